@@ -1,0 +1,51 @@
+/**
+ * `meshplan` command line: one subcommand per module under ./cli/, each exporting
+ * `run(args: string[]): Promise<number>` (the exit code). Errors a user can fix exit 2 with one line on stderr.
+ */
+import { CliError } from './cli/args.ts';
+
+const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<number> }>> = {
+  inspect: () => import('./cli/inspect.ts'),
+  shard: () => import('./cli/shard.ts'),
+  plan: () => import('./cli/plan.ts'),
+  compare: () => import('./cli/compare.ts'),
+};
+
+const USAGE = `meshplan <command> [options]
+
+Commands:
+  inspect --model <zoo:NAME | file> [--batch N] [--seq N] --json
+  shard   --model M --cluster C --mesh <n0>x<n1> [--batch N] [--memory-gb G] --json
+  plan    --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b]
+          [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
+          [--dp N --tp N --pp N] [--trace out.json] --json
+  compare --model M --cluster C [...]   our plan next to every baseline
+
+Cluster: --cluster <preset>[:<nodes>x<gpusPerNode>] (p3.16xlarge, dgx-a100, dgx-h100, ...) or --cluster file.json
+Model:   --model zoo:<name> (gpt-350M ... gpt-39B, moe-380M ... moe-70B, wresnet-250M ... wresnet-13B, llama-...)
+         or a file: .onnx, .mlir (StableHLO text), .json (Meshplan graph), config.json (Hugging Face)`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  const load = COMMANDS[command];
+  if (!load) {
+    process.stderr.write(`meshplan: unknown command '${command}' (try: ${Object.keys(COMMANDS).join(', ')})\n`);
+    return 2;
+  }
+  try {
+    const mod = await load();
+    return await mod.run(rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`meshplan ${command}: ${err.message}\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`meshplan ${command}: internal error: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+}

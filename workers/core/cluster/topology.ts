@@ -1,0 +1,52 @@
+/** Where devices sit: GPU specs by name, sub-mesh device lists, and the link each logical mesh axis runs over. */
+import { GPU_PRESETS } from './presets.ts';
+import type { Cluster, GpuSpec, Link, LogicalMesh, SubMesh } from './types.ts';
+
+export function gpuSpec(cluster: Cluster, name: string): GpuSpec {
+  const spec = cluster.gpuSpecs?.[name] ?? GPU_PRESETS[name];
+  if (!spec) throw new Error(`unknown GPU type '${name}'`);
+  return spec;
+}
+
+export function totalDevices(cluster: Cluster): number {
+  return cluster.nodes.reduce((s, n) => s + n.gpus, 0);
+}
+
+/** Global device index of (node, gpu): devices are numbered node by node. */
+export function deviceIndex(cluster: Cluster, node: number, gpu: number): number {
+  let base = 0;
+  for (let i = 0; i < node; i++) base += cluster.nodes[i].gpus;
+  return base + gpu;
+}
+
+export function submeshDevices(cluster: Cluster, m: SubMesh): number[] {
+  const out: number[] = [];
+  for (let n = m.nodeStart; n < m.nodeStart + m.nodes; n++) {
+    for (let g = m.gpuStart; g < m.gpuStart + m.gpusPerNode; g++) out.push(deviceIndex(cluster, n, g));
+  }
+  return out;
+}
+
+/**
+ * Links of a logical (n0, n1) view of a sub-mesh. Axis 1 takes consecutive devices (inside a node when n1 divides
+ * the GPUs per node), axis 0 the rest. An axis whose groups cross nodes runs at the inter-node bandwidth of a node
+ * divided by the rings of that axis that leave each node at once.
+ */
+export function logicalMesh(cluster: Cluster, m: SubMesh, shape: readonly [number, number]): LogicalMesh {
+  const [n0, n1] = shape;
+  const g = m.gpusPerNode;
+  if (n0 * n1 !== m.nodes * g) throw new Error(`logical mesh ${n0}x${n1} does not cover a ${m.nodes}x${g} sub-mesh`);
+  const intra: Link = cluster.intraNode;
+  const inter = (ringsPerNode: number): Link => ({
+    bandwidthBytesPerSecond: cluster.interNode.bandwidthBytesPerSecond / Math.max(1, ringsPerNode),
+    latencySeconds: cluster.interNode.latencySeconds,
+  });
+  // axis 1: consecutive devices; inside a node when n1 <= g.
+  const axis1: Link = n1 <= g ? intra : inter(1);
+  // axis 0: stride n1. It stays in one node when the whole mesh fits a node.
+  let axis0: Link;
+  if (m.nodes === 1) axis0 = intra;
+  else if (n1 >= g) axis0 = inter(g);            // each GPU of a node is on its own axis-0 ring
+  else axis0 = inter(n1);                          // n1 rings per node leave it
+  return { shape: [n0, n1], axisLinks: [axis0, axis1] };
+}

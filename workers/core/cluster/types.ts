@@ -1,0 +1,64 @@
+/** GPU and cluster descriptions: plain data, SI units in every name. */
+
+export type ComputeDType = 'f32' | 'tf32' | 'f16' | 'bf16';
+
+/** Matmul efficiency as a function of the product's FLOPs: piecewise-linear in log10(flops), clamped. */
+export interface EfficiencyCurve {
+  /** [log10(flops), fraction of peak] points, sorted by the first value. */
+  readonly points: readonly (readonly [number, number])[];
+}
+
+export interface GpuSpec {
+  readonly name: string;
+  /** Dense peak per dtype (tensor cores for f16/bf16/tf32). */
+  readonly peakFlopsPerSecond: Readonly<Record<ComputeDType, number>>;
+  readonly hbmBytes: number;
+  readonly hbmBandwidthBytesPerSecond: number;
+  /** Fraction of HBM bandwidth memory-bound kernels reach at large sizes. */
+  readonly memoryEfficiency: number;
+  readonly matmulEfficiency: EfficiencyCurve;
+  /** Fixed cost of one kernel launch. */
+  readonly launchSeconds: number;
+  /** Per-GPU NVLink/PCIe bandwidth inside a node (one direction) used when a node does not override it. */
+  readonly intraNodeBandwidthBytesPerSecond: number;
+}
+
+export interface Link {
+  readonly bandwidthBytesPerSecond: number;
+  readonly latencySeconds: number;
+}
+
+export interface ClusterNode {
+  /** Name of a GpuSpec: a preset name or one defined in Cluster.gpuSpecs. */
+  readonly gpu: string;
+  readonly gpus: number;
+}
+
+export interface Cluster {
+  readonly name: string;
+  readonly nodes: readonly ClusterNode[];
+  /** User-defined GPU specs (presets are looked up by name when absent here). */
+  readonly gpuSpecs?: Readonly<Record<string, GpuSpec>>;
+  /** Link between GPUs of one node (per-GPU bandwidth of the ring). */
+  readonly intraNode: Link;
+  /** Link between nodes: bandwidth per node, shared by that node's GPUs. */
+  readonly interNode: Link;
+}
+
+/** A rectangle of devices in the cluster: nodes [nodeStart, nodeStart+nodes) x GPUs [gpuStart, gpuStart+gpusPerNode). */
+export interface SubMesh {
+  readonly nodeStart: number;
+  readonly nodes: number;
+  readonly gpuStart: number;
+  readonly gpusPerNode: number;
+}
+
+/**
+ * A logical 2-D view (n0, n1) of a sub-mesh's devices. Axis 1 is laid inside a node when it fits (Alpa's mapping),
+ * so a (2, 8) mesh on two 8-GPU nodes has axis 0 across nodes.
+ */
+export interface LogicalMesh {
+  readonly shape: readonly [number, number];
+  /** Per axis: the link its collectives run over (derived from where the axis' devices sit). */
+  readonly axisLinks: readonly [Link, Link];
+}
