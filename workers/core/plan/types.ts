@@ -112,8 +112,11 @@ export type TimelineEventKind = 'forward' | 'backward' | 'send' | 'gradient-sync
 
 export interface TimelineEvent {
   readonly stage: number;
+  /** Micro-batch index; -1 for per-step events (gradient-sync, update). */
   readonly microbatch: number;
   readonly kind: TimelineEventKind;
+  /** For 'send' events: the receiving stage (`stage` is the sender). */
+  readonly toStage?: number;
   readonly startSeconds: number;
   readonly endSeconds: number;
 }
