@@ -27,6 +27,11 @@ export function submeshDevices(cluster: Cluster, m: SubMesh): number[] {
   return out;
 }
 
+/** The GPU type of a sub-mesh (sub-meshes never mix types: see submeshes.ts). */
+export function submeshGpu(cluster: Cluster, m: SubMesh): GpuSpec {
+  return gpuSpec(cluster, cluster.nodes[m.nodeStart].gpu);
+}
+
 /**
  * Links of a logical (n0, n1) view of a sub-mesh. Axis 1 takes consecutive devices (inside a node when n1 divides
  * the GPUs per node), axis 0 the rest. An axis whose groups cross nodes runs at the inter-node bandwidth of a node
@@ -36,10 +41,10 @@ export function logicalMesh(cluster: Cluster, m: SubMesh, shape: readonly [numbe
   const [n0, n1] = shape;
   const g = m.gpusPerNode;
   if (n0 * n1 !== m.nodes * g) throw new Error(`logical mesh ${n0}x${n1} does not cover a ${m.nodes}x${g} sub-mesh`);
-  const intra: Link = cluster.intraNode;
+  const intra: Link = cluster.nodes[m.nodeStart]?.intraNode ?? cluster.intraNode;
   const inter = (ringsPerNode: number): Link => ({
+    ...cluster.interNode,
     bandwidthBytesPerSecond: cluster.interNode.bandwidthBytesPerSecond / Math.max(1, ringsPerNode),
-    latencySeconds: cluster.interNode.latencySeconds,
   });
   // axis 1: consecutive devices; inside a node when n1 <= g.
   const axis1: Link = n1 <= g ? intra : inter(1);

@@ -21,17 +21,43 @@ export interface GpuSpec {
   readonly launchSeconds: number;
   /** Per-GPU NVLink/PCIe bandwidth inside a node (one direction) used when a node does not override it. */
   readonly intraNodeBandwidthBytesPerSecond: number;
+  /** Shape-aware GEMM model (cost/compute.ts matmulSeconds); absent: the FLOP-only curve alone. */
+  readonly matmulTiling?: MatmulTiling;
+  /** Fraction of HBM bandwidth a fused XLA/Triton memory-bound kernel (softmax, layer norm, fused elementwise)
+   * reaches; defaults to memoryEfficiency. */
+  readonly fusedMemoryEfficiency?: number;
+}
+
+/**
+ * Tiles and waves of a GEMM kernel: output tiles of tileM x tileN spread over the multiprocessors in waves, each
+ * tile paying kOverheadElements of extra K-loop time (prologue / epilogue). The efficiency curve in `efficiency`
+ * (by FLOPs) carries what the tiling does not (clock throttling of long kernels, pipeline fill).
+ */
+export interface MatmulTiling {
+  readonly tileM: number;
+  readonly tileN: number;
+  readonly multiprocessors: number;
+  readonly kOverheadElements: number;
+  readonly efficiency: EfficiencyCurve;
 }
 
 export interface Link {
+  /** Bus bandwidth an all-reduce reaches on this link (NCCL's busbw), bytes/s. */
   readonly bandwidthBytesPerSecond: number;
+  /** Start-up latency of one collective step, seconds. */
   readonly latencySeconds: number;
+  /** Smallest time any collective call takes on this link (kernel launch + proxy handshake), seconds. */
+  readonly floorSeconds?: number;
+  /** Bus-bandwidth fraction each collective reaches relative to all-reduce (missing kinds: 1). */
+  readonly collectiveEfficiency?: Readonly<Partial<Record<'all-reduce' | 'all-gather' | 'reduce-scatter' | 'all-to-all' | 'send-recv', number>>>;
 }
 
 export interface ClusterNode {
   /** Name of a GpuSpec: a preset name or one defined in Cluster.gpuSpecs. */
   readonly gpu: string;
   readonly gpus: number;
+  /** This node's GPU-to-GPU link when it differs from Cluster.intraNode (heterogeneous clusters). */
+  readonly intraNode?: Link;
 }
 
 export interface Cluster {
