@@ -71,6 +71,10 @@ export interface ConvAttrs {
   readonly outputSpatialDims: readonly number[];
   readonly featureGroupCount: number;
   readonly strides: readonly number[];
+  /** [low, high] zero padding per spatial dim; absent means none. */
+  readonly padding?: readonly (readonly [number, number])[];
+  /** Kernel dilation per spatial dim; absent means 1. */
+  readonly dilations?: readonly number[];
 }
 
 export interface ReduceAttrs { readonly kind: 'reduce'; readonly dims: readonly number[]; readonly reducer: 'sum' | 'max' | 'min' | 'mean' | 'other' }
@@ -81,7 +85,11 @@ export interface TransposeAttrs { readonly kind: 'transpose'; readonly perm: rea
 export interface BroadcastAttrs { readonly kind: 'broadcast'; readonly dims: readonly number[] }
 export interface ElementwiseAttrs { readonly kind: 'elementwise'; readonly fn: string }
 export interface GatherAttrs { readonly kind: 'gather'; readonly axis: number }
-export interface PoolAttrs { readonly kind: 'pool'; readonly window: readonly number[]; readonly strides: readonly number[]; readonly fn: 'max' | 'avg' }
+export interface PoolAttrs {
+  readonly kind: 'pool'; readonly window: readonly number[]; readonly strides: readonly number[]; readonly fn: 'max' | 'avg';
+  /** [low, high] padding per window dim; absent means none. */
+  readonly padding?: readonly (readonly [number, number])[];
+}
 export interface UnknownAttrs { readonly kind: 'unknown'; readonly sourceOp: string }
 export interface NoAttrs { readonly kind: 'none' }
 

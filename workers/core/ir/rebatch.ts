@@ -1,0 +1,45 @@
+/**
+ * rebatch(graph, batch): the same graph for another batch size (a micro-batch, a bigger global batch). Tensors
+ * with a batchDim get that dim scaled by batch / graph.batch; every op's FLOPs and bytes are scaled by how its
+ * cost formula changes between the old and the new shapes, so importer-given costs stay proportional.
+ * A dim that would become fractional (e.g. MoE token groups of 2048 when the micro-batch has 1024 tokens) is
+ * rounded to a whole size >= 1 in the shape, while FLOPs and bytes use the exact scale.
+ */
+import type { ModelGraph, Op, Tensor } from './types.ts';
+import { opBytesRead, opBytesWritten, opFlops, type TensorShape } from './flops.ts';
+
+export class RebatchError extends Error {}
+
+export function rebatch(graph: ModelGraph, batch: number): ModelGraph {
+  if (!Number.isInteger(batch) || batch <= 0) throw new RebatchError(`batch must be a positive integer, got ${batch}`);
+  if (batch === graph.batch) return graph;
+  const scale = batch / graph.batch;
+  const exact = new Map<string, TensorShape>();
+  const tensors: Tensor[] = graph.tensors.map((t) => {
+    if (t.batchDim === undefined) return t;
+    const shape = t.shape.map((d, i) => (i === t.batchDim ? d * scale : d));
+    exact.set(t.id, { shape, dtype: t.dtype });
+    return { ...t, shape: shape.map((d) => (Number.isInteger(d) ? d : Math.max(1, Math.round(d)))) };
+  });
+  const old = new Map<string, Tensor>(graph.tensors.map((t) => [t.id, t]));
+  const ops: Op[] = graph.ops.map((op) => {
+    const touches = op.inputs.some((i) => exact.has(i)) || op.outputs.some((o) => exact.has(o));
+    if (!touches) return op;
+    const before = (ids: readonly string[]) => ids.map((i) => old.get(i)).filter((t): t is Tensor => t !== undefined);
+    const after = (ids: readonly string[]) => ids.map((i) => exact.get(i) ?? old.get(i)).filter((t): t is TensorShape => t !== undefined);
+    const [inOld, outOld, inNew, outNew] = [before(op.inputs), before(op.outputs), after(op.inputs), after(op.outputs)];
+    return {
+      ...op,
+      flops: rescale(op.flops, opFlops(op.kind, op.attrs, inOld, outOld), opFlops(op.kind, op.attrs, inNew, outNew), scale),
+      bytesRead: rescale(op.bytesRead, opBytesRead(op.kind, inOld, outOld), opBytesRead(op.kind, inNew, outNew), scale),
+      bytesWritten: rescale(op.bytesWritten, opBytesWritten(op.kind, outOld), opBytesWritten(op.kind, outNew), scale),
+    };
+  });
+  return { ...graph, batch, tensors, ops };
+}
+
+/** value x (formula after / formula before); when the formula gives 0 (unknown op) scale linearly. */
+function rescale(value: number, formulaBefore: number, formulaAfter: number, scale: number): number {
+  if (value === 0) return 0;
+  return formulaBefore > 0 ? value * (formulaAfter / formulaBefore) : value * scale;
+}
