@@ -1,0 +1,156 @@
+/**
+ * Per-device memory (DESIGN.md "Cost model"): model state by training precision (parameters, gradients, fp32
+ * master copy, Adam moments), and the activations a forward keeps for its backward, with and without
+ * rematerialisation (remat keeps each layer's input and recomputes the rest, one layer at a time).
+ */
+import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
+import { DTYPE_BYTES } from '../ir/types.ts';
+import { layerOf } from '../ir/layers.ts';
+import type { MemoryBreakdown, Precision } from '../plan/types.ts';
+import { activationElementBytes } from './opCost.ts';
+
+/** Bytes per parameter of each piece of model state. */
+export interface PrecisionBytes {
+  readonly paramBytes: number;
+  readonly gradBytes: number;
+  /** fp32 master copy of the weights (mixed precision), 0 when the parameters are the master copy. */
+  readonly masterBytes: number;
+  /** Adam first and second moments. */
+  readonly optimizerBytes: number;
+}
+
+/**
+ * fp16-mixed / bf16-mixed (Megatron, the paper's runs): 2 + 2 + 4 + 8 = 16 B; bf16-adam32 (the calibration rows):
+ * bf16 params and grads, fp32 moments, no master = 12 B; fp32: 4 + 4 + 8 = 16 B.
+ */
+export function precisionBytes(p: Precision): PrecisionBytes {
+  switch (p) {
+    case 'fp16-mixed':
+    case 'bf16-mixed': return { paramBytes: 2, gradBytes: 2, masterBytes: 4, optimizerBytes: 8 };
+    case 'bf16-adam32': return { paramBytes: 2, gradBytes: 2, masterBytes: 0, optimizerBytes: 8 };
+    case 'fp32': return { paramBytes: 4, gradBytes: 4, masterBytes: 0, optimizerBytes: 8 };
+  }
+}
+
+export function bytesPerParameter(p: Precision): number {
+  const b = precisionBytes(p);
+  return b.paramBytes + b.gradBytes + b.masterBytes + b.optimizerBytes;
+}
+
+/** How many ways each piece of state is split over devices (ZeRO-1: optimizer, ZeRO-2: + grads, ZeRO-3: + params;
+ * tensor parallelism splits all three). 1 = replicated. */
+export interface StateSharding {
+  readonly params?: number;
+  readonly grads?: number;
+  readonly optimizer?: number;
+}
+
+export interface ModelStateBytes {
+  readonly paramBytes: number;
+  readonly gradBytes: number;
+  /** Master copy + moments. */
+  readonly optimizerBytes: number;
+}
+
+export function modelStateBytes(paramCount: number, p: Precision, sharding: StateSharding = {}): ModelStateBytes {
+  const b = precisionBytes(p);
+  return {
+    paramBytes: (paramCount * b.paramBytes) / (sharding.params ?? 1),
+    gradBytes: (paramCount * b.gradBytes) / (sharding.grads ?? 1),
+    optimizerBytes: (paramCount * (b.masterBytes + b.optimizerBytes)) / (sharding.optimizer ?? 1),
+  };
+}
+
+/** Elementwise functions whose backward needs none of their inputs. */
+const LINEAR_ELEMENTWISE = new Set(['add', 'sub', 'neg', 'convert', 'copy', 'bias', 'residual']);
+
+/** Activation tensors the backward of `op` reads (its saved inputs or output). */
+export function savedForBackward(op: Op, tensor: (id: string) => Tensor | undefined): Tensor[] {
+  const acts = (ids: readonly string[]) => ids.map(tensor).filter((t): t is Tensor => !!t && t.kind === 'activation');
+  switch (op.kind) {
+    case 'dot': case 'conv': case 'layernorm': case 'batchnorm': case 'pool': case 'reduce': return acts(op.inputs);
+    case 'softmax': return acts(op.outputs);
+    case 'elementwise':
+      return op.attrs.kind === 'elementwise' && LINEAR_ELEMENTWISE.has(op.attrs.fn) ? [] : acts(op.inputs);
+    default: return [];
+  }
+}
+
+function elementBytes(t: Tensor, p: Precision): number {
+  const isFloat = t.dtype === 'f32' || t.dtype === 'f16' || t.dtype === 'bf16' || t.dtype === 'tf32';
+  return isFloat ? activationElementBytes(p) : DTYPE_BYTES[t.dtype];
+}
+
+function tensorBytesAt(t: Tensor, p: Precision): number {
+  return t.shape.reduce((s, d) => s * d, 1) * elementBytes(t, p);
+}
+
+export interface ActivationOptions {
+  readonly opIds?: readonly string[];
+  readonly precision: Precision;
+  readonly remat: boolean;
+  /** Ways the activations are split over devices (data or tensor parallel on batch/hidden dims). */
+  readonly shardFactor?: number;
+}
+
+export interface ActivationBytes {
+  /** Kept from forward to backward for one micro-batch. */
+  readonly savedBytes: number;
+  /** Extra live only while one layer is recomputed and differentiated (remat), or 0. */
+  readonly transientBytes: number;
+}
+
+/**
+ * Activations of one micro-batch (the graph's batch) on one device. Without remat every tensor some backward reads
+ * is kept; with remat only tensors crossing a layer boundary are kept, and the largest layer's saved set is live
+ * again while that layer runs backward.
+ */
+export function activationBytes(graph: ModelGraph, o: ActivationOptions): ActivationBytes {
+  const byId = new Map(graph.tensors.map((t) => [t.id, t]));
+  const ops = o.opIds ? new Set(o.opIds) : undefined;
+  const f = Math.max(1, o.shardFactor ?? 1);
+  const saved = new Map<string, { bytes: number; layer: string }>();
+  const producerLayer = new Map<string, string>();
+  for (const op of graph.ops) {
+    if (ops && !ops.has(op.id)) continue;
+    const layer = layerOf(op.path)?.prefix ?? '';
+    for (const out of op.outputs) producerLayer.set(out, layer);
+    for (const t of savedForBackward(op, (id) => byId.get(id))) {
+      if (!saved.has(t.id)) saved.set(t.id, { bytes: tensorBytesAt(t, o.precision), layer: producerLayer.get(t.id) ?? '' });
+    }
+  }
+  let all = 0;
+  const perLayer = new Map<string, number>();
+  for (const s of saved.values()) {
+    all += s.bytes;
+    perLayer.set(s.layer, (perLayer.get(s.layer) ?? 0) + s.bytes);
+  }
+  if (!o.remat) return { savedBytes: all / f, transientBytes: 0 };
+  // Remat: keep what crosses into a layer from outside it (layer inputs) and everything outside the blocks.
+  let boundary = 0;
+  let largestLayer = 0;
+  for (const [layer, bytes] of perLayer) {
+    if (layer === '') boundary += bytes;
+    else largestLayer = Math.max(largestLayer, bytes);
+  }
+  const crossing = new Set<string>();
+  for (const op of graph.ops) {
+    if (ops && !ops.has(op.id)) continue;
+    const layer = layerOf(op.path)?.prefix;
+    if (!layer) continue;
+    for (const id of op.inputs) {
+      const t = byId.get(id);
+      const from = producerLayer.get(id);
+      if (t && t.kind === 'activation' && from !== undefined && from !== layer && !crossing.has(id)) {
+        crossing.add(id);
+        boundary += tensorBytesAt(t, o.precision);
+      }
+    }
+  }
+  return { savedBytes: boundary / f, transientBytes: largestLayer / f };
+}
+
+/** Sum of a breakdown (the per-device total). */
+export function totalMemoryBytes(m: MemoryBreakdown): number {
+  return m.paramBytes + m.gradBytes + m.optimizerBytes + m.activationBytes + m.temporaryBytes;
+}

@@ -1,0 +1,113 @@
+/**
+ * Compute seconds of one op on one device, for an op whose work is split `shardFactor` ways (DESIGN.md "Cost
+ * model"): GEMMs (dot) by the shape-aware roofline of cost/compute.ts, convolutions by the FLOP curve, memory-bound
+ * ops by the bytes they move at the training precision over the HBM bandwidth, each kernel paying a launch.
+ * Backward: a matmul's is two GEMMs of the same FLOPs (dX and dW), a memory-bound op's moves ~2x its bytes.
+ */
+import type { ComputeDType, GpuSpec } from '../cluster/types.ts';
+import type { DType, ModelGraph, Op, Tensor } from '../ir/types.ts';
+import { DTYPE_BYTES } from '../ir/types.ts';
+import type { Precision } from '../plan/types.ts';
+import { kernelSeconds, matmulSeconds, memoryBoundSeconds, type MatmulShape } from './compute.ts';
+
+export type TensorLookup = (id: string) => Tensor | undefined;
+
+/** A lookup over a graph's tensors (built once per graph; pass it to every opSeconds call). */
+export function tensorLookup(graph: Pick<ModelGraph, 'tensors'>): TensorLookup {
+  const byId = new Map(graph.tensors.map((t) => [t.id, t]));
+  return (id) => byId.get(id);
+}
+
+/** Tensor-core dtype the matmuls of a precision run in (fp32 training uses TF32 where the GPU has it). */
+export function computeDType(p: Precision): ComputeDType {
+  switch (p) {
+    case 'fp16-mixed': return 'f16';
+    case 'bf16-mixed':
+    case 'bf16-adam32': return 'bf16';
+    case 'fp32': return 'tf32';
+  }
+}
+
+/** Bytes of one activation element under a precision (floating tensors only; integers keep their dtype). */
+export function activationElementBytes(p: Precision): number {
+  return p === 'fp32' ? 4 : 2;
+}
+
+const FLOAT: ReadonlySet<DType> = new Set(['f64', 'f32', 'tf32', 'f16', 'bf16', 'f8']);
+
+/** An op's unfused bytes moved, re-expressed at the precision's activation width. */
+export function opBytesAtPrecision(op: Op, tensors: TensorLookup, p: Precision): number {
+  const out = op.outputs.map(tensors).find((t) => t && FLOAT.has(t.dtype));
+  const scale = out ? activationElementBytes(p) / DTYPE_BYTES[out.dtype] : 1;
+  return (op.bytesRead + op.bytesWritten) * scale;
+}
+
+/** Ops XLA / cuDNN run as one fused kernel (several passes over their data inside it). */
+const FUSED_KINDS = new Set(['softmax', 'layernorm', 'batchnorm']);
+const FREE_KINDS = new Set(['reshape', 'constant', 'unknown']);
+
+/** GEMM dims of a dot: batch dims, lhs free (m), rhs free (n), contracting (k). Undefined without shapes. */
+export function dotShape(op: Op, tensors: TensorLookup): MatmulShape | undefined {
+  if (op.attrs.kind !== 'dot') return undefined;
+  const lhs = tensors(op.inputs[0]);
+  const rhs = tensors(op.inputs[1]);
+  if (!lhs || !rhs) return undefined;
+  const a = op.attrs;
+  const prod = (shape: readonly number[], dims: readonly number[]) => dims.reduce((s, d) => s * shape[d], 1);
+  const free = (shape: readonly number[], used: readonly number[]) =>
+    shape.reduce((s, d, i) => (used.includes(i) ? s : s * d), 1);
+  return {
+    batch: prod(lhs.shape, a.lhsBatch),
+    m: free(lhs.shape, [...a.lhsBatch, ...a.lhsContract]),
+    n: free(rhs.shape, [...a.rhsBatch, ...a.rhsContract]),
+    k: prod(lhs.shape, a.lhsContract),
+  };
+}
+
+/** Which GEMM dim a shard factor divides: rows (data / sequence split), columns (Megatron column), K (row split). */
+export type SplitDim = 'm' | 'n' | 'k';
+
+export interface OpCostOptions {
+  readonly split?: SplitDim;
+}
+
+export interface OpCost {
+  readonly forwardSeconds: number;
+  readonly backwardSeconds: number;
+  /** FLOPs of the forward on one device. */
+  readonly forwardFlops: number;
+  readonly bound: 'matmul' | 'memory' | 'free';
+}
+
+function splitShape(s: MatmulShape, f: number, dim: SplitDim): MatmulShape {
+  if (f <= 1) return s;
+  if (dim === 'm' && s.batch >= f && s.batch % f === 0) return { ...s, batch: s.batch / f };
+  return { ...s, [dim]: s[dim] / f };
+}
+
+/** Forward and backward seconds of `op` on one device holding 1/shardFactor of its work. */
+export function opSeconds(op: Op, tensors: TensorLookup, gpu: GpuSpec, precision: Precision, shardFactor = 1,
+  options: OpCostOptions = {}): OpCost {
+  const f = Math.max(1, shardFactor);
+  if (FREE_KINDS.has(op.kind)) return { forwardSeconds: 0, backwardSeconds: 0, forwardFlops: 0, bound: 'free' };
+  const dtype = computeDType(precision);
+  const elementBytes = activationElementBytes(precision);
+  const shape = op.kind === 'dot' ? dotShape(op, tensors) : undefined;
+  if (shape) {
+    const s = splitShape(shape, f, options.split ?? 'm');
+    const fwd = matmulSeconds(gpu, dtype, s, elementBytes);
+    // dX = dY W^T (m x k, contracting n) and dW = X^T dY (k x n, contracting m)
+    const dx = matmulSeconds(gpu, dtype, { batch: s.batch, m: s.m, n: s.k, k: s.n }, elementBytes);
+    const dw = matmulSeconds(gpu, dtype, { batch: s.batch, m: s.k, n: s.n, k: s.m }, elementBytes);
+    return { forwardSeconds: fwd, backwardSeconds: dx + dw, forwardFlops: op.flops / f, bound: 'matmul' };
+  }
+  const bytes = opBytesAtPrecision(op, tensors, precision) / f;
+  if (op.kind === 'dot' || op.kind === 'conv') {
+    const fwd = kernelSeconds(gpu, dtype, op.flops / f, bytes, true);
+    return { forwardSeconds: fwd, backwardSeconds: 2 * fwd, forwardFlops: op.flops / f, bound: 'matmul' };
+  }
+  const fused = FUSED_KINDS.has(op.kind);
+  const fwd = memoryBoundSeconds(gpu, bytes, fused);
+  const bwd = memoryBoundSeconds(gpu, 2 * bytes, fused);
+  return { forwardSeconds: fwd, backwardSeconds: bwd, forwardFlops: op.flops / f, bound: 'memory' };
+}
