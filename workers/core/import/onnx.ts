@@ -1,0 +1,260 @@
+/**
+ * ONNX -> IR. Decodes with onnx-buf (weights are never read: initializers may point at absent external data),
+ * drops shape-only / constant-folding subgraphs, sizes every op from value_info or our own inference, and takes
+ * layer paths from the exporter's name scopes (or '/'-separated node names).
+ */
+import { fromBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
+import type { DType, ModelGraph } from '../ir/types.ts';
+import { GraphAssembler, numel, unknownOpWarnings } from './assemble.ts';
+import { fail, type ImportProgressCallback } from './errors.ts';
+import { mapOnnxNode } from './onnxOps.ts';
+import { foldValues, inferDtypes, inferShapes, type Val } from './onnxShapes.ts';
+import { isFloat, tensorDims, tensorValues, typeShape, type Dim } from './onnxValues.ts';
+import { onnxLayerPath } from './onnxPaths.ts';
+
+const FORMAT = 'onnx';
+/** Ops whose outputs depend only on shapes or attributes, never on tensor values. */
+const ALWAYS_STATIC = new Set(['Constant', 'Shape', 'Size', 'SequenceLength']);
+/** Ops that forward their first input unchanged. */
+const ALIAS_OPS = new Set(['Identity', 'Dropout', 'Optional', 'OptionalGetElement']);
+/** Inputs read only for their dtype or shape: they do not make an op data-dependent. */
+const TYPE_ONLY_INPUTS: Readonly<Record<string, number>> = { CastLike: 1 };
+
+interface Value extends Val {
+  /** Depends only on constants and shapes: folded away, never a graph op. */
+  static: boolean;
+  /** Descends from a graph input (scales with the batch). */
+  data: boolean;
+  kind: 'input' | 'parameter' | 'constant' | 'activation';
+  tensorId?: string;
+  /** Elements of a sequence value (SplitToSequence). */
+  seq?: string[];
+}
+
+export interface ImportOptions { batch?: number; seq?: number }
+
+function decode(data: Uint8Array): ModelProto {
+  let m: ModelProto;
+  try {
+    m = fromBinary(ModelProtoSchema, data);
+  } catch (e) {
+    fail(FORMAT, `not a valid ONNX protobuf (${e instanceof Error ? e.message : String(e)}); the file may be truncated or not an ONNX model`);
+  }
+  if (!m.graph || (m.graph.node.length === 0 && m.graph.input.length === 0)) {
+    fail(FORMAT, 'the file decodes as protobuf but holds no ONNX graph (no nodes, no inputs)');
+  }
+  return m;
+}
+
+function specKind(vi: ValueInfoProto | undefined, init: TensorProto): string | undefined {
+  const key = 'pkg.torch.export.graph_signature.InputSpec.kind';
+  return vi?.metadataProps.find((p) => p.key === key)?.value ?? init.metadataProps.find((p) => p.key === key)?.value;
+}
+
+/** Orders nodes so that every input is produced before use (exporters usually do; fuzzed files may not). */
+function topoOrder(nodes: readonly NodeProto[]): NodeProto[] {
+  const producer = new Map<string, number>();
+  nodes.forEach((n, i) => n.output.forEach((o) => { if (o) producer.set(o, i); }));
+  const state = new Uint8Array(nodes.length);
+  const order: NodeProto[] = [];
+  for (let start = 0; start < nodes.length; start++) {
+    if (state[start]) continue;
+    const stack: [number, number][] = [[start, 0]];
+    state[start] = 1;
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const node = nodes[top[0]]!;
+      if (top[1] < node.input.length) {
+        const dep = producer.get(node.input[top[1]++]!);
+        if (dep === undefined || state[dep] === 2) continue;
+        if (state[dep] === 1) fail(FORMAT, `the graph has a cycle through node '${node.name || node.opType}'`, { node: node.name });
+        state[dep] = 1;
+        stack.push([dep, 0]);
+      } else {
+        state[top[0]] = 2;
+        order.push(node);
+        stack.pop();
+      }
+    }
+  }
+  return order;
+}
+
+function batchDimOf(shape: readonly number[], batch: number): number | undefined {
+  if (shape.length && shape[0]! >= batch && shape[0]! % batch === 0) return 0;
+  const i = shape.indexOf(batch);
+  return i >= 0 ? i : undefined;
+}
+
+export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptions = {}, onProgress?: ImportProgressCallback): ModelGraph {
+  onProgress?.({ phase: 'decode', done: 0, total: 1 });
+  const model = decode(data);
+  const g = model.graph!;
+  const stem = fileName.replace(/^.*[\\/]/, '').replace(/\.onnx$/i, '') || 'model';
+  const warnings: string[] = [];
+  const vi = new Map<string, ValueInfoProto>();
+  for (const v of [...g.valueInfo, ...g.input, ...g.output]) vi.set(v.name, v);
+  const initNames = new Set(g.initializer.map((t) => t.name));
+
+  // Symbolic dims of the graph inputs: batch first, sequence second (for token-id inputs), by name otherwise.
+  const sym = new Map<string, 'batch' | 'seq'>();
+  let fileBatch: number | undefined, fileSeq: number | undefined;
+  for (const input of g.input.filter((i) => !initNames.has(i.name))) {
+    const { dims, dtype } = typeShape(input.type);
+    (dims ?? []).forEach((d, i) => {
+      const tokens = dtype !== undefined && !isFloat(dtype) && dims!.length === 2;
+      if (typeof d === 'string') {
+        if (/seq|len|token|time/i.test(d) || (i === 1 && tokens)) sym.set(d, 'seq');
+        else if (/batch|^[nb]$/i.test(d) || i === 0) sym.set(d, 'batch');
+      } else if (typeof d === 'number') {
+        if (i === 0) fileBatch ??= d;
+        if (i === 1 && tokens) fileSeq ??= d;
+      }
+    });
+  }
+  const batch = Math.max(1, fileBatch ?? opts.batch ?? 1);
+  const seqLen = fileSeq ?? opts.seq;
+  const resolve = (d: Dim): number | undefined => {
+    if (typeof d === 'number') return d >= 0 ? d : undefined;
+    const s = d === undefined ? undefined : sym.get(d);
+    return s === 'batch' ? (opts.batch ?? batch) : s === 'seq' ? opts.seq ?? seqLen : undefined;
+  };
+  const viShape = (name: string): { shape?: (number | undefined)[]; dtype?: DType } => {
+    const { dims, dtype } = typeShape(vi.get(name)?.type);
+    return { shape: dims?.map(resolve), dtype };
+  };
+
+  const asm = new GraphAssembler();
+  const values = new Map<string, Value>();
+  for (const init of g.initializer) {
+    const dims = tensorDims(init);
+    const spec = specKind(vi.get(init.name), init);
+    const dtype = typeShape(vi.get(init.name)?.type).dtype ?? (init.dataType ? inferInitDtype(init) : 'f32');
+    const param = spec ? spec === 'PARAMETER' : isFloat(dtype) && numel(dims) >= 2;
+    values.set(init.name, { shape: dims, dtype, values: param ? undefined : tensorValues(init), static: !param, data: false, kind: param ? 'parameter' : 'constant' });
+  }
+  for (const input of g.input.filter((i) => !initNames.has(i.name))) {
+    const { shape, dtype } = viShape(input.name);
+    if (shape?.some((d) => d === undefined)) warnings.push(`onnx: input '${input.name}' has unknown dims; taken as 1`);
+    values.set(input.name, { shape: (shape ?? [batch]).map((d) => d ?? 1), dtype: dtype ?? 'f32', static: false, data: true, kind: 'input' });
+  }
+
+  const tensorOf = (name: string): string => {
+    const v = values.get(name)!;
+    if (v.tensorId === undefined) {
+      const shape = v.shape ?? [];
+      v.tensorId = asm.tensor({ name, shape, dtype: v.dtype, kind: v.kind, batchDim: v.data ? batchDimOf(shape, batch) : undefined });
+    }
+    return v.tensorId;
+  };
+
+  const unknown = new Map<string, number>();
+  let guessed = 0, undefinedInputs = 0;
+  const nodes = topoOrder(g.node);
+  nodes.forEach((node, index) => {
+    if (index % 2000 === 0) onProgress?.({ phase: 'operators', done: index, total: nodes.length });
+    const ins = node.input.map((name): Value | undefined => {
+      if (!name) return undefined;
+      let v = values.get(name);
+      if (!v) {
+        undefinedInputs++;
+        const { shape, dtype } = viShape(name);
+        v = { shape: shape?.map((d) => d ?? 1), dtype: dtype ?? 'f32', static: true, data: false, kind: 'constant' };
+        values.set(name, v);
+      }
+      return v;
+    });
+    const present = ins.filter((v, i): v is Value => v !== undefined && TYPE_ONLY_INPUTS[node.opType] !== i);
+    const first = ins[0];
+    if (ALIAS_OPS.has(node.opType) && first && node.output[0]) {
+      values.set(node.output[0], first);
+      return;
+    }
+    if (node.opType === 'SequenceAt' && first?.seq) {
+      const i = ins[1]?.values?.[0] ?? 0;
+      const el = values.get(first.seq[i < 0 ? i + first.seq.length : i] ?? '');
+      if (el && node.output[0]) { values.set(node.output[0], el); return; }
+    }
+    const isStatic = ALWAYS_STATIC.has(node.opType) || (present.length > 0 && present.every((v) => v.static));
+    const inferred = inferShapes(node, ins as Val[]);
+    const dtypes = inferDtypes(node, ins as Val[]);
+    const outShapes = node.output.map((name, i): number[] => {
+      const fromVi = viShape(name).shape;
+      if (fromVi && fromVi.every((d) => d !== undefined)) return fromVi as number[];
+      const inf = inferred[i];
+      if (inf) return inf;
+      if (!isStatic) guessed++;
+      return (fromVi ?? first?.shape ?? [1]).map((d) => d ?? 1);
+    });
+    if (isStatic) {
+      node.output.forEach((name, i) => {
+        if (!name) return;
+        const shape = outShapes[i]!;
+        const val: Val = { shape, dtype: viShape(name).dtype ?? dtypes[i]! };
+        values.set(name, { ...val, values: i === 0 ? foldValues(node, ins as Val[], shape) : undefined, static: true, data: false, kind: 'constant' });
+      });
+      return;
+    }
+    const data = present.some((v) => v.data);
+    let outputs = node.output;
+    if (node.opType === 'SplitToSequence' && first?.shape) {
+      const parts = splitParts(first.shape, ins[1]?.values, node);
+      outputs = parts.map((_, i) => `${node.output[0]}[${i}]`);
+      parts.forEach((shape, i) => values.set(outputs[i]!, { shape, dtype: first.dtype, static: false, data, kind: 'activation' }));
+      values.set(node.output[0]!, { dtype: first.dtype, static: false, data, kind: 'activation', seq: outputs });
+    } else {
+      node.output.forEach((name, i) => {
+        if (name) values.set(name, { shape: outShapes[i], dtype: viShape(name).dtype ?? dtypes[i]!, static: false, data, kind: 'activation' });
+      });
+    }
+    const inputIds = node.input.filter((n) => n && !values.get(n)!.seq).map(tensorOf);
+    const outputIds = outputs.filter((n) => n).map(tensorOf);
+    const inShapes = node.input.map((n) => (n ? values.get(n)?.shape : undefined));
+    const mapped = mapOnnxNode(node, inShapes, outputs.filter((n) => n).map((n) => values.get(n)!.shape ?? []));
+    if (!mapped) unknown.set(node.opType, (unknown.get(node.opType) ?? 0) + 1);
+    asm.op({
+      name: node.name || `${node.opType}_${index}`,
+      kind: mapped?.kind ?? 'unknown',
+      attrs: mapped?.attrs ?? { kind: 'unknown', sourceOp: node.domain ? `${node.domain}.${node.opType}` : node.opType },
+      flops: mapped?.flops ?? 0,
+      ...(mapped ? {} : { bytesRead: 0, bytesWritten: 0 }),
+      inputs: inputIds,
+      outputs: outputIds,
+      path: onnxLayerPath(stem, node),
+    });
+  });
+  onProgress?.({ phase: 'operators', done: nodes.length, total: nodes.length });
+  if (guessed) warnings.push(`onnx: ${guessed} output shapes could not be inferred; unknown dims taken as 1`);
+  if (undefinedInputs) warnings.push(`onnx: ${undefinedInputs} node inputs are never defined; treated as constants`);
+  warnings.push(...unknownOpWarnings(unknown, FORMAT));
+  if (asm.ops.length === 0) fail(FORMAT, 'the ONNX graph has no operators left after folding constants');
+  return asm.finish({
+    name: stem, source: `onnx:${fileName.replace(/^.*[\\/]/, '')}`, batch,
+    ...(seqLen === undefined ? {} : { seq: opts.seq ?? seqLen }),
+    training: { optimizer: 'adam', explicitBackward: false }, warnings,
+  });
+}
+
+function inferInitDtype(init: TensorProto): DType {
+  return typeShape({ value: { case: 'tensorType', value: { elemType: init.dataType } } } as never).dtype ?? 'f32';
+}
+
+/** Shapes of SplitToSequence parts: an explicit list of sizes, a chunk size, or unit splits. */
+function splitParts(shape: readonly number[], split: readonly number[] | undefined, node: NodeProto): number[][] {
+  const axisAttr = node.attribute.find((a) => a.name === 'axis');
+  const keep = node.attribute.find((a) => a.name === 'keepdims');
+  const rank = shape.length;
+  const axis = axisAttr ? (Number(axisAttr.i) + rank) % Math.max(1, rank) : 0;
+  const dim = shape[axis] ?? 1;
+  let sizes: number[];
+  if (split && split.length > 1) sizes = [...split];
+  else if (split && split.length === 1 && split[0]! > 0) sizes = Array.from({ length: Math.min(4096, Math.ceil(dim / split[0]!)) }, (_, i) => Math.min(split[0]!, dim - i * split[0]!));
+  else sizes = new Array<number>(Math.min(dim, 4096)).fill(1);
+  return sizes.map((s) => {
+    const out = [...shape];
+    out[axis] = s;
+    if (!split && keep && Number(keep.i) === 0) out.splice(axis, 1);
+    return out;
+  });
+}
