@@ -1,0 +1,91 @@
+/**
+ * The model zoo: named instances of the generators. The paper's models (../shared/reference/paper-eval.json
+ * cases) come with their global batch and sequence length as defaults; a few Llama-family models and two tiny
+ * models for tests and demos are added.
+ */
+import type { ModelGraph } from '../ir/types.ts';
+import { gpt, type GptConfig } from './gpt.ts';
+import { llama, type LlamaConfig } from './llama.ts';
+import { moe, type MoeConfig } from './moe.ts';
+import { wresnet, type WresnetConfig } from './wresnet.ts';
+import { ZooError } from './transformer.ts';
+
+export { gpt, llama, moe, wresnet, ZooError };
+export type { GptConfig, LlamaConfig, MoeConfig, WresnetConfig };
+
+type Entry =
+  | { readonly family: 'gpt'; readonly cfg: Omit<GptConfig, 'name'> }
+  | { readonly family: 'moe'; readonly cfg: Omit<MoeConfig, 'name'> }
+  | { readonly family: 'wresnet'; readonly cfg: Omit<WresnetConfig, 'name'> }
+  | { readonly family: 'llama'; readonly cfg: Omit<LlamaConfig, 'name'> };
+
+const GPT = (hidden: number, layers: number, heads: number): Entry =>
+  ({ family: 'gpt', cfg: { hidden, layers, heads, vocab: 51200, seq: 1024, batch: 1024 } });
+const MOE = (hidden: number, layers: number, experts: number): Entry =>
+  ({ family: 'moe', cfg: { hidden, layers, heads: 16, experts, vocab: 32000, seq: 1024, batch: 1024, expertGroupSize: 2048, mlpFactor: 8 } });
+const WRN = (baseChannels: number, widthFactor: number, batch: number): Entry =>
+  ({ family: 'wresnet', cfg: { layers: 50, baseChannels, widthFactor, classes: 1024, image: 224, batch } });
+const LLAMA = (cfg: Omit<LlamaConfig, 'name'>): Entry => ({ family: 'llama', cfg });
+
+const ZOO: Readonly<Record<string, Entry>> = {
+  'gpt-350M': GPT(1024, 24, 16),
+  'gpt-760M': GPT(1536, 24, 16),
+  'gpt-1.3B': GPT(2048, 24, 32),
+  'gpt-2.6B': GPT(2560, 32, 32),
+  'gpt-6.7B': GPT(4096, 32, 32),
+  'gpt-15B': GPT(5120, 48, 40),
+  'gpt-39B': GPT(8192, 48, 64),
+  'moe-380M': MOE(768, 8, 8),
+  'moe-690M': MOE(768, 8, 16),
+  'moe-1.3B': MOE(768, 16, 16),
+  'moe-2.4B': MOE(1024, 16, 16),
+  'moe-10B': MOE(1536, 16, 32),
+  'moe-27B': MOE(2048, 16, 48),
+  'moe-70B': MOE(2048, 32, 64),
+  'wresnet-250M': WRN(160, 2, 1536),
+  'wresnet-500M': WRN(224, 2, 1536),
+  'wresnet-1B': WRN(320, 2, 1536),
+  'wresnet-2B': WRN(448, 2, 1536),
+  'wresnet-4B': WRN(640, 2, 1536),
+  'wresnet-6.8B': WRN(320, 16, 1520),
+  'wresnet-13B': WRN(320, 32, 1520),
+  'tinyllama-1.1B': LLAMA({ hidden: 2048, layers: 22, heads: 32, kvHeads: 4, intermediate: 5632, vocab: 32000, seq: 2048, batch: 256 }),
+  'llama-7B': LLAMA({ hidden: 4096, layers: 32, heads: 32, kvHeads: 32, intermediate: 11008, vocab: 32000, seq: 2048, batch: 256 }),
+  'llama-13B': LLAMA({ hidden: 5120, layers: 40, heads: 40, kvHeads: 40, intermediate: 13824, vocab: 32000, seq: 2048, batch: 256 }),
+  'llama-3-8B': LLAMA({ hidden: 4096, layers: 32, heads: 32, kvHeads: 8, intermediate: 14336, vocab: 128256, seq: 8192, batch: 64 }),
+  'gpt-tiny': { family: 'gpt', cfg: { hidden: 64, layers: 2, heads: 4, vocab: 512, seq: 32, batch: 8 } },
+  'llama-tiny': LLAMA({ hidden: 64, layers: 2, heads: 4, kvHeads: 2, intermediate: 176, vocab: 512, seq: 32, batch: 8 }),
+};
+
+export const ZOO_NAMES: readonly string[] = Object.keys(ZOO);
+
+export interface ZooOptions {
+  /** Global batch (samples); default: the paper's global batch for the model. */
+  readonly batch?: number;
+  /** Sequence length for sequence models; ignored by Wide-ResNet. */
+  readonly seq?: number;
+}
+
+/** The named model's graph at the given (or its default) batch and sequence length. */
+export function zooModel(name: string, opts: ZooOptions = {}): ModelGraph {
+  const key = ZOO_NAMES.find((n) => n === name) ?? ZOO_NAMES.find((n) => n.toLowerCase() === name.toLowerCase());
+  if (!key) throw new ZooError(`unknown zoo model '${name}' (known: ${ZOO_NAMES.join(', ')})`);
+  for (const [k, v] of Object.entries(opts)) {
+    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new ZooError(`zoo model ${key}: ${k} must be a positive integer, got ${v}`);
+  }
+  const e = ZOO[key];
+  const batch = opts.batch ?? e.cfg.batch;
+  switch (e.family) {
+    case 'gpt': return gpt({ ...e.cfg, batch, seq: opts.seq ?? e.cfg.seq, name: key });
+    case 'moe': return moe({ ...e.cfg, batch, seq: opts.seq ?? e.cfg.seq, name: key });
+    case 'llama': return llama({ ...e.cfg, batch, seq: opts.seq ?? e.cfg.seq, name: key });
+    case 'wresnet': return wresnet({ ...e.cfg, batch, name: key });
+  }
+}
+
+/** The family and default batch / seq of a zoo name, without building it; undefined for unknown names. */
+export function zooDefaults(name: string): { family: string; batch: number; seq?: number } | undefined {
+  if (!Object.hasOwn(ZOO, name)) return undefined;
+  const e = ZOO[name];
+  return { family: e.family, batch: e.cfg.batch, ...('seq' in e.cfg ? { seq: e.cfg.seq } : {}) };
+}
