@@ -1,0 +1,59 @@
+/**
+ * Node worker pool (worker_threads), for the CLI, benchmarks and tests. Workers run TypeScript through tsx (see
+ * nodeBootstrap.mjs). Idle workers are unref'd so that a finished CLI exits without terminating the pool; call
+ * terminate() to free them at once.
+ */
+import { wrap } from 'comlink';
+import { nodeEndpoint } from './nodeEndpoint.ts';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { JobRunnerApi } from './jobRunner.ts';
+import type { NodeWorkerData } from './node.worker.ts';
+import type { JobPool, PoolOptions } from './types.ts';
+import { createWorkerPool, type SpawnedWorker } from './workerPool.ts';
+
+export interface NodePoolOptions extends PoolOptions {
+  /** URL of the registry module the workers load (default: ./registry.ts, the planner's jobs). */
+  readonly registryUrl?: string | URL;
+  /** V8 heap limit of each worker; exceeding it crashes (and replaces) that worker only. */
+  readonly maxHeapBytes?: number;
+}
+
+const BOOTSTRAP_URL = new URL('./nodeBootstrap.mjs', import.meta.url);
+const ENTRY_URL = new URL('./node.worker.ts', import.meta.url);
+const DEFAULT_REGISTRY_URL = new URL('./registry.ts', import.meta.url);
+
+function spawnNodeWorker(data: NodeWorkerData, maxHeapBytes: number | undefined): SpawnedWorker {
+  const worker = new Worker(BOOTSTRAP_URL, {
+    workerData: data,
+    resourceLimits: maxHeapBytes ? { maxOldGenerationSizeMb: Math.ceil(maxHeapBytes / 2 ** 20) } : undefined,
+  });
+  let stopping = false;
+  let failed = false;
+  const listeners: ((detail: string) => void)[] = [];
+  const fail = (detail: string): void => {
+    if (stopping || failed) return;
+    failed = true;
+    for (const l of listeners) l(detail);
+  };
+  worker.on('error', (err: Error) => fail(`${err.name}: ${err.message}`));
+  worker.on('exit', (code) => fail(`exited with code ${code}`));
+  return {
+    api: wrap<JobRunnerApi>(nodeEndpoint(worker)),
+    terminate: () => {
+      stopping = true;
+      void worker.terminate();
+    },
+    onFailure: (listener) => listeners.push(listener),
+    setBusy: (busy) => (busy ? worker.ref() : worker.unref()),
+  };
+}
+
+export function createNodePool(options: NodePoolOptions = {}): JobPool {
+  const data: NodeWorkerData = {
+    entryUrl: ENTRY_URL.href,
+    registryUrl: String(options.registryUrl ?? DEFAULT_REGISTRY_URL),
+  };
+  const size = options.size ?? availableParallelism();
+  return createWorkerPool(() => spawnNodeWorker(data, options.maxHeapBytes), size, options);
+}

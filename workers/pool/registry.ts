@@ -1,0 +1,36 @@
+/**
+ * The planner's jobs by name, as the pool workers run them. Loaders import lazily, so a worker loads (and a bundle
+ * splits off) only what its jobs need. Each registry owns one HiGHS solver, created on first use and kept for the
+ * worker's life (a warm wasm module solves small ILPs ~5x faster than a cold one, tooling.md §1).
+ */
+import type { MilpSolver } from '../core/solver/types.ts';
+import type { JobFunction, JobRegistry } from './jobRunner.ts';
+
+export interface JobRegistryDeps {
+  /** Where the HiGHS wasm is (browser workers: `() => wasmUrl` from 'highs/runtime?url'); Node finds it itself. */
+  readonly highsLocateFile?: (file: string) => string;
+}
+
+export function createJobRegistry(deps: JobRegistryDeps = {}): JobRegistry {
+  let solver: Promise<MilpSolver> | undefined;
+  const getSolver = (): Promise<MilpSolver> =>
+    (solver ??= import('../core/solver/highs.ts').then((m) => m.createHighsSolver({ locateFile: deps.highsLocateFile })));
+
+  const jobs: Record<string, () => Promise<JobFunction>> = {
+    /** input: ScheduleInput -> ScheduleResult */
+    simulateSchedule: async () => {
+      const m = await import('../core/schedule/pipelineSchedule.ts');
+      return (input) => m.simulateSchedule(input);
+    },
+    /** input: MilpModel (+ options) -> MilpResult: one ILP solve on the worker's warm HiGHS. */
+    solveMilp: async () => {
+      const s = await getSolver();
+      return (input: { model: import('../core/solver/types.ts').MilpModel; options?: import('../core/solver/types.ts').MilpOptions }) =>
+        s.solve(input.model, input.options);
+    },
+  };
+  return jobs;
+}
+
+/** The default registry of Node workers (they locate the wasm themselves). */
+export const jobRegistry: JobRegistry = createJobRegistry();

@@ -1,0 +1,149 @@
+/**
+ * The pool's scheduling, shared by the Node and browser pools: a FIFO queue, one job per worker at a time,
+ * cancellation by terminating the worker, and replacement of workers that die. The platform part is `spawn`.
+ */
+import { proxy, type Remote } from 'comlink';
+import type { JobRunnerApi } from './jobRunner.ts';
+import {
+  JobCancelledError, PoolTerminatedError, WorkerCrashedError,
+  type JobPool, type JobProgressCallback, type JobRequest, type PoolOptions,
+} from './types.ts';
+
+/** A started worker as the pool sees it. */
+export interface SpawnedWorker {
+  readonly api: Remote<JobRunnerApi>;
+  /** Stops the thread; no failure is reported for it afterwards. */
+  terminate(): void;
+  /** Called at most once, when the worker dies on its own (uncaught error, exit, out of memory). */
+  onFailure(listener: (detail: string) => void): void;
+  /** Busy workers keep a Node process alive, idle ones do not (a no-op in browsers). */
+  setBusy?(busy: boolean): void;
+}
+
+interface PendingJob {
+  readonly job: JobRequest;
+  readonly onProgress?: JobProgressCallback;
+  readonly signal?: AbortSignal;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  detachAbort?: () => void;
+}
+
+interface Slot {
+  readonly index: number;
+  worker: SpawnedWorker;
+  running: PendingJob | null;
+}
+
+export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: number, options: PoolOptions = {}): JobPool {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`worker pool size must be a positive integer, got ${size}`);
+  const queue: PendingJob[] = [];
+  const slots: Slot[] = [];
+  let terminated = false;
+
+  const settle = (pending: PendingJob): void => {
+    pending.detachAbort?.();
+  };
+
+  function startWorker(index: number): SpawnedWorker {
+    const worker = spawn(index);
+    worker.setBusy?.(false);
+    worker.onFailure((detail) => {
+      const slot = slots[index];
+      if (terminated || !slot || slot.worker !== worker) return;
+      const job = slot.running;
+      slot.running = null;
+      slot.worker = startWorker(index);
+      options.onWorkerReplaced?.({ workerIndex: index, reason: 'crashed', job: job?.job.name, message: detail });
+      if (job) {
+        settle(job);
+        job.reject(new WorkerCrashedError(job.job.name, index, detail));
+      }
+      dispatch();
+    });
+    return worker;
+  }
+
+  function cancel(pending: PendingJob): void {
+    const queued = queue.indexOf(pending);
+    if (queued >= 0) {
+      queue.splice(queued, 1);
+    } else {
+      const slot = slots.find((s) => s.running === pending);
+      if (!slot) return; // already settled
+      // A running job (a WASM solve in particular) cannot be interrupted from outside: end its thread.
+      slot.running = null;
+      slot.worker.terminate();
+      slot.worker = startWorker(slot.index);
+      options.onWorkerReplaced?.({ workerIndex: slot.index, reason: 'cancelled', job: pending.job.name, message: 'job cancelled' });
+    }
+    settle(pending);
+    pending.reject(new JobCancelledError(pending.job.name));
+    dispatch();
+  }
+
+  function runOn(slot: Slot, pending: PendingJob): void {
+    slot.running = pending;
+    const worker = slot.worker;
+    worker.setBusy?.(true);
+    const progress = pending.onProgress ? proxy(pending.onProgress) : undefined;
+    worker.api.run(pending.job.name, pending.job.input, progress).then(
+      (value) => finish(slot, worker, pending, () => pending.resolve(value)),
+      (error: unknown) => finish(slot, worker, pending, () => pending.reject(error)),
+    );
+  }
+
+  function finish(slot: Slot, worker: SpawnedWorker, pending: PendingJob, complete: () => void): void {
+    if (slot.running !== pending || slot.worker !== worker) return; // cancelled or crashed meanwhile
+    slot.running = null;
+    worker.setBusy?.(false);
+    settle(pending);
+    complete();
+    dispatch();
+  }
+
+  function dispatch(): void {
+    if (terminated) return;
+    while (queue.length > 0) {
+      let slot = slots.find((s) => s.running === null);
+      if (!slot && slots.length < size) {
+        const index = slots.length;
+        slot = { index, worker: startWorker(index), running: null };
+        slots.push(slot);
+      }
+      if (!slot) return;
+      runOn(slot, queue.shift()!);
+    }
+  }
+
+  return {
+    size,
+    run<T>(job: JobRequest, onProgress?: JobProgressCallback, signal?: AbortSignal): Promise<T> {
+      if (terminated) return Promise.reject(new PoolTerminatedError(job.name));
+      if (signal?.aborted) return Promise.reject(new JobCancelledError(job.name));
+      return new Promise<T>((resolve, reject) => {
+        const pending: PendingJob = { job, onProgress, signal, resolve: resolve as (v: unknown) => void, reject };
+        if (signal) {
+          const onAbort = (): void => cancel(pending);
+          signal.addEventListener('abort', onAbort, { once: true });
+          pending.detachAbort = () => signal.removeEventListener('abort', onAbort);
+        }
+        queue.push(pending);
+        dispatch();
+      });
+    },
+    async terminate(): Promise<void> {
+      if (terminated) return;
+      terminated = true;
+      const dropped = [...queue.splice(0), ...slots.flatMap((s) => (s.running ? [s.running] : []))];
+      for (const s of slots) {
+        s.running = null;
+        s.worker.terminate();
+      }
+      for (const p of dropped) {
+        settle(p);
+        p.reject(new PoolTerminatedError(p.job.name));
+      }
+    },
+  };
+}
