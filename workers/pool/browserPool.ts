@@ -6,7 +6,7 @@
 import { wrap } from 'comlink';
 import type { JobRunnerApi } from './jobRunner.ts';
 import type { JobPool, PoolOptions } from './types.ts';
-import { createWorkerPool, type SpawnedWorker } from './workerPool.ts';
+import { createWorkerPool, failureLatch, type SpawnedWorker } from './workerPool.ts';
 
 /** At most this many workers by default: each holds its own HiGHS heap. */
 export const MAX_DEFAULT_BROWSER_WORKERS = 8;
@@ -14,18 +14,10 @@ export const MAX_DEFAULT_BROWSER_WORKERS = 8;
 function spawnBrowserWorker(index: number): SpawnedWorker {
   // Written as `new Worker(new URL(..., import.meta.url))` so Vite bundles the worker entry.
   const worker = new Worker(new URL('./job.worker.ts', import.meta.url), { type: 'module', name: `meshplan-job-${index}` });
-  let stopping = false;
-  let failed = false;
-  const listeners: ((detail: string) => void)[] = [];
-  const fail = (detail: string): void => {
-    if (stopping || failed) return;
-    failed = true;
-    // Unlike a Node worker, a Web Worker survives an uncaught error, but the job it ran may never settle: treat it
-    // as dead, stop it and let the pool start a fresh one.
-    stopping = true;
-    worker.terminate();
-    for (const l of listeners) l(detail);
-  };
+  // Unlike a Node worker, a Web Worker survives an uncaught error, but the job it ran may never settle: treat it as
+  // dead, stop it and let the pool start a fresh one.
+  const latch = failureLatch(() => worker.terminate());
+  const fail = latch.fail;
   worker.addEventListener('error', (e: ErrorEvent) => {
     e.preventDefault();
     fail(e.message ? `${e.message}${e.filename ? ` (${e.filename}:${e.lineno})` : ''}` : 'the worker failed (it could not load, or ran out of memory)');
@@ -33,11 +25,8 @@ function spawnBrowserWorker(index: number): SpawnedWorker {
   worker.addEventListener('messageerror', () => fail('a message from the worker could not be read'));
   return {
     api: wrap<JobRunnerApi>(worker),
-    terminate: () => {
-      stopping = true;
-      worker.terminate();
-    },
-    onFailure: (listener) => listeners.push(listener),
+    terminate: latch.terminate,
+    onFailure: latch.onFailure,
   };
 }
 

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { JobRunnerApi } from './jobRunner.ts';
 import type { NodeWorkerData } from './node.worker.ts';
 import type { JobPool, PoolOptions } from './types.ts';
-import { createWorkerPool, type SpawnedWorker } from './workerPool.ts';
+import { createWorkerPool, failureLatch, type SpawnedWorker } from './workerPool.ts';
 
 export interface NodePoolOptions extends PoolOptions {
   /** URL of the registry module the workers load (default: ./registry.ts, the planner's jobs). */
@@ -28,23 +28,15 @@ function spawnNodeWorker(data: NodeWorkerData, maxHeapBytes: number | undefined)
     workerData: data,
     resourceLimits: maxHeapBytes ? { maxOldGenerationSizeMb: Math.ceil(maxHeapBytes / 2 ** 20) } : undefined,
   });
-  let stopping = false;
-  let failed = false;
-  const listeners: ((detail: string) => void)[] = [];
-  const fail = (detail: string): void => {
-    if (stopping || failed) return;
-    failed = true;
-    for (const l of listeners) l(detail);
-  };
+  // A Node worker that fails has already stopped; terminate() on it is harmless.
+  const latch = failureLatch(() => void worker.terminate());
+  const fail = latch.fail;
   worker.on('error', (err: Error) => fail(`${err.name}: ${err.message}`));
   worker.on('exit', (code) => fail(`exited with code ${code}`));
   return {
     api: wrap<JobRunnerApi>(nodeEndpoint(worker)),
-    terminate: () => {
-      stopping = true;
-      void worker.terminate();
-    },
-    onFailure: (listener) => listeners.push(listener),
+    terminate: latch.terminate,
+    onFailure: latch.onFailure,
     setBusy: (busy) => (busy ? worker.ref() : worker.unref()),
   };
 }

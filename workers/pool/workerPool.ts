@@ -20,6 +20,32 @@ export interface SpawnedWorker {
   setBusy?(busy: boolean): void;
 }
 
+/**
+ * Failure reporting of one worker: `fail` tells the listeners once, unless the pool stopped the worker itself
+ * (then the exit that follows is not a failure).
+ */
+export function failureLatch(terminateThread: () => void): {
+  fail(detail: string): void;
+  terminate(): void;
+  onFailure(listener: (detail: string) => void): void;
+} {
+  let done = false;
+  const listeners: ((detail: string) => void)[] = [];
+  return {
+    fail(detail) {
+      if (done) return;
+      done = true;
+      terminateThread();
+      for (const l of listeners) l(detail);
+    },
+    terminate() {
+      done = true;
+      terminateThread();
+    },
+    onFailure: (listener) => void listeners.push(listener),
+  };
+}
+
 interface PendingJob {
   readonly job: JobRequest;
   readonly onProgress?: JobProgressCallback;
