@@ -1,0 +1,147 @@
+/**
+ * Hand-written sharding strategies priced through the same kernels and collectives as the intra-op pass:
+ * data parallelism on mesh axis 0 (batch split), Megatron-LM tensor parallelism on axis 1 (parameter matmuls
+ * alternate column-parallel / row-parallel, the row-parallel output all-reduced in forward, the column-parallel
+ * input gradient all-reduced in backward; the embedding vocabulary-parallel), optional expert parallelism
+ * (experts spread over axis 0, tokens exchanged by all-to-all) and ZeRO stages. Used by the baselines, and by the
+ * search while no intra-op solver is given.
+ */
+import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
+import type { Link } from '../cluster/types.ts';
+import { collectiveSeconds } from '../cost/collectives.ts';
+import type { Precision } from '../plan/types.ts';
+import { tensorBytes, type Unit } from './units.ts';
+import { keptActivationBytes, PRECISION_BYTES, scalesWithBatch, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
+
+export interface ManualStrategy {
+  /** Tensor parallelism on axis 1 (else axis 1 must be 1). */
+  readonly tensorParallel: boolean;
+  /** Spread experts (dots whose parameter carries a batch dim) over axis 0. */
+  readonly expertParallel: boolean;
+  /** 0: replicated optimizer (Megatron v2, plain DP); 1: optimizer state sharded over axis 0 (Alpa's weight-update
+   * sharding); 3: parameters, gradients and optimizer sharded, parameters all-gathered for each micro-batch. */
+  readonly zeroStage: 0 | 1 | 3;
+}
+
+export const MEGATRON: ManualStrategy = { tensorParallel: true, expertParallel: false, zeroStage: 0 };
+
+function paramOperand(op: Op, tensors: ReadonlyMap<string, Tensor>): number {
+  return op.inputs.findIndex((t) => tensors.get(t)?.kind === 'parameter');
+}
+
+/** A dot whose parameter operand has a dot batch dim: one weight per expert. */
+function isExpertDot(op: Op, tensors: ReadonlyMap<string, Tensor>): boolean {
+  if (op.kind !== 'dot' || op.attrs.kind !== 'dot') return false;
+  const p = paramOperand(op, tensors);
+  if (p < 0) return false;
+  return (p === 0 ? op.attrs.lhsBatch : op.attrs.rhsBatch).length > 0;
+}
+
+export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [number, number], precision: Precision,
+  strategy: ManualStrategy, links: readonly [Link, Link], tensors: ReadonlyMap<string, Tensor>, training: boolean): UnitProfile {
+  const [n0, n1] = mesh;
+  const tp = strategy.tensorParallel ? n1 : 1;
+  if (!strategy.tensorParallel && n1 !== 1) throw new RangeError(`manualProfile: mesh ${n0}x${n1} without tensor parallelism`);
+  const kernels: ProfiledKernel[] = [];
+  const collectives: ProfiledCollective[] = [];
+  const paramSplit = new Map<string, number>();
+  const expertParams = new Set<string>();
+  let activationBytes = 0;
+  let inTensorParallel = false;
+  let paramDots = 0;
+  const setSplit = (op: Op, split: number): void => {
+    for (const t of op.inputs) if (tensors.get(t)?.kind === 'parameter') paramSplit.set(t, Math.max(paramSplit.get(t) ?? 1, split));
+  };
+  const inputActivationBytes = (op: Op): number =>
+    op.inputs.reduce((s, t) => { const x = tensors.get(t); return x && x.kind !== 'parameter' && x.batchDim !== undefined ? s + tensorBytes(x) : s; }, 0);
+  const outputBytes = (op: Op): number => op.outputs.reduce((s, t) => { const x = tensors.get(t); return x ? s + tensorBytes(x) : s; }, 0);
+  for (const i of [...unit.forwardOps, ...unit.backwardOps]) {
+    const op = graph.ops[i];
+    const scales = scalesWithBatch(op, tensors);
+    const batchTiles = scales ? n0 : 1;
+    let tiles = batchTiles;
+    if (op.phase === 'forward') {
+      const hasParam = paramOperand(op, tensors) >= 0;
+      if (isExpertDot(op, tensors)) {
+        tiles = n0 * (inTensorParallel ? tp : 1);
+        setSplit(op, (strategy.expertParallel ? n0 : 1) * (inTensorParallel ? tp : 1));
+        if (strategy.expertParallel) {
+          for (const t of op.inputs) if (tensors.get(t)?.kind === 'parameter') expertParams.add(t);
+          const bytes = inputActivationBytes(op);
+          collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'forward', scales: true });
+          collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true });
+        }
+      } else if (tp > 1 && hasParam && op.kind === 'gather') {
+        tiles = batchTiles * tp;
+        setSplit(op, tp);
+        collectives.push({ kind: 'all-reduce', axis: 1, bytes: outputBytes(op) / n0, phase: 'forward', scales: true });
+      } else if (tp > 1 && hasParam && (op.kind === 'dot' || op.kind === 'conv')) {
+        tiles = batchTiles * tp;
+        setSplit(op, tp);
+        if (paramDots % 2 === 0) {
+          inTensorParallel = true;
+          collectives.push({ kind: 'all-reduce', axis: 1, bytes: inputActivationBytes(op) / n0, phase: 'backward', scales: true });
+        } else {
+          inTensorParallel = false;
+          collectives.push({ kind: 'all-reduce', axis: 1, bytes: outputBytes(op) / n0, phase: 'forward', scales: true });
+        }
+        paramDots++;
+      } else if (inTensorParallel) {
+        tiles = batchTiles * tp;
+        if (hasParam) setSplit(op, tp);
+      }
+      activationBytes += keptActivationBytes(op.outputs, tensors, tiles);
+    }
+    kernels.push({
+      flops: op.flops / tiles,
+      bytes: (op.bytesRead + op.bytesWritten) / tiles,
+      isMatmul: op.kind === 'dot' || op.kind === 'conv',
+      phase: op.phase === 'forward' ? 'forward' : 'backward',
+      scales,
+    });
+  }
+  const per = PRECISION_BYTES[precision];
+  const paramDtypeBytes = per.param;
+  let paramElems = 0;
+  let syncedGradElems = 0;
+  const seen = new Set<string>();
+  for (const i of unit.forwardOps) {
+    for (const t of graph.ops[i].inputs) {
+      const x = tensors.get(t);
+      if (!x || x.kind !== 'parameter' || seen.has(t)) continue;
+      seen.add(t);
+      const elems = x.shape.reduce((a, b) => a * b, 1);
+      const local = elems / (paramSplit.get(t) ?? 1);
+      paramElems += local;
+      if (!expertParams.has(t)) syncedGradElems += local;
+    }
+  }
+  const zero3 = strategy.zeroStage === 3;
+  const shard = (z: boolean): number => (z ? n0 : 1);
+  const gradSyncBytes = syncedGradElems * per.grad;
+  let gradientSyncSeconds = 0;
+  if (training) {
+    gradientSyncSeconds = zero3
+      ? collectiveSeconds('reduce-scatter', gradSyncBytes, n0, links[0])
+      : collectiveSeconds('all-reduce', gradSyncBytes, n0, links[0]);
+  }
+  if (zero3 && n0 > 1) {
+    // Parameters are gathered before each forward and again before each backward of every micro-batch.
+    const bytes = paramElems * paramDtypeBytes;
+    collectives.push({ kind: 'all-gather', axis: 0, bytes, phase: 'forward', scales: false });
+    if (training) collectives.push({ kind: 'all-gather', axis: 0, bytes, phase: 'backward', scales: false });
+  }
+  return {
+    meshShape: mesh,
+    refBatch: graph.batch,
+    explicitBackward: graph.training?.explicitBackward ?? false,
+    kernels,
+    collectives,
+    gradientSyncSeconds,
+    paramBytes: paramElems * paramDtypeBytes / shard(zero3),
+    gradBytes: training ? paramElems * per.grad / shard(zero3) : 0,
+    optimizerBytes: training ? paramElems * per.optimizer / shard(strategy.zeroStage >= 1) : 0,
+    activationBytes,
+    source: 'manual',
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * Stage construction (alpa.md §3; paper §5.1-5.2): slice L layers into S consecutive stages and the cluster into
+ * sub-meshes, one per stage, minimising
+ *   T = sumWeight * Σ_i sum_i + maxWeight * max_i max_i            (training: sumWeight 1, maxWeight B - 1)
+ * where a stage option's `sum` is what it adds to the pipeline's fill and drain (its forward + backward, its
+ * boundary transfers and its gradient synchronisation) and `max` its steady-state period per micro-batch.
+ * Alpa's DP for a fixed t_max (options with max <= t_max only):
+ *   F(s, l, d) = min_{i >= l, mesh m, |m| <= d, option o: max_o <= t_max, s <= maxStages_o} sum_o + F(s - 1, i + 1, d - |m|)
+ * with F(0, L, 0) = 0, the path's actual max tracked beside F, t_max enumerated over the distinct option maxima in
+ * ascending order and the loop broken once (maxWeight + sumWeight) * t_max >= best (the "early pruning" of §5.2).
+ * `s` counts the stages from this one to the end: 1F1B keeps that many micro-batches in flight (Eq. 5), so an
+ * option's memory bounds it by maxStages_o. Devices are counted per GPU type (d is a vector), so heterogeneous
+ * clusters slice within one type per stage. This file is the numeric kernel: typed arrays in, slices out.
+ */
+
+export interface StageDpProblem {
+  readonly layers: number;
+  /** Sub-mesh shapes the stages may take: GPU-type group and device count. */
+  readonly meshes: readonly { readonly group: number; readonly devices: number }[];
+  /** Devices of each group; every device is used. */
+  readonly groupDevices: readonly number[];
+  /** Most stages (<= layers). */
+  readonly maxStages: number;
+  /** Options of stage (l..i) on mesh m at flat index (l * L + i) * M + m: [optStart[idx], optStart[idx + 1]). */
+  readonly optStart: Int32Array;
+  readonly optSum: Float64Array;
+  readonly optMax: Float64Array;
+  /** Largest s (stages from this one to the end, itself included) the option's memory allows; 0: never fits. */
+  readonly optMaxStages: Int32Array;
+  readonly sumWeight: number;
+  readonly maxWeight: number;
+}
+
+export interface DpStage {
+  /** Layers [start, end). */
+  readonly start: number;
+  readonly end: number;
+  readonly mesh: number;
+  /** Flat option index. */
+  readonly option: number;
+}
+
+export interface StageDpSolution {
+  readonly objective: number;
+  readonly sum: number;
+  readonly pathMax: number;
+  readonly tMax: number;
+  readonly stages: readonly DpStage[];
+  /** DP runs: t_max values tried (binary search included). */
+  readonly dpRuns: number;
+}
+
+export interface StageDpOptions {
+  /** t_max values within this relative distance of the last one tried are skipped (0: exact). */
+  readonly tMaxRelativeGap?: number;
+  /** Objective of a plan found elsewhere (another micro-batch count): prunes t_max values that cannot beat it. */
+  readonly bestKnown?: number;
+}
+
+interface Tables {
+  readonly F: Float64Array;
+  readonly PM: Float64Array;
+  readonly choice: Int32Array; // (i * M + m) * O + o, packed as i, mesh, option
+  readonly choiceOpt: Int32Array;
+}
+
+function stateLayout(groupDevices: readonly number[]): { strides: number[]; count: number; full: number; digits: Int32Array[] } {
+  const strides: number[] = [];
+  let count = 1;
+  for (const d of groupDevices) { strides.push(count); count *= d + 1; }
+  const full = groupDevices.reduce((s, d, g) => s + d * strides[g], 0);
+  const digits = groupDevices.map((d, g) => {
+    const arr = new Int32Array(count);
+    for (let st = 0; st < count; st++) arr[st] = Math.floor(st / strides[g]) % (d + 1);
+    return arr;
+  });
+  return { strides, count, full, digits };
+}
+
+/** One DP pass for a fixed t_max. */
+function runDp(p: StageDpProblem, tMax: number, layout: ReturnType<typeof stateLayout>): Tables {
+  const L = p.layers;
+  const M = p.meshes.length;
+  const S = p.maxStages;
+  const N = layout.count;
+  const plane = (L + 1) * N;
+  const F = new Float64Array((S + 1) * plane).fill(Infinity);
+  const PM = new Float64Array((S + 1) * plane).fill(Infinity);
+  const choice = new Int32Array((S + 1) * plane).fill(-1);
+  const choiceOpt = new Int32Array((S + 1) * plane).fill(-1);
+  F[0 * plane + L * N + 0] = 0;
+  PM[0 * plane + L * N + 0] = 0;
+  for (let s = 1; s <= S; s++) {
+    for (let l = L - 1; l >= 0; l--) {
+      if (L - l < s) continue;
+      const row = s * plane + l * N;
+      for (let i = l; i < L; i++) {
+        const next = i + 1;
+        const rest = L - next;
+        if (s === 1 ? rest !== 0 : rest < s - 1) continue;
+        const prevRow = (s - 1) * plane + next * N;
+        for (let m = 0; m < M; m++) {
+          const idx = (l * L + i) * M + m;
+          let best = -1;
+          for (let o = p.optStart[idx]; o < p.optStart[idx + 1]; o++) {
+            if (p.optMax[o] <= tMax && p.optMaxStages[o] >= s && (best < 0 || p.optSum[o] < p.optSum[best])) best = o;
+          }
+          if (best < 0) continue;
+          const c = p.optSum[best];
+          const cm = p.optMax[best];
+          const size = p.meshes[m].devices;
+          const g = p.meshes[m].group;
+          const shift = size * layout.strides[g];
+          const dig = layout.digits[g];
+          for (let st = 0; st < N; st++) {
+            if (dig[st] < size) continue;
+            const prev = prevRow + st - shift;
+            const f = F[prev];
+            if (f === Infinity) continue;
+            const v = c + f;
+            const pm = Math.max(cm, PM[prev]);
+            const cur = row + st;
+            if (v < F[cur] - 1e-12 * v || (v <= F[cur] + 1e-12 * v && pm < PM[cur])) {
+              F[cur] = v;
+              PM[cur] = pm;
+              choice[cur] = i * M + m;
+              choiceOpt[cur] = best;
+            }
+          }
+        }
+      }
+    }
+  }
+  return { F, PM, choice, choiceOpt };
+}
+
+function bestOf(p: StageDpProblem, t: Tables, layout: ReturnType<typeof stateLayout>): { s: number; objective: number } | null {
+  const plane = (p.layers + 1) * layout.count;
+  let best: { s: number; objective: number } | null = null;
+  for (let s = 1; s <= p.maxStages; s++) {
+    const k = s * plane + layout.full;
+    if (t.F[k] === Infinity) continue;
+    const objective = p.sumWeight * t.F[k] + p.maxWeight * t.PM[k];
+    if (!best || objective < best.objective - 1e-12 * objective) best = { s, objective };
+  }
+  return best;
+}
+
+function reconstruct(p: StageDpProblem, t: Tables, layout: ReturnType<typeof stateLayout>, s0: number): DpStage[] {
+  const M = p.meshes.length;
+  const N = layout.count;
+  const plane = (p.layers + 1) * N;
+  const out: DpStage[] = [];
+  let st = layout.full;
+  let l = 0;
+  for (let s = s0; s >= 1; s--) {
+    const k = s * plane + l * N + st;
+    const c = t.choice[k];
+    const i = Math.floor(c / M);
+    const m = c % M;
+    out.push({ start: l, end: i + 1, mesh: m, option: t.choiceOpt[k] });
+    st -= p.meshes[m].devices * layout.strides[p.meshes[m].group];
+    l = i + 1;
+  }
+  return out;
+}
+
+/** Distinct option maxima in ascending order (options that fit at least one position). */
+export function tMaxCandidates(p: StageDpProblem, relativeGap: number): number[] {
+  const vals: number[] = [];
+  for (let o = 0; o < p.optMax.length; o++) if (p.optMaxStages[o] >= 1 && Number.isFinite(p.optMax[o])) vals.push(p.optMax[o]);
+  vals.sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const v of vals) {
+    const last = out[out.length - 1];
+    if (last === undefined || v > last * (1 + relativeGap) + 1e-15) out.push(v);
+    else if (relativeGap > 0) out[out.length - 1] = Math.max(last, v);
+  }
+  return out;
+}
+
+export type StageDpResult =
+  | ({ readonly kind: 'ok' } & StageDpSolution)
+  | { readonly kind: 'infeasible'; readonly dpRuns: number }
+  /** Every t_max that fits was pruned by options.bestKnown. */
+  | { readonly kind: 'pruned'; readonly lowerBound: number; readonly dpRuns: number };
+
+/** Solves the stage DP. */
+export function solveStageDp(p: StageDpProblem, options: StageDpOptions = {}): StageDpResult {
+  const layout = stateLayout(p.groupDevices);
+  const cands = tMaxCandidates(p, options.tMaxRelativeGap ?? 0);
+  let dpRuns = 0;
+  if (cands.length === 0) return { kind: 'infeasible', dpRuns };
+  const evaluate = (t: number): { s: number; objective: number } | null => { dpRuns++; return bestOf(p, runDp(p, t, layout), layout); };
+  // Feasibility grows with t_max: check the loosest, then binary search the first feasible value.
+  const loosest = evaluate(cands[cands.length - 1]);
+  if (!loosest) return { kind: 'infeasible', dpRuns };
+  let best: { objective: number; tMax: number; s: number } | null = null;
+  const weight = p.maxWeight + p.sumWeight;
+  if (p.maxWeight === 0) {
+    best = { ...loosest, tMax: cands[cands.length - 1] };
+  } else {
+    let lo = 0;
+    let hi = cands.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (evaluate(cands[mid])) hi = mid; else lo = mid + 1;
+    }
+    const bound = (): number => Math.min(best?.objective ?? Infinity, options.bestKnown ?? Infinity);
+    for (let k = lo; k < cands.length; k++) {
+      const t = cands[k];
+      if (weight * t >= bound()) break;
+      const b = evaluate(t);
+      if (b && (!best || b.objective < best.objective - 1e-12 * b.objective)) best = { objective: b.objective, tMax: t, s: b.s };
+    }
+    if (!best) return { kind: 'pruned', lowerBound: weight * cands[lo], dpRuns };
+  }
+  const tables = runDp(p, best.tMax, layout);
+  const k = best.s * (p.layers + 1) * layout.count + layout.full;
+  return {
+    kind: 'ok',
+    objective: best.objective,
+    sum: tables.F[k],
+    pathMax: tables.PM[k],
+    tMax: best.tMax,
+    stages: reconstruct(p, tables, layout, best.s),
+    dpRuns,
+  };
+}

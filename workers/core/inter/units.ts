@@ -1,0 +1,208 @@
+/**
+ * Atomic units of the inter-op pass: the smallest op groups the layer DP places boundaries between.
+ * With path hints ('h.3', 'layers.3', 'block.3' segments) one unit per repeated block, plus a unit for what comes
+ * before the first block (embedding) and after the last (head); without hints, consecutive runs of forward ops
+ * (one op per unit up to MAX_UNITS, then chunks balanced by FLOPs). Units carry a structural hash, so that
+ * identical blocks are costed once (DESIGN.md "Beyond the paper").
+ */
+import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
+import { DTYPE_BYTES } from '../ir/types.ts';
+
+/** Most units a hint-less graph is cut into; the layer DP is O(K^2 L) in their number. */
+export const MAX_UNITS = 256;
+
+export interface Unit {
+  readonly index: number;
+  readonly name: string;
+  /** Indices into graph.ops of the unit's forward ops, in topological order. */
+  readonly forwardOps: readonly number[];
+  /** Indices of explicit backward / update ops (explicit train-step graphs) paired with this unit. */
+  readonly backwardOps: readonly number[];
+  readonly forwardFlops: number;
+  /** Structural hash: equal for units that differ only in names and ids. */
+  readonly hash: string;
+}
+
+export interface UnitGraph {
+  readonly units: readonly Unit[];
+  /** Whether units come from path hints. */
+  readonly hinted: boolean;
+  /** unitOfOp[i]: the unit of graph.ops[i] (-1 for none). */
+  readonly unitOfOp: Int32Array;
+}
+
+const LAYER_SEGMENT = /(?:^|\/)(?:h|layers|layer|blocks|block)\.(\d+)(?:\/|$)/;
+
+/** Layer number in an op path ('gpt/h.3/attn' -> 3), or undefined. */
+export function layerIndexOfPath(path: string): number | undefined {
+  const m = LAYER_SEGMENT.exec(path);
+  return m ? Number(m[1]) : undefined;
+}
+
+export function tensorBytes(t: Tensor): number {
+  let n = DTYPE_BYTES[t.dtype];
+  for (const d of t.shape) n *= d;
+  return n;
+}
+
+function hashString(s: string): string {
+  // FNV-1a, 2 x 32 bit with different seeds: collisions would merge units' costs, so use 64 bits.
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 13);
+  }
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Structural signature of an op list: kinds, attributes, FLOPs and shapes, with tensors renumbered locally. */
+export function structuralHash(graph: ModelGraph, opIndices: readonly number[], tensors: ReadonlyMap<string, Tensor>): string {
+  const local = new Map<string, number>();
+  const parts: string[] = [];
+  const describe = (id: string): string => {
+    const l = local.get(id);
+    if (l !== undefined) return `#${l}`;
+    const t = tensors.get(id);
+    return t ? `${t.kind}:${t.dtype}[${t.shape.join(',')}]` : '?';
+  };
+  for (const i of opIndices) {
+    const op = graph.ops[i];
+    const ins = op.inputs.map(describe).join(';');
+    for (const o of op.outputs) local.set(o, local.size);
+    const outs = op.outputs.map((o) => { const t = tensors.get(o); return t ? `${t.dtype}[${t.shape.join(',')}]` : '?'; }).join(';');
+    parts.push(`${op.kind}|${JSON.stringify(op.attrs)}|${op.flops}|${op.bytesRead}|${op.bytesWritten}|${op.phase}|${ins}>${outs}`);
+  }
+  return hashString(parts.join('\n'));
+}
+
+function forwardIndices(graph: ModelGraph): number[] {
+  const out: number[] = [];
+  graph.ops.forEach((op, i) => { if (op.phase === 'forward') out.push(i); });
+  return out;
+}
+
+function groupByHints(graph: ModelGraph, fwd: readonly number[]): { name: string; ops: number[] }[] | null {
+  const idx = fwd.map((i) => layerIndexOfPath(graph.ops[i].path));
+  const firstHinted = idx.findIndex((v) => v !== undefined);
+  if (firstHinted < 0) return null;
+  let lastHinted = idx.length - 1;
+  while (idx[lastHinted] === undefined) lastHinted--;
+  const groups: { name: string; ops: number[] }[] = [];
+  if (firstHinted > 0) groups.push({ name: 'pre', ops: fwd.slice(0, firstHinted) });
+  let current: { name: string; ops: number[] } | null = null;
+  let currentLayer: number | undefined;
+  for (let k = firstHinted; k <= lastHinted; k++) {
+    const layer = idx[k];
+    if (layer !== undefined && layer !== currentLayer) {
+      current = { name: `layer ${layer}`, ops: [] };
+      groups.push(current);
+      currentLayer = layer;
+    }
+    current!.ops.push(fwd[k]);
+  }
+  if (lastHinted < fwd.length - 1) groups.push({ name: 'post', ops: fwd.slice(lastHinted + 1) });
+  return groups;
+}
+
+function groupByFlops(graph: ModelGraph, fwd: readonly number[]): { name: string; ops: number[] }[] {
+  if (fwd.length <= MAX_UNITS) return fwd.map((i) => ({ name: graph.ops[i].name || graph.ops[i].id, ops: [i] }));
+  const total = fwd.reduce((s, i) => s + graph.ops[i].flops, 0);
+  const target = Math.max(total / MAX_UNITS, 1);
+  const groups: { name: string; ops: number[] }[] = [];
+  let cur: number[] = [];
+  let acc = 0;
+  fwd.forEach((i, k) => {
+    cur.push(i);
+    acc += graph.ops[i].flops;
+    const opsLeft = fwd.length - k - 1;
+    const groupsLeft = MAX_UNITS - groups.length - 1;
+    if ((acc >= target && groupsLeft > 0) || opsLeft <= groupsLeft) {
+      groups.push({ name: `ops ${cur[0]}..${i}`, ops: cur });
+      cur = [];
+      acc = 0;
+    }
+  });
+  if (cur.length) groups.push({ name: `ops ${cur[0]}..${cur[cur.length - 1]}`, ops: cur });
+  return groups;
+}
+
+/** Splits a graph into units (see the module comment). Throws on a graph without forward ops (a bug upstream). */
+export function buildUnits(graph: ModelGraph): UnitGraph {
+  const fwd = forwardIndices(graph);
+  if (fwd.length === 0) throw new Error(`buildUnits: graph '${graph.name}' has no forward ops`);
+  const hinted = groupByHints(graph, fwd);
+  const groups = hinted ?? groupByFlops(graph, fwd);
+  const unitOfOp = new Int32Array(graph.ops.length).fill(-1);
+  groups.forEach((g, u) => { for (const i of g.ops) unitOfOp[i] = u; });
+  // Explicit backward/update ops follow the forward layer named by pairedPath (longest matching path prefix).
+  const unitOfPath = new Map<string, number>();
+  for (const i of fwd) if (!unitOfPath.has(graph.ops[i].path)) unitOfPath.set(graph.ops[i].path, unitOfOp[i]);
+  const backward: number[][] = groups.map(() => []);
+  graph.ops.forEach((op: Op, i) => {
+    if (op.phase === 'forward') return;
+    let p = op.pairedPath ?? op.path;
+    let u: number | undefined;
+    while (p && (u = unitOfPath.get(p)) === undefined) p = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
+    const unit = u ?? groups.length - 1;
+    unitOfOp[i] = unit;
+    backward[unit].push(i);
+  });
+  const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
+  const units = groups.map((g, u): Unit => ({
+    index: u,
+    name: g.name,
+    forwardOps: g.ops,
+    backwardOps: backward[u],
+    forwardFlops: g.ops.reduce((s, i) => s + graph.ops[i].flops, 0),
+    hash: structuralHash(graph, [...g.ops, ...backward[u]], tensors),
+  }));
+  return { units, hinted: hinted !== null, unitOfOp };
+}
+
+/**
+ * Boundary traffic between units: for each activation/input tensor produced in unit p and consumed in units > p,
+ * `crossings` lists (producer unit, first consumer unit after p, last consumer unit, bytes). A tensor enters the
+ * range [i, k] from before iff p < i and some consumer lies in [i, k].
+ */
+export interface Crossing {
+  readonly producer: number;
+  readonly consumers: readonly number[];
+  readonly bytes: number;
+}
+
+export function unitCrossings(graph: ModelGraph, ug: UnitGraph): Crossing[] {
+  const producer = new Map<string, number>();
+  graph.ops.forEach((op, i) => { if (op.phase === 'forward') for (const o of op.outputs) producer.set(o, ug.unitOfOp[i]); });
+  const consumers = new Map<string, Set<number>>();
+  graph.ops.forEach((op, i) => {
+    if (op.phase !== 'forward') return;
+    const u = ug.unitOfOp[i];
+    for (const t of op.inputs) {
+      const p = producer.get(t);
+      if (p === undefined || p >= u) continue;
+      let s = consumers.get(t);
+      if (!s) consumers.set(t, (s = new Set()));
+      s.add(u);
+    }
+  });
+  const byId = new Map(graph.tensors.map((t) => [t.id, t]));
+  const out: Crossing[] = [];
+  for (const [t, set] of consumers) {
+    const tensor = byId.get(t);
+    if (!tensor || tensor.kind === 'parameter' || tensor.kind === 'constant') continue;
+    out.push({ producer: producer.get(t)!, consumers: [...set].sort((a, b) => a - b), bytes: tensorBytes(tensor) });
+  }
+  return out;
+}
+
+/** Bytes that units [start, end) receive from units before `start` (Alpa's C(i, k), §5.2 Eq. 6). */
+export function inputBytesOfRange(crossings: readonly Crossing[], start: number, end: number): number {
+  let bytes = 0;
+  for (const c of crossings) {
+    if (c.producer >= start) continue;
+    if (c.consumers.some((u) => u >= start && u < end)) bytes += c.bytes;
+  }
+  return bytes;
+}
