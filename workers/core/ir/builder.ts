@@ -9,16 +9,10 @@ import type {
 import { opBytesRead, opBytesWritten, opFlops } from './flops.ts';
 import { broadcastShapes, convOutputShape, dotOutputDim, dotOutputShape, formatShape, poolOutputShape } from './shapes.ts';
 
-export interface GraphMeta {
-  readonly name: string;
-  readonly source: string;
-  readonly family?: string;
-  readonly config?: Readonly<Record<string, number>>;
-  readonly batch: number;
-  readonly seq?: number;
+/** The graph-level fields of the ModelGraph to build; training defaults to Adam, backward derived. */
+export type GraphMeta = Pick<ModelGraph, 'name' | 'source' | 'family' | 'config' | 'batch' | 'seq' | 'warnings'> & {
   readonly training?: TrainingSpec | null;
-  readonly warnings?: readonly string[];
-}
+};
 
 export interface TensorSpec {
   readonly id?: string;
