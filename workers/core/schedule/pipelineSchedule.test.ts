@@ -34,9 +34,12 @@ describe('stage orders', () => {
     expect(decode(stageOrder('1f1b', 3, 4, 6))).toBe('F0 B0 F1 B1 F2 B2 F3 B3 F4 B4 F5 B5');
     expect(decode(stageOrder('1f1b', 0, 4, 2))).toBe('F0 F1 B0 B1');
   });
-  it('eager 1F1B warms up with min(B, 2(S-i)-1) forwards', () => {
-    expect(decode(stageOrder('eager-1f1b', 3, 4, 4))).toBe('F0 F1 B0 F2 B1 F3 B2 B3');
-    expect(decode(stageOrder('eager-1f1b', 2, 4, 4))).toBe('F0 F1 F2 F3 B0 B1 B2 B3');
+  it('eager 1F1B runs min(B, 2(S-i)-1) forwards before its first backward (Alpa\'s overlap-friendly table)', () => {
+    // Alpa's docstring for 3 stages: stage 0 F0..F4 B0 F5 B1, stage 1 F0 F1 F2 B0 F3 B1, stage 2 F0 B0 F1 B1.
+    expect(decode(stageOrder('eager-1f1b', 0, 3, 6))).toBe('F0 F1 F2 F3 F4 B0 F5 B1 B2 B3 B4 B5');
+    expect(decode(stageOrder('eager-1f1b', 1, 3, 6))).toBe('F0 F1 F2 B0 F3 B1 F4 B2 F5 B3 B4 B5');
+    expect(decode(stageOrder('eager-1f1b', 2, 3, 3))).toBe('F0 B0 F1 B1 F2 B2');
+    expect(decode(stageOrder('eager-1f1b', 0, 4, 4))).toBe('F0 F1 F2 F3 B0 B1 B2 B3');
   });
   it('GPipe runs all forwards then all backwards; inference only forwards', () => {
     expect(decode(stageOrder('gpipe', 1, 3, 3))).toBe('F0 F1 F2 B0 B1 B2');
@@ -82,11 +85,18 @@ describe('simulateSchedule', () => {
     expect(simulateSchedule({ schedule: 'gpipe', microbatches: 8, stages: stagesOf(UNIFORM) }).peakInFlight).toEqual([8, 8, 8, 8]);
   });
 
-  it('eager 1F1B holds 2(S-i) in flight and, on uniform stages, takes as long as 1F1B', () => {
+  it('eager 1F1B holds 2(S-i)-1 in flight and, on uniform stages, takes as long as 1F1B', () => {
     const r = simulateSchedule({ schedule: 'eager-1f1b', microbatches: 8, stages: stagesOf(UNIFORM) });
-    expect(r.peakInFlight).toEqual([8, 6, 4, 2]);
+    expect(r.peakInFlight).toEqual([7, 5, 3, 1]);
     expect(r.stepSeconds).toBeCloseTo(33, 9);
     checkNoOverlapPerStage(r.events, 4);
+  });
+
+  it('eager 1F1B hides transfers that stall 1F1B (Alpa: "more communication-computation-overlap-friendly")', () => {
+    const step = (schedule: ScheduleKind) => simulateSchedule({ schedule, microbatches: 8, stages: stagesOf(UNIFORM, 0.5) }).stepSeconds;
+    expect(step('eager-1f1b')).toBeCloseTo(36, 9); // 33 + 3 transfers down and 3 back at 0.5 s: only the pipeline fill and drain wait
+    expect(step('1f1b')).toBeCloseTo(41, 9);
+    expect(step('gpipe')).toBeCloseTo(36, 9);
   });
 
   it('inference runs forwards only: Σf + (B-1)·max f, one micro-batch in flight', () => {

@@ -47,39 +47,43 @@ export interface ScheduleResult {
   /** Idle seconds of each stage within the step. */
   readonly stageIdleSeconds: readonly number[];
   /** Most micro-batches whose activations a stage holds at once (forward done, backward not yet done): the
-   * activation-memory multiplier. 1F1B: min(S-i, B); GPipe: B; inference: 1. */
+   * activation-memory multiplier. 1F1B: min(S-i, B); eager 1F1B: min(2(S-i)-1, B); GPipe: B; inference: 1. */
   readonly peakInFlight: readonly number[];
 }
 
-/** Number of forwards stage `stage` of `stages` runs before its first backward. */
-export function warmupForwards(schedule: ScheduleKind, stage: number, stages: number, microbatches: number): number {
+/**
+ * Forwards stage `stage` of `stages` runs before its first backward. 1F1B: Alpa's warm-up of min(S-i-1, B)
+ * forwards plus the first forward of the steady phase; eager 1F1B: min(B, 2(S-i)-1), as in Alpa's
+ * OverlapFriendlyPipeDreamSchedule table; GPipe: all of them.
+ */
+export function forwardsBeforeFirstBackward(schedule: ScheduleKind, stage: number, stages: number, microbatches: number): number {
   switch (schedule) {
     case 'gpipe':
     case 'inference':
       return microbatches;
     case '1f1b':
-      return Math.min(stages - stage - 1, microbatches);
+      return Math.min(stages - stage, microbatches);
     case 'eager-1f1b':
       return Math.min(microbatches, 2 * (stages - stage) - 1);
   }
 }
 
 /**
- * The order of one stage's operations, encoded as micro-batch m for F(m) and -(m+1) for B(m).
- * After the warm-up, each forward is followed by the oldest outstanding backward.
+ * The order of one stage's operations, encoded as micro-batch m for F(m) and -(m+1) for B(m): the first
+ * forwards, then one backward (the oldest outstanding) and one forward in turn, then the remaining backwards.
  */
 export function stageOrder(schedule: ScheduleKind, stage: number, stages: number, microbatches: number): Int32Array {
   const training = schedule !== 'inference';
   const order = new Int32Array(training ? 2 * microbatches : microbatches);
-  const warmup = warmupForwards(schedule, stage, stages, microbatches);
+  const first = forwardsBeforeFirstBackward(schedule, stage, stages, microbatches);
   let k = 0;
   let nextForward = 0;
   let nextBackward = 0;
-  for (; nextForward < warmup; nextForward++) order[k++] = nextForward;
+  for (; nextForward < first; nextForward++) order[k++] = nextForward;
   if (!training) return order;
   while (nextForward < microbatches) {
-    order[k++] = nextForward++;
     order[k++] = -(nextBackward++ + 1);
+    order[k++] = nextForward++;
   }
   while (nextBackward < microbatches) order[k++] = -(nextBackward++ + 1);
   return order;
