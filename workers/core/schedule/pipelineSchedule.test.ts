@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScheduleKind, TimelineEvent } from '../plan/types.ts';
+import { packTimeline, timelineBuffers, unpackTimeline } from './packedTimeline.ts';
 import { simulateSchedule, stageOrder, type ScheduleStageInput } from './pipelineSchedule.ts';
 
 const stagesOf = (fb: readonly (readonly [number, number])[], sendSeconds = 0, gradientSyncSeconds = 0): ScheduleStageInput[] =>
@@ -190,5 +191,18 @@ describe('simulateSchedule', () => {
     times.sort((a, b) => a - b);
     expect(events).toBe(16 * 2048 + 2 * 15 * 1024 + 16);
     expect(times[2]).toBeLessThan(50);
+  });
+});
+
+describe('packed timeline', () => {
+  it('round-trips events exactly, sends keeping their receiver', () => {
+    const r = simulateSchedule({ schedule: '1f1b', microbatches: 3, stages: stagesOf(PROPORTIONAL, 0.25, 1) });
+    const packed = packTimeline(r.events);
+    expect(packed.length).toBe(r.events.length);
+    expect(unpackTimeline(packed)).toEqual(r.events);
+    expect(timelineBuffers(packed)).toHaveLength(6);
+    const send = r.events.findIndex((e) => e.kind === 'send');
+    expect(packed.kind[send]).toBe(2);
+    expect(packed.toStage[send]).toBe(r.events[send].toStage);
   });
 });
