@@ -60,6 +60,20 @@ describe('paper models', () => {
     expect(worst).toBeLessThan(0.005);
   });
 
+  it("MoE: flopsPerStep within 1% of Alpa's compute_moe_tflops count without remat (factor 3)", () => {
+    for (const c of cases.filter((x) => x.family === 'moe')) {
+      const s = inspectGraph(zooModel(zooName(c)));
+      const { hidden: h, layers: L, seq: S, vocab: V, experts: E, expert_group_size: Sg } = c.model;
+      const B = c.global_batch;
+      const mf = 8;
+      const dense = 3 * (B * S * h * h * (8 + 4 * mf) + 4 * B * S * S * h);
+      // attention + experts (top-2) + gate + top-2 gating + dispatch and combine einsums
+      const moeLayer = 3 * (B * S * h * h * 8 + 4 * B * S * S * h + 8 * B * S * h * h * mf + 2 * B * S * h * E + 4 * B * S * Sg + 8 * B * S * h * Sg);
+      const expected = (dense * L) / 2 + (moeLayer * L) / 2 + 6 * B * S * h * V;
+      expect(Math.abs(s.flopsPerStep / expected - 1), zooName(c)).toBeLessThan(0.01);
+    }
+  });
+
   it('builds GPT-39B at global batch 1024 x seq 1024 in under 100 ms', () => {
     zooModel('gpt-39B', { batch: 1 }); // warm the JIT
     const times: number[] = [];
