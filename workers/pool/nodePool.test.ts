@@ -35,6 +35,7 @@ describe('Node worker pool', () => {
   it('passes a job\'s own error through and keeps the worker', async () => {
     const before = replaced.length;
     await expect(pool.run({ name: 'fail', input: { message: 'stage 3 has no layers' } })).rejects.toThrow('stage 3 has no layers');
+    await expect(pool.run({ name: 'echo', input: { f: () => 1 } })).rejects.toThrow(/could not be cloned/);
     await expect(pool.run({ name: 'nope', input: null })).rejects.toThrow(/unknown job 'nope' \(known: echo, sumWithProgress/);
     expect(replaced.length).toBe(before);
   });
