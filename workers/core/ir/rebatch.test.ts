@@ -17,6 +17,7 @@ describe('rebatch', () => {
     const scores = half.tensors.find((t) => t.name === 'gpt/h.0/attn/scores');
     expect(scores?.shape).toEqual([4, 4, 16, 16]);
     expect(half.batch).toBe(4);
+    expect(half.config?.batch).toBe(4);
     expect(validateGraph(half)).toEqual({ ok: true });
   });
 

@@ -35,7 +35,8 @@ export function rebatch(graph: ModelGraph, batch: number): ModelGraph {
       bytesWritten: rescale(op.bytesWritten, opBytesWritten(op.kind, outOld), opBytesWritten(op.kind, outNew), scale),
     };
   });
-  return { ...graph, batch, tensors, ops };
+  const config = graph.config && 'batch' in graph.config ? { ...graph.config, batch } : graph.config;
+  return { ...graph, batch, tensors, ops, ...(config ? { config } : {}) };
 }
 
 /** value x (formula after / formula before); when the formula gives 0 (unknown op) scale linearly. */

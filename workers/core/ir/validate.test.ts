@@ -84,4 +84,18 @@ describe('validateGraph', () => {
     const tensors = g.tensors.map((t) => (t.name === 'act' ? { ...t, shape: [2, 7] } : t));
     expect(errorsOf(withTensors(g, tensors))).toEqual([`op 'o1' (elementwise act): output shape [2,7] is not the broadcast [2,3] of its inputs`]);
   });
+
+  it('names a reshape that changes the element count and a bad transpose', () => {
+    const b = new GraphBuilder({ name: 'r', source: 'test', batch: 2 });
+    const x = b.input('x', [2, 6], 'f32', 0);
+    b.reshape('flat', x, [2, 3, 2]);
+    b.transpose('t', x, [1, 0]);
+    const g = b.build();
+    const tensors = g.tensors.map((t) => (t.name === 'flat' ? { ...t, shape: [2, 5] } : t));
+    const ops = g.ops.map((o) => (o.path === 't' ? { ...o, attrs: { kind: 'transpose' as const, perm: [0, 0] } } : o));
+    expect(errorsOf({ tensors, ops })).toEqual([
+      `op 'o0' (reshape flat): reshape changes the element count: [2,6] -> [2,5]`,
+      `op 'o1' (transpose t): transpose perm [0,0] is not a permutation of rank 2`,
+    ]);
+  });
 });

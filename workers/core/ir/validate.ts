@@ -4,7 +4,7 @@
  * mismatches of dot, conv and elementwise ops.
  */
 import type { ModelGraph, Op, Tensor } from './types.ts';
-import { broadcastShapes, convOutputShape, convShapeErrors, dotOutputShape, dotShapeErrors, formatShape, sameShape } from './shapes.ts';
+import { broadcastShapes, convOutputShape, convShapeErrors, dotOutputShape, dotShapeErrors, formatShape, numel, sameShape } from './shapes.ts';
 
 export type ValidationResult = { ok: true } | { ok: false; errors: string[] };
 
@@ -76,6 +76,16 @@ function shapeErrors(op: Op, tensors: ReadonlyMap<string, Tensor>): string[] {
     if (errs.length) return errs;
     const expected = convOutputShape(ins[0].shape, ins[1].shape, a);
     if (out && !sameShape(expected, out.shape)) return [`output ${out.name} has shape ${formatShape(out.shape)}, expected ${formatShape(expected)}`];
+  }
+  if (op.kind === 'reshape' && out && ins[0] && numel(ins[0].shape) !== numel(out.shape)) {
+    return [`reshape changes the element count: ${formatShape(ins[0].shape)} -> ${formatShape(out.shape)}`];
+  }
+  if (op.kind === 'transpose' && a.kind === 'transpose' && out && ins[0]) {
+    const perm = a.perm;
+    const isPerm = perm.length === ins[0].shape.length && [...perm].sort((x, y) => x - y).every((d, i) => d === i);
+    if (!isPerm) return [`transpose perm [${perm.join(',')}] is not a permutation of rank ${ins[0].shape.length}`];
+    const expected = perm.map((d) => ins[0].shape[d]);
+    if (!sameShape(expected, out.shape)) return [`output ${out.name} has shape ${formatShape(out.shape)}, expected ${formatShape(expected)}`];
   }
   if (op.kind === 'elementwise' && out) {
     const b = broadcastShapes(ins.map((t) => t.shape));
