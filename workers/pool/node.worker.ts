@@ -9,13 +9,14 @@ import { createJobRunner, type JobRegistry } from './jobRunner.ts';
 
 export interface NodeWorkerData {
   readonly entryUrl: string;
-  /** Module exporting `jobRegistry` (a JobRegistry) or a function `createJobRegistry()` returning one. */
+  /** Module exporting a function `createJobRegistry()` returning a JobRegistry, or a `jobRegistry` constant. */
   readonly registryUrl: string;
 }
 
 const data = workerData as NodeWorkerData;
 const mod = (await import(data.registryUrl)) as { jobRegistry?: JobRegistry; createJobRegistry?: () => JobRegistry };
-const registry = mod.jobRegistry ?? mod.createJobRegistry?.();
+// A factory is called once per worker: the registry's caches (its HiGHS solver) live as long as this thread.
+const registry = mod.createJobRegistry?.() ?? mod.jobRegistry;
 if (!registry) throw new Error(`${data.registryUrl} exports neither jobRegistry nor createJobRegistry()`);
 if (!parentPort) throw new Error('node.worker.ts must run in a worker thread');
 expose(createJobRunner(registry), nodeEndpoint(parentPort));

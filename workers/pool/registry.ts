@@ -31,6 +31,3 @@ export function createJobRegistry(deps: JobRegistryDeps = {}): JobRegistry {
   };
   return jobs;
 }
-
-/** The default registry of Node workers (they locate the wasm themselves). */
-export const jobRegistry: JobRegistry = createJobRegistry();
