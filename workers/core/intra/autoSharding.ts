@@ -7,6 +7,7 @@
  */
 import type { MilpConstraint, MilpModel, MilpOptions, MilpSolver, MilpStatus, MilpVariable } from '../solver/types.ts';
 import { type CostGraph, choiceCost, choiceMemory, greedyChoice, minimumMemory } from './costGraph.ts';
+import { reduceCostGraph } from './eliminate.ts';
 
 const OBJECTIVE_SCALE = 1e6; // seconds -> microseconds
 const MEMORY_SCALE = 2 ** -20; // bytes -> MiB
@@ -102,9 +103,14 @@ function decode(build: IlpBuild, values: readonly number[]): number[] {
 }
 
 /** Solves the cost graph's ILP. A budget below the smallest reachable memory answers 'infeasible' without solving. */
-export async function solveCostGraph(g: CostGraph, solver: MilpSolver, memoryBudgetBytes?: number, options: MilpOptions = {}): Promise<IlpSolution> {
+export async function solveCostGraph(g: CostGraph, solver: MilpSolver, memoryBudgetBytes?: number,
+  options: MilpOptions & { readonly reduce?: boolean } = {}): Promise<IlpSolution> {
   const minMem = minimumMemory(g);
-  const build = buildIlp(g, memoryBudgetBytes);
+  const budget = memoryBudgetBytes !== undefined;
+  const reduction = options.reduce === false ? undefined : reduceCostGraph(g, budget);
+  const build = reduction
+    ? buildIlp(reduction.graph, budget ? (memoryBudgetBytes as number) - reduction.foldedMemoryBytes : undefined)
+    : buildIlp(g, memoryBudgetBytes);
   const size = { variables: build.model.variables.length, constraints: build.model.constraints.length };
   const answer = (status: MilpStatus, choice: readonly number[], solveSeconds: number, message?: string): IlpSolution => ({
     status, choice, objectiveSeconds: choiceCost(g, choice), memoryBytes: choiceMemory(g, choice),
@@ -115,8 +121,9 @@ export async function solveCostGraph(g: CostGraph, solver: MilpSolver, memoryBud
       `needs at least ${minMem.bytes} bytes per device, budget ${memoryBudgetBytes}`);
   }
   const res = await solver.solve(build.model, options);
-  if (res.values.length && (res.status === 'optimal' || res.status === 'time-limit')) {
-    return answer(res.status, decode(build, res.values), res.solveSeconds);
+  if (res.values.length === build.model.variables.length && (res.status === 'optimal' || res.status === 'time-limit')) {
+    const choice = decode(build, res.values);
+    return answer(res.status, reduction ? reduction.expand(choice) : choice, res.solveSeconds);
   }
   if (res.status === 'infeasible') {
     return answer('infeasible', minMem.choice, res.solveSeconds, `no strategy fits ${memoryBudgetBytes} bytes per device`);

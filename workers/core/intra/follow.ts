@@ -4,10 +4,10 @@
  * mapped is dropped, so the op consumes the gathered tensor (the node builder prices that all-gather). Splits of
  * a normalised or reduced dim are kept and cost an all-reduce of the statistics / partial sums.
  */
-import type { Op } from '../ir/types.ts';
+import type { Op, Tensor } from '../ir/types.ts';
 import type { DimSharding } from '../plan/types.ts';
 import type { CommStep } from './resharding.ts';
-import { alignSpec, type OpStrategy, type StrategyCtx, tensorBytes } from './strategies.ts';
+import { alignSpec, type OpStrategy, type StrategyCtx } from './strategies.ts';
 import { axesSize, dimAxes, dimOfAxes, type MeshAxis, type Spec, specTiles } from './specs.ts';
 
 const FOLLOW_KINDS: ReadonlySet<string> = new Set([
@@ -20,24 +20,21 @@ export function isFollowKind(op: Op): boolean {
 }
 
 /**
- * The operand an op follows: the one produced last in topological order ("deepest operand", §4.2) among those of
- * the output's shape when the op keeps shapes; `order` gives each tensor's producer position (-1 for sources).
+ * The operand an op follows. Elementwise ops (and concatenate) follow the operand produced last in topological
+ * order ("deepest operand", §4.2) among those of the output's shape; -1 when none has it (the op becomes an
+ * anchor). Layout ops, reductions and norms follow their data operand (the first), not gamma/beta or indices.
+ * `order` gives each tensor's producer position (-1 for sources).
  */
-export function primaryInput(op: Op, ctx: StrategyCtx, order: (tensorId: string) => number): number {
-  const outShape = ctx.tensor(op.outputs[0]).shape;
-  const sameShape = (i: number): boolean => {
-    const s = ctx.tensor(op.inputs[i]).shape;
-    return s.length === outShape.length && s.every((d, k) => d === outShape[k]);
+export function primaryInput(op: Op, tensor: (id: string) => Tensor, order: (tensorId: string) => number): number {
+  if (op.kind !== 'elementwise' && op.kind !== 'optimizer' && op.kind !== 'concatenate') return 0;
+  const outShape = tensor(op.outputs[0]).shape;
+  const eligible = (i: number): boolean => {
+    const s = tensor(op.inputs[i]).shape;
+    return op.kind === 'concatenate' || (s.length === outShape.length && s.every((d, k) => d === outShape[k]));
   };
-  const shapeKeeping = op.kind === 'elementwise' || op.kind === 'optimizer' || op.kind === 'concatenate';
   let best = -1;
   for (let i = 0; i < op.inputs.length; i++) {
-    if (shapeKeeping && op.kind !== 'concatenate' && !sameShape(i)) continue;
-    if (best < 0 || order(op.inputs[i]) > order(op.inputs[best])) best = i;
-  }
-  if (op.kind !== 'elementwise' && op.kind !== 'optimizer' && op.kind !== 'concatenate') {
-    // Layout ops, reductions and norms follow their data operand (the first), not their gamma/beta or indices.
-    return 0;
+    if (eligible(i) && (best < 0 || order(op.inputs[i]) > order(op.inputs[best]))) best = i;
   }
   return best;
 }
@@ -123,7 +120,7 @@ export function followStrategy(op: Op, p: number, inSpec: Spec, ctx: StrategyCtx
     const keep = outShape.length === inShape.length;
     out = keep ? inSpec.map((d, i) => (dims.includes(i) ? 'R' : d)) : inSpec.filter((_, i) => !dims.includes(i));
     const axes = dims.flatMap((d) => dimAxes(inSpec[d]));
-    if (axes.length) forwardComm.push({ kind: 'all-reduce', axes, bytes: tensorBytes(outT) / specTiles(out, ctx.mesh) });
+    if (axes.length) forwardComm.push({ kind: 'all-reduce', axes, bytes: ctx.bytes(op.outputs[0]) / specTiles(out, ctx.mesh) });
     shardFactor = specTiles(inSpec, ctx.mesh);
     mirror = false; // the gradient of a sum broadcasts back without communication
   } else if (op.kind === 'slice' || op.kind === 'concatenate' || op.kind === 'pool') {
@@ -139,7 +136,7 @@ export function followStrategy(op: Op, p: number, inSpec: Spec, ctx: StrategyCtx
     out = inShape.length === outShape.length ? consumed : outShape.map(() => 'R');
   } else if (op.kind === 'softmax' || op.kind === 'layernorm' || op.kind === 'batchnorm') {
     const dims = normalisedAxes(op, inShape.length);
-    forwardComm.push(...statsComm(inSpec, inShape, dims, tensorBytes(inT), ctx, 2));
+    forwardComm.push(...statsComm(inSpec, inShape, dims, ctx.bytes(op.inputs[p]), ctx, 2));
   } else if (!same) {
     consumed = inSpec.map(() => 'R');
     out = outShape.map(() => 'R');

@@ -35,6 +35,8 @@ export interface OpStrategy {
   readonly shardFactor: number;
   readonly forwardComm: readonly CommStep[];
   readonly backwardComm: readonly CommStep[];
+  /** For iteration-space ops: how many ways each GEMM dim is split (batch dims count as 'batch'). */
+  readonly gemmSplit?: { readonly batch: number; readonly m: number; readonly n: number; readonly k: number };
 }
 
 /**
@@ -90,7 +92,9 @@ export function iterationStrategies(dims: readonly IterDim[], inputs: readonly I
       });
     }
     const shardFactor = axesSize(pick.flatMap((d, j) => (d >= 0 ? [axes[j]] : [])), mesh);
-    result.push({ name, inputSpecs, outputSpecs: [outSpec], shardFactor, forwardComm, backwardComm });
+    const split = (cls: IterClass): number => axesSize(axesWhere((d) => d.cls === cls), mesh);
+    const gemmSplit = { batch: split('b'), m: split('m'), n: split('n'), k: split('k') };
+    result.push({ name, inputSpecs, outputSpecs: [outSpec], shardFactor, forwardComm, backwardComm, gemmSplit });
   };
   visit(0, []);
   return result;

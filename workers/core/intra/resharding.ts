@@ -60,8 +60,26 @@ export function reshardSteps(bytes: number, from: Spec, to: Spec, mesh: MeshCtx)
   return steps;
 }
 
-export function reshardSeconds(bytes: number, from: Spec, to: Spec, mesh: MeshCtx): number {
+export function stepsSeconds(steps: readonly CommStep[], mesh: MeshCtx): number {
   let s = 0;
-  for (const step of reshardSteps(bytes, from, to, mesh)) s += commSeconds(step, mesh);
+  for (const step of steps) s += commSeconds(step, mesh);
   return s;
+}
+
+export function reshardSeconds(bytes: number, from: Spec, to: Spec, mesh: MeshCtx): number {
+  return stepsSeconds(reshardSteps(bytes, from, to, mesh), mesh);
+}
+
+/**
+ * Collectives on the gradient in backward for a forward reshard `from` -> `to`: the reverse reshard, and for a
+ * parameter (whose gradient is a partial sum over the data-parallel devices) a reduce-scatter for every forward
+ * all-gather (ZeRO-3 style: gather weights forward, reduce-scatter their gradients backward).
+ */
+export function backwardReshardSteps(bytes: number, from: Spec, to: Spec, mesh: MeshCtx, parameter: boolean): CommStep[] {
+  const back = reshardSteps(bytes, to, from, mesh);
+  if (!parameter) return back;
+  const scatters = reshardSteps(bytes, from, to, mesh)
+    .filter((s) => s.kind === 'all-gather')
+    .map((s): CommStep => ({ ...s, kind: 'reduce-scatter' }));
+  return [...back, ...scatters];
 }

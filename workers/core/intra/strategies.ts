@@ -17,20 +17,24 @@ export interface StrategyCtx {
   readonly tensor: (id: string) => Tensor;
   /** Whether a gradient must flow back into this tensor through the op (activations only). */
   readonly needsGrad: (id: string) => boolean;
+  /** Bytes of the whole tensor at the training precision. */
+  readonly bytes: (id: string) => number;
 }
 
-export function tensorBytes(t: Tensor): number {
-  return t.shape.reduce((p, d) => p * d, 1) * DTYPE_BYTES[t.dtype];
+const FLOAT_DTYPES: ReadonlySet<string> = new Set(['f64', 'f32', 'tf32', 'f16', 'bf16', 'f8']);
+
+/** Bytes of a tensor with floating elements stored at `floatBytes` each (the precision's width). */
+export function tensorBytesAt(t: Tensor, floatBytes: number): number {
+  return t.shape.reduce((p, d) => p * d, 1) * (FLOAT_DTYPES.has(t.dtype) ? floatBytes : DTYPE_BYTES[t.dtype]);
 }
 
 function operand(ctx: StrategyCtx, id: string): IterOperand {
   const t = ctx.tensor(id);
-  return { rank: t.shape.length, bytes: tensorBytes(t), needsGrad: ctx.needsGrad(id) };
+  return { rank: t.shape.length, bytes: ctx.bytes(id), needsGrad: ctx.needsGrad(id) };
 }
 
 function outInfo(ctx: StrategyCtx, op: Op): { rank: number; bytes: number } {
-  const t = ctx.tensor(op.outputs[0]);
-  return { rank: t.shape.length, bytes: tensorBytes(t) };
+  return { rank: ctx.tensor(op.outputs[0]).shape.length, bytes: ctx.bytes(op.outputs[0]) };
 }
 
 /** dot_general: output dims = batch, lhs free, rhs free (StableHLO). */

@@ -1,0 +1,131 @@
+/**
+ * From a stage (graph, op subset, mesh) to the cost graph of the ILP: simplify (follow ops join their node),
+ * expand every node's strategies with their costs, and build the resharding edges between nodes. Edge costs are
+ * forward resharding plus, when a gradient flows back, the mirrored collective on it (all-gather <-> reduce-scatter
+ * / all-gather of the gradient slice).
+ */
+import { logicalMesh, gpuSpec } from '../cluster/topology.ts';
+import { savedForBackward } from '../cost/memory.ts';
+import { activationElementBytes, tensorLookup } from '../cost/opCost.ts';
+import type { Op, Tensor } from '../ir/types.ts';
+import type { CostGraph } from './costGraph.ts';
+import { expandNode, type NodeChoice, type StageEnv } from './nodeStrategies.ts';
+import { backwardReshardSteps, reshardSeconds, stepsSeconds } from './resharding.ts';
+import { type GraphNode, simplify } from './simplify.ts';
+import { formatSpec, type MeshCtx, type Spec } from './specs.ts';
+import { type StrategyCtx, tensorBytesAt } from './strategies.ts';
+import type { IntraInput } from './types.ts';
+
+export interface EdgeDetail {
+  readonly tensor: string;
+  readonly from: number;
+  readonly to: number;
+  /** Spec of the tensor leaving the producer, per producer group. */
+  readonly fromSpecs: readonly Spec[];
+  /** Specs the consumer's ops need, per consumer group. */
+  readonly toSpecs: readonly (readonly Spec[])[];
+  readonly fromGroup: readonly number[];
+  readonly toGroup: readonly number[];
+  readonly forwardSeconds: readonly (readonly number[])[];
+  readonly backwardSeconds: readonly (readonly number[])[];
+}
+
+export interface StageCostGraph {
+  readonly graph: CostGraph;
+  readonly nodes: readonly GraphNode[];
+  readonly choices: readonly (readonly NodeChoice[])[];
+  readonly edges: readonly EdgeDetail[];
+  readonly env: StageEnv;
+  readonly ops: readonly Op[];
+  readonly training: boolean;
+}
+
+export function stageEnv(input: IntraInput, ops: readonly Op[]): { env: StageEnv; nodes: readonly GraphNode[]; nodeOfTensor: ReadonlyMap<string, number>; training: boolean } {
+  const { graph, cluster, submesh } = input;
+  const byId = new Map(graph.tensors.map((t) => [t.id, t]));
+  const tensor = (id: string): Tensor => {
+    const t = byId.get(id);
+    if (!t) throw new Error(`intra: tensor '${id}' is not in graph '${graph.name}'`);
+    return t;
+  };
+  const lm = logicalMesh(cluster, submesh, input.meshShape);
+  const mesh: MeshCtx = { shape: lm.shape, axisLinks: lm.axisLinks };
+  const gpu = gpuSpec(cluster, cluster.nodes[submesh.nodeStart].gpu);
+  // A train-step graph carries its own backward ops: nothing is derived for it.
+  const training = input.mode === 'train' && graph.training !== null && !graph.training.explicitBackward;
+  const { nodes, nodeOfTensor } = simplify(ops, tensor);
+  const paramDerived = (id: string): boolean => nodes[nodeOfTensor.get(id) ?? -1]?.source?.kind === 'parameter';
+  const floatBytes = activationElementBytes(input.precision);
+  const ctx: StrategyCtx = {
+    mesh, training, tensor,
+    needsGrad: (id) => training && tensor(id).kind === 'activation' && !paramDerived(id),
+    bytes: (id) => tensorBytesAt(tensor(id), floatBytes),
+  };
+  const lookup = tensorLookup(graph);
+  const saved = new Set<string>();
+  for (const op of ops) for (const t of savedForBackward(op, lookup)) saved.add(t.id);
+  const env: StageEnv = {
+    ctx, saved,
+    gradient: (id) => {
+      const kind = tensor(id).kind;
+      if (!training || (kind !== 'activation' && kind !== 'parameter')) return 'none';
+      return kind === 'parameter' || paramDerived(id) ? 'parameter' : 'activation';
+    },
+    compute: { gpu, precision: input.precision, tensors: lookup, training, remat: input.remat ?? false },
+    gradientSync: training && (input.gradientSync ?? true),
+    optimizer: graph.training?.optimizer ?? 'adam',
+  };
+  return { env, nodes, nodeOfTensor, training };
+}
+
+function groupBy<T>(items: readonly T[], key: (x: T) => string): { group: number[]; reps: T[] } {
+  const index = new Map<string, number>();
+  const reps: T[] = [];
+  const group = items.map((x) => {
+    const k = key(x);
+    let g = index.get(k);
+    if (g === undefined) { g = reps.length; index.set(k, g); reps.push(x); }
+    return g;
+  });
+  return { group, reps };
+}
+
+export function buildStageCostGraph(input: IntraInput): StageCostGraph {
+  const wanted = input.opIds ? new Set(input.opIds) : undefined;
+  const ops = wanted ? input.graph.ops.filter((o) => wanted.has(o.id)) : input.graph.ops;
+  const { env, nodes, nodeOfTensor, training } = stageEnv(input, ops);
+  const choices = nodes.map((n) => expandNode(n, env));
+  const microbatches = Math.max(1, input.microbatches ?? 1);
+  const edges: EdgeDetail[] = [];
+  nodes.forEach((_, to) => {
+    const consumed = [...choices[to][0].consumes.keys()];
+    for (const t of consumed) {
+      const from = nodeOfTensor.get(t) as number;
+      const fromSide = groupBy(choices[from].map((c) => c.specs.get(t) as Spec), formatSpec);
+      const toSide = groupBy(choices[to].map((c) => c.consumes.get(t) as readonly Spec[]), (r) => r.map(formatSpec).join('|'));
+      const bytes = env.ctx.bytes(t);
+      const grad = env.gradient(t);
+      const mesh = env.ctx.mesh;
+      const cell = (src: Spec, reqs: readonly Spec[], backward: boolean): number => reqs.reduce((s, r) => s + (!backward
+        ? reshardSeconds(bytes, src, r, mesh)
+        : grad === 'none' ? 0 : stepsSeconds(backwardReshardSteps(bytes, src, r, mesh, grad === 'parameter'), mesh)), 0);
+      edges.push({
+        tensor: t, from, to,
+        fromSpecs: fromSide.reps, toSpecs: toSide.reps, fromGroup: fromSide.group, toGroup: toSide.group,
+        forwardSeconds: fromSide.reps.map((src) => toSide.reps.map((reqs) => cell(src, reqs, false))),
+        backwardSeconds: fromSide.reps.map((src) => toSide.reps.map((reqs) => cell(src, reqs, true))),
+      });
+    }
+  });
+  const graph: CostGraph = {
+    nodes: choices.map((cs) => ({
+      costSeconds: cs.map((c) => c.forwardSeconds + c.backwardSeconds + c.gradientSyncSeconds / microbatches),
+      memoryBytes: cs.map((c) => c.memory.paramBytes + c.memory.gradBytes + c.memory.optimizerBytes + c.memory.activationBytes),
+    })),
+    edges: edges.map((e) => ({
+      from: e.from, to: e.to, fromGroup: e.fromGroup, toGroup: e.toGroup,
+      costSeconds: e.forwardSeconds.map((row, i) => row.map((f, j) => f + e.backwardSeconds[i][j])),
+    })),
+  };
+  return { graph, nodes, choices, edges, env, ops, training };
+}
