@@ -11,7 +11,8 @@ import type { Link } from '../cluster/types.ts';
 import { collectiveSeconds } from '../cost/collectives.ts';
 import type { Precision } from '../plan/types.ts';
 import { tensorBytes, type Unit } from './units.ts';
-import { keptActivationBytes, PRECISION_BYTES, scalesWithBatch, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
+import { precisionBytes } from '../cost/memory.ts';
+import { keptActivationBytes, scalesWithBatch, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
 export interface ManualStrategy {
   /** Tensor parallelism on axis 1 (else axis 1 must be 1). */
@@ -47,6 +48,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   const paramSplit = new Map<string, number>();
   const expertParams = new Set<string>();
   let activationBytes = 0;
+  const savedSeen = new Set<string>();
   let inTensorParallel = false;
   let paramDots = 0;
   const setSplit = (op: Op, split: number): void => {
@@ -90,7 +92,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         tiles = batchTiles * tp;
         if (hasParam) setSplit(op, tp);
       }
-      activationBytes += keptActivationBytes(op.outputs, tensors, tiles);
+      activationBytes += keptActivationBytes(op, tensors, tiles, savedSeen);
     }
     kernels.push({
       flops: op.flops / tiles,
@@ -100,7 +102,8 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
       scales,
     });
   }
-  const per = PRECISION_BYTES[precision];
+  const pb = precisionBytes(precision);
+  const per = { param: pb.paramBytes, grad: pb.gradBytes, optimizer: pb.masterBytes + pb.optimizerBytes };
   const paramDtypeBytes = per.param;
   let paramElems = 0;
   let syncedGradElems = 0;

@@ -8,7 +8,8 @@ import type { ComputeDType, GpuSpec, Link } from '../cluster/types.ts';
 import { collectiveSeconds } from '../cost/collectives.ts';
 import { kernelSeconds } from '../cost/compute.ts';
 import type { CollectiveKind, Precision, ShardingPlan } from '../plan/types.ts';
-import type { ModelGraph, Tensor } from '../ir/types.ts';
+import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
+import { savedForBackward } from '../cost/memory.ts';
 import { tensorBytes, type Unit } from './units.ts';
 
 export interface ProfiledKernel {
@@ -59,14 +60,6 @@ export interface UnitCost {
   readonly computeSeconds: number;
   readonly communicationSeconds: number;
 }
-
-/** Bytes per parameter (params, grads, optimizer state incl. fp32 master) by precision; see plan/types.ts. */
-export const PRECISION_BYTES: Readonly<Record<Precision, { param: number; grad: number; optimizer: number }>> = {
-  'fp16-mixed': { param: 2, grad: 2, optimizer: 12 },
-  'bf16-mixed': { param: 2, grad: 2, optimizer: 12 },
-  'bf16-adam32': { param: 2, grad: 2, optimizer: 8 },
-  'fp32': { param: 4, grad: 4, optimizer: 8 },
-};
 
 export function computeDType(p: Precision): ComputeDType {
   return p === 'fp32' ? 'f32' : p === 'fp16-mixed' ? 'f16' : 'bf16';
@@ -123,12 +116,16 @@ export function scalesWithBatch(op: { inputs: readonly string[]; outputs: readon
   return [...op.inputs, ...op.outputs].some((t) => tensors.get(t)?.batchDim !== undefined);
 }
 
-/** Activation bytes an op keeps for backward, per device. */
-export function keptActivationBytes(outputs: readonly string[], tensors: ReadonlyMap<string, Tensor>, tiles: number): number {
+/**
+ * Activation bytes the backward of `op` reads (cost/memory.ts savedForBackward), per device, counting each tensor
+ * once per unit (`seen`).
+ */
+export function keptActivationBytes(op: Op, tensors: ReadonlyMap<string, Tensor>, tiles: number, seen: Set<string>): number {
   let b = 0;
-  for (const o of outputs) {
-    const t = tensors.get(o);
-    if (t && t.kind === 'activation' && t.batchDim !== undefined) b += tensorBytes(t) / tiles;
+  for (const t of savedForBackward(op, (id) => tensors.get(id))) {
+    if (seen.has(t.id) || t.batchDim === undefined) continue;
+    seen.add(t.id);
+    b += tensorBytes(t) / tiles;
   }
   return b;
 }
@@ -140,6 +137,7 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
   const byId = new Map(plan.ops.map((o) => [o.op, o]));
   const kernels: ProfiledKernel[] = [];
   let activationBytes = 0;
+  const seen = new Set<string>();
   for (const i of [...unit.forwardOps, ...unit.backwardOps]) {
     const op = graph.ops[i];
     const s = byId.get(op.id);
@@ -151,7 +149,7 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
       phase: op.phase === 'forward' ? 'forward' : 'backward',
       scales: scalesWithBatch(op, tensors),
     });
-    if (op.phase === 'forward') activationBytes += keptActivationBytes(op.outputs, tensors, s ? Math.max(1, ...s.outputSpecs.map((sp) => specTiles(sp, mesh))) : 1);
+    if (op.phase === 'forward') activationBytes += keptActivationBytes(op, tensors, tiles, seen);
   }
   const collectives: ProfiledCollective[] = [];
   for (const c of plan.collectives) {

@@ -7,6 +7,8 @@
  */
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import { DTYPE_BYTES } from '../ir/types.ts';
+import { indexGraph, structuralHash } from '../ir/hash.ts';
+import { layerIndexOf } from '../ir/layers.ts';
 
 /** Most units a hint-less graph is cut into; the layer DP is O(K^2 L) in their number. */
 export const MAX_UNITS = 256;
@@ -31,50 +33,10 @@ export interface UnitGraph {
   readonly unitOfOp: Int32Array;
 }
 
-const LAYER_SEGMENT = /(?:^|\/)(?:h|layers|layer|blocks|block)\.(\d+)(?:\/|$)/;
-
-/** Layer number in an op path ('gpt/h.3/attn' -> 3), or undefined. */
-export function layerIndexOfPath(path: string): number | undefined {
-  const m = LAYER_SEGMENT.exec(path);
-  return m ? Number(m[1]) : undefined;
-}
-
 export function tensorBytes(t: Tensor): number {
   let n = DTYPE_BYTES[t.dtype];
   for (const d of t.shape) n *= d;
   return n;
-}
-
-function hashString(s: string): string {
-  // FNV-1a, 2 x 32 bit with different seeds: collisions would merge units' costs, so use 64 bits.
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 13);
-  }
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
-}
-
-/** Structural signature of an op list: kinds, attributes, FLOPs and shapes, with tensors renumbered locally. */
-export function structuralHash(graph: ModelGraph, opIndices: readonly number[], tensors: ReadonlyMap<string, Tensor>): string {
-  const local = new Map<string, number>();
-  const parts: string[] = [];
-  const describe = (id: string): string => {
-    const l = local.get(id);
-    if (l !== undefined) return `#${l}`;
-    const t = tensors.get(id);
-    return t ? `${t.kind}:${t.dtype}[${t.shape.join(',')}]` : '?';
-  };
-  for (const i of opIndices) {
-    const op = graph.ops[i];
-    const ins = op.inputs.map(describe).join(';');
-    for (const o of op.outputs) local.set(o, local.size);
-    const outs = op.outputs.map((o) => { const t = tensors.get(o); return t ? `${t.dtype}[${t.shape.join(',')}]` : '?'; }).join(';');
-    parts.push(`${op.kind}|${JSON.stringify(op.attrs)}|${op.flops}|${op.bytesRead}|${op.bytesWritten}|${op.phase}|${ins}>${outs}`);
-  }
-  return hashString(parts.join('\n'));
 }
 
 function forwardIndices(graph: ModelGraph): number[] {
@@ -84,7 +46,7 @@ function forwardIndices(graph: ModelGraph): number[] {
 }
 
 function groupByHints(graph: ModelGraph, fwd: readonly number[]): { name: string; ops: number[] }[] | null {
-  const idx = fwd.map((i) => layerIndexOfPath(graph.ops[i].path));
+  const idx = fwd.map((i) => layerIndexOf(graph.ops[i].path));
   const firstHinted = idx.findIndex((v) => v !== undefined);
   if (firstHinted < 0) return null;
   let lastHinted = idx.length - 1;
@@ -149,14 +111,14 @@ export function buildUnits(graph: ModelGraph): UnitGraph {
     unitOfOp[i] = unit;
     backward[unit].push(i);
   });
-  const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
+  const index = indexGraph(graph);
   const units = groups.map((g, u): Unit => ({
     index: u,
     name: g.name,
     forwardOps: g.ops,
     backwardOps: backward[u],
     forwardFlops: g.ops.reduce((s, i) => s + graph.ops[i].flops, 0),
-    hash: structuralHash(graph, [...g.ops, ...backward[u]], tensors),
+    hash: structuralHash(graph, [...g.ops, ...backward[u]].map((i) => graph.ops[i].id), index),
   }));
   return { units, hinted: hinted !== null, unitOfOp };
 }

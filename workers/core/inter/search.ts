@@ -1,0 +1,105 @@
+/**
+ * Orchestration of the stage search: for each micro-batch count B (divisors of the global batch, most first),
+ * re-price the layer costs for micro-batches of G / B samples, build the DP's options and solve, passing the best
+ * objective so far so that the DP prunes whole micro-batch counts that cannot win. Returns the best slicing per B,
+ * best first, and a trace of what was tried.
+ */
+import type { Cluster } from '../cluster/types.ts';
+import type { ModelGraph } from '../ir/types.ts';
+import type { ProgressCallback, ScheduleKind, SearchTraceEntry } from '../plan/types.ts';
+import type { LayerClustering } from './layerConstruction.ts';
+import { solveStageDp } from './stageConstruction.ts';
+import { layerCostTable, type CancelSignal, type CostContext, type MeshSpace, type SubmeshChoice } from './stageCosts.ts';
+import { buildStageProblem, type StageCore } from './stageOptions.ts';
+import { inputBytesOfRange } from './units.ts';
+
+export interface CandidateStage {
+  readonly core: StageCore;
+  readonly submesh: SubmeshChoice;
+}
+
+export interface Candidate {
+  readonly microbatches: number;
+  readonly microbatch: number;
+  /** The DP's objective (seconds per step, before the schedule simulation). */
+  readonly objective: number;
+  readonly stages: readonly CandidateStage[];
+}
+
+export interface SearchInput {
+  readonly cost: CostContext;
+  readonly globalBatch: number;
+  readonly microbatchCounts: readonly number[];
+  readonly schedule: ScheduleKind;
+  readonly remat: readonly boolean[];
+  readonly memoryLimitBytes: readonly number[];
+  readonly objective: 'step' | 'throughput';
+  readonly maxStages?: number;
+  /** See StageDpOptions.tMaxRelativeGap. */
+  readonly tMaxRelativeGap: number;
+}
+
+export interface SearchResult {
+  readonly candidates: readonly Candidate[];
+  readonly trace: readonly SearchTraceEntry[];
+  readonly dpRuns: number;
+}
+
+/** Divisors of n, descending. */
+export function divisorsDescending(n: number): number[] {
+  const out: number[] = [];
+  for (let d = n; d >= 1; d--) if (n % d === 0) out.push(d);
+  return out;
+}
+
+/** Activation bytes crossing into layers >= k from layers < k for the graph's batch (index 0 unused). */
+export function boundaryBytesOf(clustering: LayerClustering): number[] {
+  const K = clustering.unitGraph.units.length;
+  return clustering.layers.map((l) => (l.index === 0 ? 0 : inputBytesOfRange(clustering.crossings, l.unitStart, K)));
+}
+
+export function totalDevices(space: MeshSpace): number {
+  return space.groups.reduce((s, g) => s + g.devices, 0);
+}
+
+export async function searchStages(x: SearchInput, progress?: ProgressCallback, signal?: CancelSignal): Promise<SearchResult> {
+  const { cost } = x;
+  const L = cost.clustering.layers.length;
+  const boundary = boundaryBytesOf(cost.clustering);
+  const candidates: Candidate[] = [];
+  const trace: SearchTraceEntry[] = [];
+  let best = Infinity;
+  let dpRuns = 0;
+  let last = 0;
+  const counts = x.microbatchCounts;
+  for (let k = 0; k < counts.length; k++) {
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    const B = counts[k];
+    const b = x.globalBatch / B;
+    const label = `B=${B} (micro-batch ${b})`;
+    const tables = layerCostTable(cost, b);
+    const r = b / cost.graph.batch;
+    const { problem, meta } = buildStageProblem({
+      cluster: cost.cluster, space: cost.space, tables, layers: L,
+      boundaryBytes: boundary.map((v) => v * r), microbatch: b, microbatches: B, schedule: x.schedule,
+      remat: x.remat, memoryLimitBytes: x.memoryLimitBytes, training: cost.training, objective: x.objective,
+      maxStages: Math.min(x.maxStages ?? L, L, totalDevices(cost.space)),
+    });
+    const res = solveStageDp(problem, { tMaxRelativeGap: x.tMaxRelativeGap, bestKnown: best });
+    dpRuns += res.dpRuns;
+    if (res.kind === 'infeasible') {
+      trace.push({ label, stepSeconds: Infinity, feasible: false, note: 'no slicing fits in memory' });
+    } else if (res.kind === 'pruned') {
+      trace.push({ label, stepSeconds: res.lowerBound, feasible: true, note: `pruned: at least ${res.lowerBound.toPrecision(4)} s` });
+    } else {
+      best = Math.min(best, res.objective);
+      const stages = res.stages.map((s) => ({ core: meta[s.option].core, submesh: cost.space.submeshes[s.mesh] }));
+      candidates.push({ microbatches: B, microbatch: b, objective: res.objective, stages });
+      trace.push({ label, stepSeconds: res.objective, feasible: true, note: `${stages.length} stages, DP objective (${res.dpRuns} DP runs)` });
+    }
+    const now = Date.now();
+    if (progress && (now - last >= 100 || k === counts.length - 1)) { last = now; progress({ phase: 'stage DP', done: k + 1, total: counts.length }); }
+  }
+  candidates.sort((a, b) => a.objective - b.objective || b.microbatches - a.microbatches);
+  return { candidates, trace, dpRuns };
+}

@@ -1,0 +1,196 @@
+/**
+ * The stage cost table (alpa.md §3 "Stage cost"): for every (layer, sub-mesh shape, logical mesh) the latency of
+ * one micro-batch, gradient synchronisation and memory. Each distinct unit (structural hash) is profiled once per
+ * logical mesh (one intra-op solve, memoised per (hash, GPU, mesh shape, links)); a layer's cost is the sum of
+ * its units' (resharding between units assumed free), a stage's the sum of its layers'. Profiles are re-priced
+ * for each micro-batch size (unitProfile.ts).
+ */
+import type { Cluster, Link, SubMesh } from '../cluster/types.ts';
+import { alpaShapes, gpuGroups, logicalMeshShapes } from '../cluster/submeshes.ts';
+import { gpuSpec, logicalMesh } from '../cluster/topology.ts';
+import type { ComputeDType, GpuSpec } from '../cluster/types.ts';
+import type { ModelGraph } from '../ir/types.ts';
+import type { Precision, ProgressCallback } from '../plan/types.ts';
+import type { LayerClustering } from './layerConstruction.ts';
+import { evaluateProfile, type UnitCost, type UnitProfile } from './unitProfile.ts';
+import type { Unit } from './units.ts';
+
+/** One logical mesh of one sub-mesh shape. */
+export interface MeshChoice {
+  readonly id: number;
+  /** Index of the sub-mesh shape (the DP's mesh). */
+  readonly shape: number;
+  readonly logical: readonly [number, number];
+  readonly links: readonly [Link, Link];
+  /** The sub-mesh at the first node of its group: where the intra-op pass is asked to solve. */
+  readonly canonical: SubMesh;
+}
+
+export interface SubmeshChoice {
+  readonly index: number;
+  readonly group: number;
+  readonly gpu: string;
+  readonly shape: readonly [number, number];
+  readonly devices: number;
+  readonly meshes: readonly MeshChoice[];
+}
+
+export interface MeshSpace {
+  readonly groups: readonly { readonly gpu: string; readonly nodeStart: number; readonly nodes: number; readonly gpusPerNode: number; readonly devices: number }[];
+  readonly submeshes: readonly SubmeshChoice[];
+  readonly meshes: readonly MeshChoice[];
+}
+
+export interface MeshFilter {
+  /** Keep only sub-meshes covering the whole cluster (intra-only). */
+  readonly wholeClusterOnly?: boolean;
+  /** Keep a sub-mesh shape (nodes, GPUs per node). */
+  readonly submesh?: (shape: readonly [number, number]) => boolean;
+  /** Keep a logical shape (default: n1 <= GPUs per node, Alpa's "single_node_model_parallel"). */
+  readonly logical?: (logical: readonly [number, number], gpusPerNode: number) => boolean;
+}
+
+export function buildMeshSpace(cluster: Cluster, filter: MeshFilter = {}): MeshSpace {
+  const groups = gpuGroups(cluster).map((g) => ({ ...g, devices: g.nodes * g.gpusPerNode }));
+  const total = groups.reduce((s, g) => s + g.devices, 0);
+  const submeshes: SubmeshChoice[] = [];
+  const meshes: MeshChoice[] = [];
+  const keep = filter.logical ?? ((l: readonly [number, number], m: number) => l[1] <= m);
+  groups.forEach((g, gi) => {
+    for (const [nodes, gpus] of alpaShapes(g.nodes, g.gpusPerNode)) {
+      const devices = nodes * gpus;
+      if (filter.wholeClusterOnly && devices !== total) continue;
+      if (filter.submesh && !filter.submesh([nodes, gpus])) continue;
+      const canonical: SubMesh = { nodeStart: g.nodeStart, nodes, gpuStart: 0, gpusPerNode: gpus };
+      const index = submeshes.length;
+      const own: MeshChoice[] = [];
+      for (const shape of logicalMeshShapes({ nodes, gpusPerNode: gpus })) {
+        if (!keep(shape, g.gpusPerNode)) continue;
+        const lm = logicalMesh(cluster, canonical, shape);
+        const m: MeshChoice = { id: meshes.length, shape: index, logical: shape, links: lm.axisLinks, canonical };
+        own.push(m);
+        meshes.push(m);
+      }
+      if (own.length) submeshes.push({ index, group: gi, gpu: g.gpu, shape: [nodes, gpus], devices, meshes: own });
+    }
+  });
+  return { groups, submeshes, meshes };
+}
+
+/** What cancellation needs of an AbortSignal (core compiles without DOM types). */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+}
+
+/** Produces a unit's profile on a logical mesh: the intra-op pass, or a fixed strategy. */
+export type ProfileFn = (unit: Unit, mesh: MeshChoice, submesh: SubmeshChoice) => Promise<UnitProfile>;
+
+function linkKey(l: Link): string {
+  return `${l.bandwidthBytesPerSecond}/${l.latencySeconds}`;
+}
+
+export function profileKey(unit: Unit, mesh: MeshChoice, submesh: SubmeshChoice): string {
+  return `${unit.hash}|${submesh.gpu}|${mesh.logical.join('x')}|${linkKey(mesh.links[0])}|${linkKey(mesh.links[1])}`;
+}
+
+/** Memoised profiles: key -> profile. Plain object so that it serialises. */
+export type ProfileTable = ReadonlyMap<string, UnitProfile>;
+
+/**
+ * Profiles every distinct unit on every mesh, one job at a time (a pool may run ProfileFn elsewhere), checking
+ * `signal` between jobs and reporting progress at most every 100 ms.
+ */
+export async function profileUnits(units: readonly Unit[], space: MeshSpace, profile: ProfileFn,
+  progress?: ProgressCallback, signal?: CancelSignal, into: Map<string, UnitProfile> = new Map()): Promise<Map<string, UnitProfile>> {
+  const jobs: { unit: Unit; mesh: MeshChoice; sub: SubmeshChoice; key: string }[] = [];
+  const queued = new Set<string>();
+  for (const sub of space.submeshes) for (const mesh of sub.meshes) for (const unit of units) {
+    const key = profileKey(unit, mesh, sub);
+    if (into.has(key) || queued.has(key)) continue;
+    queued.add(key);
+    jobs.push({ unit, mesh, sub, key });
+  }
+  let last = 0;
+  for (let k = 0; k < jobs.length; k++) {
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    const j = jobs[k];
+    into.set(j.key, await profile(j.unit, j.mesh, j.sub));
+    const now = Date.now();
+    if (progress && (now - last >= 100 || k === jobs.length - 1)) { last = now; progress({ phase: 'stage costs', done: k + 1, total: jobs.length }); }
+  }
+  return into;
+}
+
+/** Per-layer costs on one mesh for one micro-batch size; per device. */
+export interface LayerCosts {
+  readonly forwardSeconds: Float64Array;
+  readonly backwardSeconds: Float64Array;
+  readonly recomputeSeconds: Float64Array;
+  readonly gradientSyncSeconds: Float64Array;
+  readonly computeSeconds: Float64Array;
+  readonly communicationSeconds: Float64Array;
+  readonly paramBytes: Float64Array;
+  readonly gradBytes: Float64Array;
+  readonly optimizerBytes: Float64Array;
+  /** Activations kept for backward without remat, one micro-batch. */
+  readonly activationBytes: Float64Array;
+  /** The layer's input activations (what remat keeps), one micro-batch. */
+  readonly inputBytes: Float64Array;
+}
+
+export interface CostContext {
+  readonly graph: ModelGraph;
+  readonly cluster: Cluster;
+  readonly clustering: LayerClustering;
+  readonly space: MeshSpace;
+  readonly profiles: ProfileTable;
+  readonly dtype: ComputeDType;
+  readonly training: boolean;
+  readonly precision: Precision;
+}
+
+/** layerCosts[meshId] for micro-batches of `batch` samples. */
+export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
+  const { clustering, space } = ctx;
+  const L = clustering.layers.length;
+  const units = clustering.unitGraph.units;
+  const r = batch / ctx.graph.batch;
+  const gpus = new Map<string, GpuSpec>();
+  return space.meshes.map((mesh) => {
+    const sub = space.submeshes[mesh.shape];
+    let gpu = gpus.get(sub.gpu);
+    if (!gpu) gpus.set(sub.gpu, (gpu = gpuSpec(ctx.cluster, sub.gpu)));
+    const memo = new Map<string, { cost: UnitCost; profile: UnitProfile }>();
+    const t: LayerCosts = {
+      forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L),
+      gradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
+      paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
+      activationBytes: new Float64Array(L), inputBytes: new Float64Array(L),
+    };
+    clustering.layers.forEach((layer, k) => {
+      for (let u = layer.unitStart; u < layer.unitEnd; u++) {
+        const key = profileKey(units[u], mesh, sub);
+        let e = memo.get(key);
+        if (!e) {
+          const profile = ctx.profiles.get(key);
+          if (!profile) throw new Error(`layerCostTable: no profile for unit ${units[u].name} on mesh ${mesh.logical.join('x')}`);
+          e = { profile, cost: evaluateProfile(profile, gpu!, ctx.dtype, mesh.links, batch, ctx.training) };
+          memo.set(key, e);
+        }
+        t.forwardSeconds[k] += e.cost.forwardSeconds;
+        t.backwardSeconds[k] += e.cost.backwardSeconds;
+        t.recomputeSeconds[k] += e.cost.recomputeSeconds;
+        t.gradientSyncSeconds[k] += e.profile.gradientSyncSeconds;
+        t.computeSeconds[k] += e.cost.computeSeconds;
+        t.communicationSeconds[k] += e.cost.communicationSeconds;
+        t.paramBytes[k] += e.profile.paramBytes;
+        t.gradBytes[k] += e.profile.gradBytes;
+        t.optimizerBytes[k] += e.profile.optimizerBytes;
+        t.activationBytes[k] += e.cost.activationBytes;
+      }
+      t.inputBytes[k] = layer.inputBytes * r / mesh.logical[0];
+    });
+    return t;
+  });
+}

@@ -1,0 +1,190 @@
+/**
+ * From per-layer costs to the stage DP's options: for a layer range on a sub-mesh shape, every logical mesh and
+ * rematerialisation choice becomes an option with its fill/drain cost (`sum`), its steady-state period (`max`),
+ * and the most stages after it its memory allows under the schedule (alpa.md §3 "Memory (1F1B)", Eq. 5).
+ * Cross-stage transfers enter both: the boundary activations (and their gradients) over the link between the two
+ * sub-meshes, which the DP does not know before placement, so it prices the expected link (see sendEstimate).
+ */
+import type { Cluster } from '../cluster/types.ts';
+import type { MemoryBreakdown, ScheduleKind } from '../plan/types.ts';
+import type { StageDpProblem } from './stageConstruction.ts';
+import type { LayerCosts, MeshSpace, SubmeshChoice } from './stageCosts.ts';
+
+/** A stage's costs on one mesh, independent of its position. */
+export interface StageCore {
+  readonly meshId: number;
+  readonly start: number;
+  readonly end: number;
+  readonly remat: boolean;
+  readonly forwardSeconds: number;
+  /** Including the recomputation when remat. */
+  readonly backwardSeconds: number;
+  readonly recomputeSeconds: number;
+  readonly gradientSyncSeconds: number;
+  readonly computeSeconds: number;
+  readonly communicationSeconds: number;
+  readonly paramBytes: number;
+  readonly gradBytes: number;
+  readonly optimizerBytes: number;
+  /** Activation bytes held per in-flight micro-batch. */
+  readonly perMicrobatchBytes: number;
+  /** Live only while one layer is recomputed (remat), bytes. */
+  readonly transientBytes: number;
+}
+
+function sumRange(a: Float64Array, start: number, end: number): number {
+  let s = 0;
+  for (let k = start; k < end; k++) s += a[k];
+  return s;
+}
+
+export function stageCore(t: LayerCosts, meshId: number, start: number, end: number, remat: boolean): StageCore {
+  const recompute = remat ? sumRange(t.recomputeSeconds, start, end) : 0;
+  let maxAct = 0;
+  for (let k = start; k < end; k++) maxAct = Math.max(maxAct, t.activationBytes[k]);
+  return {
+    meshId, start, end, remat,
+    forwardSeconds: sumRange(t.forwardSeconds, start, end),
+    backwardSeconds: sumRange(t.backwardSeconds, start, end) + recompute,
+    recomputeSeconds: recompute,
+    gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end),
+    computeSeconds: sumRange(t.computeSeconds, start, end) + (remat ? recompute : 0),
+    communicationSeconds: sumRange(t.communicationSeconds, start, end),
+    paramBytes: sumRange(t.paramBytes, start, end),
+    gradBytes: sumRange(t.gradBytes, start, end),
+    optimizerBytes: sumRange(t.optimizerBytes, start, end),
+    perMicrobatchBytes: remat ? sumRange(t.inputBytes, start, end) : sumRange(t.activationBytes, start, end),
+    transientBytes: remat ? maxAct : 0,
+  };
+}
+
+/** Micro-batches whose activations stage (S - stagesFromHere) holds at once under the schedule. */
+export function inFlight(schedule: ScheduleKind, stagesFromHere: number, microbatches: number): number {
+  switch (schedule) {
+    case 'gpipe': return microbatches;
+    case '1f1b': return Math.min(stagesFromHere, microbatches);
+    case 'eager-1f1b': return Math.min(microbatches, 2 * stagesFromHere - 1);
+    case 'inference': return 1;
+  }
+}
+
+export function stageMemory(c: StageCore, inflight: number): MemoryBreakdown {
+  return {
+    paramBytes: c.paramBytes,
+    gradBytes: c.gradBytes,
+    optimizerBytes: c.optimizerBytes,
+    activationBytes: c.perMicrobatchBytes * inflight,
+    temporaryBytes: c.transientBytes,
+  };
+}
+
+export function memoryTotal(m: MemoryBreakdown): number {
+  return m.paramBytes + m.gradBytes + m.optimizerBytes + m.activationBytes + m.temporaryBytes;
+}
+
+/** Largest s (stages from this one to the end) whose memory fits; 0 when none. */
+export function maxStagesThatFit(c: StageCore, schedule: ScheduleKind, microbatches: number, limitBytes: number, cap: number): number {
+  let s = 0;
+  while (s < cap && memoryTotal(stageMemory(c, inFlight(schedule, s + 1, microbatches))) <= limitBytes) s++;
+  return s;
+}
+
+/**
+ * Seconds to move `bytes` out of a stage on `sub` to the next one. Placed: `crossNode` says whether the two
+ * sub-meshes share a node. Before placement the expected value: a (1, k) sub-mesh on a cluster of several nodes
+ * ends at a node boundary with probability k / M (sub-meshes fill nodes left to right), a multi-node one always.
+ */
+export function sendSeconds(cluster: Cluster, sub: SubmeshChoice, bytes: number, crossNode: boolean): number {
+  if (bytes <= 0) return 0;
+  if (!crossNode) {
+    const l = cluster.intraNode;
+    return l.latencySeconds + bytes / (l.bandwidthBytesPerSecond * Math.max(1, sub.devices));
+  }
+  const l = cluster.interNode;
+  return l.latencySeconds + bytes / (l.bandwidthBytesPerSecond * Math.max(1, sub.shape[0]));
+}
+
+export function sendEstimate(cluster: Cluster, sub: SubmeshChoice, bytes: number, gpusPerNode: number): number {
+  if (cluster.nodes.length <= 1) return sendSeconds(cluster, sub, bytes, false);
+  const pCross = sub.shape[0] > 1 || sub.shape[1] >= gpusPerNode ? 1 : sub.shape[1] / gpusPerNode;
+  return pCross * sendSeconds(cluster, sub, bytes, true) + (1 - pCross) * sendSeconds(cluster, sub, bytes, false);
+}
+
+export interface OptionMeta {
+  readonly core: StageCore;
+  readonly sendSeconds: number;
+}
+
+export interface StageProblemInput {
+  readonly cluster: Cluster;
+  readonly space: MeshSpace;
+  readonly tables: readonly LayerCosts[];
+  readonly layers: number;
+  /** boundaryBytes[k]: activation bytes crossing into layers >= k from layers < k, one micro-batch (k = 1..L-1). */
+  readonly boundaryBytes: readonly number[];
+  readonly microbatch: number;
+  readonly microbatches: number;
+  readonly schedule: ScheduleKind;
+  readonly remat: readonly boolean[];
+  readonly memoryLimitBytes: readonly number[];
+  readonly training: boolean;
+  readonly objective: 'step' | 'throughput';
+  readonly maxStages: number;
+}
+
+/** Is option a at least as good as b in every respect? */
+function dominates(aSum: number, aMax: number, aS: number, bSum: number, bMax: number, bS: number): boolean {
+  return aSum <= bSum && aMax <= bMax && aS >= bS;
+}
+
+export function buildStageProblem(x: StageProblemInput): { problem: StageDpProblem; meta: OptionMeta[] } {
+  const L = x.layers;
+  const M = x.space.submeshes.length;
+  const optStart = new Int32Array(L * L * M + 1);
+  const sum: number[] = [];
+  const max: number[] = [];
+  const maxS: number[] = [];
+  const meta: OptionMeta[] = [];
+  for (let l = 0; l < L; l++) for (let i = 0; i < L; i++) for (let m = 0; m < M; m++) {
+    const idx = (l * L + i) * M + m;
+    optStart[idx] = sum.length;
+    if (i < l) { optStart[idx + 1] = sum.length; continue; }
+    const sub = x.space.submeshes[m];
+    const group = x.space.groups[sub.group];
+    const bytes = i + 1 < L ? x.boundaryBytes[i + 1] : 0;
+    const send = sendEstimate(x.cluster, sub, bytes, group.gpusPerNode);
+    const local: { s: number; mx: number; ms: number; meta: OptionMeta }[] = [];
+    for (const mesh of sub.meshes) {
+      if (x.microbatch % mesh.logical[0] !== 0) continue;
+      for (const remat of x.remat) {
+        const core = stageCore(x.tables[mesh.id], mesh.id, l, i + 1, remat);
+        const ms = maxStagesThatFit(core, x.schedule, x.microbatches, x.memoryLimitBytes[sub.group], Math.min(x.maxStages, L - l));
+        if (ms === 0) continue;
+        const t = core.forwardSeconds + (x.training ? core.backwardSeconds : 0);
+        const s = x.training ? t + 2 * send + core.gradientSyncSeconds : t + send;
+        local.push({ s, mx: Math.max(t, send), ms, meta: { core, sendSeconds: send } });
+      }
+    }
+    local.forEach((a, ai) => {
+      const beaten = local.some((b, bi) => bi !== ai && dominates(b.s, b.mx, b.ms, a.s, a.mx, a.ms)
+        && (b.s < a.s || b.mx < a.mx || b.ms > a.ms || bi < ai));
+      if (beaten) return;
+      sum.push(a.s); max.push(a.mx); maxS.push(a.ms); meta.push(a.meta);
+    });
+    optStart[idx + 1] = sum.length;
+  }
+  const throughput = x.objective === 'throughput';
+  return {
+    problem: {
+      layers: L,
+      meshes: x.space.submeshes.map((s) => ({ group: s.group, devices: s.devices })),
+      groupDevices: x.space.groups.map((g) => g.devices),
+      maxStages: Math.min(x.maxStages, L),
+      optStart, optSum: Float64Array.from(sum), optMax: Float64Array.from(max), optMaxStages: Int32Array.from(maxS),
+      // Throughput: the steady-state period decides; the fill only breaks ties.
+      sumWeight: throughput ? 1e-6 : 1,
+      maxWeight: throughput ? x.microbatches : x.microbatches - 1,
+    },
+    meta,
+  };
+}

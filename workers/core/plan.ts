@@ -1,0 +1,84 @@
+/**
+ * The planner's entry (DESIGN.md): plan(model, cluster, options, progress, signal, deps) -> PlanResult.
+ * Layer clustering, unit profiles (the intra-op pass once per distinct unit and logical mesh), the stage DP per
+ * micro-batch count, placement and schedule simulation; or one of the baselines through the same cost model.
+ */
+import type { Cluster } from './cluster/types.ts';
+import type { ModelGraph } from './ir/types.ts';
+import { runBaseline } from './baselines/index.ts';
+import type { ManualStrategy } from './inter/manualProfile.ts';
+import type { CancelSignal, ProfileFn } from './inter/stageCosts.ts';
+import type { UnitProfile } from './inter/unitProfile.ts';
+import { createContext, intraProfileFn, manualProfileFn, PlanOptionError, type IntraFn, type PlanContext } from './plan/context.ts';
+import { explain } from './plan/explain.ts';
+import { searchedPlans } from './plan/searched.ts';
+import type { Plan, PlanOptions, ProgressCallback, SearchTraceEntry } from './plan/types.ts';
+import type { MilpSolver } from './solver/types.ts';
+
+export type PlanResult =
+  | { readonly ok: true; readonly plan: Plan; readonly alternatives?: readonly Plan[] }
+  | { readonly ok: false; readonly reason: string };
+
+export interface PlanDeps {
+  readonly solver?: MilpSolver;
+  /** The intra-op pass; 'manual' prices Megatron-style sharding (DP x TP, weight-update sharding) instead, without
+   * an ILP (fast; for tests and as a fallback). Default: 'manual' until an intra-op pass is given. */
+  readonly intra?: IntraFn | 'manual';
+}
+
+/** The search's fixed strategy when no intra-op pass is used: DP x TP (+ experts), weight-update sharding. */
+export function searchStrategy(ctx: PlanContext): ManualStrategy {
+  return { tensorParallel: true, expertParallel: ctx.hasExperts, zeroStage: 1 };
+}
+
+export function defaultPlanOptions(model: ModelGraph): PlanOptions {
+  const fp32 = model.tensors.some((t) => t.kind === 'parameter' && t.dtype === 'f32');
+  return {
+    mode: model.training === null ? 'infer' : 'train',
+    globalBatch: model.batch,
+    ...(model.seq !== undefined ? { seq: model.seq } : {}),
+    microbatches: 'auto',
+    schedule: '1f1b',
+    remat: 'auto',
+    precision: fp32 ? 'fp32' : 'fp16-mixed',
+    layers: 'auto',
+  };
+}
+
+function profileSource(ctx: PlanContext, deps: PlanDeps): ProfileFn {
+  const manual = manualProfileFn(ctx, searchStrategy(ctx));
+  const intra = deps.intra ?? 'manual';
+  if (intra === 'manual') return manual;
+  return intraProfileFn(ctx, (input) => intra(input), manual);
+}
+
+function withExplanation(p: Plan, runnerUp: Plan | undefined, trace: readonly SearchTraceEntry[], started: number): Plan {
+  return { ...p, trace, searchSeconds: (Date.now() - started) / 1000, explanation: explain(p, runnerUp) };
+}
+
+export async function plan(model: ModelGraph, cluster: Cluster, options: PlanOptions, progress?: ProgressCallback,
+  signal?: CancelSignal, deps: PlanDeps = {}): Promise<PlanResult> {
+  const started = Date.now();
+  let ctx: PlanContext;
+  try {
+    ctx = createContext(model, cluster, options);
+  } catch (err) {
+    if (err instanceof PlanOptionError) return { ok: false, reason: err.message };
+    throw err;
+  }
+  const searchProfile = profileSource(ctx, deps);
+  if (options.baseline) {
+    const r = await runBaseline(options.baseline, ctx, searchProfile, started, progress, signal);
+    if (!r.ok) return r;
+    const [best, ...rest] = r.plans;
+    return { ok: true, plan: withExplanation(best, rest[0], r.trace, started), alternatives: rest };
+  }
+  const memo = new Map<string, UnitProfile>();
+  const r = await searchedPlans(ctx, 'searched', 'Meshplan', searchProfile, {}, undefined, memo, started, progress, signal);
+  if (!r.plans.length) {
+    const why = r.trace.find((t) => !t.feasible)?.note ?? 'no slicing fits';
+    return { ok: false, reason: `no feasible plan for ${model.name} on ${cluster.name}: ${why}` };
+  }
+  const [best, ...rest] = r.plans;
+  return { ok: true, plan: withExplanation(best, rest[0], r.trace, started), alternatives: rest };
+}

@@ -1,0 +1,120 @@
+/**
+ * From a chosen slicing (searched or baseline) to a Plan: place the sub-meshes, price the transfers between the
+ * placed sub-meshes, simulate the schedule (the plan's step time is the simulated one), account memory with each
+ * stage's simulated peak of in-flight micro-batches, and count TFLOP/s the paper's way.
+ */
+import type { Cluster } from '../cluster/types.ts';
+import { submeshDevices } from '../cluster/topology.ts';
+import type { ModelGraph } from '../ir/types.ts';
+import type { LayerClustering } from '../inter/layerConstruction.ts';
+import { placeSubmeshes, sameNode } from '../inter/placement.ts';
+import { boundaryBytesOf, type Candidate } from '../inter/search.ts';
+import type { MeshSpace } from '../inter/stageCosts.ts';
+import { memoryTotal, sendSeconds, stageMemory } from '../inter/stageOptions.ts';
+import { simulateSchedule } from '../schedule/pipelineSchedule.ts';
+import { graphForwardFlops, modelStepFlops, paperStepFlops } from './flops.ts';
+import type { Plan, PlanKind, ScheduleKind, Stage } from './types.ts';
+
+export interface AssembleInput {
+  readonly kind: PlanKind;
+  readonly label: string;
+  readonly graph: ModelGraph;
+  readonly cluster: Cluster;
+  readonly space: MeshSpace;
+  readonly clustering: LayerClustering;
+  readonly mode: 'train' | 'infer';
+  readonly globalBatch: number;
+  readonly schedule: ScheduleKind;
+  readonly candidate: Candidate;
+  readonly memoryLimitBytes: readonly number[];
+  readonly searchSeconds: number;
+}
+
+const GiB = 2 ** 30;
+
+export function assemblePlan(x: AssembleInput): Plan {
+  const { candidate: c, clustering } = x;
+  const training = x.mode === 'train';
+  const schedule: ScheduleKind = training ? x.schedule : 'inference';
+  const placed = placeSubmeshes(x.space, c.stages.map((s) => s.submesh));
+  const boundary = boundaryBytesOf(clustering);
+  const r = c.microbatch / x.graph.batch;
+  const sends = c.stages.map((s, i) => (i + 1 < c.stages.length
+    ? sendSeconds(x.cluster, s.submesh, boundary[s.core.end] * r, !sameNode(placed[i], placed[i + 1]))
+    : 0));
+  const sim = simulateSchedule({
+    schedule,
+    microbatches: c.microbatches,
+    stages: c.stages.map((s, i) => ({
+      forwardSeconds: s.core.forwardSeconds,
+      backwardSeconds: training ? s.core.backwardSeconds : 0,
+      sendSeconds: sends[i],
+      gradientSyncSeconds: training ? s.core.gradientSyncSeconds : 0,
+    })),
+  });
+  const problems: string[] = [];
+  const stages: Stage[] = c.stages.map((s, i) => {
+    const mesh = x.space.meshes[s.core.meshId];
+    const memory = stageMemory(s.core, sim.peakInFlight[i] ?? 1);
+    const total = memoryTotal(memory);
+    const limit = x.memoryLimitBytes[s.submesh.group];
+    if (total > limit) {
+      problems.push(`stage ${i} (layers ${s.core.start}..${s.core.end - 1}) needs ${(total / GiB).toFixed(2)} GiB per device, ${((total - limit) / GiB).toFixed(2)} GiB over the ${(limit / GiB).toFixed(2)} GiB limit`);
+    }
+    return {
+      index: i,
+      layers: [s.core.start, s.core.end] as const,
+      layerNames: clustering.layers.slice(s.core.start, s.core.end).map((l) => l.name),
+      submesh: placed[i],
+      submeshShape: s.submesh.shape,
+      logicalMesh: mesh.logical,
+      devices: submeshDevices(x.cluster, placed[i]),
+      gpu: s.submesh.gpu,
+      forwardSeconds: s.core.forwardSeconds,
+      backwardSeconds: training ? s.core.backwardSeconds : 0,
+      gradientSyncSeconds: training ? s.core.gradientSyncSeconds : 0,
+      sendSeconds: sends[i],
+      remat: training && s.core.remat,
+      memory,
+      memoryBytesPerDevice: total,
+      memoryLimitBytes: limit,
+    };
+  });
+  const gpus = x.space.groups.reduce((a, g) => a + g.devices, 0);
+  const fwdTotal = graphForwardFlops(x.graph);
+  const rematFwd = c.stages.reduce((a, s) => (training && s.core.remat
+    ? a + clustering.layers.slice(s.core.start, s.core.end).reduce((b, l) => b + l.forwardFlops, 0) : a), 0);
+  const step = sim.stepSeconds;
+  const hardwareFlops = paperStepFlops(x.graph, x.globalBatch, training, fwdTotal > 0 ? rematFwd / fwdTotal : 0);
+  const modelFlops = modelStepFlops(x.graph, x.globalBatch, training);
+  const S = c.stages.length;
+  const mean = (f: (i: number) => number): number => c.stages.reduce((a, _, i) => a + f(i), 0) / S;
+  return {
+    kind: x.kind,
+    label: x.label,
+    model: x.graph.name,
+    cluster: x.cluster.name,
+    mode: x.mode,
+    globalBatch: x.globalBatch,
+    microbatches: c.microbatches,
+    schedule,
+    stages,
+    feasible: problems.length === 0,
+    ...(problems.length ? { infeasibleReason: problems.join('; ') } : {}),
+    stepSeconds: step,
+    tflopsPerGpu: hardwareFlops / step / gpus / 1e12,
+    modelTflopsPerGpu: modelFlops / step / gpus / 1e12,
+    samplesPerSecond: x.globalBatch / step,
+    breakdown: {
+      computeSeconds: mean((i) => c.microbatches * c.stages[i].core.computeSeconds),
+      intraStageCommunicationSeconds: mean((i) => c.microbatches * c.stages[i].core.communicationSeconds),
+      crossStageSeconds: mean((i) => c.microbatches * sends[i] * (training ? 2 : 1)),
+      bubbleSeconds: sim.bubbleSeconds,
+      gradientSyncSeconds: training ? mean((i) => c.stages[i].core.gradientSyncSeconds) : 0,
+    },
+    timeline: sim.events,
+    searchSeconds: x.searchSeconds,
+    trace: [],
+    explanation: { summary: '', dominantTerms: [] },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Options normalised once at the entry (errors name the bad option), and what every planning path shares: the
+ * layer clustering, memory limits per GPU group, micro-batch counts to try, profile sources.
+ */
+import { gpuGroups } from '../cluster/submeshes.ts';
+import { gpuSpec } from '../cluster/topology.ts';
+import type { Cluster } from '../cluster/types.ts';
+import type { ModelGraph, Tensor } from '../ir/types.ts';
+import { runLayerConstruction, type LayerClustering } from '../inter/layerConstruction.ts';
+import { manualProfile, type ManualStrategy } from '../inter/manualProfile.ts';
+import { divisorsDescending } from '../inter/search.ts';
+import type { CostContext, MeshSpace, ProfileFn } from '../inter/stageCosts.ts';
+import { computeDType, profileFromSharding, type UnitProfile } from '../inter/unitProfile.ts';
+import type { PlanOptions, ShardingPlan } from './types.ts';
+
+/** The intra-op pass as the planner calls it (structurally the brief's runIntra). */
+export type IntraFn = (input: {
+  readonly graph: ModelGraph; readonly opIds?: readonly string[]; readonly cluster: Cluster;
+  readonly submesh: { readonly nodeStart: number; readonly nodes: number; readonly gpuStart: number; readonly gpusPerNode: number };
+  readonly meshShape: readonly [number, number]; readonly mode: 'train' | 'infer'; readonly precision: PlanOptions['precision'];
+  readonly gradientSync?: boolean; readonly timeLimitSeconds?: number; readonly microbatches?: number;
+}) => Promise<ShardingPlan>;
+
+export interface PlanContext {
+  readonly graph: ModelGraph;
+  readonly cluster: Cluster;
+  readonly options: PlanOptions;
+  readonly training: boolean;
+  readonly clustering: LayerClustering;
+  readonly tensors: ReadonlyMap<string, Tensor>;
+  readonly memoryLimitBytes: readonly number[];
+  readonly microbatchCounts: readonly number[];
+  readonly remat: readonly boolean[];
+  readonly hasExperts: boolean;
+}
+
+export class PlanOptionError extends Error {}
+
+function hasExpertDots(graph: ModelGraph, tensors: ReadonlyMap<string, Tensor>): boolean {
+  return graph.ops.some((op) => {
+    if (op.kind !== 'dot' || op.attrs.kind !== 'dot') return false;
+    const p = op.inputs.findIndex((t) => tensors.get(t)?.kind === 'parameter');
+    return p >= 0 && (p === 0 ? op.attrs.lhsBatch : op.attrs.rhsBatch).length > 0;
+  });
+}
+
+export function createContext(graph: ModelGraph, cluster: Cluster, options: PlanOptions): PlanContext {
+  const G = options.globalBatch;
+  if (!Number.isInteger(G) || G < 1) throw new PlanOptionError(`globalBatch must be a positive integer, got ${G}`);
+  let microbatchCounts: number[];
+  if (options.microbatches === 'auto') microbatchCounts = divisorsDescending(G);
+  else {
+    const B = options.microbatches;
+    if (!Number.isInteger(B) || B < 1 || G % B !== 0) throw new PlanOptionError(`microbatches must divide the global batch ${G}, got ${B}`);
+    microbatchCounts = [B];
+  }
+  const training = options.mode === 'train';
+  if (training && graph.training === null) throw new PlanOptionError(`model '${graph.name}' is inference-only; use mode 'infer'`);
+  const clustering = runLayerConstruction(graph, { layers: options.layers });
+  const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
+  const memoryLimitBytes = gpuGroups(cluster).map((g) => options.memoryLimitBytes ?? gpuSpec(cluster, g.gpu).hbmBytes);
+  const remat = !training ? [false] : options.remat === 'on' ? [true] : options.remat === 'off' ? [false] : [false, true];
+  return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts: hasExpertDots(graph, tensors) };
+}
+
+export function costContext(ctx: PlanContext, space: MeshSpace, profiles: ReadonlyMap<string, UnitProfile>, clustering = ctx.clustering): CostContext {
+  return {
+    graph: ctx.graph, cluster: ctx.cluster, clustering, space, profiles,
+    dtype: computeDType(ctx.options.precision), training: ctx.training, precision: ctx.options.precision,
+  };
+}
+
+export function manualProfileFn(ctx: PlanContext, strategy: ManualStrategy): ProfileFn {
+  return async (unit, mesh) => manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, strategy, mesh.links, ctx.tensors, ctx.training);
+}
+
+/** The intra-op pass per (unit, mesh); a unit the ILP cannot solve falls back to `fallback`. */
+export function intraProfileFn(ctx: PlanContext, intra: IntraFn, fallback: ProfileFn): ProfileFn {
+  return async (unit, mesh, sub) => {
+    const opIds = [...unit.forwardOps, ...unit.backwardOps].map((i) => ctx.graph.ops[i].id);
+    const plan = await intra({
+      graph: ctx.graph, opIds, cluster: ctx.cluster, submesh: mesh.canonical, meshShape: mesh.logical,
+      mode: ctx.options.mode, precision: ctx.options.precision, gradientSync: ctx.training, timeLimitSeconds: 10,
+    });
+    if (plan.status !== 'optimal' && plan.status !== 'time-limit') return fallback(unit, mesh, sub);
+    return profileFromSharding(ctx.graph, unit, plan, ctx.tensors, ctx.training);
+  };
+}

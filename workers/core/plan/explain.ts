@@ -1,0 +1,52 @@
+/**
+ * Every plan explains itself (DESIGN.md "Beyond the paper"): the cost terms that dominate its step, and the
+ * runner-up with the term by which it lost.
+ */
+import type { Explanation, Plan, PlanBreakdown } from './types.ts';
+
+const TERMS: readonly { key: keyof PlanBreakdown; name: string }[] = [
+  { key: 'computeSeconds', name: 'compute' },
+  { key: 'intraStageCommunicationSeconds', name: 'intra-stage communication' },
+  { key: 'bubbleSeconds', name: 'pipeline bubble' },
+  { key: 'gradientSyncSeconds', name: 'gradient synchronisation' },
+  { key: 'crossStageSeconds', name: 'cross-stage transfer (overlapped)' },
+];
+
+function fmtSeconds(s: number): string {
+  return s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(1)} ms`;
+}
+
+function describe(p: Plan): string {
+  const shapes = new Map<string, number>();
+  for (const s of p.stages) {
+    const k = `${s.submeshShape.join('x')} as ${s.logicalMesh.join('x')}`;
+    shapes.set(k, (shapes.get(k) ?? 0) + 1);
+  }
+  const meshes = [...shapes].map(([k, n]) => `${n} x ${k}`).join(', ');
+  const remat = p.stages.filter((s) => s.remat).length;
+  return `${p.stages.length} stage${p.stages.length > 1 ? 's' : ''} (${meshes}), ${p.microbatches} micro-batches` +
+    (remat ? `, remat on ${remat === p.stages.length ? 'all' : remat} stage${remat > 1 ? 's' : ''}` : '');
+}
+
+export function explain(plan: Plan, runnerUp?: Plan): Explanation {
+  const step = plan.stepSeconds;
+  const dominantTerms = TERMS.map((t) => ({ term: t.name, seconds: plan.breakdown[t.key], fraction: step > 0 ? plan.breakdown[t.key] / step : 0 }))
+    .filter((t) => t.seconds > 0)
+    .sort((a, b) => b.seconds - a.seconds);
+  const top = dominantTerms[0];
+  const summary = `${plan.label}: ${describe(plan)}; step ${fmtSeconds(step)}, ${plan.tflopsPerGpu.toFixed(1)} TFLOP/s per GPU` +
+    (top ? `; ${top.term} is ${(top.fraction * 100).toFixed(0)}% of the step` : '') +
+    (plan.feasible ? '' : `; does not fit: ${plan.infeasibleReason}`);
+  if (!runnerUp) return { summary, dominantTerms };
+  let why: string;
+  if (!runnerUp.feasible) why = `it does not fit in memory (${runnerUp.infeasibleReason})`;
+  else {
+    const diffs = TERMS.map((t) => ({ name: t.name, delta: runnerUp.breakdown[t.key] - plan.breakdown[t.key] }))
+      .filter((d) => !d.name.startsWith('cross-stage'))
+      .sort((a, b) => b.delta - a.delta);
+    const worst = diffs[0];
+    why = `${fmtSeconds(runnerUp.stepSeconds - step)} slower per step (${describe(runnerUp)})` +
+      (worst && worst.delta > 0 ? `: its ${worst.name} is ${fmtSeconds(worst.delta)} longer` : '');
+  }
+  return { summary, dominantTerms, runnerUp: { label: runnerUp.label, stepSeconds: runnerUp.stepSeconds, why } };
+}

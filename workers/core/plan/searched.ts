@@ -1,0 +1,58 @@
+/**
+ * The searched plan (and the searched baselines, which only narrow the space): profile units on the mesh space,
+ * run the stage DP per micro-batch count, then place and simulate the best few slicings; the simulated step time
+ * decides among them.
+ */
+import { buildMeshSpace, profileUnits, type CancelSignal, type MeshFilter, type ProfileFn } from '../inter/stageCosts.ts';
+import { searchStages } from '../inter/search.ts';
+import type { UnitProfile } from '../inter/unitProfile.ts';
+import { assemblePlan } from './assemble.ts';
+import { costContext, type PlanContext } from './context.ts';
+import type { Plan, PlanKind, ProgressCallback, SearchTraceEntry } from './types.ts';
+
+/** Slicings the DP ranks best that are also simulated. */
+export const SIMULATED_CANDIDATES = 3;
+
+export interface SearchedPlans {
+  /** Best first: feasible before infeasible, then by simulated step time. */
+  readonly plans: readonly Plan[];
+  readonly trace: readonly SearchTraceEntry[];
+  readonly profiles: number;
+  readonly dpRuns: number;
+}
+
+export function rankPlans(plans: readonly Plan[]): Plan[] {
+  return [...plans].sort((a, b) => Number(b.feasible) - Number(a.feasible) || a.stepSeconds - b.stepSeconds);
+}
+
+export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: string, profile: ProfileFn,
+  filter: MeshFilter, maxStages: number | undefined, memo: Map<string, UnitProfile>, started: number,
+  progress?: ProgressCallback, signal?: CancelSignal): Promise<SearchedPlans> {
+  const space = buildMeshSpace(ctx.cluster, filter);
+  if (space.meshes.length === 0) return { plans: [], trace: [{ label, stepSeconds: Infinity, feasible: false, note: 'no sub-mesh fits the filter' }], profiles: 0, dpRuns: 0 };
+  await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo);
+  const cost = costContext(ctx, space, memo);
+  const res = await searchStages({
+    cost,
+    globalBatch: ctx.options.globalBatch,
+    microbatchCounts: ctx.microbatchCounts,
+    schedule: ctx.training ? ctx.options.schedule : 'inference',
+    remat: ctx.remat,
+    memoryLimitBytes: ctx.memoryLimitBytes,
+    objective: !ctx.training && ctx.options.inferObjective === 'throughput' ? 'throughput' : 'step',
+    maxStages,
+    tMaxRelativeGap: 1e-3,
+  }, progress, signal);
+  const plans = res.candidates.slice(0, SIMULATED_CANDIDATES).map((candidate) => assemblePlan({
+    kind, label, graph: ctx.graph, cluster: ctx.cluster, space, clustering: ctx.clustering, mode: ctx.options.mode,
+    globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate, memoryLimitBytes: ctx.memoryLimitBytes,
+    searchSeconds: (Date.now() - started) / 1000,
+  }));
+  const simulated: SearchTraceEntry[] = plans.map((p) => ({
+    label: `simulated: B=${p.microbatches}, ${p.stages.length} stages`,
+    stepSeconds: p.stepSeconds,
+    feasible: p.feasible,
+    note: p.stages.map((s) => `${s.layers[0]}-${s.layers[1] - 1}@${s.submeshShape.join('x')}/${s.logicalMesh.join('x')}${s.remat ? 'r' : ''}`).join(' '),
+  }));
+  return { plans: rankPlans(plans), trace: [...res.trace, ...simulated], profiles: memo.size, dpRuns: res.dpRuns };
+}
