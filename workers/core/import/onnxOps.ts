@@ -3,6 +3,7 @@ import type { NodeProto } from 'onnx-buf';
 import type { DotAttrs, OpAttrs, OpKind } from '../ir/types.ts';
 import { numel } from './assemble.ts';
 import { attrInt, attrInts, attrString } from './onnxValues.ts';
+import { broadcastShapes } from './onnxShapes.ts';
 
 export interface MappedOp {
   kind: OpKind;
@@ -38,6 +39,22 @@ const NORM_OPS = new Set(['LayerNormalization', 'SimplifiedLayerNormalization', 
 
 const range = (a: number, b: number): number[] => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
 const norm = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
+
+/** [low, high] padding per spatial dim from 'pads' or auto_pad SAME_*. */
+function padding(node: NodeProto, input: Shape, kernel: Shape, strides: readonly number[] | undefined, dilations: readonly number[] | undefined): [number, number][] {
+  const n = kernel.length;
+  const autoPad = attrString(node, 'auto_pad') ?? 'NOTSET';
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    return range(0, n).map((i) => {
+      const st = strides?.[i] ?? 1, k = ((kernel[i] ?? 1) - 1) * (dilations?.[i] ?? 1) + 1, inD = input[i] ?? 1;
+      const total = Math.max(0, (Math.ceil(inD / st) - 1) * st + k - inD);
+      const small = Math.floor(total / 2);
+      return autoPad === 'SAME_UPPER' ? [small, total - small] : [total - small, small];
+    });
+  }
+  const pads = attrInts(node, 'pads') ?? [];
+  return range(0, n).map((i) => [pads[i] ?? 0, pads[i + n] ?? 0]);
+}
 
 /** MatMul with numpy semantics as dot_general dimension numbers (batch dims only where both have them). */
 function matmulAttrs(a: Shape, b: Shape): DotAttrs {
@@ -112,6 +129,8 @@ export function mapOnnxNode(node: NodeProto, ins: readonly (Shape | undefined)[]
         kernelOutputFeatureDim: 0, kernelInputFeatureDim: 1, kernelSpatialDims: range(2, 2 + spatial),
         outputBatchDim: 0, outputFeatureDim: 1, outputSpatialDims: range(2, 2 + spatial), featureGroupCount: group,
         strides: attrInts(node, 'strides') ?? range(0, spatial).map(() => 1),
+        padding: padding(node, a.slice(2), w.slice(2), attrInts(node, 'strides'), attrInts(node, 'dilations')),
+        ...(attrInts(node, 'dilations') ? { dilations: attrInts(node, 'dilations')! } : {}),
       },
       flops: flops + (ins[2] ? outN : 0),
     };
@@ -135,15 +154,20 @@ export function mapOnnxNode(node: NodeProto, ins: readonly (Shape | undefined)[]
     return { kind: 'softmax', attrs: { kind: 'axis', axis: norm(attrInt(node, 'axis', -1), a.length) }, flops: 5 * outN };
   }
   if (op === 'MaxPool' || op === 'AveragePool' || op === 'LpPool') {
-    const window = attrInts(node, 'kernel_shape') ?? [];
+    const kernel = attrInts(node, 'kernel_shape') ?? [];
+    const strides = attrInts(node, 'strides') ?? kernel.map(() => 1);
+    const lead = a.slice(0, Math.max(0, a.length - kernel.length)).map(() => 1);
     return {
       kind: 'pool',
-      attrs: { kind: 'pool', window, strides: attrInts(node, 'strides') ?? window.map(() => 1), fn: op === 'MaxPool' ? 'max' : 'avg' },
-      flops: outN * numel(window),
+      attrs: {
+        kind: 'pool', window: [...lead, ...kernel], strides: [...lead, ...strides], fn: op === 'MaxPool' ? 'max' : 'avg',
+        padding: [...lead.map((): [number, number] => [0, 0]), ...padding(node, a.slice(lead.length), kernel, strides, attrInts(node, 'dilations'))],
+      },
+      flops: outN * numel(kernel),
     };
   }
   if (op === 'GlobalAveragePool' || op === 'GlobalMaxPool') {
-    return { kind: 'pool', attrs: { kind: 'pool', window: a.slice(2), strides: a.slice(2).map(() => 1), fn: op === 'GlobalMaxPool' ? 'max' : 'avg' }, flops: numel(a) };
+    return { kind: 'pool', attrs: { kind: 'pool', window: [1, 1, ...a.slice(2)], strides: a.map(() => 1), fn: op === 'GlobalMaxPool' ? 'max' : 'avg' }, flops: numel(a) };
   }
   const reducer = REDUCE_OPS[op];
   if (reducer) {
@@ -167,6 +191,12 @@ export function mapOnnxNode(node: NodeProto, ins: readonly (Shape | undefined)[]
     return { kind: 'broadcast', attrs: { kind: 'broadcast', dims: range(offset, out.length) }, flops: 0 };
   }
   const perElement = ELEMENTWISE_FLOPS[op];
-  if (perElement !== undefined) return { kind: 'elementwise', attrs: { kind: 'elementwise', fn: op }, flops: perElement * outN };
+  if (perElement !== undefined) {
+    const b = broadcastShapes(ins.filter((x): x is Shape => x !== undefined));
+    const fits = b !== undefined && broadcastShapes([b, out])?.join() === out.join();
+    // Pad, OneHot, NonZero ... change shapes: counted as data movement, not as elementwise math.
+    return fits ? { kind: 'elementwise', attrs: { kind: 'elementwise', fn: op }, flops: perElement * outN }
+      : { kind: 'slice', attrs: { kind: 'none' }, flops: perElement * outN };
+  }
   return undefined;
 }

@@ -1,6 +1,9 @@
 /** Layer paths for ONNX nodes: from the torch exporter's name scopes, or from '/'-separated node names. */
 import type { NodeProto } from 'onnx-buf';
 
+/** Container names the layer grouping reads as blocks when followed by an index ('h.3', 'layers.3'). */
+const LAYER_WORDS = new Set(['h', 'layer', 'layers', 'block', 'blocks']);
+
 /** Splits ['', 'm', 'm.transformer', 'm.transformer.h.3', 'addmm'] into ['m', 'transformer', 'h.3', 'addmm']. */
 function scopesToSegments(scopes: readonly string[]): string[] {
   const segs: string[] = [];
@@ -8,9 +11,12 @@ function scopesToSegments(scopes: readonly string[]): string[] {
   for (const scope of scopes) {
     if (!scope) continue;
     const seg = prev && scope.startsWith(`${prev}.`) ? scope.slice(prev.length + 1) : scope;
-    // A ModuleList index ('3' under 'h') joins its parent so layers read 'h.3', 'layer1.0'.
-    if (/^\d+$/.test(seg) && segs.length) segs[segs.length - 1] = `${segs[segs.length - 1]}.${seg}`;
-    else segs.push(seg);
+    // A ModuleList index joins its parent: 'h' + '3' -> 'h.3'; other containers ('layer1' + '0', ResNet stages)
+    // become 'layer1/block.0' so that every block has a segment the layer grouping recognises.
+    const joined = /^\d+$/.test(seg) && segs.length ? `${segs.pop()!}.${seg}` : seg;
+    const m = /^(.+)\.(\d+)$/.exec(joined);
+    if (m && !LAYER_WORDS.has(m[1]!)) segs.push(m[1]!, `block.${m[2]!}`);
+    else segs.push(joined);
     prev = scope;
   }
   return segs;

@@ -65,9 +65,17 @@ function convolution(text: string, lhs: Shape, rhs: Shape, out: Shape): HloMappe
       outputBatchDim: Math.max(0, outp.a), outputFeatureDim: outp.b >= 0 ? outp.b : rank - 1,
       outputSpatialDims: outp.spatial.length ? outp.spatial : range(1, rank - 1), featureGroupCount: groups,
       strides: strides ? nums(strides[1]) : range(0, rank - 2).map(() => 1),
+      padding: pairs(/pad\s*=\s*\[((?:\s*\[[^\]]*\]\s*,?)*)\]/.exec(text)?.[1], rank - 2),
+      ...(/rhs_dilate\s*=\s*\[([^\]]*)\]/.exec(text) ? { dilations: nums(/rhs_dilate\s*=\s*\[([^\]]*)\]/.exec(text)![1]) } : {}),
     },
     flops: 2 * numel(out) * kIn * kSpatial,
   };
+}
+
+/** '[1, 1], [2, 2]' -> [[1, 1], [2, 2]], zero pairs where absent. */
+function pairs(text: string | undefined, n: number): [number, number][] {
+  const v = nums(text);
+  return range(0, n).map((i) => [v[2 * i] ?? 0, v[2 * i + 1] ?? 0]);
 }
 
 function reducer(stmt: Stmt): 'sum' | 'max' | 'min' | 'other' {
@@ -91,7 +99,12 @@ export function mapHloOp(stmt: Stmt, ins: readonly Shape[], outs: readonly Shape
     case 'reduce': case 'reduce_window': case 'argmax': case 'top_k': case 'sort': case 'select_and_scatter': {
       if (name === 'reduce_window' || name === 'select_and_scatter') {
         const window = listAfter(stmt.text, 'window_dimensions') ?? [];
-        return { kind: 'pool', attrs: { kind: 'pool', window, strides: listAfter(stmt.text, 'window_strides') ?? window.map(() => 1), fn: reducer(stmt) === 'max' ? 'max' : 'avg' }, flops: numel(out) * Math.max(1, numel(window)) };
+        const pad = /padding\s*=\s*dense<([^>]*)>/.exec(stmt.text)?.[1];
+        return {
+          kind: 'pool',
+          attrs: { kind: 'pool', window, strides: listAfter(stmt.text, 'window_strides') ?? window.map(() => 1), fn: reducer(stmt) === 'max' ? 'max' : 'avg', padding: pairs(pad, window.length) },
+          flops: numel(out) * Math.max(1, numel(window)),
+        };
       }
       const dims = listAfter(stmt.text, 'dimensions') ?? (name === 'top_k' || name === 'sort' ? [a.length - 1] : []);
       const red = name === 'top_k' ? 'max' : name === 'sort' ? 'other' : reducer(stmt);
@@ -111,11 +124,16 @@ export function mapHloOp(stmt: Stmt, ins: readonly Shape[], outs: readonly Shape
     case 'scatter': return { kind: 'scatter', attrs: { kind: 'none' }, flops: numel(ins[2] ?? []) };
     case 'iota': case 'constant': return { kind: 'constant', attrs: { kind: 'none' }, flops: 0 };
     case 'custom_call': return undefined;
+    case 'scan': case 'cumsum': case 'cumprod':
+      return { kind: 'reduce', attrs: { kind: 'reduce', dims: nums(/dimension\s*=\s*(\d+)/.exec(stmt.text)?.[1]), reducer: 'sum' }, flops: numel(a) };
+    case 'pad': case 'dynamic_pad': return { kind: 'slice', attrs: { kind: 'none' }, flops: 0 };
+    case 'dynamic_update_slice': return { kind: 'scatter', attrs: { kind: 'none' }, flops: 0 };
     default: {
       const per = ELEMENTWISE[name];
       if (per === undefined) return undefined;
       const fn = name === 'convert' ? `convert:${inDtypes[0] ?? ''}` : name;
-      return { kind: 'elementwise', attrs: { kind: 'elementwise', fn }, flops: per * outN };
+      const fits = ins.every((s) => s.length === 0 || s.join() === out.join());
+      return fits ? { kind: 'elementwise', attrs: { kind: 'elementwise', fn }, flops: per * outN } : { kind: 'slice', attrs: { kind: 'none' }, flops: per * outN };
     }
   }
 }

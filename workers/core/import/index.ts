@@ -1,0 +1,86 @@
+/**
+ * Entry point of the importers: file name + bytes -> ModelGraph, by extension checked against the content.
+ * Failures come back as values ({ ok: false, error }); no exception escapes.
+ */
+import type { ModelGraph } from '../ir/types.ts';
+import { validateGraph } from '../ir/validate.ts';
+import { ImportFailure, MAX_IMPORT_BYTES, type ImportError, type ImportProgressCallback } from './errors.ts';
+import { importHfConfig, looksLikeHfConfig } from './hfConfig.ts';
+import { graphFromJson } from './json.ts';
+import { importOnnx } from './onnx.ts';
+import { SNIFF_NAMES, sniff, type Sniffed } from './sniff.ts';
+import { importStableHlo } from './stablehlo.ts';
+import { decodeUtf8 } from './text.ts';
+
+export type { ImportError, ImportProgress, ImportProgressCallback } from './errors.ts';
+export { MAX_IMPORT_BYTES } from './errors.ts';
+
+export type ImportResult = { ok: true; graph: ModelGraph; warnings: string[] } | { ok: false; error: ImportError };
+export interface ImportOptions { readonly batch?: number; readonly seq?: number }
+
+type Format = 'onnx' | 'stablehlo' | 'json';
+const EXTENSIONS: Readonly<Record<string, Format>> = {
+  onnx: 'onnx', mlir: 'stablehlo', stablehlo: 'stablehlo', json: 'json',
+};
+const EXPECTED: Readonly<Record<Format, readonly Sniffed[]>> = {
+  onnx: ['onnx', 'binary'], stablehlo: ['mlir', 'text'], json: ['json', 'text'],
+};
+const FROM_SNIFF: Partial<Record<Sniffed, Format>> = { onnx: 'onnx', mlir: 'stablehlo', json: 'json' };
+
+/** The size check, done on the byte count alone before anything is read or decoded. */
+export function checkSize(fileName: string, byteLength: number): ImportError | undefined {
+  if (byteLength > MAX_IMPORT_BYTES) {
+    const gib = (byteLength / 1024 ** 3).toFixed(2);
+    return { format: formatOf(fileName) ?? 'unknown', message: `${fileName} is ${gib} GiB; the import limit is 2 GiB (${MAX_IMPORT_BYTES} bytes). Export the graph without weights (ONNX external data) or as StableHLO text.` };
+  }
+  return undefined;
+}
+
+function formatOf(fileName: string): Format | undefined {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(fileName)?.[1]?.toLowerCase();
+  return ext === undefined ? undefined : EXTENSIONS[ext];
+}
+
+function importJson(fileName: string, data: Uint8Array, opts: ImportOptions): ModelGraph {
+  const text = decodeUtf8(data);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ImportFailure({ format: 'json', message: `${fileName} is not valid JSON: ${e instanceof Error ? e.message : String(e)}` });
+  }
+  if (looksLikeHfConfig(value)) return importHfConfig(fileName, value, opts);
+  return graphFromJson(value);
+}
+
+export async function importModel(
+  fileName: string,
+  data: Uint8Array | { readonly byteLength: number },
+  opts: ImportOptions = {},
+  onProgress?: ImportProgressCallback,
+): Promise<ImportResult> {
+  const tooBig = checkSize(fileName, data.byteLength);
+  if (tooBig) return { ok: false, error: tooBig };
+  const byName = formatOf(fileName);
+  if (!(data instanceof Uint8Array)) return { ok: false, error: { format: byName ?? 'unknown', message: `${fileName}: no bytes to read` } };
+  const content = sniff(data);
+  if (content === 'empty') return { ok: false, error: { format: byName ?? 'unknown', message: `${fileName} is empty` } };
+  if (byName && !EXPECTED[byName].includes(content)) {
+    const actual = FROM_SNIFF[content];
+    return { ok: false, error: { format: byName, message: `${fileName} is named as ${byName} but holds ${SNIFF_NAMES[content]}${actual ? ` (a ${actual} file? rename it to .${actual === 'stablehlo' ? 'mlir' : actual})` : ''}` } };
+  }
+  const format = byName ?? FROM_SNIFF[content];
+  if (!format) return { ok: false, error: { format: 'unknown', message: `${fileName}: unknown format (expected .onnx, .mlir StableHLO text, or .json: a Meshplan graph or a Hugging Face config.json)` } };
+  try {
+    const graph = format === 'onnx' ? importOnnx(fileName, data, opts, onProgress)
+      : format === 'stablehlo' ? importStableHlo(fileName, data, opts, onProgress)
+        : importJson(fileName, data, opts);
+    const check = validateGraph(graph);
+    if (!check.ok) return { ok: false, error: { format, message: `${fileName}: the imported graph is inconsistent: ${check.errors.slice(0, 3).join('; ')}` } };
+    return { ok: true, graph, warnings: [...(graph.warnings ?? [])] };
+  } catch (e) {
+    if (e instanceof ImportFailure) return { ok: false, error: e.importError };
+    // Anything else is a bug in an importer; it still comes back as a value, marked as internal.
+    return { ok: false, error: { format, message: `internal error while importing ${fileName}: ${e instanceof Error ? e.message : String(e)}` } };
+  }
+}
