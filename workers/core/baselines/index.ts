@@ -12,6 +12,7 @@ import type { ProfileFn } from '../inter/stageCosts.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import type { ManualStrategy } from '../inter/manualProfile.ts';
 import { MEGATRON } from '../inter/manualProfile.ts';
+import { runLayerConstruction } from '../inter/layerConstruction.ts';
 import { assemblePlan } from '../plan/assemble.ts';
 import { manualProfileFn, type PlanContext } from '../plan/context.ts';
 import { rankPlans, searchedPlans } from '../plan/searched.ts';
@@ -22,6 +23,9 @@ import { uniformCandidate, type ProfileMemo, type UniformSpec } from './uniform.
 export type BaselineResult =
   | { readonly ok: true; readonly plans: readonly Plan[]; readonly trace: readonly SearchTraceEntry[] }
   | { readonly ok: false; readonly reason: string };
+
+/** Layers of the inter-only baseline's clustering. */
+export const INTER_ONLY_LAYERS = 64;
 
 export const BASELINE_KINDS: readonly BaselineKind[] = ['megatron', 'dp', 'zero3', 'intra-only', 'inter-only'];
 
@@ -90,14 +94,24 @@ export async function runBaseline(kind: BaselineKind, ctx: PlanContext, searchPr
       let profiles = memo.get(key);
       if (!profiles) memo.set(key, (profiles = new Map<string, UnitProfile>()));
       const r = await searchedPlans(ctx, kind, 'intra-op only', searchProfile, { wholeClusterOnly: true }, 1, profiles, started, progress, signal);
-      return r.plans.length ? { ok: true, plans: r.plans, trace: r.trace } : { ok: false, reason: 'intra-op only: no plan (whole-cluster sub-mesh)' };
+      // Sharding parameters over the data-parallel axis as well (ZeRO-3 on axis 0) fits models that replicated
+      // weights cannot; the ILP can choose it, the fixed strategies are tried both ways.
+      const zero: ManualStrategy = { tensorParallel: true, expertParallel: ctx.hasExperts, zeroStage: 3 };
+      const zkey = JSON.stringify(zero);
+      let zprofiles = memo.get(zkey);
+      if (!zprofiles) memo.set(zkey, (zprofiles = new Map<string, UnitProfile>()));
+      const z = await searchedPlans(ctx, kind, 'intra-op only', manualProfileFn(ctx, zero), { wholeClusterOnly: true }, 1, zprofiles, started, progress, signal);
+      const plans = rankPlans([...r.plans, ...z.plans]);
+      return plans.length ? { ok: true, plans, trace: [...r.trace, ...z.trace] } : { ok: false, reason: 'intra-op only: no plan (whole-cluster sub-mesh)' };
     }
     case 'inter-only': {
       const strategy: ManualStrategy = { tensorParallel: false, expertParallel: false, zeroStage: 1 };
       const key = JSON.stringify(strategy);
       let profiles = memo.get(key);
       if (!profiles) memo.set(key, (profiles = new Map<string, UnitProfile>()));
-      const r = await searchedPlans(ctx, kind, 'inter-op only (pipeline + data parallel)', manualProfileFn(ctx, strategy),
+      // Without tensor parallelism a stage holds whole layers: finer layers let more, smaller stages fit.
+      const fine = { ...ctx, clustering: runLayerConstruction(ctx.graph, { layers: INTER_ONLY_LAYERS }) };
+      const r = await searchedPlans(fine, kind, 'inter-op only (pipeline + data parallel)', manualProfileFn(ctx, strategy),
         { logical: (l) => l[1] === 1 }, undefined, profiles, started, progress, signal);
       return r.plans.length ? { ok: true, plans: r.plans, trace: r.trace } : { ok: false, reason: 'inter-op only: no plan fits' };
     }
