@@ -97,5 +97,9 @@ export function iterationStrategies(dims: readonly IterDim[], inputs: readonly I
     result.push({ name, inputSpecs, outputSpecs: [outSpec], shardFactor, forwardComm, backwardComm, gemmSplit });
   };
   visit(0, []);
-  return result;
+  // On a 2-D mesh keep the strategies that use every device, plus the replicated one (Alpa's 1-D strategies on a
+  // 2-D mesh are optional); fall back to all when no strategy splits over the whole mesh.
+  const devices = axesSize(axes, mesh);
+  const full = result.filter((r) => r.shardFactor === devices || r.shardFactor === 1);
+  return axes.length === 2 && full.some((r) => r.shardFactor === devices) ? full : result;
 }
