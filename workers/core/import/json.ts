@@ -70,7 +70,7 @@ export const GraphSchema = z.object({
   ops: z.array(OpSchema).describe('In topological order'),
   training: z.object({ optimizer: z.enum(['adam', 'sgd']), explicitBackward: z.boolean() }).strict().nullable(),
   warnings: z.array(z.string()).optional(),
-}).strict().describe('Meshplan model graph (https://github.com/meshplan): tensors and ops with FLOPs and bytes');
+}).strict().describe('Meshplan model graph, schemaVersion 1: tensors and ops (topological order) with FLOPs and bytes');
 
 export function graphJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(GraphSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
