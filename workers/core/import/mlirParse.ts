@@ -35,6 +35,7 @@ export interface MlirFunc {
   readonly line: number;
 }
 
+const MAX_REGION_DEPTH = 64;
 const ID_START = /[A-Za-z_.$!#]/;
 const ID_CHAR = /[A-Za-z0-9_.$]/;
 
@@ -103,6 +104,7 @@ export function tokenize(src: string): Token[] {
 
 export class MlirParser {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly toks: readonly Token[]) {}
 
   private peek(o = 0): Token { return this.toks[Math.min(this.pos + o, this.toks.length - 1)]!; }
@@ -200,11 +202,12 @@ export class MlirParser {
   /** Statements up to and including the closing '}'. */
   private parseBlock(): Stmt[] {
     const out: Stmt[] = [];
+    if (++this.depth > MAX_REGION_DEPTH) this.error(`regions nested deeper than ${MAX_REGION_DEPTH}`);
     for (;;) {
       this.skipNl();
       const t = this.peek();
       if (t.k === 'eof') this.error("missing '}' to close a block");
-      if (t.v === '}') { this.next(); return out; }
+      if (t.v === '}') { this.next(); this.depth--; return out; }
       if (t.k === 'id' && t.v.startsWith('^')) {
         // Block label: ^bb0(%a: tensor<f32>, ...): its arguments are region arguments (reducer scalars).
         while (this.peek().k !== 'nl' && this.peek().k !== 'eof') this.next();

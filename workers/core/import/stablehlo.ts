@@ -14,6 +14,8 @@ import { analyseTrainStep } from './trainStep.ts';
 const FORMAT = 'stablehlo';
 /** Operations after inlining and unrolling beyond which we refuse (a browser tab would not cope). */
 export const MAX_HLO_OPS = 400_000;
+/** Statements executed (calls inline their callee each time) beyond which we refuse. */
+const MAX_STATEMENTS = 2_000_000;
 const RETURN_OPS = new Set(['return', 'func.return', 'stablehlo.return', 'mhlo.return']);
 const ELEM: Readonly<Record<string, DType>> = {
   f64: 'f64', f32: 'f32', tf32: 'tf32', f16: 'f16', bf16: 'bf16', i64: 'i64', i32: 'i32', i16: 'i16', i8: 'i8',
@@ -106,7 +108,8 @@ function countStatements(stmts: readonly Stmt[]): number {
 function runBlock(stmts: readonly Stmt[], env: Map<string, string>, scope: string, ctx: Ctx): string[] {
   for (const stmt of stmts) {
     if (RETURN_OPS.has(stmt.op)) return stmt.operands.map((n) => lookup(env, n, stmt));
-    if (++ctx.processed % 5000 === 0) ctx.progress?.({ phase: 'operators', done: Math.min(ctx.processed, ctx.totalStatements), total: ctx.totalStatements });
+    if (++ctx.processed % 1000 === 0) ctx.progress?.({ phase: 'operators', done: Math.min(ctx.processed, ctx.totalStatements), total: ctx.totalStatements });
+    if (ctx.processed > MAX_STATEMENTS) fail(FORMAT, `more than ${MAX_STATEMENTS} statements to run after inlining calls and unrolling loops`, { line: stmt.line, column: stmt.col });
     if (ctx.asm.ops.length > MAX_HLO_OPS) fail(FORMAT, `more than ${MAX_HLO_OPS} operations after inlining calls and unrolling loops`, { line: stmt.line, column: stmt.col });
     const args = stmt.op === 'stablehlo.while' || stmt.op === 'mhlo.while' ? [] : stmt.operands.map((n) => lookup(env, n, stmt));
     let outs: string[];
@@ -189,6 +192,7 @@ function emit(stmt: Stmt, args: string[], scope: string, ctx: Ctx): string[] {
 export function importStableHlo(fileName: string, data: Uint8Array, opts: { batch?: number; seq?: number } = {}, onProgress?: ImportProgressCallback): ModelGraph {
   onProgress?.({ phase: 'parse', done: 0, total: 1 });
   const funcs = parseMlir(decodeUtf8(data));
+  onProgress?.({ phase: 'parse', done: 1, total: 1 });
   const byName = new Map(funcs.map((f) => [f.name, f] as const));
   const main = byName.get('main') ?? funcs.find((f) => f.visibility === 'public') ?? funcs[0]!;
   const stem = fileName.replace(/^.*[\\/]/, '').replace(/\.(mlir|stablehlo|txt)$/i, '') || 'model';
@@ -215,6 +219,7 @@ export function importStableHlo(fileName: string, data: Uint8Array, opts: { batc
   onProgress?.({ phase: 'operators', done: ctx.totalStatements, total: ctx.totalStatements });
   if (ctx.asm.ops.length === 0) fail(FORMAT, `@${main.name} has no operations left after folding constants`);
   if (ctx.dynamicDims) ctx.warnings.push(`stablehlo: ${ctx.dynamicDims} tensors have dynamic dims; taken as the batch (${batch})`);
+  onProgress?.({ phase: 'phases', done: 0, total: 1 });
   const analysed = analyseTrainStep({
     ops: ctx.asm.ops, tensors: ctx.asm.tensors, argIds: argIds.filter((id) => ctx.asm.get(id).kind === 'parameter'),
     resultIds: results, root,
