@@ -66,16 +66,9 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
     ...(oneOf(args, 'objective', ['latency', 'throughput'] as const) ? { inferObjective: oneOf(args, 'objective', ['latency', 'throughput'] as const) } : {}),
   };
   if ((options.dp || options.tp || options.pp) && options.baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');
-  const intra = oneOf(args, 'intra', ['ilp', 'manual'] as const) ?? 'manual';
-  const deps: PlanDeps = intra === 'ilp' ? { intra: await loadIntra() } : { intra: 'manual' };
+  const intra = oneOf(args, 'intra', ['ilp', 'manual'] as const) ?? 'ilp';
+  const deps: PlanDeps = intra === 'ilp' ? {} : { intra: 'manual' };
   return { model, cluster, options, deps };
-}
-
-/** The intra-op pass, loaded on demand (HiGHS WASM). */
-async function loadIntra(): Promise<NonNullable<PlanDeps['intra']>> {
-  const mod = await import('../core/intra/index.ts');
-  const solver = mod.createHighsSolver();
-  return (input) => mod.runIntra(input, solver);
 }
 
 /** The Plan as printed: without the per-event timeline unless asked. */

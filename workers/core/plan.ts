@@ -7,13 +7,14 @@ import type { Cluster } from './cluster/types.ts';
 import type { ModelGraph } from './ir/types.ts';
 import { runBaseline } from './baselines/index.ts';
 import type { ManualStrategy } from './inter/manualProfile.ts';
-import type { CancelSignal, ProfileFn } from './inter/stageCosts.ts';
+import type { CancelSignal, MeshFilter, ProfileFn } from './inter/stageCosts.ts';
 import type { UnitProfile } from './inter/unitProfile.ts';
 import { createContext, intraProfileFn, manualProfileFn, PlanOptionError, type IntraFn, type PlanContext } from './plan/context.ts';
 import { explain } from './plan/explain.ts';
 import { searchedPlans } from './plan/searched.ts';
 import type { Plan, PlanOptions, ProgressCallback, SearchTraceEntry } from './plan/types.ts';
 import type { MilpSolver } from './solver/types.ts';
+import { createHighsSolver, runIntra } from './intra/index.ts';
 
 export type PlanResult =
   | { readonly ok: true; readonly plan: Plan; readonly alternatives?: readonly Plan[] }
@@ -21,8 +22,8 @@ export type PlanResult =
 
 export interface PlanDeps {
   readonly solver?: MilpSolver;
-  /** The intra-op pass; 'manual' prices Megatron-style sharding (DP x TP, weight-update sharding) instead, without
-   * an ILP (fast; for tests and as a fallback). Default: 'manual' until an intra-op pass is given. */
+  /** The intra-op pass; 'manual' prices only the Megatron-style template (DP x TP, weight-update sharding),
+   * without an ILP (fast; for tests). Default: runIntra on `solver` (one HiGHS module for the whole search). */
   readonly intra?: IntraFn | 'manual';
 }
 
@@ -45,11 +46,26 @@ export function defaultPlanOptions(model: ModelGraph): PlanOptions {
   };
 }
 
-function profileSource(ctx: PlanContext, deps: PlanDeps): ProfileFn {
+/**
+ * Strategy sources of the search. With an intra-op pass each 2-D / model-parallel logical mesh is priced twice:
+ * by the ILP (fastest sharding, memory-unaware) and by the template (Megatron-style DP x TP with weight-update
+ * sharding, memory-lean); the DP picks per stage. Pure data-parallel (n, 1) meshes use the template only: with
+ * one model-parallel-free axis the ILP has nothing to add there.
+ */
+function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; filter: MeshFilter } {
   const manual = manualProfileFn(ctx, searchStrategy(ctx));
-  const intra = deps.intra ?? 'manual';
-  if (intra === 'manual') return manual;
-  return intraProfileFn(ctx, (input) => intra(input), manual);
+  let intra = deps.intra;
+  if (intra === 'manual') return { profile: manual, filter: {} };
+  if (!intra) {
+    const solver = deps.solver ?? createHighsSolver();
+    intra = (input) => runIntra(input, solver);
+  }
+  const pass = intra;
+  const ilp = intraProfileFn(ctx, pass, manual);
+  return {
+    profile: (unit, mesh, sub) => (mesh.variant === 'ilp' ? ilp(unit, mesh, sub) : manual(unit, mesh, sub)),
+    filter: { variantsOf: (l) => (l[1] > 1 ? ['ilp', 'template'] : ['template']) },
+  };
 }
 
 function withExplanation(p: Plan, runnerUp: Plan | undefined, trace: readonly SearchTraceEntry[], started: number): Plan {
@@ -66,15 +82,15 @@ export async function plan(model: ModelGraph, cluster: Cluster, options: PlanOpt
     if (err instanceof PlanOptionError) return { ok: false, reason: err.message };
     throw err;
   }
-  const searchProfile = profileSource(ctx, deps);
+  const source = profileSource(ctx, deps);
   if (options.baseline) {
-    const r = await runBaseline(options.baseline, ctx, searchProfile, started, progress, signal);
+    const r = await runBaseline(options.baseline, ctx, source.profile, started, progress, signal);
     if (!r.ok) return r;
     const [best, ...rest] = r.plans;
     return { ok: true, plan: withExplanation(best, rest[0], r.trace, started), alternatives: rest };
   }
   const memo = new Map<string, UnitProfile>();
-  const r = await searchedPlans(ctx, 'searched', 'Meshplan', searchProfile, {}, undefined, memo, started, progress, signal);
+  const r = await searchedPlans(ctx, 'searched', 'Meshplan', source.profile, source.filter, undefined, memo, started, progress, signal);
   if (!r.plans.length) {
     const why = r.trace.find((t) => !t.feasible)?.note ?? 'no slicing fits';
     return { ok: false, reason: `no feasible plan for ${model.name} on ${cluster.name}: ${why}` };

@@ -61,6 +61,7 @@ export async function uniformCandidate(ctx: PlanContext, spec: UniformSpec, memo
   if (!ranges) return { ok: false, reason: `pp=${pp} exceeds the ${clustering.layers.length} blocks` };
   const d = dp * tp;
   const space = buildMeshSpace(ctx.cluster, {
+    allNodeCounts: true,
     submesh: (s) => s[0] * s[1] === d,
     logical: (l) => l[0] === dp && l[1] === tp,
   });

@@ -21,6 +21,8 @@ export interface MeshChoice {
   /** Index of the sub-mesh shape (the DP's mesh). */
   readonly shape: number;
   readonly logical: readonly [number, number];
+  /** Which strategy source prices this mesh (e.g. 'ilp' or 'template'); one MeshChoice per variant. */
+  readonly variant: string;
   readonly links: readonly [Link, Link];
   /** The sub-mesh at the first node of its group: where the intra-op pass is asked to solve. */
   readonly canonical: SubMesh;
@@ -44,8 +46,17 @@ export interface MeshSpace {
 export interface MeshFilter {
   /** Keep only sub-meshes covering the whole cluster (intra-only). */
   readonly wholeClusterOnly?: boolean;
+  /** Also (n, M) for n not a power of two (the paper's space; Alpa's default is powers of two). Whole-cluster
+   * sub-meshes are always kept. */
+  readonly allNodeCounts?: boolean;
   /** Keep a sub-mesh shape (nodes, GPUs per node). */
   readonly submesh?: (shape: readonly [number, number]) => boolean;
+  /**
+   * Strategy sources per logical mesh (default ['default']); `variantsOf` narrows them per mesh. The DP picks the
+   * best variant per stage as it picks the logical mesh.
+   */
+  readonly variants?: readonly string[];
+  readonly variantsOf?: (logical: readonly [number, number], devices: number, total: number) => readonly string[];
   /** Keep a logical shape (default: n1 <= GPUs per node, Alpa's "single_node_model_parallel"). */
   readonly logical?: (logical: readonly [number, number], gpusPerNode: number) => boolean;
 }
@@ -55,10 +66,12 @@ export function buildMeshSpace(cluster: Cluster, filter: MeshFilter = {}): MeshS
   const total = groups.reduce((s, g) => s + g.devices, 0);
   const submeshes: SubmeshChoice[] = [];
   const meshes: MeshChoice[] = [];
-  const keep = filter.logical ?? ((l: readonly [number, number], m: number) => l[1] <= m);
+  // Alpa's "single_node_model_parallel": the model-parallel axis 1 a power of two inside one node.
+  const keep = filter.logical ?? ((l: readonly [number, number], m: number) => l[1] <= m && m % l[1] === 0);
   groups.forEach((g, gi) => {
     for (const [nodes, gpus] of alpaShapes(g.nodes, g.gpusPerNode)) {
       const devices = nodes * gpus;
+      if (!filter.allNodeCounts && nodes & (nodes - 1) && devices !== total) continue;
       if (filter.wholeClusterOnly && devices !== total) continue;
       if (filter.submesh && !filter.submesh([nodes, gpus])) continue;
       const canonical: SubMesh = { nodeStart: g.nodeStart, nodes, gpuStart: 0, gpusPerNode: gpus };
@@ -67,9 +80,12 @@ export function buildMeshSpace(cluster: Cluster, filter: MeshFilter = {}): MeshS
       for (const shape of logicalMeshShapes({ nodes, gpusPerNode: gpus })) {
         if (!keep(shape, g.gpusPerNode)) continue;
         const lm = logicalMesh(cluster, canonical, shape);
-        const m: MeshChoice = { id: meshes.length, shape: index, logical: shape, links: lm.axisLinks, canonical };
-        own.push(m);
-        meshes.push(m);
+        const variants = filter.variantsOf?.(shape, devices, total) ?? filter.variants ?? ['default'];
+        for (const variant of variants) {
+          const m: MeshChoice = { id: meshes.length, shape: index, logical: shape, variant, links: lm.axisLinks, canonical };
+          own.push(m);
+          meshes.push(m);
+        }
       }
       if (own.length) submeshes.push({ index, group: gi, gpu: g.gpu, shape: [nodes, gpus], devices, meshes: own });
     }
@@ -91,7 +107,7 @@ function linkKey(l: Link): string {
 }
 
 export function profileKey(unit: Unit, mesh: MeshChoice, submesh: SubmeshChoice): string {
-  return `${unit.hash}|${submesh.gpu}|${mesh.logical.join('x')}|${linkKey(mesh.links[0])}|${linkKey(mesh.links[1])}`;
+  return `${unit.hash}|${mesh.variant}|${submesh.gpu}|${mesh.logical.join('x')}|${linkKey(mesh.links[0])}|${linkKey(mesh.links[1])}`;
 }
 
 /** Memoised profiles: key -> profile. Plain object so that it serialises. */

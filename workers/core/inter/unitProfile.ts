@@ -9,7 +9,7 @@ import { collectiveSeconds } from '../cost/collectives.ts';
 import { kernelSeconds } from '../cost/compute.ts';
 import type { CollectiveKind, Precision, ShardingPlan } from '../plan/types.ts';
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
-import { savedForBackward } from '../cost/memory.ts';
+import { precisionBytes, savedForBackward } from '../cost/memory.ts';
 import { tensorBytes, type Unit } from './units.ts';
 
 export interface ProfiledKernel {
@@ -131,8 +131,27 @@ export function keptActivationBytes(op: Op, tensors: ReadonlyMap<string, Tensor>
 }
 
 /** The profile of the intra-op pass's answer for one unit (ops' tiles from their specs; its collectives). */
+/**
+ * Optimizer state (fp32 master + moments) per device under Alpa's weight-update sharding (alpa.md §1.4: the
+ * gradient all-reduce rewritten as reduce-scatter + all-gather, so each device updates 1/devices of every
+ * parameter): the unit's whole optimizer state over all devices of the mesh.
+ */
+export function weightUpdateShardedBytes(graph: ModelGraph, unit: Unit, tensors: ReadonlyMap<string, Tensor>,
+  precision: Precision, mesh: readonly [number, number]): number {
+  const seen = new Set<string>();
+  let elems = 0;
+  for (const i of unit.forwardOps) for (const t of graph.ops[i].inputs) {
+    const x = tensors.get(t);
+    if (!x || x.kind !== 'parameter' || seen.has(t)) continue;
+    seen.add(t);
+    elems += x.shape.reduce((a, b) => a * b, 1);
+  }
+  const b = precisionBytes(precision);
+  return elems * (b.masterBytes + b.optimizerBytes) / (mesh[0] * mesh[1]);
+}
+
 export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: ShardingPlan,
-  tensors: ReadonlyMap<string, Tensor>, training: boolean): UnitProfile {
+  tensors: ReadonlyMap<string, Tensor>, training: boolean, precision: Precision): UnitProfile {
   const mesh = plan.meshShape;
   const byId = new Map(plan.ops.map((o) => [o.op, o]));
   const kernels: ProfiledKernel[] = [];
@@ -171,7 +190,7 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     gradientSyncSeconds: training ? plan.gradientSyncSeconds : 0,
     paramBytes: plan.memory.paramBytes,
     gradBytes: training ? plan.memory.gradBytes : 0,
-    optimizerBytes: training ? plan.memory.optimizerBytes : 0,
+    optimizerBytes: training ? Math.min(plan.memory.optimizerBytes, weightUpdateShardedBytes(graph, unit, tensors, precision, mesh)) : 0,
     activationBytes,
     source: 'ilp',
     sharding: plan,

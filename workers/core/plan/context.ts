@@ -83,6 +83,6 @@ export function intraProfileFn(ctx: PlanContext, intra: IntraFn, fallback: Profi
       mode: ctx.options.mode, precision: ctx.options.precision, gradientSync: ctx.training, timeLimitSeconds: 10,
     });
     if (plan.status !== 'optimal' && plan.status !== 'time-limit') return fallback(unit, mesh, sub);
-    return profileFromSharding(ctx.graph, unit, plan, ctx.tensors, ctx.training);
+    return profileFromSharding(ctx.graph, unit, plan, ctx.tensors, ctx.training, ctx.options.precision);
   };
 }
