@@ -62,10 +62,17 @@ export function stageEnv(input: IntraInput, ops: readonly Op[]): { env: StageEnv
     bytes: (id) => tensorBytesAt(tensor(id), floatBytes),
   };
   const lookup = tensorLookup(graph);
+  const explicit = input.mode === 'train' && graph.training?.explicitBackward === true;
   const saved = new Set<string>();
-  for (const op of ops) for (const t of savedForBackward(op, lookup)) saved.add(t.id);
+  if (explicit) {
+    // A train-step graph keeps what its forward produces and its backward reads.
+    const forwardMade = new Set(ops.filter((o) => o.phase === 'forward').flatMap((o) => o.outputs));
+    for (const op of ops) if (op.phase !== 'forward') for (const id of op.inputs) if (forwardMade.has(id)) saved.add(id);
+  } else {
+    for (const op of ops) for (const t of savedForBackward(op, lookup)) saved.add(t.id);
+  }
   const env: StageEnv = {
-    ctx, saved,
+    ctx, saved, keepsActivations: training || explicit,
     gradient: (id) => {
       const kind = tensor(id).kind;
       if (!training || (kind !== 'activation' && kind !== 'parameter')) return 'none';

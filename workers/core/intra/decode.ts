@@ -68,7 +68,7 @@ export function decodePlan(stage: StageCostGraph, sol: IlpSolution, meshShape: r
     forward += e.forwardSeconds[e.fromGroup[sol.choice[e.from]]][g];
     backward += e.backwardSeconds[e.fromGroup[sol.choice[e.from]]][g];
   }
-  if (!stage.training) {
+  if (!env.keepsActivations) {
     // Inference keeps no activations: the peak is the largest op's live inputs and outputs.
     for (const op of ops) {
       let live = 0;

@@ -21,6 +21,8 @@ export interface StageEnv {
   readonly optimizer: 'adam' | 'sgd';
   /** Tensors whose backward reads them (kept from forward to backward). */
   readonly saved: ReadonlySet<string>;
+  /** Training (derived backward or a train-step graph): saved activations stay in memory. */
+  readonly keepsActivations: boolean;
   /** What flows back into a tensor in backward: nothing (inputs, constants, inference), an activation gradient,
    * or a parameter gradient (a partial sum over data-parallel devices; parameters and what follows them). */
   readonly gradient: (id: string) => 'none' | 'activation' | 'parameter';
@@ -83,8 +85,10 @@ function sourceChoices(t: Tensor, env: StageEnv): NodeChoice[] {
     const tiles = specTiles(spec, mesh);
     const base = { specs: new Map([[t.id, spec]]), ops: [], internal: [], consumes: new Map(), forwardSeconds: 0, backwardSeconds: 0, computeSeconds: 0, communicationSeconds: 0, reshardingSeconds: 0 };
     if (t.kind !== 'parameter') {
-      const activationBytes = compute.training || t.kind === 'input' ? ctx.bytes(t.id) / tiles : 0;
-      out.push({ ...base, name: formatSpec(spec), gradientSyncSeconds: 0, memory: { paramBytes: 0, gradBytes: 0, optimizerBytes: 0, activationBytes, temporaryBytes: 0 } });
+      const bytes = ctx.bytes(t.id) / tiles;
+      const state = t.kind === 'optimizer-state';
+      const activationBytes = !state && (env.keepsActivations || t.kind === 'input') ? bytes : 0;
+      out.push({ ...base, name: formatSpec(spec), gradientSyncSeconds: 0, memory: { paramBytes: 0, gradBytes: 0, optimizerBytes: state ? bytes : 0, activationBytes, temporaryBytes: 0 } });
       continue;
     }
     const pb = precisionBytes(compute.precision);
@@ -155,7 +159,7 @@ function opChoices(node: GraphNode, anchorStrategy: OpStrategy | undefined, sour
       }
     });
     for (const id of op.outputs) {
-      if (compute.training && !compute.remat && env.saved.has(id)) activationBytes += ctx.bytes(id) / specTiles(specs.get(id) as Spec, mesh);
+      if (env.keepsActivations && !compute.remat && env.saved.has(id)) activationBytes += ctx.bytes(id) / specTiles(specs.get(id) as Spec, mesh);
     }
   }
   const memory = { paramBytes: 0, gradBytes: 0, optimizerBytes: 0, activationBytes, temporaryBytes: 0 };

@@ -36,6 +36,8 @@ describe('resharding', () => {
   it('a parameter gradient is reduce-scattered where its weight was all-gathered', () => {
     expect(backwardReshardSteps(bytes, ['S1', 'R'], ['R', 'R'], mesh, true)).toEqual([{ kind: 'reduce-scatter', axes: [1], bytes }]);
     expect(backwardReshardSteps(bytes, ['S1', 'R'], ['R', 'R'], mesh, false)).toEqual([]);
+    // a replicated weight used as a slice: the gradient sync of the weight sums the partial gradients
+    expect(backwardReshardSteps(bytes, ['R', 'R'], ['S1', 'R'], mesh, true)).toEqual([]);
     expect(backwardReshardSteps(bytes, ['R', 'R'], ['S1', 'R'], mesh, false)).toEqual([{ kind: 'all-gather', axes: [1], bytes }]);
   });
 

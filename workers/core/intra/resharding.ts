@@ -71,15 +71,13 @@ export function reshardSeconds(bytes: number, from: Spec, to: Spec, mesh: MeshCt
 }
 
 /**
- * Collectives on the gradient in backward for a forward reshard `from` -> `to`: the reverse reshard, and for a
- * parameter (whose gradient is a partial sum over the data-parallel devices) a reduce-scatter for every forward
- * all-gather (ZeRO-3 style: gather weights forward, reduce-scatter their gradients backward).
+ * Collectives on the gradient in backward for a forward reshard `from` -> `to`. An activation's gradient takes the
+ * reverse reshard. A parameter's gradient (a partial sum over the devices that split its consumer's work) mirrors
+ * each forward all-gather with a reduce-scatter (ZeRO-3: gather weights forward, reduce-scatter gradients
+ * backward); where the forward only sliced, the partial gradients are summed by the parameter's gradient
+ * synchronisation, so nothing runs here.
  */
 export function backwardReshardSteps(bytes: number, from: Spec, to: Spec, mesh: MeshCtx, parameter: boolean): CommStep[] {
-  const back = reshardSteps(bytes, to, from, mesh);
-  if (!parameter) return back;
-  const scatters = reshardSteps(bytes, from, to, mesh)
-    .filter((s) => s.kind === 'all-gather')
-    .map((s): CommStep => ({ ...s, kind: 'reduce-scatter' }));
-  return [...back, ...scatters];
+  if (!parameter) return reshardSteps(bytes, to, from, mesh);
+  return reshardSteps(bytes, from, to, mesh).map((s): CommStep => (s.kind === 'all-gather' ? { ...s, kind: 'reduce-scatter' } : s));
 }

@@ -88,14 +88,34 @@ export function alignSpec(outSpec: Spec, outShape: readonly number[], inShape: r
 }
 
 /** Every divisible spec of the output, each input consuming the broadcast-aligned spec; no communication. */
-function genericStrategies(op: Op, ctx: StrategyCtx, keepWhole: readonly number[] = []): OpStrategy[] {
+function genericStrategies(op: Op, ctx: StrategyCtx): OpStrategy[] {
   if (op.outputs.length === 0) return [{ name: 'R', inputSpecs: op.inputs.map((i) => replicatedSpec(ctx.tensor(i).shape.length)), outputSpecs: [], shardFactor: 1, forwardComm: [], backwardComm: [] }];
   const outShape = ctx.tensor(op.outputs[0]).shape;
-  const specs = divisibleSpecs(outShape, ctx.mesh).filter((s) => keepWhole.every((d) => s[d] === 'R'));
+  const specs = divisibleSpecs(outShape, ctx.mesh);
   return specs.map((spec) => ({
     name: formatSpec(spec),
     inputSpecs: op.inputs.map((i) => alignSpec(spec, outShape, ctx.tensor(i).shape)),
     outputSpecs: op.outputs.map((o) => alignSpec(spec, outShape, ctx.tensor(o).shape)),
+    shardFactor: specTiles(spec, ctx.mesh),
+    forwardComm: [],
+    backwardComm: [],
+  }));
+}
+
+/**
+ * Scatter / dynamic-update-slice (operand, indices..., updates): a dim may split where every other operand has the
+ * operand's size at that position (left-aligned, e.g. batch and sequence dims of a label scatter); the dims written
+ * through indices stay whole. Each operand consumes the matching splits.
+ */
+function scatterStrategies(op: Op, ctx: StrategyCtx): OpStrategy[] {
+  const outShape = ctx.tensor(op.outputs[0]).shape;
+  const others = op.inputs.slice(1).map((i) => ctx.tensor(i).shape).filter((s) => s.length > 0);
+  const whole = outShape.map((_, d) => d).filter((d) => others.some((s) => s[d] !== outShape[d]));
+  const leftAligned = (spec: Spec, shape: readonly number[]): Spec => shape.map((n, d) => (outShape[d] === n ? spec[d] : 'R'));
+  return divisibleSpecs(outShape, ctx.mesh).filter((sp) => whole.every((d) => sp[d] === 'R')).map((spec) => ({
+    name: formatSpec(spec),
+    inputSpecs: op.inputs.map((i) => leftAligned(spec, ctx.tensor(i).shape)),
+    outputSpecs: op.outputs.map((o) => leftAligned(spec, ctx.tensor(o).shape)),
     shardFactor: specTiles(spec, ctx.mesh),
     forwardComm: [],
     backwardComm: [],
@@ -120,9 +140,6 @@ export function anchorStrategies(op: Op, ctx: StrategyCtx): OpStrategy[] {
   if (op.kind === 'constant' || op.inputs.length === 0) {
     return [{ name: 'R', inputSpecs: [], outputSpecs: op.outputs.map((o) => replicatedSpec(ctx.tensor(o).shape.length)), shardFactor: 1, forwardComm: [], backwardComm: [] }];
   }
-  if (op.kind === 'scatter') {
-    const axis = op.attrs.kind === 'gather' ? op.attrs.axis : 0;
-    return genericStrategies(op, ctx, [axis]).map((s) => ({ ...s, inputSpecs: s.inputSpecs.map((sp, i) => (i === 1 ? replicatedSpec(sp.length) : sp)) }));
-  }
+  if (op.kind === 'scatter') return scatterStrategies(op, ctx);
   return genericStrategies(op, ctx);
 }

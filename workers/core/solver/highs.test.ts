@@ -1,0 +1,64 @@
+import loadHighs from 'highs';
+import { describe, expect, it } from 'vitest';
+import { createHighsSolver, mapHighsStatus } from './highs.ts';
+import { toLpText } from './lpText.ts';
+import type { MilpModel } from './types.ts';
+
+const knapsack: MilpModel = {
+  objectiveOffset: 0.5,
+  variables: [
+    { name: 'a', lowerBound: 0, upperBound: 1, binary: true, objective: -3 },
+    { name: 'b', lowerBound: 0, upperBound: 1, binary: true, objective: -2 },
+    { name: 'c', lowerBound: 0, upperBound: 1, binary: true, objective: -4 },
+  ],
+  constraints: [{ name: 'cap', terms: [[0, 2], [1, 1], [2, 3]], lowerBound: -Infinity, upperBound: 4 }],
+};
+
+describe('HiGHS solver', () => {
+  it('solves a small MILP to optimality, offset included', async () => {
+    const r = await createHighsSolver().solve(knapsack, { mipRelGap: 0 });
+    expect(r.status).toBe('optimal');
+    expect(r.objective).toBeCloseTo(-6 + 0.5, 9);
+    expect(r.values.map(Math.round)).toEqual([0, 1, 1]);
+  });
+
+  it('maps infeasibility to a status, not a throw', async () => {
+    const model: MilpModel = { ...knapsack, constraints: [...knapsack.constraints, { name: 'all', terms: [[0, 1], [1, 1], [2, 1]], lowerBound: 3, upperBound: 3 }] };
+    const r = await createHighsSolver().solve(model);
+    expect(r.status).toBe('infeasible');
+    expect(r.values).toEqual([]);
+    expect(mapHighsStatus('Time limit reached')).toBe('time-limit');
+    expect(mapHighsStatus('Solve error')).toBe('error');
+  });
+
+  it('loads the module once, and again after an Aborted() poisoned it', async () => {
+    let loads = 0;
+    let abortNext = true;
+    const solver = createHighsSolver({
+      loader: async () => {
+        loads++;
+        const real = await loadHighs();
+        return {
+          ...real,
+          solve: (lp: string, o?: Parameters<typeof real.solve>[1]) => {
+            if (abortNext) { abortNext = false; throw new Error('RuntimeError: Aborted()'); }
+            return real.solve(lp, o);
+          },
+        } as typeof real;
+      },
+    });
+    const first = await solver.solve(knapsack);
+    expect(first.status).toBe('error');
+    expect(first.message).toContain('Aborted');
+    const second = await solver.solve(knapsack);
+    const third = await solver.solve(knapsack);
+    expect([second.status, third.status]).toEqual(['optimal', 'optimal']);
+    expect(loads).toBe(2);
+  });
+
+  it('writes CPLEX LP text with bounds and binaries', () => {
+    expect(toLpText(knapsack)).toBe([
+      'Minimize', ' obj: - 3 a - 2 b - 4 c', 'Subject To', ' cap: 2 a + b + 3 c <= 4', 'Bounds', 'Binary', ' a b c', 'End', '',
+    ].join('\n'));
+  });
+});
