@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../bench/fuzz/mutate.ts';
 import { createHighsSolver } from '../solver/highs.ts';
 import { toLpText } from '../solver/lpText.ts';
 import { buildIlp, solveCostGraph } from './autoSharding.ts';
 import { type CostEdge, type CostGraph, choiceCost, choiceMemory } from './costGraph.ts';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomGraph(seed: number): CostGraph {
   const r = rng(seed);
