@@ -1,0 +1,141 @@
+/**
+ * The planner as the page sees it: one object whose methods take plain data (and a progress callback) and return
+ * plain data. planner.worker.ts only `expose`s it through comlink; tests call it directly, without a Worker.
+ *
+ * Cancelling: a plan cannot be interrupted from outside once a WASM solve runs, so the page's client (owned by the
+ * UI, app/) cancels by `worker.terminate()` on the planner worker and creating a fresh Worker + `wrap` for the
+ * next request. Nothing here needs to survive that: the API keeps no state but its warm HiGHS solver.
+ */
+import { transfer } from 'comlink';
+import type { Cluster } from './core/cluster/types.ts';
+import type { GraphSummary } from './core/ir/inspect.ts';
+import type { ModelGraph } from './core/ir/types.ts';
+import type { ImportError } from './core/import/errors.ts';
+import type { Plan, PlanOptions, ProgressCallback } from './core/plan/types.ts';
+import type { MilpSolver } from './core/solver/types.ts';
+import { packTimeline, timelineBuffers, type PackedTimeline } from './core/schedule/packedTimeline.ts';
+import { throttleProgress } from './pool/jobRunner.ts';
+
+/** A model the page refers to: a zoo name (built in the worker) or a graph it already holds. */
+export type ModelRef =
+  | { readonly kind: 'zoo'; readonly name: string; readonly batch?: number; readonly seq?: number }
+  | { readonly kind: 'graph'; readonly graph: ModelGraph };
+
+export type InspectResult =
+  | { readonly ok: true; readonly graph: ModelGraph; readonly summary: GraphSummary }
+  | { readonly ok: false; readonly reason: string };
+
+export type ImportFileResult =
+  | { readonly ok: true; readonly graph: ModelGraph; readonly summary: GraphSummary; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly error: ImportError };
+
+export type PlanApiResult =
+  | {
+      readonly ok: true;
+      /** With `packTimeline`, plan.timeline is empty and the events are in packedTimeline (unpackTimeline). */
+      readonly plan: Plan;
+      readonly alternatives: readonly Plan[];
+      readonly packedTimeline?: PackedTimeline;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+export interface PlanTransport {
+  /** Send the timeline as transferred typed arrays (PackedTimeline) instead of structured-cloning every event
+   * (GPT-39B: 63k events, ~70 ms to clone as objects). */
+  readonly packTimeline?: boolean;
+}
+
+export interface ClusterCheck {
+  readonly ok: boolean;
+  /** One message per problem, naming the node or field. */
+  readonly problems: readonly string[];
+}
+
+export interface PlannerApi {
+  /** Builds (zoo) or checks (graph) a model and summarises it: params, FLOPs per step, layers, op counts. */
+  inspect(ref: ModelRef | ModelGraph): Promise<InspectResult>;
+  /** Imports a model file (ONNX, StableHLO text, Meshplan JSON, Hugging Face config.json). */
+  importFile(name: string, bytes: Uint8Array, opts?: { readonly batch?: number; readonly seq?: number }, onProgress?: ProgressCallback): Promise<ImportFileResult>;
+  /** Searches a plan (or a baseline, per options.baseline). Progress at most ~10 times a second. */
+  plan(graph: ModelGraph, cluster: Cluster, options: PlanOptions, onProgress?: ProgressCallback, transport?: PlanTransport): Promise<PlanApiResult>;
+  validateCluster(cluster: Cluster): Promise<ClusterCheck>;
+  /** Names the zoo offers (for the Model panel's menu). */
+  zooNames(): Promise<readonly string[]>;
+}
+
+export interface PlannerApiOptions {
+  /** Where the HiGHS wasm is: `() => wasmUrl` with `import wasmUrl from 'highs/runtime?url'` in a Vite worker. */
+  readonly highsLocateFile?: (file: string) => string;
+  /** A solver to use instead of HiGHS (tests). */
+  readonly solver?: MilpSolver;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
+  // One solver for the API's life: a warm wasm module solves small ILPs ~5x faster than a cold one (tooling.md §1).
+  let solver: Promise<MilpSolver> | undefined = options.solver ? Promise.resolve(options.solver) : undefined;
+  const getSolver = (): Promise<MilpSolver> =>
+    (solver ??= import('./core/solver/highs.ts').then((m) => m.createHighsSolver({ locateFile: options.highsLocateFile })));
+
+  async function summarise(graph: ModelGraph): Promise<InspectResult> {
+    const [{ validateGraph }, { inspectGraph }] = await Promise.all([import('./core/ir/validate.ts'), import('./core/ir/inspect.ts')]);
+    const valid = validateGraph(graph);
+    if (!valid.ok) return { ok: false, reason: `model ${graph.name} is not a valid graph: ${valid.errors.slice(0, 5).join('; ')}` };
+    return { ok: true, graph, summary: inspectGraph(graph) };
+  }
+
+  return {
+    async inspect(ref) {
+      const r: ModelRef = 'kind' in ref && (ref.kind === 'zoo' || ref.kind === 'graph') ? ref : { kind: 'graph', graph: ref as ModelGraph };
+      if (r.kind === 'graph') return summarise(r.graph);
+      const { zooModel, ZooError } = await import('./core/zoo/index.ts');
+      try {
+        return await summarise(zooModel(r.name, { batch: r.batch, seq: r.seq }));
+      } catch (err) {
+        if (err instanceof ZooError) return { ok: false, reason: err.message };
+        throw err;
+      }
+    },
+
+    async importFile(name, bytes, opts = {}, onProgress) {
+      const { importModel } = await import('./core/import/index.ts');
+      const r = await importModel(name, bytes, opts, onProgress ? throttleProgress(onProgress) : undefined);
+      if (!r.ok) return r;
+      const s = await summarise(r.graph);
+      if (!s.ok) return { ok: false, error: { message: s.reason, format: r.graph.source.split(':')[0] || 'unknown' } };
+      return { ok: true, graph: r.graph, summary: s.summary, warnings: r.warnings };
+    },
+
+    async plan(graph, cluster, planOptions, onProgress, transport = {}) {
+      const [{ validateCluster }, core] = await Promise.all([import('./core/cluster/spec.ts'), import('./core/plan.ts')]);
+      const problems = validateCluster(cluster);
+      if (problems.length > 0) return { ok: false, reason: `cluster: ${problems.join('; ')}` };
+      try {
+        const r = await core.plan(graph, cluster, planOptions, onProgress ? throttleProgress(onProgress) : undefined, undefined, {
+          solver: await getSolver(),
+        });
+        if (!r.ok) return { ok: false, reason: r.reason };
+        const alternatives = r.alternatives ?? [];
+        if (!transport.packTimeline) return { ok: true, plan: r.plan, alternatives };
+        const packedTimeline = packTimeline(r.plan.timeline);
+        // Marks the buffers for comlink to transfer (not copy) when this value is returned through the worker.
+        return transfer({ ok: true, plan: { ...r.plan, timeline: [] }, alternatives, packedTimeline }, timelineBuffers(packedTimeline));
+      } catch (err) {
+        // A bug in a pass: the page shows it as a failed plan rather than a broken worker.
+        return { ok: false, reason: `planning failed: ${message(err)}` };
+      }
+    },
+
+    async validateCluster(cluster) {
+      const { validateCluster } = await import('./core/cluster/spec.ts');
+      const problems = validateCluster(cluster);
+      return { ok: problems.length === 0, problems };
+    },
+
+    async zooNames() {
+      const { ZOO_NAMES } = await import('./core/zoo/index.ts');
+      return ZOO_NAMES;
+    },
+  };
+}
