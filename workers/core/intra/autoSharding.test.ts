@@ -15,19 +15,24 @@ function randomGraph(seed: number): CostGraph {
       memoryBytes: Array.from({ length: k }, () => Math.round(r() * 64) * 2 ** 20),
     };
   });
+  const groups = (k: number): number[] => {
+    const g = Math.max(1, Math.min(k, 1 + Math.floor(r() * k)));
+    return Array.from({ length: k }, (_, i) => (i < g ? i : Math.floor(r() * g)));
+  };
+  const edge = (from: number, to: number): CostEdge => {
+    const fromGroup = groups(nodes[from].costSeconds.length);
+    const toGroup = groups(nodes[to].costSeconds.length);
+    const nf = Math.max(...fromGroup) + 1;
+    const nt = Math.max(...toGroup) + 1;
+    return { from, to, fromGroup, toGroup, costSeconds: Array.from({ length: nf }, () => Array.from({ length: nt }, () => Math.round(r() * 2000) * 1e-6)) };
+  };
   const edges: CostEdge[] = [];
   for (let to = 1; to < n; to++) {
     for (let from = 0; from < to; from++) {
       if (r() > 0.45) continue;
-      const groups = (k: number): number[] => {
-        const g = Math.max(1, Math.min(k, 1 + Math.floor(r() * k)));
-        return Array.from({ length: k }, (_, i) => (i < g ? i : Math.floor(r() * g)));
-      };
-      const fromGroup = groups(nodes[from].costSeconds.length);
-      const toGroup = groups(nodes[to].costSeconds.length);
-      const nf = Math.max(...fromGroup) + 1;
-      const nt = Math.max(...toGroup) + 1;
-      edges.push({ from, to, fromGroup, toGroup, costSeconds: Array.from({ length: nf }, () => Array.from({ length: nt }, () => Math.round(r() * 2000) * 1e-6)) });
+      edges.push(edge(from, to));
+      // sometimes a second tensor between the same two nodes, grouped its own way (parallel edges)
+      if (r() < 0.3) edges.push(edge(from, to));
     }
   }
   return { nodes, edges };

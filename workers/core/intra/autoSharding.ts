@@ -6,7 +6,7 @@
  * memory in MiB to keep HiGHS' tolerances meaningful.
  */
 import type { MilpConstraint, MilpModel, MilpOptions, MilpSolver, MilpStatus, MilpVariable } from '../solver/types.ts';
-import { type CostGraph, choiceCost, choiceMemory, greedyChoice, minimumMemory } from './costGraph.ts';
+import { type CostGraph, choiceCost, choiceMemory, greedyChoice, mergeParallelEdges, minimumMemory } from './costGraph.ts';
 import { reduceCostGraph } from './eliminate.ts';
 
 const OBJECTIVE_SCALE = 1e6; // seconds -> microseconds
@@ -107,10 +107,11 @@ export async function solveCostGraph(g: CostGraph, solver: MilpSolver, memoryBud
   options: MilpOptions & { readonly reduce?: boolean } = {}): Promise<IlpSolution> {
   const minMem = minimumMemory(g);
   const budget = memoryBudgetBytes !== undefined;
-  const reduction = options.reduce === false ? undefined : reduceCostGraph(g, budget);
+  const merged = mergeParallelEdges(g);
+  const reduction = options.reduce === false ? undefined : reduceCostGraph(merged, budget);
   const build = reduction
     ? buildIlp(reduction.graph, budget ? (memoryBudgetBytes as number) - reduction.foldedMemoryBytes : undefined)
-    : buildIlp(g, memoryBudgetBytes);
+    : buildIlp(merged, memoryBudgetBytes);
   const size = { variables: build.model.variables.length, constraints: build.model.constraints.length };
   const answer = (status: MilpStatus, choice: readonly number[], solveSeconds: number, message?: string): IlpSolution => ({
     status, choice, objectiveSeconds: choiceCost(g, choice), memoryBytes: choiceMemory(g, choice),

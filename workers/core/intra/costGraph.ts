@@ -55,3 +55,34 @@ export function minimumMemory(g: CostGraph): { bytes: number; choice: number[] }
 export function greedyChoice(g: CostGraph): number[] {
   return g.nodes.map((n) => n.costSeconds.reduce((b, c, k) => (c < n.costSeconds[b] ? k : b), 0));
 }
+
+function regroup(lists: readonly (readonly number[])[], count: number): { group: number[]; members: number[][] } {
+  const index = new Map<string, number>();
+  const members: number[][] = [];
+  const group = Array.from({ length: count }, (_, k) => {
+    const key = lists.map((l) => l[k]).join(',');
+    let g = index.get(key);
+    if (g === undefined) { g = members.length; index.set(key, g); members.push(lists.map((l) => l[k])); }
+    return g;
+  });
+  return { group, members };
+}
+
+/** One edge per (from, to) pair: parallel edges (several tensors between the same two nodes) become one whose groups
+ * are the tuples of the parts' groups and whose cost is their sum. Exact; fewer edge variables. */
+export function mergeParallelEdges(g: CostGraph): CostGraph {
+  const byPair = new Map<string, CostEdge[]>();
+  for (const e of g.edges) {
+    const key = `${e.from}>${e.to}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), e]);
+  }
+  const edges = [...byPair.values()].map((parts): CostEdge => {
+    if (parts.length === 1) return parts[0];
+    const { from, to } = parts[0];
+    const f = regroup(parts.map((p) => p.fromGroup), g.nodes[from].costSeconds.length);
+    const t = regroup(parts.map((p) => p.toGroup), g.nodes[to].costSeconds.length);
+    const costSeconds = f.members.map((fm) => t.members.map((tm) => parts.reduce((s, p, i) => s + p.costSeconds[fm[i]][tm[i]], 0)));
+    return { from, to, fromGroup: f.group, toGroup: t.group, costSeconds };
+  });
+  return { nodes: g.nodes, edges };
+}
