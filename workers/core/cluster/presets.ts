@@ -89,14 +89,14 @@ export const GPU_PRESETS: Readonly<Record<string, GpuSpec>> = {
     intraNodeBandwidthBytesPerSecond: 230 * GB,
   },
   /**
-   * H100-SXM 80 GB: 989 TFLOP/s dense bf16/fp16, 67 fp32 (datasheet; measured fp32 GEMM ~52 TFLOP/s), 3350 GB/s.
+   * H100-SXM 80 GB: 989 TFLOP/s dense bf16/fp16, 67 fp32 (datasheet; measured fp32 GEMM ~52 TFLOP/s), 3350 GB/s; 79.18 GiB usable HBM (mem_gib).
    * Calibrated: copy reaches 3.0 TB/s (0.9), fused gelu 2.9 TB/s, softmax/layer norm rows 1.2-1.9 TB/s (~0.5 of
    * peak: counted in fusedMemoryEfficiency); launch 10.6 us (launch_s); NVLink all-reduce busbw 306 GB/s fitted.
    */
   'H100-SXM': {
     name: 'H100-SXM',
     peakFlopsPerSecond: { f16: 989 * TB, bf16: 989 * TB, tf32: 494 * TB, f32: 67 * TB },
-    hbmBytes: 80 * GiB,
+    hbmBytes: 79.1787109375 * GiB,
     hbmBandwidthBytesPerSecond: 3350 * GB,
     memoryEfficiency: 0.9,
     fusedMemoryEfficiency: 0.9,

@@ -23,9 +23,12 @@ export interface GpuSpec {
   readonly intraNodeBandwidthBytesPerSecond: number;
   /** Shape-aware GEMM model (cost/compute.ts matmulSeconds); absent: the FLOP-only curve alone. */
   readonly matmulTiling?: MatmulTiling;
-  /** Fraction of HBM bandwidth a fused XLA/Triton memory-bound kernel (softmax, layer norm, fused elementwise)
-   * reaches; defaults to memoryEfficiency. */
+  /** Fraction of HBM bandwidth a normalisation kernel (layer norm, batch norm: a reduction and a rewrite of
+   * each row) reaches; defaults to memoryEfficiency. */
   readonly fusedMemoryEfficiency?: number;
+  /** Fraction of HBM bandwidth a row softmax kernel reaches (reads, reduces twice, writes); defaults to
+   * fusedMemoryEfficiency. */
+  readonly softmaxMemoryEfficiency?: number;
 }
 
 /**

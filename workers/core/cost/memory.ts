@@ -4,10 +4,9 @@
  * rematerialisation (remat keeps each layer's input and recomputes the rest, one layer at a time).
  */
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
-import { DTYPE_BYTES } from '../ir/types.ts';
 import { layerOf } from '../ir/layers.ts';
 import type { MemoryBreakdown, Precision } from '../plan/types.ts';
-import { activationElementBytes } from './opCost.ts';
+import { type ElementWidth, elementWidth, tensorBytesWith } from './fusion.ts';
 
 /** Bytes per parameter of each piece of model state. */
 export interface PrecisionBytes {
@@ -76,14 +75,14 @@ export function savedForBackward(op: Op, tensor: (id: string) => Tensor | undefi
   }
 }
 
-function elementBytes(t: Tensor, p: Precision): number {
-  const isFloat = t.dtype === 'f32' || t.dtype === 'f16' || t.dtype === 'bf16' || t.dtype === 'tf32';
-  return isFloat ? activationElementBytes(p) : DTYPE_BYTES[t.dtype];
-}
 
-function tensorBytesAt(t: Tensor, p: Precision): number {
-  return t.shape.reduce((s, d) => s * d, 1) * elementBytes(t, p);
-}
+/**
+ * What a framework keeps for the backward. 'minimal': the inputs (or output) each op's backward reads, as a
+ * hand-written backward (Megatron) keeps. 'autodiff': what JAX's autodiff of the composed primitives keeps
+ * (the rows of calibration/h100-e2e-steps.json): a layer norm keeps its centred input and normalised output, GELU
+ * (tanh form) four input-sized intermediates, a masked score its broadcast predicate (1 byte an element).
+ */
+export type ResidualPolicy = 'minimal' | 'autodiff';
 
 export interface ActivationOptions {
   readonly opIds?: readonly string[];
@@ -91,6 +90,11 @@ export interface ActivationOptions {
   readonly remat: boolean;
   /** Ways the activations are split over devices (data or tensor parallel on batch/hidden dims). */
   readonly shardFactor?: number;
+  /** Per saved tensor of an op: the ways it is split (overrides shardFactor; tensor parallelism splits some). */
+  readonly divisor?: (op: Op, t: Tensor) => number;
+  readonly residuals?: ResidualPolicy;
+  /** The model computes layer norm and softmax in fp32 (their residuals are fp32). */
+  readonly normsInFp32?: boolean;
 }
 
 export interface ActivationBytes {
@@ -98,41 +102,79 @@ export interface ActivationBytes {
   readonly savedBytes: number;
   /** Extra live only while one layer is recomputed and differentiated (remat), or 0. */
   readonly transientBytes: number;
+  /** The largest single saved tensor (its gradient is live at the same time during backward). */
+  readonly largestSavedBytes: number;
+  /** Residuals of the repeated blocks (what a layer loop carries from forward to backward without remat). */
+  readonly blockResidualBytes: number;
+}
+
+interface Residual {
+  readonly key: string;
+  readonly bytes: number;
+}
+
+const numel = (t: Tensor) => t.shape.reduce((s, d) => s * d, 1);
+
+/** The residuals `op` keeps for its backward under a policy, with their bytes on one device (`divisor`: the ways
+ * the op splits that tensor). */
+export function opResiduals(op: Op, tensor: (id: string) => Tensor | undefined, width: ElementWidth,
+  divisor: (t: Tensor) => number, policy: ResidualPolicy, normsInFp32: boolean): Residual[] {
+  const bytes = (t: Tensor, elementBytes = width(t)) => (numel(t) * elementBytes) / divisor(t);
+  const normWidth = (t: Tensor) => (normsInFp32 ? Math.max(4, width(t)) : width(t));
+  const plain = savedForBackward(op, tensor).map((t) => ({ key: t.id, bytes: bytes(t) }));
+  const first = tensor(op.inputs[0]);
+  if (policy === 'minimal' || !first) return plain;
+  switch (op.kind) {
+    case 'layernorm': return ['centred', 'normalised'].map((k) => ({ key: `${op.id}:${k}`, bytes: bytes(first, normWidth(first)) }));
+    case 'softmax': {
+      const out = tensor(op.outputs[0]);
+      return out ? [{ key: out.id, bytes: bytes(out, normWidth(out)) }] : plain;
+    }
+    case 'elementwise': {
+      const fn = op.attrs.kind === 'elementwise' ? op.attrs.fn : '';
+      if (fn === 'gelu') return [0, 1, 2, 3].map((i) => ({ key: `${op.id}:gelu${i}`, bytes: bytes(first) }));
+      if (fn.includes('mask')) return [...plain, { key: `${op.id}:predicate`, bytes: bytes(first, 1) }];
+      return plain;
+    }
+    default: return plain;
+  }
 }
 
 /**
- * Activations of one micro-batch (the graph's batch) on one device. Without remat every tensor some backward reads
- * is kept; with remat only tensors crossing a layer boundary are kept, and the largest layer's saved set is live
- * again while that layer runs backward.
+ * Activations of one micro-batch (the graph's batch) on one device. Without remat every residual is kept; with
+ * remat only tensors crossing a layer boundary are kept, and the largest layer's residuals are live again while
+ * that layer runs backward.
  */
 export function activationBytes(graph: ModelGraph, o: ActivationOptions): ActivationBytes {
   const byId = new Map(graph.tensors.map((t) => [t.id, t]));
   const ops = o.opIds ? new Set(o.opIds) : undefined;
   const f = Math.max(1, o.shardFactor ?? 1);
+  const width = elementWidth(graph, o.precision);
+  const div = o.divisor ?? (() => f);
   const saved = new Map<string, { bytes: number; layer: string }>();
   const producerLayer = new Map<string, string>();
   for (const op of graph.ops) {
     if (ops && !ops.has(op.id)) continue;
     const layer = layerOf(op.path)?.prefix ?? '';
     for (const out of op.outputs) producerLayer.set(out, layer);
-    for (const t of savedForBackward(op, (id) => byId.get(id))) {
-      if (!saved.has(t.id)) saved.set(t.id, { bytes: tensorBytesAt(t, o.precision), layer: producerLayer.get(t.id) ?? '' });
+    for (const r of opResiduals(op, (id) => byId.get(id), width, (t) => div(op, t), o.residuals ?? 'minimal', o.normsInFp32 ?? false)) {
+      if (!saved.has(r.key)) saved.set(r.key, { bytes: r.bytes, layer: producerLayer.get(r.key) ?? layer });
     }
   }
   let all = 0;
+  let largestSavedBytes = 0;
   const perLayer = new Map<string, number>();
   for (const s of saved.values()) {
     all += s.bytes;
+    largestSavedBytes = Math.max(largestSavedBytes, s.bytes);
     perLayer.set(s.layer, (perLayer.get(s.layer) ?? 0) + s.bytes);
   }
-  if (!o.remat) return { savedBytes: all / f, transientBytes: 0 };
+  const blockResidualBytes = all - (perLayer.get('') ?? 0);
+  if (!o.remat) return { savedBytes: all, transientBytes: 0, largestSavedBytes, blockResidualBytes };
   // Remat: keep what crosses into a layer from outside it (layer inputs) and everything outside the blocks.
-  let boundary = 0;
+  let boundary = perLayer.get('') ?? 0;
   let largestLayer = 0;
-  for (const [layer, bytes] of perLayer) {
-    if (layer === '') boundary += bytes;
-    else largestLayer = Math.max(largestLayer, bytes);
-  }
+  for (const [layer, bytes] of perLayer) if (layer !== '') largestLayer = Math.max(largestLayer, bytes);
   const crossing = new Set<string>();
   for (const op of graph.ops) {
     if (ops && !ops.has(op.id)) continue;
@@ -143,11 +185,11 @@ export function activationBytes(graph: ModelGraph, o: ActivationOptions): Activa
       const from = producerLayer.get(id);
       if (t && t.kind === 'activation' && from !== undefined && from !== layer && !crossing.has(id)) {
         crossing.add(id);
-        boundary += tensorBytesAt(t, o.precision);
+        boundary += tensorBytesWith(t, width) / div(op, t);
       }
     }
   }
-  return { savedBytes: boundary / f, transientBytes: largestLayer / f };
+  return { savedBytes: boundary, transientBytes: largestLayer, largestSavedBytes, blockResidualBytes };
 }
 
 /** Sum of a breakdown (the per-device total). */

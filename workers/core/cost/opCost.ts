@@ -79,6 +79,14 @@ export interface OpCost {
   readonly bound: 'matmul' | 'memory' | 'free';
 }
 
+/** True when some operand of the op is a 16-bit float: then an f32 tensor next to it was made fp32 on purpose. */
+function graphIsLowPrecision(op: Op, tensors: TensorLookup): boolean {
+  return op.inputs.some((i) => {
+    const t = tensors(i);
+    return t !== undefined && (t.dtype === 'f16' || t.dtype === 'bf16');
+  });
+}
+
 function splitShape(s: MatmulShape, f: number, dim: SplitDim): MatmulShape {
   if (f <= 1) return s;
   if (dim === 'm' && s.batch >= f && s.batch % f === 0) return { ...s, batch: s.batch / f };
@@ -90,8 +98,10 @@ export function opSeconds(op: Op, tensors: TensorLookup, gpu: GpuSpec, precision
   options: OpCostOptions = {}): OpCost {
   const f = Math.max(1, shardFactor);
   if (FREE_KINDS.has(op.kind)) return { forwardSeconds: 0, backwardSeconds: 0, forwardFlops: 0, bound: 'free' };
-  const dtype = computeDType(precision);
-  const elementBytes = activationElementBytes(precision);
+  const fp32Out = precision !== 'fp32' && tensors(op.outputs[0])?.dtype === 'f32' && graphIsLowPrecision(op, tensors);
+  // A dot the model keeps in fp32 under mixed precision (an fp32 LM head) runs on TF32 tensor cores.
+  const dtype = fp32Out && op.kind === 'dot' ? 'tf32' : computeDType(precision);
+  const elementBytes = fp32Out ? 4 : activationElementBytes(precision);
   const shape = op.kind === 'dot' ? dotShape(op, tensors) : undefined;
   if (shape) {
     const s = splitShape(shape, f, options.split ?? 'm');

@@ -1,0 +1,76 @@
+/**
+ * The step model against the 24 measured training steps of calibration/h100-e2e-steps.json (H100 SXM, JAX/XLA):
+ * time within 15% for every row that ran, the plan ranking inside each (model, batch, remat) group, memory against
+ * XLA's buffers, and every out-of-memory row predicted infeasible.
+ */
+import { describe, expect, it } from 'vitest';
+import { GPU_PRESETS, H100_NVLINK } from '../cluster/presets.ts';
+import { E2E_ROWS, ROW_PLAN, rowGraph, type E2eRow } from './e2eRows.ts';
+import { predictStep, type StepPrediction } from './stepModel.ts';
+import type { ModelGraph } from '../ir/types.ts';
+
+const gpu = GPU_PRESETS['H100-SXM'];
+const graphs = new Map<string, ModelGraph>();
+const graphOf = (r: E2eRow) => {
+  const key = `${r.model}:${r.batch}`;
+  if (!graphs.has(key)) graphs.set(key, rowGraph(r.model, r.batch));
+  return graphs.get(key)!;
+};
+const predict = (r: E2eRow): StepPrediction => predictStep({
+  graph: graphOf(r), gpu, link: H100_NVLINK, plan: ROW_PLAN[r.plan].kind, devices: ROW_PLAN[r.plan].devices,
+  remat: r.remat, precision: 'bf16-adam32', normsInFp32: true,
+});
+const rows = E2E_ROWS.map((r) => ({ row: r, p: predict(r) }));
+const ran = rows.filter((x) => x.row.stepSeconds !== null);
+const label = (r: E2eRow) => `${r.model} b${r.batch} ${r.plan} remat=${r.remat}`;
+
+describe('step model vs measured H100 training steps', () => {
+  it('predicts every row that ran within 15% (mean under 7%)', () => {
+    const errors = ran.map(({ row, p }) => ({ label: label(row), error: p.stepSeconds / row.stepSeconds! - 1 }));
+    const mean = errors.reduce((s, e) => s + Math.abs(e.error), 0) / errors.length;
+    const worst = errors.reduce((w, e) => (Math.abs(e.error) > Math.abs(w.error) ? e : w));
+    console.log(`e2e steps: ${errors.length} rows, mean |error| ${(100 * mean).toFixed(1)}%, worst ${worst.label} ${(100 * worst.error).toFixed(1)}%`);
+    expect(errors.length).toBe(19);
+    for (const e of errors) expect(Math.abs(e.error), e.label).toBeLessThan(0.15);
+    expect(mean).toBeLessThan(0.07);
+  });
+
+  it('predicts every out-of-memory row infeasible and every other row feasible on 79.2 GiB', () => {
+    for (const { row, p } of rows) expect(p.feasible, label(row)).toBe(row.error === null);
+    expect(rows.filter((x) => !x.p.feasible).length).toBe(5);
+  });
+
+  it("predicts per-device memory near XLA's argument + temporary buffers", () => {
+    const errors = ran.map(({ row, p }) => ({ label: label(row), error: p.memory.totalBytes / row.xlaBytes! - 1 }));
+    const mean = errors.reduce((s, e) => s + Math.abs(e.error), 0) / errors.length;
+    console.log(`e2e memory: mean |error| ${(100 * mean).toFixed(1)}%, worst ${(100 * Math.max(...errors.map((e) => Math.abs(e.error)))).toFixed(1)}%`);
+    expect(mean).toBeLessThan(0.12);
+    for (const e of errors) expect(Math.abs(e.error), e.label).toBeLessThan(0.4);
+  });
+
+  it('orders the plans of each (model, batch, remat) group as measured, except the 3%-spread 760M b8 no-remat group', () => {
+    const groups = new Map<string, typeof ran>();
+    for (const x of ran) {
+      const key = `${x.row.model} b${x.row.batch} remat=${x.row.remat}`;
+      groups.set(key, [...(groups.get(key) ?? []), x]);
+    }
+    const order = (xs: typeof ran, by: (x: (typeof ran)[number]) => number) => [...xs].sort((a, b) => by(a) - by(b)).map((x) => x.row.plan).join('<');
+    const mismatched: string[] = [];
+    for (const [key, xs] of groups) {
+      const measured = order(xs, (x) => x.row.stepSeconds!);
+      const predicted = order(xs, (x) => x.p.stepSeconds);
+      if (measured !== predicted) mismatched.push(`${key}: measured ${measured}, predicted ${predicted}`);
+    }
+    console.log(`ranking: ${groups.size - mismatched.length}/${groups.size} groups match; ${mismatched.join('; ')}`);
+    expect(groups.size).toBe(5);
+    expect(mismatched).toEqual(['gpt-760m b8 remat=false: measured tp2<fsdp2<dp2, predicted dp2<tp2<fsdp2']);
+  });
+
+  it('says why remat wins here: without it the scan copies its residuals, and the attention dominates memory', () => {
+    const single = rows.find((x) => x.row.model === 'gpt-125m' && x.row.plan === 'single' && !x.row.remat)!.p;
+    expect(single.breakdown.residualCopySeconds).toBeGreaterThan(0.03);
+    const remat = rows.find((x) => x.row.model === 'gpt-125m' && x.row.plan === 'single' && x.row.remat)!.p;
+    expect(remat.stepSeconds).toBeLessThan(single.stepSeconds);
+    expect(remat.breakdown.rematSeconds).toBeGreaterThan(0.01);
+  });
+});

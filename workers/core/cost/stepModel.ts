@@ -1,0 +1,263 @@
+/**
+ * One whole training step of a forward graph under a forced plan (single device, data parallel, Megatron tensor
+ * parallel, ZeRO-3), predicted from first principles for the fidelity check against measured steps
+ * (calibration/h100-e2e-steps.json): GEMMs by the shape-aware model, memory-bound work by what XLA fuses
+ * (fusion.ts), rematerialisation's second forward, the optimizer update, and the plan's collectives.
+ * Every constant is a property of the GPU (presets.ts), of NCCL (the link) or of XLA (named below).
+ */
+import type { GpuSpec, Link } from '../cluster/types.ts';
+import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
+import { layerOf } from '../ir/layers.ts';
+import type { Precision } from '../plan/types.ts';
+import { collectiveSeconds } from './collectives.ts';
+import { elementWidth, fusionTraffic, GEMM_KINDS } from './fusion.ts';
+import { type ActivationBytes, activationBytes, precisionBytes } from './memory.ts';
+import { opSeconds, tensorLookup } from './opCost.ts';
+import { type ForcedPlanKind, planSplits, splitOf } from './sharding.ts';
+
+/**
+ * XLA: the backward of a memory-bound fusion reads the saved input and the incoming gradient and writes the
+ * outgoing gradient (plus the reductions of bias / norm-scale gradients): twice the forward's HBM traffic.
+ */
+export const BACKWARD_TRAFFIC_FACTOR = 2;
+
+/**
+ * XLA, layers under lax.scan without remat: the residuals of each layer are scan outputs, copied into the stacked
+ * [layers, ...] buffer (dynamic-update-slice) in the forward loop and copied out (dynamic-slice) in the backward
+ * loop: two extra copies, i.e. four extra HBM passes over the residual bytes.
+ */
+export const SCAN_RESIDUAL_COPY_PASSES = 4;
+
+/**
+ * XLA/JAX: gradients of parameters are reduced across data-parallel devices as fp32 partial sums (the dW GEMMs'
+ * fp32 accumulators), 4 bytes an element. Evidence in the rows: 760M single b8 and dp2 b16 with remat do the same
+ * per-device work and differ by 10.8 ms, a 3.04 GB (fp32) all-reduce at the fitted NCCL bandwidth (9.9 ms), not a
+ * bf16 one (5.0 ms).
+ */
+export const GRADIENT_REDUCTION_BYTES = 4;
+
+/**
+ * XLA SPMD partitioner, ZeRO-3 (every weight split on its largest dim): around GEMMs whose weight is split on the
+ * contracting dim it reshards activations with all-to-alls instead of only gathering the weight. It emits one
+ * such all-to-all per layer without remat and five with checkpointed layers (collectives_in_hlo of the rows).
+ * Empirical: bytes moved over the link per all-to-all, per token x hidden element per layer per device; fitted on
+ * gpt-125m fsdp2 remat (54 bytes for its five), checked on the other five ZeRO-3 rows.
+ */
+export const ZERO3_RESHARD_BYTES_PER_ELEMENT = 10.8;
+export const ZERO3_ALL_TO_ALLS_PER_LAYER = { remat: 5, noRemat: 1 } as const;
+
+/** JAX runtime: asynchronous dispatch keeps two steps' temporaries allocated at once. */
+export const ASYNC_STEPS_IN_FLIGHT = 2;
+
+export interface StepModelInput {
+  readonly graph: ModelGraph;
+  readonly gpu: GpuSpec;
+  /** Link the plan's collectives run over (the devices' NVLink inside one node). */
+  readonly link: Link;
+  readonly plan: ForcedPlanKind;
+  readonly devices: number;
+  readonly remat: boolean;
+  readonly precision: Precision;
+  /** Per-device memory available to the program; default the GPU's HBM. */
+  readonly memoryLimitBytes?: number;
+  /** The model computes layer norm and softmax in fp32 (the rows' GPT does). */
+  readonly normsInFp32?: boolean;
+}
+
+export interface StepBreakdown {
+  readonly matmulSeconds: number;
+  readonly memoryBoundSeconds: number;
+  /** Second forward of the rematerialised layers (GEMMs and memory-bound), included in the two above. */
+  readonly rematSeconds: number;
+  /** Scan residual copies without remat (SCAN_RESIDUAL_COPY_PASSES), included in memoryBoundSeconds. */
+  readonly residualCopySeconds: number;
+  readonly optimizerSeconds: number;
+  readonly communicationSeconds: number;
+}
+
+export interface StepMemory {
+  readonly paramBytes: number;
+  readonly gradBytes: number;
+  readonly optimizerBytes: number;
+  readonly activationBytes: number;
+  readonly temporaryBytes: number;
+  /** Parameters + optimizer state + gradients + activations + temporaries of one step. */
+  readonly totalBytes: number;
+  /** What must fit in HBM: state, plus the temporaries (gradients, activations, transients) of two steps, since
+   * JAX dispatches step k+1 (allocating its temporaries) while step k still runs. */
+  readonly requiredBytes: number;
+}
+
+export interface StepPrediction {
+  readonly stepSeconds: number;
+  readonly breakdown: StepBreakdown;
+  readonly memory: StepMemory;
+  readonly feasible: boolean;
+}
+
+const KERNEL_MEMORY_EFFICIENCY_KINDS = new Set(['softmax', 'layernorm']);
+
+function memoryEfficiency(gpu: GpuSpec, op: Op): number {
+  if (op.kind === 'softmax') return gpu.softmaxMemoryEfficiency ?? gpu.fusedMemoryEfficiency ?? gpu.memoryEfficiency;
+  if (KERNEL_MEMORY_EFFICIENCY_KINDS.has(op.kind)) return gpu.fusedMemoryEfficiency ?? gpu.memoryEfficiency;
+  return gpu.memoryEfficiency;
+}
+
+interface Compute {
+  readonly matmulSeconds: number;
+  readonly memoryBoundSeconds: number;
+  readonly rematSeconds: number;
+}
+
+function computeSeconds(input: StepModelInput, splits: ReturnType<typeof planSplits>): Compute {
+  const { graph, gpu, precision, remat } = input;
+  const tensors = tensorLookup(graph);
+  const fused = fusionTraffic(graph, precision);
+  const bw = gpu.hbmBandwidthBytesPerSecond;
+  let matmul = 0;
+  let memory = 0;
+  let rematS = 0;
+  for (const op of graph.ops) {
+    const split = splitOf(splits, op);
+    const recompute = remat && layerOf(op.path) !== undefined;
+    if (GEMM_KINDS.has(op.kind)) {
+      const c = opSeconds(op, tensors, gpu, precision, split.factor, { split: split.dim });
+      matmul += c.forwardSeconds + c.backwardSeconds + (recompute ? c.forwardSeconds : 0);
+      if (recompute) rematS += c.forwardSeconds;
+      continue;
+    }
+    const t = fused.get(op.id);
+    if (!t) continue;
+    const fwd = t.bytes / split.factor / (bw * memoryEfficiency(gpu, op)) + t.launches * gpu.launchSeconds;
+    const bwd = BACKWARD_TRAFFIC_FACTOR * (fwd - t.launches * gpu.launchSeconds) + 2 * t.launches * gpu.launchSeconds;
+    memory += fwd + bwd + (recompute ? fwd : 0);
+    if (recompute) rematS += fwd;
+  }
+  return { matmulSeconds: matmul, memoryBoundSeconds: memory, rematSeconds: rematS };
+}
+
+interface ParamCounts {
+  /** Parameter elements each device holds (split ones divided by n). */
+  readonly perDevice: number;
+  readonly replicated: number;
+  readonly total: number;
+  /** Per layer (and '' outside the blocks): elements, for per-layer ZeRO-3 gathers. */
+  readonly byLayer: ReadonlyMap<string, number>;
+}
+
+function paramCounts(graph: ModelGraph, splits: ReturnType<typeof planSplits>, n: number): ParamCounts {
+  const layerOfParam = new Map<string, string>();
+  for (const op of graph.ops) for (const i of op.inputs) if (!layerOfParam.has(i)) layerOfParam.set(i, layerOf(op.path)?.prefix ?? '');
+  let perDevice = 0;
+  let replicated = 0;
+  let total = 0;
+  const byLayer = new Map<string, number>();
+  for (const t of graph.tensors) {
+    if (t.kind !== 'parameter') continue;
+    const e = t.shape.reduce((s, d) => s * d, 1);
+    total += e;
+    const split = splits.splitParams.has(t.id);
+    perDevice += split ? e / n : e;
+    if (!split) replicated += e;
+    const layer = layerOfParam.get(t.id) ?? '';
+    byLayer.set(layer, (byLayer.get(layer) ?? 0) + e);
+  }
+  return { perDevice, replicated, total, byLayer };
+}
+
+function communicationSeconds(input: StepModelInput, splits: ReturnType<typeof planSplits>, params: ParamCounts): number {
+  const { graph, link, devices: n, plan, precision, remat } = input;
+  if (n <= 1) return 0;
+  const pb = precisionBytes(precision);
+  const width = elementWidth(graph, precision);
+  const actBytes = width({ dtype: graph.tensors.find((t) => t.kind === 'parameter')?.dtype ?? 'f16' });
+  if (plan === 'dp') return collectiveSeconds('all-reduce', params.total * GRADIENT_REDUCTION_BYTES, n, link);
+  if (plan === 'zero3') {
+    let s = 0;
+    for (const elements of params.byLayer.values()) {
+      // forward gather, backward gather (the recompute reuses it), gradient reduce-scatter
+      s += 2 * collectiveSeconds('all-gather', elements * pb.paramBytes, n, link);
+      s += collectiveSeconds('reduce-scatter', elements * GRADIENT_REDUCTION_BYTES, n, link);
+    }
+    return s + zero3ReshardSeconds(input);
+  }
+  let s = collectiveSeconds('all-reduce', params.replicated * GRADIENT_REDUCTION_BYTES, n, link);
+  for (const op of graph.ops) {
+    const split = splitOf(splits, op);
+    const recompute = remat && layerOf(op.path) !== undefined;
+    const fwd = collectiveSeconds('all-reduce', split.forwardAllReduceElements * actBytes, n, link);
+    s += fwd * (recompute ? 2 : 1) + collectiveSeconds('all-reduce', split.backwardAllReduceElements * actBytes, n, link);
+  }
+  return s;
+}
+
+/** Token x hidden elements per device summed over the repeated layers. */
+function blockActivationElements(graph: ModelGraph, n: number): number {
+  const layers = new Set(graph.ops.map((o) => layerOf(o.path)?.prefix).filter((p) => p !== undefined)).size;
+  const hidden = graph.config?.hidden ?? 0;
+  return (graph.batch * (graph.seq ?? 1) * hidden * layers) / n;
+}
+
+function zero3ReshardSeconds(input: StepModelInput): number {
+  const allToAlls = input.remat ? ZERO3_ALL_TO_ALLS_PER_LAYER.remat : ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat;
+  const bytes = allToAlls * ZERO3_RESHARD_BYTES_PER_ELEMENT * blockActivationElements(input.graph, input.devices);
+  return bytes / input.link.bandwidthBytesPerSecond;
+}
+
+/** Adam: read parameter, gradient, moments (and master), write parameter, moments (and master). */
+function optimizerSeconds(gpu: GpuSpec, precision: Precision, paramsPerDevice: number, tensorsPerDevice: number): number {
+  const b = precisionBytes(precision);
+  const bytes = paramsPerDevice * (2 * b.paramBytes + b.gradBytes + 2 * (b.optimizerBytes + b.masterBytes));
+  return bytes / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency) + tensorsPerDevice * gpu.launchSeconds;
+}
+
+function residualsOf(input: StepModelInput, splits: ReturnType<typeof planSplits>): ActivationBytes {
+  const divisor = (op: Op, t: Tensor): number => {
+    const s = splitOf(splits, op);
+    // a column-split GEMM keeps its whole input; everything else saves its share
+    return s.dim === 'n' && op.inputs[0] === t.id ? 1 : s.factor;
+  };
+  return activationBytes(input.graph, {
+    precision: input.precision, remat: input.remat, divisor, residuals: 'autodiff', normsInFp32: input.normsInFp32,
+  });
+}
+
+function memoryOf(input: StepModelInput, params: ParamCounts, acts: ActivationBytes): StepMemory {
+  const { precision, devices: n, plan } = input;
+  const b = precisionBytes(precision);
+  const stateParams = plan === 'zero3' ? params.total / n : params.perDevice;
+  const paramBytes = stateParams * b.paramBytes;
+  const gradBytes = stateParams * b.gradBytes;
+  const optimizerBytes = stateParams * (b.optimizerBytes + b.masterBytes);
+  let largestLayerParams = 0;
+  for (const [layer, e] of params.byLayer) if (layer !== '') largestLayerParams = Math.max(largestLayerParams, e);
+  const gathered = plan === 'zero3' ? 2 * largestLayerParams * b.paramBytes : 0;
+  const temporaryBytes = Math.max(acts.transientBytes, acts.largestSavedBytes) + gathered;
+  const stepTemporaries = gradBytes + acts.savedBytes + temporaryBytes;
+  const totalBytes = paramBytes + optimizerBytes + stepTemporaries;
+  const requiredBytes = paramBytes + optimizerBytes + ASYNC_STEPS_IN_FLIGHT * stepTemporaries;
+  return { paramBytes, gradBytes, optimizerBytes, activationBytes: acts.savedBytes, temporaryBytes, totalBytes, requiredBytes };
+}
+
+export function predictStep(input: StepModelInput): StepPrediction {
+  const n = input.plan === 'single' ? 1 : input.devices;
+  const sized = { ...input, devices: n };
+  const splits = planSplits(input.graph, input.plan, n);
+  const params = paramCounts(input.graph, splits, n);
+  const acts = residualsOf(sized, splits);
+  const c = computeSeconds(sized, splits);
+  const gpu = input.gpu;
+  const residualCopySeconds = input.remat ? 0
+    : (SCAN_RESIDUAL_COPY_PASSES * acts.blockResidualBytes) / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency);
+  const paramTensors = input.graph.tensors.filter((t) => t.kind === 'parameter').length;
+  const optimizer = optimizerSeconds(gpu, input.precision, input.plan === 'zero3' ? params.total / n : params.perDevice, paramTensors);
+  const comm = communicationSeconds(sized, splits, params);
+  const memory = memoryOf(sized, params, acts);
+  const limit = input.memoryLimitBytes ?? gpu.hbmBytes;
+  return {
+    stepSeconds: c.matmulSeconds + c.memoryBoundSeconds + residualCopySeconds + optimizer + comm,
+    breakdown: { ...c, memoryBoundSeconds: c.memoryBoundSeconds + residualCopySeconds, residualCopySeconds, optimizerSeconds: optimizer, communicationSeconds: comm },
+    memory,
+    feasible: memory.requiredBytes <= limit,
+  };
+}
