@@ -1,0 +1,62 @@
+/** The page: header; Model and Cluster panels on the left; the plan views in the centre. Files drop anywhere. */
+import { useEffect, type ReactNode } from 'react';
+import { useActions } from './client/context.ts';
+import { ClusterEditor } from './components/ClusterPanel.tsx';
+import { ErrorsRegion } from './components/ErrorsRegion.tsx';
+import { Header } from './components/Header.tsx';
+import { ModelSources } from './components/ModelSources.tsx';
+import { ModelSummary } from './components/ModelSummary.tsx';
+import { Region } from './components/Region.tsx';
+import { StatusLine } from './components/StatusLine.tsx';
+import { TrainingOptions } from './components/TrainingOptions.tsx';
+import { PlanViews } from './views/PlanViews.tsx';
+
+function useFileDrop(open: (f: File) => void): void {
+  useEffect(() => {
+    const over = (e: DragEvent) => { if (e.dataTransfer?.types.includes('Files')) e.preventDefault(); };
+    const drop = (e: DragEvent) => {
+      const f = e.dataTransfer?.files[0];
+      if (!f) return;
+      e.preventDefault();
+      open(f);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => { window.removeEventListener('dragover', over); window.removeEventListener('drop', drop); };
+  }, [open]);
+}
+
+function Column({ children, className }: { children: ReactNode; className: string }) {
+  return <div className={`flex min-h-0 flex-col gap-3 overflow-y-auto p-3 ${className}`}>{children}</div>;
+}
+
+export function App() {
+  const actions = useActions();
+  useFileDrop((f) => void actions.openFile(f));
+  return (
+    <div className="flex h-full flex-col bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+      <Header />
+      <main className="grid min-h-0 flex-1 grid-cols-[380px_minmax(0,1fr)]">
+        <Column className="border-r border-slate-200 dark:border-slate-800">
+          <Region name="Model">
+            <div className="space-y-3">
+              <ModelSources />
+              <ModelSummary />
+            </div>
+          </Region>
+          <Region name="Cluster">
+            <div className="space-y-3">
+              <ClusterEditor />
+              <TrainingOptions />
+            </div>
+          </Region>
+        </Column>
+        <Column className="">
+          <ErrorsRegion />
+          <StatusLine />
+          <PlanViews />
+        </Column>
+      </main>
+    </div>
+  );
+}

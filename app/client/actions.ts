@@ -1,0 +1,144 @@
+/**
+ * The page's async actions, as plain functions over the store and the two planner workers: one for models (build,
+ * import, inspect) and one for plans, so cancelling a search never touches the loaded model.
+ */
+import { proxy, transfer, type Remote } from 'comlink';
+import type { ImportFileResult, InspectResult, PlannerApi } from '../../workers/planner-api.ts';
+import type { Progress } from '../../workers/core/plan/types.ts';
+import { unpackTimeline } from '../../workers/core/schedule/packedTimeline.ts';
+import { hfConfigFor, zooFamily } from '../model/zooDims.ts';
+import { sampleUrl } from '../model/samples.ts';
+import { loadFileGraph, saveFileGraph, type KeyValueStorage } from '../persist.ts';
+import { sourceLabel, type ModelSource } from '../scenario.ts';
+import type { AppStore } from '../store/store.ts';
+import { CancelledError, WorkerCrashError, type WorkerHandle } from './workerHandle.ts';
+
+export interface Clients {
+  readonly model: WorkerHandle<PlannerApi>;
+  readonly planner: WorkerHandle<PlannerApi>;
+}
+
+export interface Actions {
+  /** `initial`: restoring a kept scenario, so its options stay as they were (no batch/mode adoption). */
+  loadSource(source: ModelSource, initial?: boolean): Promise<boolean>;
+  openFile(file: File): Promise<boolean>;
+  plan(): Promise<void>;
+  cancel(): void;
+  /** Names the zoo offers, for the Model panel's picker. */
+  zooNames(): Promise<readonly string[]>;
+}
+
+type Loaded = InspectResult | ImportFileResult;
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function whereOf(e: { line?: number; column?: number; node?: string }): string | undefined {
+  const parts = [e.line !== undefined ? `line ${e.line}` : '', e.column !== undefined ? `column ${e.column}` : '', e.node ? `node ${e.node}` : ''];
+  const s = parts.filter(Boolean).join(', ');
+  return s || undefined;
+}
+
+export function createActions(store: AppStore, clients: Clients, storage: KeyValueStorage): Actions {
+  // Only the newest model request may land: a slow import finishing after a later one must not replace it.
+  let modelRequest = 0;
+
+  const progressTo = (kind: 'model' | 'plan', label: string) => proxy((p: Progress) => {
+    store.getState().setJob(kind, { kind, label, phase: p.phase, done: p.done, total: p.total });
+  });
+
+  async function land(request: number, source: ModelSource, label: string, run: () => Promise<Loaded>, initial = false): Promise<boolean> {
+    const s = store.getState();
+    s.setJob('model', { kind: 'model', label, phase: 'loading', done: 0, total: 1 });
+    try {
+      const r = await run();
+      if (request !== modelRequest) return false;
+      if (!r.ok) {
+        const err = 'error' in r ? r.error : { message: r.reason, format: source.kind };
+        s.pushError({ what: `Could not load ${label}`, message: err.message, where: whereOf(err) });
+        return false;
+      }
+      s.setModel(source, r.graph, r.summary, 'warnings' in r ? r.warnings : r.graph.warnings ?? []);
+      if (!initial && r.graph.training === null && store.getState().options.mode === 'train') s.setOptions({ mode: 'infer' });
+      if (!initial && source.kind === 'zoo' && !source.dims) s.setOptions({ globalBatch: r.graph.batch });
+      return true;
+    } catch (e) {
+      if (!(e instanceof CancelledError) && !(e instanceof WorkerCrashError)) s.pushError({ what: `Could not load ${label}`, message: message(e) });
+      return false;
+    } finally {
+      if (request === modelRequest) store.getState().setJob('model', undefined);
+    }
+  }
+
+  const importBytes = (name: string, bytes: Uint8Array, label: string, batch?: number) => (api: Remote<PlannerApi>): Promise<ImportFileResult> =>
+    api.importFile(name, transfer(bytes, [bytes.buffer as ArrayBuffer]), batch ? { batch } : {}, progressTo('model', label));
+
+  const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+  async function loadSource(source: ModelSource, initial = false): Promise<boolean> {
+    const request = ++modelRequest;
+    const label = sourceLabel(source);
+    const batch = store.getState().options.globalBatch;
+    return land(request, source, label, async () => {
+      switch (source.kind) {
+        case 'zoo': {
+          if (!source.dims) return clients.model.run((api) => api.inspect({ kind: 'zoo', name: source.name }));
+          const cfg = hfConfigFor(zooFamily(source.name), source.dims);
+          if (!cfg) return { ok: false, reason: `${source.name}: its dimensions cannot be changed` };
+          return clients.model.run(importBytes('config.json', encode(JSON.stringify(cfg)), label, batch));
+        }
+        case 'hf':
+          return clients.model.run(importBytes('config.json', encode(source.text), label, batch));
+        case 'sample': {
+          const res = await fetch(sampleUrl(source.file));
+          if (!res.ok) return { ok: false, reason: `sample ${source.file}: HTTP ${res.status}` };
+          const bytes = new Uint8Array(await res.arrayBuffer());
+          return clients.model.run(importBytes(source.file, bytes, label));
+        }
+        case 'file': {
+          const graph = loadFileGraph(storage, source.name);
+          if (!graph) return { ok: false, reason: `${source.name} was not kept (too large for local storage); open it again` };
+          return clients.model.run((api) => api.inspect({ kind: 'graph', graph }));
+        }
+      }
+    }, initial);
+  }
+
+  async function openFile(file: File): Promise<boolean> {
+    const request = ++modelRequest;
+    const source: ModelSource = { kind: 'file', name: file.name };
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const ok = await land(request, source, file.name, () => clients.model.run(importBytes(file.name, bytes, file.name)));
+    const graph = store.getState().graph;
+    if (ok && graph && !saveFileGraph(storage, file.name, graph)) {
+      store.getState().setNotice(`${file.name} is too large to keep across reloads; the scenario will need it opened again.`);
+    }
+    return ok;
+  }
+
+  async function plan(): Promise<void> {
+    const s = store.getState();
+    const { graph, cluster, options } = s;
+    if (!graph) { s.pushError({ what: 'Cannot plan', message: 'no model is loaded' }); return; }
+    s.setPlan(undefined);
+    s.setNotice(undefined);
+    const label = `${graph.name} on ${cluster.name}`;
+    s.setJob('plan', { kind: 'plan', label, phase: 'starting', done: 0, total: 1 });
+    try {
+      const r = await clients.planner.run((api) => api.plan(graph, cluster, options, progressTo('plan', label), { packTimeline: true }));
+      if (!r.ok) { s.setPlanFailure(r.reason); return; }
+      const timeline = r.packedTimeline ? unpackTimeline(r.packedTimeline) : r.plan.timeline;
+      s.setPlan({ ...r.plan, timeline }, r.alternatives);
+    } catch (e) {
+      if (e instanceof CancelledError) s.setNotice('Search cancelled: no plan was produced.');
+      else if (!(e instanceof WorkerCrashError)) s.setPlanFailure(message(e));
+    } finally {
+      store.getState().setJob('plan', undefined);
+    }
+  }
+
+  function cancel(): void {
+    clients.planner.cancel();
+  }
+
+  return { loadSource, openFile, plan, cancel, zooNames: () => clients.model.run((api) => api.zooNames()) };
+}

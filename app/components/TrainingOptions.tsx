@@ -1,0 +1,53 @@
+/** Training options, mapped one to one onto PlanOptions. */
+import type { Precision, ScheduleKind } from '../../workers/core/plan/types.ts';
+import { useApp } from '../store/store.ts';
+import { inputClass } from './Region.tsx';
+
+const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'eager-1f1b', 'gpipe', 'inference'];
+const PRECISIONS: readonly Precision[] = ['fp16-mixed', 'bf16-mixed', 'bf16-adam32', 'fp32'];
+
+export function TrainingOptions() {
+  const o = useApp((s) => s.options);
+  const set = useApp((s) => s.setOptions);
+  const field = 'flex flex-col text-xs';
+  return (
+    <fieldset className="grid grid-cols-2 gap-2 border-t border-slate-200 pt-2 dark:border-slate-700">
+      <legend className="px-1 text-xs font-semibold text-slate-500">Training options</legend>
+      <label className={field}>global batch
+        <input type="number" className={inputClass} min={1} value={o.globalBatch} onChange={(e) => Number(e.target.value) > 0 && set({ globalBatch: Math.round(Number(e.target.value)) })} />
+      </label>
+      <label className={field}>micro-batches
+        <span className="flex gap-1">
+          <select aria-label="micro-batch mode" className={inputClass} value={o.microbatches === 'auto' ? 'auto' : 'fixed'}
+            onChange={(e) => set({ microbatches: e.target.value === 'auto' ? 'auto' : 16 })}>
+            <option value="auto">auto</option><option value="fixed">fixed</option>
+          </select>
+          {o.microbatches !== 'auto' && (
+            <input type="number" aria-label="micro-batches" className={`${inputClass} w-14`} min={1} value={o.microbatches}
+              onChange={(e) => Number(e.target.value) > 0 && set({ microbatches: Math.round(Number(e.target.value)) })} />
+          )}
+        </span>
+      </label>
+      <label className={field}>schedule
+        <select className={inputClass} value={o.schedule} onChange={(e) => set({ schedule: e.target.value as ScheduleKind })}>
+          {SCHEDULES.map((s) => <option key={s}>{s}</option>)}
+        </select>
+      </label>
+      <label className={field}>remat
+        <select className={inputClass} value={o.remat} onChange={(e) => set({ remat: e.target.value as 'auto' | 'on' | 'off' })}>
+          <option>auto</option><option>on</option><option>off</option>
+        </select>
+      </label>
+      <label className={field}>mode
+        <select className={inputClass} value={o.mode} onChange={(e) => set({ mode: e.target.value as 'train' | 'infer', ...(e.target.value === 'infer' ? { schedule: 'inference' as const } : o.schedule === 'inference' ? { schedule: '1f1b' as const } : {}) })}>
+          <option value="train">train</option><option value="infer">infer</option>
+        </select>
+      </label>
+      <label className={field}>precision
+        <select className={inputClass} value={o.precision} onChange={(e) => set({ precision: e.target.value as Precision })}>
+          {PRECISIONS.map((p) => <option key={p}>{p}</option>)}
+        </select>
+      </label>
+    </fieldset>
+  );
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { formatBandwidth, formatBytes, formatCount, formatFlops, formatPercent, formatSeconds, sig3 } from './format.ts';
+
+describe('format', () => {
+  it('keeps three significant digits', () => {
+    expect(sig3(2651397120)).toBe('2650000000');
+    expect(sig3(1.23456)).toBe('1.23');
+    expect(sig3(0.000123456)).toBe('0.000123');
+    expect(sig3(100)).toBe('100');
+  });
+  it('formats the inspect figures of GPT-3 2.6B', () => {
+    expect(formatCount(2651397120)).toBe('2.65 B');
+    expect(formatCount(124439808)).toBe('124 M');
+    expect(formatBytes(5302794240)).toBe('4.94 GiB');
+    expect(formatFlops(17748522320265216)).toBe('17.7 PFLOP');
+  });
+  it('formats times, bandwidths and fractions', () => {
+    expect(formatSeconds(1.2345)).toBe('1.23 s');
+    expect(formatSeconds(0.0456)).toBe('45.6 ms');
+    expect(formatSeconds(7.8e-6)).toBe('7.8 µs');
+    expect(formatBandwidth(130e9)).toBe('130 GB/s');
+    expect(formatPercent(0.074)).toBe('7.4 %');
+    expect(formatBytes(512)).toBe('512 B');
+  });
+});

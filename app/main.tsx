@@ -1,0 +1,49 @@
+/**
+ * Page entry: restores the scenario (share URL, else local storage, else the default), starts the two planner
+ * workers, and on first load inspects and plans the scenario without user action.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { PlannerApi } from '../workers/planner-api.ts';
+import { App } from './App.tsx';
+import { createActions } from './client/actions.ts';
+import { ActionsContext } from './client/context.ts';
+import { createWorkerHandle } from './client/workerHandle.ts';
+import { initialScenario, loadTheme, saveScenario, saveTheme } from './persist.ts';
+import { scenarioOf } from './store/slices.ts';
+import { createAppStore, StoreContext } from './store/store.ts';
+import './styles.css';
+
+const storage = window.localStorage;
+const { scenario, from } = initialScenario(window.location.hash, storage);
+// The shared scenario now lives in local storage; dropping it from the address keeps later edits across reloads.
+if (from === 'url') window.history.replaceState(null, '', window.location.pathname + window.location.search);
+
+const store = createAppStore(scenario, loadTheme(storage, window.matchMedia('(prefers-color-scheme: dark)').matches));
+const applyTheme = (t: string): void => { document.documentElement.classList.toggle('dark', t === 'dark'); };
+applyTheme(store.getState().theme);
+saveScenario(storage, scenario);
+store.subscribe((s, prev) => {
+  if (s.source !== prev.source || s.cluster !== prev.cluster || s.options !== prev.options) saveScenario(storage, scenarioOf(s));
+  if (s.theme !== prev.theme) { saveTheme(storage, s.theme); applyTheme(s.theme); }
+});
+
+const spawnPlanner = (): Worker => new Worker(new URL('../workers/planner.worker.ts', import.meta.url), { type: 'module', name: 'meshplan-planner' });
+const crashed = (which: string) => (why: string) =>
+  store.getState().setNotice(`The ${which} worker stopped (${why}); a fresh one has replaced it.`);
+const actions = createActions(store, {
+  model: createWorkerHandle<PlannerApi>(spawnPlanner, crashed('model')),
+  planner: createWorkerHandle<PlannerApi>(spawnPlanner, crashed('planner')),
+}, storage);
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <StoreContext.Provider value={store}>
+      <ActionsContext.Provider value={actions}>
+        <App />
+      </ActionsContext.Provider>
+    </StoreContext.Provider>
+  </StrictMode>,
+);
+
+void actions.loadSource(scenario.model, true).then((ok) => (ok ? actions.plan() : undefined));

@@ -1,0 +1,107 @@
+/**
+ * The scenario: what the user set up (model reference, cluster, training options). Plain data; kept in local
+ * storage and encoded in the share URL. Which store keys persist where:
+ *
+ * | key          | URL | local storage | none |
+ * |--------------|-----|---------------|------|
+ * | model source | yes | yes           |      |
+ * | file graph   |     | yes (< 4 MB)  |      |
+ * | cluster      | yes | yes           |      |
+ * | options      | yes | yes           |      |
+ * | theme        |     | yes           |      |
+ * | plan, jobs   |     |               | yes  |
+ */
+import type { Cluster } from '../workers/core/cluster/types.ts';
+import type { PlanOptions } from '../workers/core/plan/types.ts';
+
+/** Where the model comes from. `dims` overrides a zoo model's dimensions (built from an HF-style config). */
+export type ModelSource =
+  | { readonly kind: 'zoo'; readonly name: string; readonly dims?: Readonly<Record<string, number>> }
+  | { readonly kind: 'sample'; readonly file: string }
+  | { readonly kind: 'file'; readonly name: string }
+  | { readonly kind: 'hf'; readonly text: string };
+
+export interface Scenario {
+  readonly model: ModelSource;
+  readonly cluster: Cluster;
+  readonly options: PlanOptions;
+}
+
+export const SCENARIO_VERSION = 1;
+
+function toBase64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(s: string): string {
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+export function encodeScenario(s: Scenario): string {
+  return toBase64Url(JSON.stringify({ v: SCENARIO_VERSION, ...s }));
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkSource(v: unknown): ModelSource | undefined {
+  if (!isObject(v)) return undefined;
+  if (v.kind === 'zoo' && typeof v.name === 'string') {
+    const dims = isObject(v.dims) && Object.values(v.dims).every((d) => typeof d === 'number' && Number.isFinite(d)) ? (v.dims as Record<string, number>) : undefined;
+    return dims ? { kind: 'zoo', name: v.name, dims } : { kind: 'zoo', name: v.name };
+  }
+  if (v.kind === 'sample' && typeof v.file === 'string') return { kind: 'sample', file: v.file };
+  if (v.kind === 'file' && typeof v.name === 'string') return { kind: 'file', name: v.name };
+  if (v.kind === 'hf' && typeof v.text === 'string') return { kind: 'hf', text: v.text };
+  return undefined;
+}
+
+function checkCluster(v: unknown): Cluster | undefined {
+  if (!isObject(v) || typeof v.name !== 'string' || !Array.isArray(v.nodes) || !isObject(v.intraNode) || !isObject(v.interNode)) return undefined;
+  const nodesOk = v.nodes.every((n) => isObject(n) && typeof n.gpu === 'string' && typeof n.gpus === 'number');
+  return nodesOk ? (v as unknown as Cluster) : undefined;
+}
+
+function checkOptions(v: unknown): PlanOptions | undefined {
+  if (!isObject(v) || (v.mode !== 'train' && v.mode !== 'infer') || typeof v.globalBatch !== 'number') return undefined;
+  return v as unknown as PlanOptions;
+}
+
+/** A scenario from its encoded form (share URL fragment or stored text); undefined for anything malformed. */
+export function decodeScenario(encoded: string): Scenario | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fromBase64Url(encoded));
+  } catch {
+    return undefined;
+  }
+  if (!isObject(raw) || raw.v !== SCENARIO_VERSION) return undefined;
+  const model = checkSource(raw.model), cluster = checkCluster(raw.cluster), options = checkOptions(raw.options);
+  return model && cluster && options ? { model, cluster, options } : undefined;
+}
+
+/** The share URL of a scenario: the page's address with the scenario in the fragment (never sent to a server). */
+export function shareUrl(pageUrl: string, s: Scenario): string {
+  const u = new URL(pageUrl);
+  u.hash = `s=${encodeScenario(s)}`;
+  return u.toString();
+}
+
+/** The encoded scenario in a URL fragment, if any. */
+export function scenarioFromHash(hash: string): Scenario | undefined {
+  const m = /(?:^#|&)s=([A-Za-z0-9_-]+)/.exec(hash);
+  return m ? decodeScenario(m[1]) : undefined;
+}
+
+/** Short human name of a model source. */
+export function sourceLabel(m: ModelSource): string {
+  switch (m.kind) {
+    case 'zoo': return m.dims ? `${m.name} (custom)` : m.name;
+    case 'sample': return m.file;
+    case 'file': return m.name;
+    case 'hf': return 'HF config';
+  }
+}

@@ -1,0 +1,27 @@
+/** Builds the page's store (one per page; no module-level instance) and the hook views read it with. */
+import { createContext, useContext } from 'react';
+import { createStore, useStore, type StoreApi } from 'zustand';
+import type { Scenario } from '../scenario.ts';
+import { clusterSlice, jobsSlice, modelSlice, optionsSlice, plansSlice, uiSlice, type AppState, type Theme } from './slices.ts';
+
+export type AppStore = StoreApi<AppState>;
+
+export function createAppStore(scenario: Scenario, theme: Theme): AppStore {
+  return createStore<AppState>()((...a) => ({
+    ...modelSlice(scenario.model)(...a),
+    ...clusterSlice(scenario.cluster)(...a),
+    ...optionsSlice(scenario.options)(...a),
+    ...jobsSlice(...a),
+    ...plansSlice(...a),
+    ...uiSlice(theme)(...a),
+  }));
+}
+
+export const StoreContext = createContext<AppStore | null>(null);
+
+/** One selector per value (use useShallow when picking several). */
+export function useApp<T>(selector: (s: AppState) => T): T {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useApp outside <StoreContext.Provider>');
+  return useStore(store, selector);
+}

@@ -1,0 +1,12 @@
+import { expect, test } from '@playwright/test';
+
+test('loads the default scenario (GPT-3 2.6B on p3.16xlarge x1), inspects it in a worker and draws a plan', async ({ page }, info) => {
+  await page.goto('/');
+  const model = page.getByRole('region', { name: 'Model' });
+  await expect(model.getByTestId('model-name')).toHaveText('gpt-2.6B');
+  await expect(model).toContainText('2.65 B');
+  await expect(page.getByRole('region', { name: 'Cluster' })).toContainText('p3.16xlarge:1x8');
+  await expect(page.getByRole('button', { name: 'Plan' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Errors' })).toHaveCount(0);
+  await page.screenshot({ path: info.outputPath('default-scenario.png'), fullPage: true });
+});
