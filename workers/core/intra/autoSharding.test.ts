@@ -88,6 +88,19 @@ describe('auto-sharding ILP', () => {
     expect(sol.choice).toEqual([1, 1]);
   });
 
+  it('a solver that stops without a solution yields a heuristic choice and says so', async () => {
+    const g: CostGraph = {
+      nodes: [{ costSeconds: [2e-3, 1e-3], memoryBytes: [0, 0] }, { costSeconds: [1e-3, 3e-3], memoryBytes: [0, 0] }],
+      edges: [{ from: 0, to: 1, fromGroup: [0, 1], toGroup: [0, 1], costSeconds: [[0, 1e-3], [1e-3, 0]] }],
+    };
+    const stopped = { solve: async () => ({ status: 'time-limit' as const, objective: NaN, values: [], solveSeconds: 5 }) };
+    const sol = await solveCostGraph(g, stopped, undefined, { reduce: false });
+    expect(sol.status).toBe('time-limit');
+    expect(sol.choice).toEqual([1, 0]);
+    expect(sol.objectiveSeconds).toBeCloseTo(3e-3, 12);
+    expect(sol.message).toContain('heuristic');
+  });
+
   it('emits readable LP text: one-hot rows, edge rows, binaries', () => {
     const g: CostGraph = {
       nodes: [

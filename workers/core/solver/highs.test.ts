@@ -31,6 +31,23 @@ describe('HiGHS solver', () => {
     expect(mapHighsStatus('Solve error')).toBe('error');
   });
 
+  it('a time limit hit before any incumbent returns no solution', async () => {
+    // 60 binaries under a knapsack row and a cardinality row: no incumbent within a microsecond
+    const n = 60;
+    const model: MilpModel = {
+      objectiveOffset: 0,
+      variables: Array.from({ length: n }, (_, i) => ({ name: `x${i}`, lowerBound: 0, upperBound: 1, binary: true, objective: -((i * 7919) % 97) - 1 })),
+      constraints: [
+        { name: 'w', terms: Array.from({ length: n }, (_, i) => [i, ((i * 104729) % 89) + 10] as const), lowerBound: -Infinity, upperBound: 1000 },
+        { name: 'e', terms: Array.from({ length: n }, (_, i) => [i, 2] as const), lowerBound: 31, upperBound: 61 },
+      ],
+    };
+    const r = await createHighsSolver().solve(model, { timeLimitSeconds: 1e-6 });
+    expect(r.status).toBe('time-limit');
+    expect(r.values).toEqual([]);
+    expect(r.objective).toBeNaN();
+  });
+
   it('loads the module once, and again after an Aborted() poisoned it', async () => {
     let loads = 0;
     let abortNext = true;

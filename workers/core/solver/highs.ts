@@ -61,7 +61,8 @@ export function createHighsSolver(options: HighsSolverOptions = {}): MilpSolver 
       });
       const status = mapHighsStatus(sol.Status);
       const cols = sol.Columns as Record<string, { Primal?: number }>;
-      const hasSolution = (status === 'optimal' || status === 'time-limit')
+      // A time limit hit before the first incumbent reports an infinite objective and zero columns.
+      const hasSolution = (status === 'optimal' || status === 'time-limit') && Number.isFinite(sol.ObjectiveValue)
         && model.variables.every((v) => typeof cols[v.name]?.Primal === 'number');
       const values = hasSolution ? model.variables.map((v) => cols[v.name].Primal as number) : [];
       const objective = hasSolution ? sol.ObjectiveValue + model.objectiveOffset : NaN;
