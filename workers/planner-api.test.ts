@@ -4,6 +4,7 @@ import { parseClusterSpec } from './core/cluster/spec.ts';
 import type { Progress } from './core/plan/types.ts';
 import { unpackTimeline } from './core/schedule/packedTimeline.ts';
 import { createPlannerApi } from './planner-api.ts';
+import { createNodePool } from './pool/nodePool.ts';
 
 const api = createPlannerApi();
 
@@ -74,5 +75,24 @@ describe('planner API (called directly, as the worker exposes it)', () => {
     expect(packed.ok && packed.packedTimeline && unpackTimeline(packed.packedTimeline)).toEqual(r.plan.timeline);
     const broken = await api.plan(model.graph, { ...cluster, nodes: [] }, defaultPlanOptions(model.graph));
     expect(broken).toEqual({ ok: false, reason: 'cluster: cluster has no nodes' });
+  });
+
+  it('plans the same with the intra-op solves on a worker pool', async () => {
+    const model = await api.inspect({ kind: 'zoo', name: 'gpt-tiny' });
+    if (!model.ok) throw new Error(model.reason);
+    const cluster = parseClusterSpec('p3.16xlarge:1x2');
+    const { defaultPlanOptions } = await import('./core/plan.ts');
+    const pool = createNodePool({ size: 1 });
+    try {
+      const pooled = await createPlannerApi({ intraPool: pool }).plan(model.graph, cluster, defaultPlanOptions(model.graph));
+      const local = await api.plan(model.graph, cluster, defaultPlanOptions(model.graph));
+      expect(pooled.ok && local.ok).toBe(true);
+      if (pooled.ok && local.ok) {
+        expect(pooled.plan.stepSeconds).toBeCloseTo(local.plan.stepSeconds, 12);
+        expect(pooled.plan.stages.map((s) => s.logicalMesh)).toEqual(local.plan.stages.map((s) => s.logicalMesh));
+      }
+    } finally {
+      await pool.terminate();
+    }
   });
 });

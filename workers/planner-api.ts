@@ -14,7 +14,9 @@ import type { ImportError } from './core/import/errors.ts';
 import type { Plan, PlanOptions, ProgressCallback } from './core/plan/types.ts';
 import type { MilpSolver } from './core/solver/types.ts';
 import { packTimeline, timelineBuffers, type PackedTimeline } from './core/schedule/packedTimeline.ts';
+import { poolIntraFn } from './pool/intraJob.ts';
 import { throttleProgress } from './pool/jobRunner.ts';
+import type { JobPool } from './pool/types.ts';
 
 /** A model the page refers to: a zoo name (built in the worker) or a graph it already holds. */
 export type ModelRef =
@@ -68,6 +70,8 @@ export interface PlannerApiOptions {
   readonly highsLocateFile?: (file: string) => string;
   /** A solver to use instead of HiGHS (tests). */
   readonly solver?: MilpSolver;
+  /** Run the intra-op solves on this pool (pool/intraJob.ts) instead of this thread. */
+  readonly intraPool?: JobPool;
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -112,9 +116,8 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
       const problems = validateCluster(cluster);
       if (problems.length > 0) return { ok: false, reason: `cluster: ${problems.join('; ')}` };
       try {
-        const r = await core.plan(graph, cluster, planOptions, onProgress ? throttleProgress(onProgress) : undefined, undefined, {
-          solver: await getSolver(),
-        });
+        const deps = options.intraPool ? { intra: poolIntraFn(options.intraPool) } : { solver: await getSolver() };
+        const r = await core.plan(graph, cluster, planOptions, onProgress ? throttleProgress(onProgress) : undefined, undefined, deps);
         if (!r.ok) return { ok: false, reason: r.reason };
         const alternatives = r.alternatives ?? [];
         if (!transport.packTimeline) return { ok: true, plan: r.plan, alternatives };

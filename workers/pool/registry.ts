@@ -4,6 +4,7 @@
  * worker's life (a warm wasm module solves small ILPs ~5x faster than a cold one, tooling.md §1).
  */
 import type { MilpSolver } from '../core/solver/types.ts';
+import { createIntraJob, INTRA_JOB } from './intraJob.ts';
 import type { JobFunction, JobRegistry } from './jobRunner.ts';
 
 export interface JobRegistryDeps {
@@ -16,12 +17,16 @@ export function createJobRegistry(deps: JobRegistryDeps = {}): JobRegistry {
   const getSolver = (): Promise<MilpSolver> =>
     (solver ??= import('../core/solver/highs.ts').then((m) => m.createHighsSolver({ locateFile: deps.highsLocateFile })));
 
+  // One intra job per registry: it holds the worker's last graph across jobs.
+  let intraJob: JobFunction | undefined;
   const jobs: Record<string, () => Promise<JobFunction>> = {
     /** input: ScheduleInput -> ScheduleResult */
     simulateSchedule: async () => {
       const m = await import('../core/schedule/pipelineSchedule.ts');
       return (input) => m.simulateSchedule(input);
     },
+    /** input: IntraJobInput -> IntraJobOutput: the intra-op pass (runIntra) on the worker's solver. */
+    [INTRA_JOB]: async () => (intraJob ??= createIntraJob(getSolver)),
     /** input: MilpModel (+ options) -> MilpResult: one ILP solve on the worker's warm HiGHS. */
     solveMilp: async () => {
       const s = await getSolver();
