@@ -4,7 +4,9 @@
  *
  * Cancelling: a plan cannot be interrupted from outside once a WASM solve runs, so the page's client (owned by the
  * UI, app/) cancels by `worker.terminate()` on the planner worker and creating a fresh Worker + `wrap` for the
- * next request. Nothing here needs to survive that: the API keeps no state but its warm HiGHS solver.
+ * next request. Nothing here needs to survive that: the API keeps no state but its warm HiGHS solver. Progress
+ * messages the worker posted just before termination can still arrive (measured in Chromium: up to ~0.15 s later),
+ * so the client must drop callbacks of a run it cancelled.
  */
 import { transfer } from 'comlink';
 import type { Cluster } from './core/cluster/types.ts';
