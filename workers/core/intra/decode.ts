@@ -25,6 +25,7 @@ export function decodePlan(stage: StageCostGraph, sol: IlpSolution, meshShape: r
     return s;
   };
   const chosen = nodes.map((_, i) => choices[i][sol.choice[i]]);
+  const zeroSharded = new Set(chosen.filter((c) => c.gradSync?.zero).flatMap((c) => [...c.specs.keys()].slice(0, 1)));
   const opRows = new Map<string, OpSharding>();
   const specOf = new Map<string, Spec>();
   let compute = 0, communication = 0, resharding = 0, forward = 0, backward = 0, gradientSync = 0;
@@ -86,7 +87,10 @@ export function decodePlan(stage: StageCostGraph, sol: IlpSolution, meshShape: r
       if (seen.has(id)) continue;
       seen.add(id);
       const t = env.ctx.tensor(id);
-      tensors.push({ tensor: id, name: t.name, kind: t.kind, shape: t.shape, spec: formatSpec(specOf.get(id) ?? []) });
+      tensors.push({
+        tensor: id, name: t.name, kind: t.kind, shape: t.shape, spec: formatSpec(specOf.get(id) ?? []),
+        ...(t.kind === 'parameter' && stage.training ? { weightUpdateSharded: zeroSharded.has(id) } : {}),
+      });
     }
   }
   const mem: MemoryBreakdown = memory;

@@ -110,6 +110,27 @@ describe('runIntra memory budget', () => {
     const sharded = plan.collectives.some((c) => c.reason === 'weight-update')
       || plan.tensors.some((t) => t.kind === 'parameter' && t.spec !== 'RR' && t.spec !== 'R');
     expect(sharded).toBe(true);
+    // each weight-update collective belongs to a parameter the plan marks as weight-update sharded
+    const marked = new Set(plan.tensors.filter((t) => t.weightUpdateSharded).map((t) => t.tensor));
+    for (const c of plan.collectives.filter((x) => x.reason === 'weight-update')) expect(marked.has(c.op)).toBe(true);
+    expect(free.tensors.some((t) => t.weightUpdateSharded)).toBe(false);
+  });
+
+  it('data parallel under a budget shards the weight update (ZeRO-like) rather than the weights', async () => {
+    const dp: IntraInput = { ...input, graph: mlpBlock({ batch: 64, seq: 512, hidden: 512 }), microbatches: 4 };
+    const free = await runIntra(dp, solver);
+    expect(free.tensors.filter((t) => t.kind === 'parameter' && t.weightUpdateSharded)).toEqual([]);
+    const plan = await runIntra({ ...dp, memoryBudgetBytes: free.memoryBytesPerDevice * 0.75 }, solver);
+    expect(plan.status).toBe('optimal');
+    expect(plan.memoryBytesPerDevice).toBeLessThanOrEqual(free.memoryBytesPerDevice * 0.75);
+    const w1 = plan.tensors.find((t) => t.name === 'mlp/h.0/mlp/fc1.w');
+    const w2 = plan.tensors.find((t) => t.name === 'mlp/h.0/mlp/fc2.w');
+    expect([w1?.spec, w2?.spec]).toEqual(['RR', 'RR']);
+    expect([w1?.weightUpdateSharded, w2?.weightUpdateSharded]).toEqual([true, true]);
+    expect(plan.collectives.filter((c) => c.op === w1?.tensor).map((c) => [c.kind, c.axis, c.reason])).toEqual([
+      ['reduce-scatter', 0, 'weight-update'], ['all-gather', 0, 'weight-update'],
+    ]);
+    expect(plan.memory.optimizerBytes).toBeLessThan(free.memory.optimizerBytes / 2);
   });
 
   it('a mesh that does not cover the sub-mesh is an error value, not a throw', async () => {

@@ -39,6 +39,9 @@ export interface TensorSharding {
   readonly kind: string;
   readonly shape: readonly number[];
   readonly spec: string;
+  /** Parameters only: true when the ILP shards its gradients and optimizer state over the axes the weight is
+   * replicated on (ZeRO-like weight-update sharding: reduce-scatter gradients, all-gather updated weights). */
+  readonly weightUpdateSharded?: boolean;
 }
 
 export interface CostBreakdown {
