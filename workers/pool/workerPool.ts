@@ -57,7 +57,8 @@ interface PendingJob {
 
 interface Slot {
   readonly index: number;
-  worker: SpawnedWorker;
+  /** null between a cancel or crash and the start of its replacement. */
+  worker: SpawnedWorker | null;
   running: PendingJob | null;
 }
 
@@ -71,23 +72,34 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
     pending.detachAbort?.();
   };
 
-  function startWorker(index: number): SpawnedWorker {
-    const worker = spawn(index);
+  function startWorker(slot: Slot): SpawnedWorker {
+    const worker = spawn(slot.index);
     worker.setBusy?.(false);
     worker.onFailure((detail) => {
-      const slot = slots[index];
-      if (terminated || !slot || slot.worker !== worker) return;
+      if (terminated || slot.worker !== worker) return;
       const job = slot.running;
       slot.running = null;
-      slot.worker = startWorker(index);
-      options.onWorkerReplaced?.({ workerIndex: index, reason: 'crashed', job: job?.job.name, message: detail });
+      slot.worker = null;
+      options.onWorkerReplaced?.({ workerIndex: slot.index, reason: 'crashed', job: job?.job.name, message: detail });
       if (job) {
         settle(job);
-        job.reject(new WorkerCrashedError(job.job.name, index, detail));
+        job.reject(new WorkerCrashedError(job.job.name, slot.index, detail));
       }
-      dispatch();
+      replaceSoon(slot);
     });
     return worker;
+  }
+
+  /**
+   * Starts the replacement of a cancelled or crashed worker after the current task, so that the rejection reaches
+   * the caller first (starting a worker takes tens of milliseconds), and keeps it warm for the next job.
+   */
+  function replaceSoon(slot: Slot): void {
+    setTimeout(() => {
+      if (terminated) return;
+      slot.worker ??= startWorker(slot);
+      dispatch();
+    }, 0);
   }
 
   function cancel(pending: PendingJob): void {
@@ -99,18 +111,18 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
       if (!slot) return; // already settled
       // A running job (a WASM solve in particular) cannot be interrupted from outside: end its thread.
       slot.running = null;
-      slot.worker.terminate();
-      slot.worker = startWorker(slot.index);
+      slot.worker?.terminate();
+      slot.worker = null;
       options.onWorkerReplaced?.({ workerIndex: slot.index, reason: 'cancelled', job: pending.job.name, message: 'job cancelled' });
+      replaceSoon(slot);
     }
     settle(pending);
     pending.reject(new JobCancelledError(pending.job.name));
-    dispatch();
   }
 
   function runOn(slot: Slot, pending: PendingJob): void {
     slot.running = pending;
-    const worker = slot.worker;
+    const worker = (slot.worker ??= startWorker(slot));
     worker.setBusy?.(true);
     const progress = pending.onProgress ? proxy(pending.onProgress) : undefined;
     worker.api.run(pending.job.name, pending.job.input, progress).then(
@@ -133,8 +145,7 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
     while (queue.length > 0) {
       let slot = slots.find((s) => s.running === null);
       if (!slot && slots.length < size) {
-        const index = slots.length;
-        slot = { index, worker: startWorker(index), running: null };
+        slot = { index: slots.length, worker: null, running: null };
         slots.push(slot);
       }
       if (!slot) return;
@@ -164,7 +175,7 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
       const dropped = [...queue.splice(0), ...slots.flatMap((s) => (s.running ? [s.running] : []))];
       for (const s of slots) {
         s.running = null;
-        s.worker.terminate();
+        s.worker?.terminate();
       }
       for (const p of dropped) {
         settle(p);
