@@ -104,6 +104,7 @@ export function buildStageCostGraph(input: IntraInput): StageCostGraph {
   const choices = nodes.map((n) => expandNode(n, env));
   const microbatches = Math.max(1, input.microbatches ?? 1);
   const edges: EdgeDetail[] = [];
+  const memo = new Map<string, number>(); // resharding seconds by (bytes, from, to, direction): edges repeat them
   nodes.forEach((_, to) => {
     const consumed = [...choices[to][0].consumes.keys()];
     for (const t of consumed) {
@@ -113,9 +114,17 @@ export function buildStageCostGraph(input: IntraInput): StageCostGraph {
       const bytes = env.ctx.bytes(t);
       const grad = env.gradient(t);
       const mesh = env.ctx.mesh;
-      const cell = (src: Spec, reqs: readonly Spec[], backward: boolean): number => reqs.reduce((s, r) => s + (!backward
-        ? reshardSeconds(bytes, src, r, mesh)
-        : grad === 'none' ? 0 : stepsSeconds(backwardReshardSteps(bytes, src, r, mesh, grad === 'parameter'), mesh)), 0);
+      const price = (src: Spec, r: Spec, backward: boolean): number => {
+        if (backward && grad === 'none') return 0;
+        const key = `${bytes}|${formatSpec(src)}|${formatSpec(r)}|${backward ? grad : 'fwd'}`;
+        let v = memo.get(key);
+        if (v === undefined) {
+          v = backward ? stepsSeconds(backwardReshardSteps(bytes, src, r, mesh, grad === 'parameter'), mesh) : reshardSeconds(bytes, src, r, mesh);
+          memo.set(key, v);
+        }
+        return v;
+      };
+      const cell = (src: Spec, reqs: readonly Spec[], backward: boolean): number => reqs.reduce((s, r) => s + price(src, r, backward), 0);
       edges.push({
         tensor: t, from, to,
         fromSpecs: fromSide.reps, toSpecs: toSide.reps, fromGroup: fromSide.group, toGroup: toSide.group,
