@@ -30,6 +30,8 @@ export const jobRegistry: JobRegistry = {
     spin(input.ms);
     return [start, Date.now()];
   },
+  /** Never finishes (a job the test ends by cancelling or crashing its worker). */
+  hang: async () => () => new Promise(() => undefined),
   fail: async () => (input: { message: string }) => {
     throw new RangeError(input.message);
   },
