@@ -165,3 +165,23 @@ describe('jaxPartitionSpecs', () => {
     expect(py).toContain('stage1_mesh = Mesh(');
   });
 });
+
+describe('exports of a real baseline plan (plan() with the Megatron template)', () => {
+  it('gives back the grid point the Megatron baseline was asked for, and a trace of its whole timeline', async () => {
+    const [{ zooModel }, { parseClusterSpec }, { plan, defaultPlanOptions }] = await Promise.all([
+      import('../zoo/index.ts'), import('../cluster/spec.ts'), import('../plan.ts'),
+    ]);
+    const graph = zooModel('gpt-tiny', { batch: 16 });
+    const r = await plan(graph, parseClusterSpec('p3.16xlarge:1x8'), { ...defaultPlanOptions(graph), baseline: 'megatron', dp: 2, tp: 2, pp: 2 },
+      undefined, undefined, { intra: 'manual' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const args = megatronArgs(r.plan);
+    expect(args).toMatchObject({ ok: true, tensorParallel: 2, pipelineParallel: 2, dataParallel: 2, worldSize: 8 });
+    if (args.ok) expect(args.microBatchSize * r.plan.microbatches * 2).toBe(16);
+    const trace = chromeTrace(r.plan);
+    expect(trace.traceEvents.filter((e) => e.ph === 'X')).toHaveLength(r.plan.timeline.length);
+    const end = Math.max(...trace.traceEvents.filter((e) => e.ph === 'X').map((e) => (e.ts ?? 0) + (e.dur ?? 0)));
+    expect(end / 1e6).toBeCloseTo(r.plan.stepSeconds, 6);
+  });
+});
