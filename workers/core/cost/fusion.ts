@@ -10,12 +10,10 @@
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import { DTYPE_BYTES } from '../ir/types.ts';
 import type { Precision } from '../plan/types.ts';
-import { activationElementBytes } from './opCost.ts';
+import { activationElementBytes, FREE_KINDS } from './opCost.ts';
 
 /** Kinds that run on tensor cores (their own kernels, never inside a memory-bound fusion). */
 export const GEMM_KINDS: ReadonlySet<string> = new Set(['dot', 'conv']);
-/** Kinds that cost nothing (views, folded constants, unmapped imports). */
-export const FREE_KINDS: ReadonlySet<string> = new Set(['reshape', 'constant', 'unknown']);
 
 export type ElementWidth = (t: Pick<Tensor, 'dtype'>) => number;
 
@@ -66,6 +64,7 @@ export function fusionTraffic(graph: ModelGraph, precision: Precision, opIds?: r
   const fusionOf = new Map<string, number>();
   const consumers = new Map<string, Op[]>();
   for (const op of ops) for (const i of op.inputs) {
+    if (op.kind === 'reshape') continue; // a view: its readers are registered under the root
     const r = rootOf(i);
     consumers.set(r, [...(consumers.get(r) ?? []), op]);
   }

@@ -51,7 +51,7 @@ describe('opSeconds', () => {
     expect(bf16.bound).toBe('memory');
     expect(bf16.forwardSeconds).toBeCloseTo(bytes / (3350e9 * 0.9) + 10.55e-6, 9);
     expect(f32.forwardSeconds).toBeGreaterThan(1.9 * (bf16.forwardSeconds - 10.55e-6));
-    expect(bf16.backwardSeconds).toBeCloseTo(2 * bytes / (3350e9 * 0.9) + 10.55e-6, 9);
+    expect(bf16.backwardSeconds).toBeCloseTo(2 * bytes / (3350e9 * 0.9) + 2 * 10.55e-6, 9);
     expect(opSeconds(sm, t, h100, 'bf16-adam32').bound).toBe('memory');
     expect(opSeconds(reshape, t, h100, 'bf16-adam32')).toEqual({ forwardSeconds: 0, backwardSeconds: 0, forwardFlops: 0, bound: 'free' });
   });
@@ -63,5 +63,16 @@ describe('opSeconds', () => {
     expect(v / h).toBeLessThan(9);
     // 16384 x 3072 x 768 on V100: ~1.6 ms at ~80 TFLOP/s... within the paper's per-GPU range of big layers
     expect(77.3e9 / v / 1e12).toBeGreaterThan(60);
+  });
+});
+
+describe('opSeconds with fused traffic', () => {
+  it('charges the fusion share instead of the op bytes, and no launch for ops inside a fusion', () => {
+    const { graph } = mlp(16);
+    const t = tensorLookup(graph);
+    const gelu = graph.ops[1];
+    const c = opSeconds(gelu, t, h100, 'bf16-adam32', 1, { fused: { bytes: 1e8, launches: 0 } });
+    expect(c.forwardSeconds).toBeCloseTo(1e8 / (3350e9 * 0.9), 12);
+    expect(c.backwardSeconds).toBeCloseTo(2e8 / (3350e9 * 0.9), 12);
   });
 });

@@ -8,7 +8,8 @@ import type { ComputeDType, GpuSpec } from '../cluster/types.ts';
 import type { DType, ModelGraph, Op, Tensor } from '../ir/types.ts';
 import { DTYPE_BYTES } from '../ir/types.ts';
 import type { Precision } from '../plan/types.ts';
-import { kernelSeconds, matmulSeconds, memoryBoundSeconds, type MatmulShape } from './compute.ts';
+import { kernelSeconds, matmulSeconds, type MatmulShape } from './compute.ts';
+import type { FusedOpTraffic } from './fusion.ts';
 
 export type TensorLookup = (id: string) => Tensor | undefined;
 
@@ -43,8 +44,16 @@ export function opBytesAtPrecision(op: Op, tensors: TensorLookup, p: Precision):
 }
 
 /** Ops XLA / cuDNN run as one fused kernel (several passes over their data inside it). */
-const FUSED_KINDS = new Set(['softmax', 'layernorm', 'batchnorm']);
-const FREE_KINDS = new Set(['reshape', 'constant', 'unknown']);
+const NORM_KINDS = new Set(['layernorm', 'batchnorm']);
+/** Kinds that cost nothing (views, folded constants, unmapped imports). */
+export const FREE_KINDS: ReadonlySet<string> = new Set(['reshape', 'constant', 'unknown']);
+
+/** Fraction of HBM bandwidth a memory-bound kernel of this kind reaches (softmax and norms reduce each row). */
+export function memoryEfficiencyFor(gpu: GpuSpec, kind: string): number {
+  if (kind === 'softmax') return gpu.softmaxMemoryEfficiency ?? gpu.fusedMemoryEfficiency ?? gpu.memoryEfficiency;
+  if (NORM_KINDS.has(kind)) return gpu.fusedMemoryEfficiency ?? gpu.memoryEfficiency;
+  return gpu.memoryEfficiency;
+}
 
 /** GEMM dims of a dot: batch dims, lhs free (m), rhs free (n), contracting (k). Undefined without shapes. */
 export function dotShape(op: Op, tensors: TensorLookup): MatmulShape | undefined {
@@ -69,7 +78,16 @@ export type SplitDim = 'm' | 'n' | 'k';
 
 export interface OpCostOptions {
   readonly split?: SplitDim;
+  /** This op's share of its XLA fusion (cost/fusion.ts fusionTraffic): bytes and launches replace the unfused
+   * op's own bytes and single launch. */
+  readonly fused?: Pick<FusedOpTraffic, 'bytes' | 'launches'>;
 }
+
+/**
+ * The backward of a memory-bound op reads the saved input and the incoming gradient and writes the outgoing
+ * gradient (plus bias / scale gradient reductions): twice the forward's HBM traffic, two kernels.
+ */
+export const BACKWARD_TRAFFIC_FACTOR = 2;
 
 export interface OpCost {
   readonly forwardSeconds: number;
@@ -111,13 +129,14 @@ export function opSeconds(op: Op, tensors: TensorLookup, gpu: GpuSpec, precision
     const dw = matmulSeconds(gpu, dtype, { batch: s.batch, m: s.k, n: s.n, k: s.m }, elementBytes);
     return { forwardSeconds: fwd, backwardSeconds: dx + dw, forwardFlops: op.flops / f, bound: 'matmul' };
   }
-  const bytes = opBytesAtPrecision(op, tensors, precision) / f;
+  const bytes = (options.fused ? options.fused.bytes : opBytesAtPrecision(op, tensors, precision)) / f;
   if (op.kind === 'dot' || op.kind === 'conv') {
     const fwd = kernelSeconds(gpu, dtype, op.flops / f, bytes, true);
     return { forwardSeconds: fwd, backwardSeconds: 2 * fwd, forwardFlops: op.flops / f, bound: 'matmul' };
   }
-  const fused = FUSED_KINDS.has(op.kind);
-  const fwd = memoryBoundSeconds(gpu, bytes, fused);
-  const bwd = memoryBoundSeconds(gpu, 2 * bytes, fused);
+  const bandwidth = gpu.hbmBandwidthBytesPerSecond * memoryEfficiencyFor(gpu, op.kind);
+  const launches = options.fused ? options.fused.launches : 1;
+  const fwd = bytes / bandwidth + launches * gpu.launchSeconds;
+  const bwd = (BACKWARD_TRAFFIC_FACTOR * bytes) / bandwidth + BACKWARD_TRAFFIC_FACTOR * launches * gpu.launchSeconds;
   return { forwardSeconds: fwd, backwardSeconds: bwd, forwardFlops: op.flops / f, bound: 'memory' };
 }

@@ -16,12 +16,6 @@ import { opSeconds, tensorLookup } from './opCost.ts';
 import { type ForcedPlanKind, planSplits, splitOf } from './sharding.ts';
 
 /**
- * XLA: the backward of a memory-bound fusion reads the saved input and the incoming gradient and writes the
- * outgoing gradient (plus the reductions of bias / norm-scale gradients): twice the forward's HBM traffic.
- */
-export const BACKWARD_TRAFFIC_FACTOR = 2;
-
-/**
  * XLA, layers under lax.scan without remat: the residuals of each layer are scan outputs, copied into the stacked
  * [layers, ...] buffer (dynamic-update-slice) in the forward loop and copied out (dynamic-slice) in the backward
  * loop: two extra copies, i.e. four extra HBM passes over the residual bytes.
@@ -95,14 +89,6 @@ export interface StepPrediction {
   readonly feasible: boolean;
 }
 
-const KERNEL_MEMORY_EFFICIENCY_KINDS = new Set(['softmax', 'layernorm']);
-
-function memoryEfficiency(gpu: GpuSpec, op: Op): number {
-  if (op.kind === 'softmax') return gpu.softmaxMemoryEfficiency ?? gpu.fusedMemoryEfficiency ?? gpu.memoryEfficiency;
-  if (KERNEL_MEMORY_EFFICIENCY_KINDS.has(op.kind)) return gpu.fusedMemoryEfficiency ?? gpu.memoryEfficiency;
-  return gpu.memoryEfficiency;
-}
-
 interface Compute {
   readonly matmulSeconds: number;
   readonly memoryBoundSeconds: number;
@@ -113,25 +99,20 @@ function computeSeconds(input: StepModelInput, splits: ReturnType<typeof planSpl
   const { graph, gpu, precision, remat } = input;
   const tensors = tensorLookup(graph);
   const fused = fusionTraffic(graph, precision);
-  const bw = gpu.hbmBandwidthBytesPerSecond;
   let matmul = 0;
   let memory = 0;
   let rematS = 0;
   for (const op of graph.ops) {
+    const isGemm = GEMM_KINDS.has(op.kind);
+    const traffic = fused.get(op.id);
+    if (!isGemm && !traffic) continue;
     const split = splitOf(splits, op);
-    const recompute = remat && layerOf(op.path) !== undefined;
-    if (GEMM_KINDS.has(op.kind)) {
-      const c = opSeconds(op, tensors, gpu, precision, split.factor, { split: split.dim });
-      matmul += c.forwardSeconds + c.backwardSeconds + (recompute ? c.forwardSeconds : 0);
-      if (recompute) rematS += c.forwardSeconds;
-      continue;
-    }
-    const t = fused.get(op.id);
-    if (!t) continue;
-    const fwd = t.bytes / split.factor / (bw * memoryEfficiency(gpu, op)) + t.launches * gpu.launchSeconds;
-    const bwd = BACKWARD_TRAFFIC_FACTOR * (fwd - t.launches * gpu.launchSeconds) + 2 * t.launches * gpu.launchSeconds;
-    memory += fwd + bwd + (recompute ? fwd : 0);
-    if (recompute) rematS += fwd;
+    const c = opSeconds(op, tensors, gpu, precision, split.factor, { split: split.dim, fused: traffic });
+    const recompute = remat && layerOf(op.path) !== undefined ? c.forwardSeconds : 0;
+    const total = c.forwardSeconds + c.backwardSeconds + recompute;
+    if (isGemm) matmul += total;
+    else memory += total;
+    rematS += recompute;
   }
   return { matmulSeconds: matmul, memoryBoundSeconds: memory, rematSeconds: rematS };
 }
