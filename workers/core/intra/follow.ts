@@ -92,60 +92,87 @@ function normalisedAxes(op: Op, rank: number): number[] {
   return op.kind === 'batchnorm' ? [] : [rank - 1];
 }
 
+interface Mapped {
+  /** Spec the op consumes its primary input in (splits it cannot carry dropped). */
+  readonly consumed: Spec;
+  readonly out: Spec;
+  readonly comm?: readonly CommStep[];
+  /** Devices the work divides over, when not the output's tiles (a reduction works on its input's). */
+  readonly shardFactor?: number;
+  /** Whether the backward repeats the forward collectives (not for a sum, whose gradient just broadcasts). */
+  readonly mirror?: boolean;
+}
+
+const numel = (shape: readonly number[]): number => shape.reduce((x, y) => x * y, 1);
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Slice, concatenate, pool: a dim keeps its split when the op leaves it whole enough to stay local. */
+function windowed(op: Op, inSpec: Spec, inShape: readonly number[], outShape: readonly number[], ctx: StrategyCtx): Mapped {
+  if (inShape.length !== outShape.length) return { consumed: inSpec.map(() => 'R'), out: outShape.map(() => 'R') };
+  const win = op.attrs.kind === 'pool' ? op.attrs.window : [];
+  const strides = op.attrs.kind === 'pool' ? op.attrs.strides : [];
+  const off = inShape.length - win.length;
+  const consumed = inSpec.map((d, i): DimSharding => {
+    if (d === 'R') return 'R';
+    if (op.kind === 'pool' && i >= off && (win[i - off] !== 1 || (strides[i - off] ?? 1) !== 1)) return 'R';
+    if (op.kind === 'concatenate' && outShape[i] !== inShape[i]) return 'R';
+    return outShape[i] % axesSize(dimAxes(d), ctx.mesh) === 0 ? d : 'R';
+  });
+  return { consumed, out: consumed };
+}
+
+function mapThrough(op: Op, p: number, inSpec: Spec, ctx: StrategyCtx): Mapped {
+  const inShape = ctx.tensor(op.inputs[p]).shape;
+  const outShape = ctx.tensor(op.outputs[0]).shape;
+  const attrs = op.attrs;
+  switch (op.kind) {
+    case 'transpose':
+      if (attrs.kind === 'transpose') return { consumed: inSpec, out: attrs.perm.map((k) => inSpec[k]) };
+      break;
+    case 'broadcast':
+      if (attrs.kind === 'broadcast') {
+        const consumed = inSpec.map((d, i) => (inShape[i] === outShape[attrs.dims[i]] ? d : 'R'));
+        const out: DimSharding[] = outShape.map(() => 'R');
+        consumed.forEach((d, i) => { out[attrs.dims[i]] = d; });
+        return { consumed, out };
+      }
+      break;
+    case 'reduce': {
+      const dims = attrs.kind === 'reduce' ? attrs.dims : [inShape.length - 1];
+      const out = outShape.length === inShape.length ? inSpec.map((d, i) => (dims.includes(i) ? 'R' : d)) : inSpec.filter((_, i) => !dims.includes(i));
+      const axes = dims.flatMap((d) => dimAxes(inSpec[d]));
+      const comm: CommStep[] = axes.length ? [{ kind: 'all-reduce', axes, bytes: ctx.bytes(op.outputs[0]) / specTiles(out, ctx.mesh) }] : [];
+      return { consumed: inSpec, out, comm, shardFactor: specTiles(inSpec, ctx.mesh), mirror: false };
+    }
+    case 'slice': case 'concatenate': case 'pool':
+      return windowed(op, inSpec, inShape, outShape, ctx);
+    case 'softmax': case 'layernorm': case 'batchnorm':
+      return { consumed: inSpec, out: inSpec, comm: statsComm(inSpec, inShape, normalisedAxes(op, inShape.length), ctx.bytes(op.inputs[p]), ctx, 2) };
+    default:
+      break;
+  }
+  if (sameShape(inShape, outShape)) return { consumed: inSpec, out: inSpec };
+  // reshape, and any other op that only re-lays its operand out
+  if (numel(inShape) === numel(outShape)) return reshapeSpec(inSpec, inShape, outShape, ctx);
+  return { consumed: inSpec.map(() => 'R'), out: outShape.map(() => 'R') };
+}
+
 /** The op's strategy when its primary input `p` arrives with spec `inSpec`. */
 export function followStrategy(op: Op, p: number, inSpec: Spec, ctx: StrategyCtx): OpStrategy {
-  const inT = ctx.tensor(op.inputs[p]);
-  const outT = ctx.tensor(op.outputs[0]);
-  const inShape = inT.shape;
-  const outShape = outT.shape;
-  let consumed: Spec = inSpec;
-  let out: Spec = inSpec;
-  let shardFactor = 0;
-  const forwardComm: CommStep[] = [];
-  let mirror = true;
-  const same = inShape.length === outShape.length && inShape.every((d, i) => d === outShape[i]);
-  const attrs = op.attrs;
-  if (op.kind === 'transpose' && attrs.kind === 'transpose') {
-    out = attrs.perm.map((k) => inSpec[k]);
-  } else if (op.kind === 'broadcast' && attrs.kind === 'broadcast') {
-    const o: DimSharding[] = outShape.map(() => 'R');
-    consumed = inSpec.map((d, i) => (inShape[i] === outShape[attrs.dims[i]] ? d : 'R'));
-    consumed.forEach((d, i) => { o[attrs.dims[i]] = d; });
-    out = o;
-  } else if (op.kind === 'reshape' || (!same && op.kind !== 'reduce' && op.kind !== 'slice' && op.kind !== 'concatenate' && op.kind !== 'pool'
-    && inShape.reduce((x, y) => x * y, 1) === outShape.reduce((x, y) => x * y, 1))) {
-    ({ consumed, out } = reshapeSpec(inSpec, inShape, outShape, ctx));
-  } else if (op.kind === 'reduce') {
-    const dims = attrs.kind === 'reduce' ? attrs.dims : [inShape.length - 1];
-    const keep = outShape.length === inShape.length;
-    out = keep ? inSpec.map((d, i) => (dims.includes(i) ? 'R' : d)) : inSpec.filter((_, i) => !dims.includes(i));
-    const axes = dims.flatMap((d) => dimAxes(inSpec[d]));
-    if (axes.length) forwardComm.push({ kind: 'all-reduce', axes, bytes: ctx.bytes(op.outputs[0]) / specTiles(out, ctx.mesh) });
-    shardFactor = specTiles(inSpec, ctx.mesh);
-    mirror = false; // the gradient of a sum broadcasts back without communication
-  } else if (op.kind === 'slice' || op.kind === 'concatenate' || op.kind === 'pool') {
-    const win = attrs.kind === 'pool' ? attrs.window : [];
-    const strides = attrs.kind === 'pool' ? attrs.strides : [];
-    const off = inShape.length - win.length;
-    consumed = inSpec.map((d, i) => {
-      if (d === 'R' || inShape.length !== outShape.length) return 'R';
-      if (op.kind === 'pool' && i >= off && (win[i - off] !== 1 || (strides[i - off] ?? 1) !== 1)) return 'R';
-      if (op.kind === 'concatenate' && outShape[i] !== inShape[i]) return 'R';
-      return outShape[i] % axesSize(dimAxes(d), ctx.mesh) === 0 ? d : 'R';
-    });
-    out = inShape.length === outShape.length ? consumed : outShape.map(() => 'R');
-  } else if (op.kind === 'softmax' || op.kind === 'layernorm' || op.kind === 'batchnorm') {
-    const dims = normalisedAxes(op, inShape.length);
-    forwardComm.push(...statsComm(inSpec, inShape, dims, ctx.bytes(op.inputs[p]), ctx, 2));
-  } else if (!same) {
-    consumed = inSpec.map(() => 'R');
-    out = outShape.map(() => 'R');
-  }
-  if (!shardFactor) shardFactor = specTiles(out, ctx.mesh);
-  const inputSpecs = op.inputs.map((id, i) => (i === p ? consumed : alignSpec(out, outShape, ctx.tensor(id).shape)));
-  const outputSpecs = op.outputs.map((id) => alignSpec(out, outShape, ctx.tensor(id).shape));
+  const outShape = ctx.tensor(op.outputs[0]).shape;
+  let m = mapThrough(op, p, inSpec, ctx);
+  // an output rank the mapping did not foresee (unusual attrs): run it replicated
+  if (m.out.length !== outShape.length) m = { consumed: inSpec.map(() => 'R'), out: outShape.map(() => 'R') };
+  const forwardComm = m.comm ?? [];
   return {
-    name: 'follow', inputSpecs, outputSpecs, shardFactor, forwardComm,
-    backwardComm: ctx.training && mirror ? forwardComm : [],
+    name: 'follow',
+    inputSpecs: op.inputs.map((id, i) => (i === p ? m.consumed : alignSpec(m.out, outShape, ctx.tensor(id).shape))),
+    outputSpecs: op.outputs.map((id) => alignSpec(m.out, outShape, ctx.tensor(id).shape)),
+    shardFactor: m.shardFactor ?? specTiles(m.out, ctx.mesh),
+    forwardComm,
+    backwardComm: ctx.training && m.mirror !== false ? forwardComm : [],
   };
 }
