@@ -3,7 +3,7 @@ import { CLUSTER_PRESETS } from '../cluster/presets.ts';
 import type { ShardingPlan } from '../plan/types.ts';
 import { createHighsSolver } from '../solver/highs.ts';
 import { type IntraInput, runIntra } from './index.ts';
-import { gptLayer, mlpBlock } from './testGraphs.ts';
+import { convPair, gptLayer, mlpBlock } from './testGraphs.ts';
 
 const cluster = CLUSTER_PRESETS['p3.16xlarge'].cluster(1, 8);
 const submesh = { nodeStart: 0, nodes: 1, gpuStart: 0, gpusPerNode: 8 };
@@ -66,6 +66,16 @@ describe('runIntra known answers', () => {
     const qkvW = plan.tensors.find((t) => t.name === `${p}/attn/qkv.w`)?.tensor;
     expect(plan.collectives.find((c) => c.op === qkvW && c.reason === 'gradient-sync')).toMatchObject({ kind: 'all-reduce', axis: dp, bytes: 5120 * 15360 * 2 / 4 });
     expect(plan.ilp.variables).toBeGreaterThan(0);
+  });
+
+  it('convolutions: batch split for a large batch on (8, 1), out- then in-channel split for one large image on (1, 8)', async () => {
+    const dp = await runIntra({ ...base, graph: convPair(256, 64, 32), meshShape: [8, 1] }, solver);
+    expect([strategy(dp, 'net/block.0/conv1'), strategy(dp, 'net/block.0/conv2')]).toEqual(['S0RRR = S0RRR × RRRR', 'S0RRR = S0RRR × RRRR']);
+    expect(dp.collectives.map((c) => c.reason)).toEqual(['gradient-sync', 'gradient-sync']);
+    const tp = await runIntra({ ...base, graph: convPair(1, 2048, 7), meshShape: [1, 8] }, solver);
+    expect(strategy(tp, 'net/block.0/conv1')).toBe('RS1RR = RRRR × S1RRR');
+    expect(strategy(tp, 'net/block.0/conv2')).toBe('RRRR = RS1RR × RS1RR');
+    expect(tp.collectives.filter((c) => c.reason === 'forward').map((c) => [c.kind, c.axis])).toEqual([['all-reduce', 1]]);
   });
 
   it('inference prices no backward and no gradient sync: tokens split, weights replicated, no communication', async () => {

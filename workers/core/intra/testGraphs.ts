@@ -60,3 +60,14 @@ export function gptLayer(d: BlockDims): ModelGraph {
   b.elementwise(`${p}/residual_2`, 'add', [res1, mlp(b, ln2, d, `${p}/mlp`)]);
   return b.build();
 }
+
+/** Two 3x3 convolutions (channels -> 2 channels -> channels) with a ReLU between, on x [batch, channels, image, image]. */
+export function convPair(batch: number, channels: number, image: number): ModelGraph {
+  const b = new GraphBuilder({ name: 'conv-pair', source: 'test:conv', batch });
+  const x = b.tensor({ name: 'x', shape: [batch, channels, image, image], dtype: 'f16', kind: 'activation', batchDim: 0 });
+  const pad = [[1, 1], [1, 1]] as const;
+  const c1 = b.conv2d('net/block.0/conv1', x, b.param('w1', [channels * 2, channels, 3, 3], 'f16'), [1, 1], pad);
+  const r = b.elementwise('net/block.0/relu', 'relu', [c1]);
+  b.conv2d('net/block.0/conv2', r, b.param('w2', [channels, channels * 2, 3, 3], 'f16'), [1, 1], pad);
+  return b.build();
+}
