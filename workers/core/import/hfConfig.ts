@@ -4,7 +4,7 @@
  * differ from the checkpoint, which the warnings say.
  */
 import type { DType, ModelGraph } from '../ir/types.ts';
-import { gpt, llama, moe } from '../zoo/index.ts';
+import { gpt, llama, moe, ZooError } from '../zoo/index.ts';
 import { fail } from './errors.ts';
 
 const FORMAT = 'hf-config';
@@ -29,6 +29,9 @@ const TYPES: Readonly<Record<string, { family: Family; hidden: string; layers: s
 export const SUPPORTED_MODEL_TYPES: readonly string[] = Object.keys(TYPES);
 /** Default sequence length when the user gives none: the context length, capped so a default plan stays small. */
 const DEFAULT_SEQ_CAP = 2048;
+/** Generated graphs grow with layers (and experts): beyond these a config is a typo, not a model. */
+const MAX_LAYERS = 1024;
+const MAX_EXPERTS = 1024;
 
 export function looksLikeHfConfig(value: unknown): value is Cfg {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && ('model_type' in value || 'architectures' in value) && !('schemaVersion' in value);
@@ -46,11 +49,22 @@ const optInt = (cfg: Cfg, key: string | undefined): number | undefined => {
 const DTYPES: Readonly<Record<string, DType>> = { bfloat16: 'bf16', float16: 'f16', float32: 'f32', float64: 'f64' };
 
 export function importHfConfig(fileName: string, cfg: Cfg, opts: { batch?: number; seq?: number } = {}): ModelGraph {
+  try {
+    return buildFromConfig(fileName, cfg, opts);
+  } catch (e) {
+    // The generators reject inconsistent dims (hidden not a multiple of heads ...) with a ZooError naming them.
+    if (e instanceof ZooError) fail(FORMAT, `${fileName}: ${e.message}`);
+    throw e;
+  }
+}
+
+function buildFromConfig(fileName: string, cfg: Cfg, opts: { batch?: number; seq?: number }): ModelGraph {
   const type = typeof cfg.model_type === 'string' ? cfg.model_type : undefined;
   const spec = type === undefined ? undefined : TYPES[type];
   if (!spec) fail(FORMAT, `${fileName}: model_type ${JSON.stringify(type ?? null)} is not supported; supported: ${SUPPORTED_MODEL_TYPES.join(', ')}`, { node: 'model_type' });
   const hidden = int(cfg, spec.hidden, fileName), layers = int(cfg, spec.layers, fileName), heads = int(cfg, spec.heads, fileName);
   const vocab = int(cfg, 'vocab_size', fileName);
+  if (layers > MAX_LAYERS) fail(FORMAT, `${fileName}: '${spec.layers}' is ${layers}; at most ${MAX_LAYERS} layers are supported`, { node: spec.layers });
   const positions = optInt(cfg, spec.positions);
   const warnings: string[] = [];
   const seq = opts.seq ?? Math.min(positions ?? DEFAULT_SEQ_CAP, DEFAULT_SEQ_CAP);
@@ -70,6 +84,7 @@ export function importHfConfig(fileName: string, cfg: Cfg, opts: { batch?: numbe
     });
   } else {
     const experts = optInt(cfg, 'num_local_experts') ?? optInt(cfg, 'num_experts');
+    if (experts && experts > MAX_EXPERTS) fail(FORMAT, `${fileName}: ${experts} experts; at most ${MAX_EXPERTS} are supported`, { node: 'num_local_experts' });
     if (!experts) fail(FORMAT, `${fileName}: a ${type} config needs num_local_experts (or num_experts)`, { node: 'num_local_experts' });
     graph = moe({ hidden, layers, heads, experts, vocab, seq, batch, mlpFactor: Math.max(1, Math.round((mlp ?? 4 * hidden) / hidden)), name, ...(dtype ? { dtype } : {}) });
     warnings.push('hf-config: built with the zoo GShard MoE generator (MoE every second layer, top-2 gating, GELU experts)');

@@ -37,7 +37,8 @@ const SLICE_OPS = new Set(['Slice', 'Split', 'SplitToSequence']);
 const NORM_OPS = new Set(['LayerNormalization', 'SimplifiedLayerNormalization', 'SkipLayerNormalization',
   'SkipSimplifiedLayerNormalization', 'RMSNormalization', 'GroupNormalization', 'InstanceNormalization', 'LpNormalization']);
 
-const range = (a: number, b: number): number[] => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
+/** a, a+1, ..., b-1 (at most 64 entries: ranks and axes, never sizes). */
+const range = (a: number, b: number): number[] => Array.from({ length: Math.min(64, Math.max(0, b - a)) || 0 }, (_, i) => a + i);
 const norm = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
 
 /** [low, high] padding per spatial dim from 'pads' or auto_pad SAME_*. */

@@ -26,7 +26,8 @@ const listAfter = (text: string, key: string): number[] | undefined => {
   const m = new RegExp(`${key}\\s*=\\s*(?:array<i64:?)?\\s*\\[?([^\\]>]*)[\\]>]`).exec(text);
   return m ? nums(m[1]) : undefined;
 };
-const range = (a: number, b: number): number[] => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
+/** a, a+1, ..., b-1 (at most 64 entries: ranks and axes, never sizes). */
+const range = (a: number, b: number): number[] => Array.from({ length: Math.min(64, Math.max(0, b - a)) || 0 }, (_, i) => a + i);
 
 function dotGeneral(text: string, lhs: Shape, out: Shape): HloMapped {
   const pair = (key: string): [number[], number[]] => {

@@ -1,0 +1,60 @@
+/** Fuzz seeds from the shared fixtures: whole files, sub-models cut from them, their private functions, JSON graphs. */
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ModelProtoSchema, ValueInfoProtoSchema } from 'onnx-buf';
+import { importModel } from '../../workers/core/import/index.ts';
+import { graphToJson } from '../../workers/core/import/json.ts';
+import type { SeedFormat } from './mutate.ts';
+
+export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures');
+
+export interface Seed { readonly name: string; readonly format: SeedFormat; readonly data: Uint8Array; readonly big: boolean }
+
+const load = (f: string) => new Uint8Array(readFileSync(resolve(FIXTURES, f)));
+
+/** The first `count` nodes of a fixture's graph as a model of its own (initializers and value_info kept). */
+function onnxPrefix(file: string, count: number): Uint8Array {
+  const m = fromBinary(ModelProtoSchema, load(file));
+  const g = m.graph!;
+  const node = g.node.slice(0, count);
+  const last = node[node.length - 1]!.output[0]!;
+  g.node = node;
+  g.output = [create(ValueInfoProtoSchema, { name: last })];
+  return toBinary(ModelProtoSchema, m);
+}
+
+/** Each private function of a StableHLO fixture as its own module with a public @main. */
+function mlirFunctions(file: string): string[] {
+  const text = readFileSync(resolve(FIXTURES, file), 'utf8');
+  const parts = text.split(/\n(?=  func\.func )/).slice(1);
+  return parts.filter((p) => p.includes('func.func private')).map((p) => {
+    const body = p.replace(/\n}\s*$/, '').replace(/func\.func private @[\w.$]+/, 'func.func public @main');
+    return `module @seed {\n${body}\n}\n`;
+  });
+}
+
+export async function buildSeeds(): Promise<Seed[]> {
+  const seeds: Seed[] = [];
+  const enc = new TextEncoder();
+  for (const f of ['onnx/gpt2-124m.onnx', 'onnx/bert-base.onnx', 'onnx/resnet50.onnx']) {
+    seeds.push({ name: f, format: 'onnx', data: load(f), big: true });
+    for (const k of [12, 40, 120]) seeds.push({ name: `${f}[:${k}]`, format: 'onnx', data: onnxPrefix(f, k), big: false });
+  }
+  for (const f of ['stablehlo/gpt-125m.forward.mlir', 'stablehlo/gpt-125m.train.mlir', 'stablehlo/gshard-moe-380m.train.mlir']) {
+    seeds.push({ name: f, format: 'stablehlo', data: load(f), big: true });
+    mlirFunctions(f).forEach((t, i) => seeds.push({ name: `${f}#${i}`, format: 'stablehlo', data: enc.encode(t), big: false }));
+  }
+  for (const s of seeds.filter((x) => x.format === 'onnx' && !x.big && x.name.endsWith('[:40]'))) {
+    const r = await importModel('seed.onnx', s.data);
+    if (r.ok) seeds.push({ name: `${s.name}.json`, format: 'json', data: enc.encode(graphToJson(r.graph)), big: false });
+  }
+  const configs = [
+    { model_type: 'gpt2', n_embd: 64, n_layer: 2, n_head: 4, n_positions: 128, vocab_size: 1000 },
+    { model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 128, vocab_size: 1000, max_position_embeddings: 256 },
+    { model_type: 'mixtral', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 128, vocab_size: 1000, max_position_embeddings: 256, num_local_experts: 4 },
+  ];
+  configs.forEach((c, i) => seeds.push({ name: `config${i}.json`, format: 'json', data: enc.encode(JSON.stringify(c)), big: false }));
+  return seeds;
+}
