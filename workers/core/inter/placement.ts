@@ -8,7 +8,33 @@ import type { MeshSpace, SubmeshChoice } from './stageCosts.ts';
 
 export class PlacementError extends Error {}
 
-export function placeSubmeshes(space: MeshSpace, submeshes: readonly SubmeshChoice[]): SubMesh[] {
+/**
+ * In pipeline order, each sub-mesh right after the previous one in its group (a (1, k) mesh in the current node,
+ * a multi-node mesh from the next empty node): adjacent stages then share nodes. Null when that leaves a gap.
+ */
+export function placeInOrder(space: MeshSpace, submeshes: readonly SubmeshChoice[]): SubMesh[] | null {
+  const cursor = space.groups.map(() => ({ node: 0, gpu: 0 }));
+  const out: SubMesh[] = [];
+  for (const s of submeshes) {
+    const g = space.groups[s.group];
+    const c = cursor[s.group];
+    const [nodes, gpus] = s.shape;
+    if (c.gpu === g.gpusPerNode) { c.node++; c.gpu = 0; }
+    if (nodes > 1 || gpus === g.gpusPerNode) {
+      if (c.gpu !== 0 || c.node + nodes > g.nodes) return null;
+      out.push({ nodeStart: g.nodeStart + c.node, nodes, gpuStart: 0, gpusPerNode: gpus });
+      c.node += nodes;
+    } else {
+      if (c.node >= g.nodes || c.gpu + gpus > g.gpusPerNode) return null;
+      out.push({ nodeStart: g.nodeStart + c.node, nodes: 1, gpuStart: c.gpu, gpusPerNode: gpus });
+      c.gpu += gpus;
+    }
+  }
+  return out;
+}
+
+/** Largest first (always succeeds for the DP's shapes); see the module comment. */
+export function placeLargestFirst(space: MeshSpace, submeshes: readonly SubmeshChoice[]): SubMesh[] {
   const free = space.groups.map((g) => new Array<number>(g.nodes).fill(g.gpusPerNode));
   const order = submeshes.map((_, i) => i).sort((a, b) => submeshes[b].devices - submeshes[a].devices || a - b);
   const out: SubMesh[] = new Array(submeshes.length);
@@ -43,4 +69,12 @@ export function placeSubmeshes(space: MeshSpace, submeshes: readonly SubmeshChoi
 /** Whether two placed sub-meshes sit in one and the same node. */
 export function sameNode(a: SubMesh, b: SubMesh): boolean {
   return a.nodes === 1 && b.nodes === 1 && a.nodeStart === b.nodeStart;
+}
+
+/**
+ * The placement the plan uses: in pipeline order when it packs (adjacent stages share nodes, so their transfers
+ * stay on NVLink), else largest first.
+ */
+export function placeSubmeshes(space: MeshSpace, submeshes: readonly SubmeshChoice[]): SubMesh[] {
+  return placeInOrder(space, submeshes) ?? placeLargestFirst(space, submeshes);
 }

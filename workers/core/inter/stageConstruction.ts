@@ -3,14 +3,17 @@
  * sub-meshes, one per stage, minimising
  *   T = sumWeight * Σ_i sum_i + maxWeight * max_i max_i            (training: sumWeight 1, maxWeight B - 1)
  * where a stage option's `sum` is what it adds to the pipeline's fill and drain (its forward + backward, its
- * boundary transfers and its gradient synchronisation) and `max` its steady-state period per micro-batch.
+ * boundary transfers and, for the first stage, its gradient synchronisation) and `max` its steady-state period
+ * per micro-batch.
  * Alpa's DP for a fixed t_max (options with max <= t_max only):
  *   F(s, l, d) = min_{i >= l, mesh m, |m| <= d, option o: max_o <= t_max, s <= maxStages_o} sum_o + F(s - 1, i + 1, d - |m|)
  * with F(0, L, 0) = 0, the path's actual max tracked beside F, t_max enumerated over the distinct option maxima in
  * ascending order and the loop broken once (maxWeight + sumWeight) * t_max >= best (the "early pruning" of §5.2).
  * `s` counts the stages from this one to the end: 1F1B keeps that many micro-batches in flight (Eq. 5), so an
  * option's memory bounds it by maxStages_o. Devices are counted per GPU type (d is a vector), so heterogeneous
- * clusters slice within one type per stage. This file is the numeric kernel: typed arrays in, slices out.
+ * clusters slice within one type per stage. With `roundTrip` the period is max(path max, Σ sum / S) (1F1B holds
+ * at most S micro-batches in flight, so one micro-batch's round trip over S bounds it); for fixed t_max and S the
+ * objective still grows with Σ, so the DP stays exact. This file is the numeric kernel: typed arrays in, slices out.
  */
 
 export interface StageDpProblem {
@@ -29,6 +32,8 @@ export interface StageDpProblem {
   readonly optMaxStages: Int32Array;
   readonly sumWeight: number;
   readonly maxWeight: number;
+  /** Period = max(path max, path sum / S) instead of the path max (1F1B's in-flight limit); default false. */
+  readonly roundTrip?: boolean;
 }
 
 export interface DpStage {
@@ -140,7 +145,8 @@ function bestOf(p: StageDpProblem, t: Tables, layout: ReturnType<typeof stateLay
   for (let s = 1; s <= p.maxStages; s++) {
     const k = s * plane + layout.full;
     if (t.F[k] === Infinity) continue;
-    const objective = p.sumWeight * t.F[k] + p.maxWeight * t.PM[k];
+    const period = p.roundTrip ? Math.max(t.PM[k], t.F[k] / s) : t.PM[k];
+    const objective = p.sumWeight * t.F[k] + p.maxWeight * period;
     if (!best || objective < best.objective - 1e-12 * objective) best = { s, objective };
   }
   return best;

@@ -90,9 +90,10 @@ export function maxStagesThatFit(c: StageCore, schedule: ScheduleKind, microbatc
 }
 
 /**
- * Seconds to move `bytes` out of a stage on `sub` to the next one. Placed: `crossNode` says whether the two
- * sub-meshes share a node. Before placement the expected value: a (1, k) sub-mesh on a cluster of several nodes
- * ends at a node boundary with probability k / M (sub-meshes fill nodes left to right), a multi-node one always.
+ * Seconds to move `bytes` out of a stage on `sub` to the next one; `crossNode` says whether the two placed
+ * sub-meshes sit in different nodes. Before placement (sendEstimate) the DP prices the expected link: placement
+ * goes in pipeline order, so a (1, k) sub-mesh on a cluster of several nodes ends at a node boundary with
+ * probability k / M, a whole-node one always.
  */
 export function sendSeconds(cluster: Cluster, sub: SubmeshChoice, bytes: number, crossNode: boolean): number {
   if (bytes <= 0) return 0;
@@ -161,7 +162,9 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
         const ms = maxStagesThatFit(core, x.schedule, x.microbatches, x.memoryLimitBytes[sub.group], Math.min(x.maxStages, L - l));
         if (ms === 0) continue;
         const t = core.forwardSeconds + (x.training ? core.backwardSeconds : 0);
-        const s = x.training ? t + 2 * send + core.gradientSyncSeconds : t + send;
+        // Gradient sync runs after a stage's last backward; only the first stage's (which finishes last) lies
+        // on the step's critical path, the others overlap the drain of the stages before them.
+        const s = x.training ? t + 2 * send + (l === 0 ? core.gradientSyncSeconds : 0) : t + send;
         local.push({ s, mx: Math.max(t, send), ms, meta: { core, sendSeconds: send } });
       }
     }
@@ -184,6 +187,9 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
       // Throughput: the steady-state period decides; the fill only breaks ties.
       sumWeight: throughput ? 1e-6 : 1,
       maxWeight: throughput ? x.microbatches : x.microbatches - 1,
+      // 1F1B keeps at most S micro-batches in flight, so the period is also bounded by a micro-batch's round trip
+      // (every stage's compute and transfers: the sum) over S.
+      roundTrip: x.training && x.schedule !== 'gpipe',
     },
     meta,
   };

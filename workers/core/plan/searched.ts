@@ -10,8 +10,8 @@ import { assemblePlan } from './assemble.ts';
 import { costContext, type PlanContext } from './context.ts';
 import type { Plan, PlanKind, ProgressCallback, SearchTraceEntry } from './types.ts';
 
-/** Slicings the DP ranks best that are also simulated. */
-export const SIMULATED_CANDIDATES = 3;
+/** Slicings the DP ranks best (one per micro-batch count) that are also simulated. */
+export const SIMULATED_CANDIDATES = 8;
 
 export interface SearchedPlans {
   /** Best first: feasible before infeasible, then by simulated step time. */
