@@ -1,4 +1,9 @@
-/** Turns the ILP's choice into a ShardingPlan: per-op strategies, per-tensor specs, collectives, costs, memory. */
+/**
+ * Turns the ILP's choice into a ShardingPlan: per-op strategies, per-tensor specs, collectives, costs, memory.
+ * Collective reasons partition the costs: 'forward' + 'backward' sum to cost.communicationSeconds, 'resharding'
+ * (both directions; the backward ones move gradients) to cost.reshardingSeconds, 'gradient-sync' and
+ * 'weight-update' to gradientSyncSeconds.
+ */
 import type { Collective, MemoryBreakdown, OpSharding, ShardingPlan, SolveStatus, TensorSharding } from '../plan/types.ts';
 import type { IlpSolution } from './autoSharding.ts';
 import type { StageCostGraph } from './buildCostGraph.ts';
@@ -49,7 +54,7 @@ export function decodePlan(stage: StageCostGraph, sol: IlpSolution, meshShape: r
     for (const r of c.internal) {
       const bytes = env.ctx.bytes(r.tensor);
       resharding += r.backward
-        ? emit(backwardReshardSteps(bytes, r.from, r.to, mesh, env.gradient(r.tensor) === 'parameter'), r.op, 'resharding (backward)')
+        ? emit(backwardReshardSteps(bytes, r.from, r.to, mesh, env.gradient(r.tensor) === 'parameter'), r.op, 'resharding')
         : emit(reshardSteps(bytes, r.from, r.to, mesh), r.op, 'resharding');
     }
     if (c.gradSync) {
@@ -64,7 +69,7 @@ export function decodePlan(stage: StageCostGraph, sol: IlpSolution, meshShape: r
     const grad = env.gradient(e.tensor);
     for (const need of e.toSpecs[g]) {
       resharding += emit(reshardSteps(bytes, src, need, mesh), e.tensor, 'resharding');
-      if (grad !== 'none') resharding += emit(backwardReshardSteps(bytes, src, need, mesh, grad === 'parameter'), e.tensor, 'resharding (backward)');
+      if (grad !== 'none') resharding += emit(backwardReshardSteps(bytes, src, need, mesh, grad === 'parameter'), e.tensor, 'resharding');
     }
     forward += e.forwardSeconds[e.fromGroup[sol.choice[e.from]]][g];
     backward += e.backwardSeconds[e.fromGroup[sol.choice[e.from]]][g];

@@ -66,6 +66,11 @@ describe('runIntra on random op graphs', () => {
       // the plan's forward + backward + once-per-step gradient sync (one micro-batch) is the ILP objective
       expect(plan.objectiveSeconds + plan.gradientSyncSeconds, `seed ${seed}`).toBeCloseTo(best, 12);
       expect(plan.objectiveSeconds).toBeCloseTo(plan.cost.computeSeconds + plan.cost.communicationSeconds + plan.cost.reshardingSeconds, 12);
+      // collective reasons partition the cost terms
+      const sum = (reasons: string[]) => plan.collectives.filter((c) => reasons.includes(c.reason)).reduce((s, c) => s + c.seconds, 0);
+      expect(sum(['forward', 'backward'])).toBeCloseTo(plan.cost.communicationSeconds, 12);
+      expect(sum(['resharding'])).toBeCloseTo(plan.cost.reshardingSeconds, 12);
+      expect(sum(['gradient-sync', 'weight-update'])).toBeCloseTo(plan.gradientSyncSeconds, 12);
     }
   });
 });
