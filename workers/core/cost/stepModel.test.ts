@@ -4,7 +4,8 @@
  * XLA's buffers, and every out-of-memory row predicted infeasible.
  */
 import { describe, expect, it } from 'vitest';
-import { GPU_PRESETS, H100_NVLINK } from '../cluster/presets.ts';
+import { GPU_PRESETS, H100_NVLINK, V100_NVLINK } from '../cluster/presets.ts';
+import { gpt } from '../zoo/gpt.ts';
 import { E2E_ROWS, ROW_PLAN, rowGraph, type E2eRow } from './e2eRows.ts';
 import { predictStep, type StepPrediction } from './stepModel.ts';
 import type { ModelGraph } from '../ir/types.ts';
@@ -72,5 +73,33 @@ describe('step model vs measured H100 training steps', () => {
     const remat = rows.find((x) => x.row.model === 'gpt-125m' && x.row.plan === 'single' && x.row.remat)!.p;
     expect(remat.stepSeconds).toBeLessThan(single.stepSeconds);
     expect(remat.breakdown.rematSeconds).toBeGreaterThan(0.01);
+  });
+});
+
+describe('the same step model on the paper testbed (V100, fp16-mixed)', () => {
+  it("puts a GPT-760M layer stack in the paper's 55-60 TFLOP/s per GPU range before communication", () => {
+    const [B, S, h, L, V] = [8, 1024, 1536, 24, 51200];
+    const graph = gpt({ hidden: h, layers: L, heads: 16, vocab: V, seq: S, batch: B, dtype: 'f16' });
+    const p = predictStep({ graph, gpu: GPU_PRESETS['V100-16GB'], link: V100_NVLINK, plan: 'single', devices: 1,
+      remat: true, precision: 'fp16-mixed', normsInFp32: true });
+    const microbatchSeconds = p.stepSeconds - p.breakdown.optimizerSeconds;
+    // the paper's hardware FLOPs with remat (f = 96): tflops_definition in paper-eval.json
+    const flops = 96 * B * S * h * h * L * (1 + S / (6 * h)) + 6 * B * S * h * V;
+    const tflops = flops / microbatchSeconds / 1e12;
+    expect(tflops).toBeGreaterThan(50);
+    expect(tflops).toBeLessThan(65);
+  });
+
+  it('counts precision in state and activations: fp32 holds 16 B/param like fp16-mixed, and ~2x its activations', () => {
+    const graph = gpt({ hidden: 256, layers: 2, heads: 4, vocab: 1024, seq: 128, batch: 4, dtype: 'f16' });
+    const run = (precision: 'fp16-mixed' | 'fp32') => predictStep({ graph, gpu: GPU_PRESETS['V100-16GB'],
+      link: V100_NVLINK, plan: 'single', devices: 1, remat: false, precision });
+    const [half, full] = [run('fp16-mixed'), run('fp32')];
+    // every float residual doubles; the 1-byte mask predicates do not
+    expect(full.memory.activationBytes / half.memory.activationBytes).toBeGreaterThan(1.95);
+    expect(full.memory.activationBytes / half.memory.activationBytes).toBeLessThan(2);
+    expect(half.memory.paramBytes + half.memory.gradBytes + half.memory.optimizerBytes)
+      .toBeCloseTo(full.memory.paramBytes + full.memory.gradBytes + full.memory.optimizerBytes, 0);
+    expect(full.stepSeconds).toBeGreaterThan(half.stepSeconds);
   });
 });
