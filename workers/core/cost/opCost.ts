@@ -39,7 +39,9 @@ const FLOAT: ReadonlySet<DType> = new Set(['f64', 'f32', 'tf32', 'f16', 'bf16', 
 /** An op's unfused bytes moved, re-expressed at the precision's activation width. */
 export function opBytesAtPrecision(op: Op, tensors: TensorLookup, p: Precision): number {
   const out = op.outputs.map(tensors).find((t) => t && FLOAT.has(t.dtype));
-  const scale = out ? activationElementBytes(p) / DTYPE_BYTES[out.dtype] : 1;
+  // an fp32 output next to 16-bit inputs was made fp32 on purpose (an fp32 LM head): it keeps 4 bytes
+  const keepsFp32 = out?.dtype === 'f32' && graphIsLowPrecision(op, tensors);
+  const scale = out ? (keepsFp32 ? 1 : activationElementBytes(p) / DTYPE_BYTES[out.dtype]) : 1;
   return (op.bytesRead + op.bytesWritten) * scale;
 }
 
