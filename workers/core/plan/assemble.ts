@@ -28,6 +28,9 @@ export interface AssembleInput {
   readonly candidate: Candidate;
   readonly memoryLimitBytes: readonly number[];
   readonly searchSeconds: number;
+  /** Inference for throughput: samples/s and TFLOP/s of the steady stream of micro-batches (the slowest stage or
+   * link sets the period), not of one isolated batch. */
+  readonly steadyState?: boolean;
 }
 
 const GiB = 2 ** 30;
@@ -84,7 +87,9 @@ export function assemblePlan(x: AssembleInput): Plan {
   const fwdTotal = graphForwardFlops(x.graph);
   const rematFwd = c.stages.reduce((a, s) => (training && s.core.remat
     ? a + clustering.layers.slice(s.core.start, s.core.end).reduce((b, l) => b + l.forwardFlops, 0) : a), 0);
+  const period = Math.max(...c.stages.map((s, i) => Math.max(s.core.forwardSeconds, sends[i])));
   const step = sim.stepSeconds;
+  const rateSeconds = x.steadyState && !training ? c.microbatches * period : step;
   const hardwareFlops = paperStepFlops(x.graph, x.globalBatch, training, fwdTotal > 0 ? rematFwd / fwdTotal : 0);
   const modelFlops = modelStepFlops(x.graph, x.globalBatch, training);
   const S = c.stages.length;
@@ -102,9 +107,9 @@ export function assemblePlan(x: AssembleInput): Plan {
     feasible: problems.length === 0,
     ...(problems.length ? { infeasibleReason: problems.join('; ') } : {}),
     stepSeconds: step,
-    tflopsPerGpu: hardwareFlops / step / gpus / 1e12,
-    modelTflopsPerGpu: modelFlops / step / gpus / 1e12,
-    samplesPerSecond: x.globalBatch / step,
+    tflopsPerGpu: hardwareFlops / rateSeconds / gpus / 1e12,
+    modelTflopsPerGpu: modelFlops / rateSeconds / gpus / 1e12,
+    samplesPerSecond: x.globalBatch / rateSeconds,
     breakdown: {
       computeSeconds: mean((i) => c.microbatches * c.stages[i].core.computeSeconds),
       intraStageCommunicationSeconds: mean((i) => c.microbatches * c.stages[i].core.communicationSeconds),

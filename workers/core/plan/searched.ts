@@ -14,7 +14,7 @@ import type { Plan, PlanKind, ProgressCallback, SearchTraceEntry } from './types
 export const SIMULATED_CANDIDATES = 8;
 
 export interface SearchedPlans {
-  /** Best first: feasible before infeasible, then by simulated step time. */
+  /** Best first: feasible before infeasible, then by samples per second. */
   readonly plans: readonly Plan[];
   readonly trace: readonly SearchTraceEntry[];
   readonly profiles: number;
@@ -22,7 +22,8 @@ export interface SearchedPlans {
 }
 
 export function rankPlans(plans: readonly Plan[]): Plan[] {
-  return [...plans].sort((a, b) => Number(b.feasible) - Number(a.feasible) || a.stepSeconds - b.stepSeconds);
+  // samples/s: for training and latency G / step, for throughput the steady-state rate.
+  return [...plans].sort((a, b) => Number(b.feasible) - Number(a.feasible) || b.samplesPerSecond - a.samplesPerSecond || a.stepSeconds - b.stepSeconds);
 }
 
 export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: string, profile: ProfileFn,
@@ -47,6 +48,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     kind, label, graph: ctx.graph, cluster: ctx.cluster, space, clustering: ctx.clustering, mode: ctx.options.mode,
     globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate, memoryLimitBytes: ctx.memoryLimitBytes,
     searchSeconds: (Date.now() - started) / 1000,
+    steadyState: !ctx.training && ctx.options.inferObjective === 'throughput',
   }));
   const simulated: SearchTraceEntry[] = plans.map((p) => ({
     label: `simulated: B=${p.microbatches}, ${p.stages.length} stages`,

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { CLUSTER_PRESETS } from './cluster/presets.ts';
+import type { Cluster } from './cluster/types.ts';
+import { defaultPlanOptions, plan } from './plan.ts';
+import { gptStepFlops } from './plan/flops.ts';
+import type { PlanOptions, Progress } from './plan/types.ts';
+import { simulateSchedule } from './schedule/pipelineSchedule.ts';
+import { zooModel } from './zoo/index.ts';
+
+// 'manual' prices the template strategy only (no ILP): fast and deterministic; the ILP path is covered by
+// bench/paper/paperClaims.test.ts.
+const deps = { intra: 'manual' as const };
+const p3 = (nodes: number, gpus: number): Cluster => CLUSTER_PRESETS['p3.16xlarge'].cluster(nodes, gpus);
+const gpt = zooModel('gpt-350M', { batch: 64 });
+const base: PlanOptions = { ...defaultPlanOptions(gpt), globalBatch: 64 };
+
+async function ok(model = gpt, cluster = p3(1, 4), options: Partial<PlanOptions> = {}) {
+  const r = await plan(model, cluster, { ...base, ...options }, undefined, undefined, deps);
+  if (!r.ok) throw new Error(r.reason);
+  return r.plan;
+}
+
+describe('plan()', () => {
+  it('GPT-350M on 4 V100s: stages cover the layers and the devices; step time is the simulated schedule', async () => {
+    const progress: Progress[] = [];
+    const r = await plan(gpt, p3(1, 4), base, (p) => progress.push(p), undefined, deps);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const p = r.plan;
+    expect(p.feasible).toBe(true);
+    expect(p.stages[0].layers[0]).toBe(0);
+    expect(p.stages[p.stages.length - 1].layers[1]).toBe(16);
+    for (let i = 1; i < p.stages.length; i++) expect(p.stages[i].layers[0]).toBe(p.stages[i - 1].layers[1]);
+    expect(p.stages.flatMap((s) => s.devices).sort()).toEqual([0, 1, 2, 3]);
+    for (const s of p.stages) {
+      expect(s.logicalMesh[0] * s.logicalMesh[1]).toBe(s.devices.length);
+      expect(s.memoryBytesPerDevice).toBeLessThanOrEqual(s.memoryLimitBytes);
+    }
+    const sim = simulateSchedule({
+      schedule: p.schedule, microbatches: p.microbatches,
+      stages: p.stages.map((s) => ({ forwardSeconds: s.forwardSeconds, backwardSeconds: s.backwardSeconds, sendSeconds: s.sendSeconds, gradientSyncSeconds: s.gradientSyncSeconds })),
+    });
+    expect(p.stepSeconds).toBeCloseTo(sim.stepSeconds, 12);
+    expect(p.timeline.length).toBe(sim.events.length);
+    expect(p.samplesPerSecond).toBeCloseTo(64 / p.stepSeconds, 9);
+    // TFLOP/s by the paper's GPT formula, recomputation counted only where stages rematerialise.
+    const remat = p.stages.every((s) => s.remat);
+    const flops = gptStepFlops(64, 1024, 24, 1024, 51200, true, remat);
+    if (remat || p.stages.every((s) => !s.remat)) expect(p.tflopsPerGpu).toBeCloseTo(flops / p.stepSeconds / 4 / 1e12, 6);
+    expect(p.modelTflopsPerGpu).toBeCloseTo(gptStepFlops(64, 1024, 24, 1024, 51200, true, false) / p.stepSeconds / 4 / 1e12, 6);
+    // Search trace and explanation.
+    expect(p.trace.some((t) => t.label.startsWith('B='))).toBe(true);
+    expect(p.explanation.dominantTerms[0].term).toBe('compute');
+    expect(p.explanation.summary).toContain('TFLOP/s per GPU');
+    // Progress: named phases, done <= total, few calls.
+    expect(new Set(progress.map((x) => x.phase))).toEqual(new Set(['stage costs', 'stage DP']));
+    for (const x of progress) expect(x.done).toBeLessThanOrEqual(x.total);
+    expect(progress.length).toBeLessThan(20);
+  });
+
+  it('is deterministic', async () => {
+    const a = await ok();
+    const b = await ok();
+    expect(b.stepSeconds).toBe(a.stepSeconds);
+    expect(b.stages.map((s) => [s.layers, s.logicalMesh, s.remat])).toEqual(a.stages.map((s) => [s.layers, s.logicalMesh, s.remat]));
+  });
+
+  it('stops between jobs when the signal is aborted', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('user cancelled'));
+    await expect(plan(gpt, p3(1, 4), base, undefined, ac.signal, deps)).rejects.toThrow('user cancelled');
+  });
+
+  it('honours given micro-batches, remat on/off and the schedule', async () => {
+    const p = await ok(gpt, p3(1, 4), { microbatches: 8, remat: 'on', schedule: 'gpipe' });
+    expect(p.microbatches).toBe(8);
+    expect(p.schedule).toBe('gpipe');
+    expect(p.stages.every((s) => s.remat)).toBe(true);
+    const q = await ok(gpt, p3(1, 4), { microbatches: 8, remat: 'off' });
+    expect(q.stages.every((s) => !s.remat)).toBe(true);
+    // Rematerialising costs a forward more per micro-batch: a slower step, more hardware FLOP/s than model FLOP/s.
+    expect(p.tflopsPerGpu).toBeGreaterThan(p.modelTflopsPerGpu);
+    expect(q.tflopsPerGpu).toBeCloseTo(q.modelTflopsPerGpu, 9);
+  });
+
+  it('rejects bad options as values, naming the option', async () => {
+    const r = await plan(gpt, p3(1, 4), { ...base, microbatches: 7 }, undefined, undefined, deps);
+    expect(r).toEqual({ ok: false, reason: 'microbatches must divide the global batch 64, got 7' });
+    const m = await plan(gpt, p3(1, 4), { ...base, memoryLimitBytes: 2 ** 20 }, undefined, undefined, deps);
+    expect(m.ok).toBe(false);
+    if (!m.ok) expect(m.reason).toContain('no slicing fits in memory');
+  });
+
+  it('inference: no backward, inference schedule, throughput objective', async () => {
+    const lat = await ok(gpt, p3(1, 4), { mode: 'infer', inferObjective: 'latency' });
+    expect(lat.schedule).toBe('inference');
+    expect(lat.stages.every((s) => s.backwardSeconds === 0 && s.gradientSyncSeconds === 0 && !s.remat)).toBe(true);
+    expect(lat.stages.every((s) => s.memory.gradBytes === 0 && s.memory.optimizerBytes === 0)).toBe(true);
+    const thr = await ok(gpt, p3(1, 4), { mode: 'infer', inferObjective: 'throughput' });
+    expect(thr.samplesPerSecond).toBeGreaterThanOrEqual(lat.samplesPerSecond * 0.999);
+    const train = await ok();
+    expect(lat.stepSeconds).toBeLessThan(train.stepSeconds / 2);
+  });
+
+  it('heterogeneous cluster: every stage stays within one GPU type, both types used', async () => {
+    const cluster: Cluster = {
+      name: 'mixed', nodes: [{ gpu: 'V100-16GB', gpus: 4 }, { gpu: 'A100-40GB', gpus: 4 }],
+      intraNode: { bandwidthBytesPerSecond: 130e9, latencySeconds: 1e-5 },
+      interNode: { bandwidthBytesPerSecond: 25e9 / 8, latencySeconds: 3e-5 },
+    };
+    const p = await ok(gpt, cluster);
+    const typeOf = (d: number) => (d < 4 ? 'V100-16GB' : 'A100-40GB');
+    for (const s of p.stages) {
+      expect(new Set(s.devices.map(typeOf))).toEqual(new Set([s.gpu]));
+      expect(s.memoryLimitBytes).toBe(s.gpu === 'V100-16GB' ? 16 * 2 ** 30 : 40 * 2 ** 30);
+    }
+    expect(p.stages.flatMap((s) => s.devices).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe('baselines through plan()', () => {
+  it('Megatron at a given (dp, tp, pp): uniform stages of dp x tp devices', async () => {
+    const p = await ok(gpt, p3(1, 8), { baseline: 'megatron', dp: 2, tp: 2, pp: 2 });
+    expect(p.kind).toBe('megatron');
+    expect(p.stages.length).toBe(2);
+    expect(p.stages.map((s) => s.logicalMesh)).toEqual([[2, 2], [2, 2]]);
+    // 24 blocks split 12 / 12, embedding with the first stage and head with the last (units: pre, 24 blocks, post).
+    expect(p.stages.map((s) => s.layers)).toEqual([[0, 13], [13, 26]]);
+  });
+
+  it('Megatron grid: the best point, with the others as alternatives', async () => {
+    const r = await plan(gpt, p3(1, 4), { ...base, baseline: 'megatron' }, undefined, undefined, deps);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const all = [r.plan, ...(r.alternatives ?? [])];
+    expect(all.length).toBe(6); // (tp, pp): (1, 1|2|4), (2, 1|2), (4, 1)
+    for (const q of r.alternatives ?? []) if (q.feasible) expect(q.stepSeconds).toBeGreaterThanOrEqual(r.plan.stepSeconds);
+    expect(r.plan.explanation.runnerUp?.label).toMatch(/^Megatron dp=/);
+  });
+
+  it('data parallel, ZeRO-3: one stage over all devices; ZeRO-3 shards the model state', async () => {
+    const dp = await ok(gpt, p3(1, 4), { baseline: 'dp' });
+    const z3 = await ok(gpt, p3(1, 4), { baseline: 'zero3' });
+    for (const p of [dp, z3]) {
+      expect(p.stages.length).toBe(1);
+      expect(p.stages[0].logicalMesh).toEqual([4, 1]);
+    }
+    expect(z3.stages[0].memory.paramBytes).toBeCloseTo(dp.stages[0].memory.paramBytes / 4, 0);
+    expect(z3.stages[0].memory.optimizerBytes).toBeCloseTo(dp.stages[0].memory.optimizerBytes / 4, 0);
+    expect(z3.stepSeconds).toBeGreaterThan(dp.stepSeconds);
+  });
+
+  it('intra-only is one stage on the whole cluster; inter-only keeps axis 1 at 1', async () => {
+    const intra = await ok(gpt, p3(1, 4), { baseline: 'intra-only' });
+    expect(intra.stages.length).toBe(1);
+    expect(intra.stages[0].devices.length).toBe(4);
+    const inter = await ok(gpt, p3(1, 4), { baseline: 'inter-only' });
+    expect(inter.stages.every((s) => s.logicalMesh[1] === 1)).toBe(true);
+    const searched = await ok();
+    expect(searched.stepSeconds).toBeLessThanOrEqual(inter.stepSeconds * 1.0001);
+    expect(searched.stepSeconds).toBeLessThanOrEqual(intra.stepSeconds * 1.0001);
+  });
+});
