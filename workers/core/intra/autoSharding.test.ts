@@ -121,3 +121,20 @@ describe('auto-sharding ILP', () => {
     expect(lp2).toContain(' 0 <= e0_0_1 <= 1');
   });
 });
+
+describe('strategy pruning', () => {
+  it('drops a strategy whose best case costs more than another strategy\'s worst case, and only that', async () => {
+    const { pruneStrategies } = await import('./prune.ts');
+    const g: CostGraph = {
+      nodes: [
+        { costSeconds: [1e-3, 1e-3, 9e-3], memoryBytes: [10, 10, 1] },
+        { costSeconds: [1e-3, 2e-3], memoryBytes: [0, 0] },
+      ],
+      edges: [{ from: 0, to: 1, fromGroup: [0, 1, 2], toGroup: [0, 1], costSeconds: [[0, 2e-3], [2e-3, 0], [0, 0]] }],
+    };
+    // strategy 2 of node 0 costs 9 ms at best; strategies 0 and 1 at most 3 ms
+    expect(pruneStrategies(g, false).kept).toEqual([[0, 1], [0, 1]]);
+    // under a memory budget it stays: it is the only one needing 1 byte
+    expect(pruneStrategies(g, true).kept).toEqual([[0, 1, 2], [0, 1]]);
+  });
+});

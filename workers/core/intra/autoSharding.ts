@@ -8,6 +8,7 @@
 import type { MilpConstraint, MilpModel, MilpOptions, MilpSolver, MilpStatus, MilpVariable } from '../solver/types.ts';
 import { type CostGraph, choiceCost, choiceMemory, greedyChoice, mergeParallelEdges, minimumMemory } from './costGraph.ts';
 import { reduceCostGraph } from './eliminate.ts';
+import { pruneStrategies } from './prune.ts';
 
 const OBJECTIVE_SCALE = 1e6; // seconds -> microseconds
 const MEMORY_SCALE = 2 ** -20; // bytes -> MiB
@@ -104,11 +105,12 @@ function decode(build: IlpBuild, values: readonly number[]): number[] {
 
 /** Solves the cost graph's ILP. A budget below the smallest reachable memory answers 'infeasible' without solving. */
 export async function solveCostGraph(g: CostGraph, solver: MilpSolver, memoryBudgetBytes?: number,
-  options: MilpOptions & { readonly reduce?: boolean } = {}): Promise<IlpSolution> {
+  options: MilpOptions & { /** Prune dominated strategies and fold tree parts first (exact; default true). */ readonly reduce?: boolean } = {}): Promise<IlpSolution> {
   const minMem = minimumMemory(g);
   const budget = memoryBudgetBytes !== undefined;
   const merged = mergeParallelEdges(g);
-  const reduction = options.reduce === false ? undefined : reduceCostGraph(merged, budget);
+  const pruned = options.reduce === false ? undefined : pruneStrategies(merged, budget);
+  const reduction = pruned ? reduceCostGraph(pruned.graph, budget) : undefined;
   const build = reduction
     ? buildIlp(reduction.graph, budget ? (memoryBudgetBytes as number) - reduction.foldedMemoryBytes : undefined)
     : buildIlp(merged, memoryBudgetBytes);
@@ -124,7 +126,8 @@ export async function solveCostGraph(g: CostGraph, solver: MilpSolver, memoryBud
   const res = await solver.solve(build.model, options);
   if (res.values.length === build.model.variables.length && (res.status === 'optimal' || res.status === 'time-limit')) {
     const choice = decode(build, res.values);
-    return answer(res.status, reduction ? reduction.expand(choice) : choice, res.solveSeconds);
+    const full = reduction && pruned ? reduction.expand(choice).map((k, v) => pruned.kept[v][k]) : choice;
+    return answer(res.status, full, res.solveSeconds);
   }
   if (res.status === 'infeasible') {
     return answer('infeasible', minMem.choice, res.solveSeconds, `no strategy fits ${memoryBudgetBytes} bytes per device`);
