@@ -179,14 +179,14 @@ function blockActivationElements(graph: ModelGraph, n: number): number {
   return (graph.batch * (graph.seq ?? 1) * hidden * layers) / n;
 }
 
-function zero3ReshardSeconds(input: StepModelInput): number {
+export function zero3ReshardSeconds(input: StepModelInput): number {
   const allToAlls = input.remat ? ZERO3_ALL_TO_ALLS_PER_LAYER.remat : ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat;
   const bytes = allToAlls * ZERO3_RESHARD_BYTES_PER_ELEMENT * blockActivationElements(input.graph, input.devices);
   return bytes / input.link.bandwidthBytesPerSecond;
 }
 
 /** Adam: read parameter, gradient, moments (and master), write parameter, moments (and master). */
-function optimizerSeconds(gpu: GpuSpec, precision: Precision, paramsPerDevice: number, tensorsPerDevice: number): number {
+export function optimizerSeconds(gpu: GpuSpec, precision: Precision, paramsPerDevice: number, tensorsPerDevice: number): number {
   const b = precisionBytes(precision);
   const bytes = paramsPerDevice * (2 * b.paramBytes + b.gradBytes + 2 * (b.optimizerBytes + b.masterBytes));
   return bytes / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency) + tensorsPerDevice * gpu.launchSeconds;
