@@ -53,7 +53,9 @@ describe('ONNX fixtures (weights stripped, external data absent)', () => {
     // Shape-only subgraphs (Shape, Constant, Range, the causal mask) are folded away.
     expect(graph.ops.some((o) => /^(node_)?(Shape|Constant|Range)/.test(o.name))).toBe(false);
     expect(graph.ops.length).toBeLessThan(1484 / 2);
-    expect(graph.ops.filter((o) => o.path.includes('/h.3/attn/c_attn/')).map((o) => o.kind)).toContain('dot');
+    // Gemm biases become their own add so every dot has exactly two operands.
+    expect(graph.ops.filter((o) => o.path.includes('/h.3/attn/c_attn/')).map((o) => o.kind)).toEqual(['reshape', 'dot', 'elementwise', 'reshape']);
+    expect(graph.ops.filter((o) => o.kind === 'dot').every((o) => o.inputs.length === 2)).toBe(true);
   });
 
   it('bert-base: parameters as transformers counts them (buffers excluded), FLOPs within 5%', async () => {
@@ -75,6 +77,9 @@ describe('ONNX fixtures (weights stripped, external data absent)', () => {
     expect(Math.abs(s.forwardFlops / analytic - 1)).toBeLessThan(0.05);
     expect(s.layers).toBe(16);
     expect(s.opCounts.conv).toBe(53);
+    // The exporter's constant zero biases (bias=False) are folded away: convs read input and kernel only.
+    expect(graph.ops.filter((o) => o.kind === 'conv').every((o) => o.inputs.length === 2)).toBe(true);
+    expect(graph.ops.filter((o) => o.name.endsWith('/bias')).map((o) => o.path)).toEqual(['resnet50/fc/linear']);
     const input = graph.tensors.find((t) => t.kind === 'input')!;
     expect(input.shape).toEqual([32, 3, 224, 224]);
     expect(input.batchDim).toBe(0);

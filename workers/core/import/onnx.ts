@@ -8,7 +8,7 @@ import { ModelProtoSchema, type ModelProto, type NodeProto, type TensorProto, ty
 import type { DType, ModelGraph } from '../ir/types.ts';
 import { GraphAssembler, numel, unknownOpWarnings } from './assemble.ts';
 import { fail, type ImportProgressCallback } from './errors.ts';
-import { mapOnnxNode } from './onnxOps.ts';
+import { mapOnnxNode, type MappedOp } from './onnxOps.ts';
 import { foldValues, inferDtypes, inferShapes, type Val } from './onnxShapes.ts';
 import { isFloat, tensorDims, tensorValues, typeShape, type Dim } from './onnxValues.ts';
 import { onnxLayerPath } from './onnxPaths.ts';
@@ -213,6 +213,11 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     const inShapes = node.input.map((n) => (n ? values.get(n)?.shape : undefined));
     const mapped = mapOnnxNode(node, inShapes, outputs.filter((n) => n).map((n) => values.get(n)!.shape ?? []));
     if (!mapped) unknown.set(node.opType, (unknown.get(node.opType) ?? 0) + 1);
+    const bias = mapped && (mapped.kind === 'conv' || node.opType === 'Gemm') ? node.input[2] : undefined;
+    if (mapped && bias && outputIds.length === 1) {
+      emitWithBias(asm, { node, name: node.name || `${node.opType}_${index}`, path: onnxLayerPath(stem, node), mapped, inputIds, out: outputIds[0]!, bias: values.get(bias)!.static ? undefined : tensorOf(bias) });
+      return;
+    }
     asm.op({
       name: node.name || `${node.opType}_${index}`,
       kind: mapped?.kind ?? 'unknown',
@@ -234,6 +239,28 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     ...(seqLen === undefined ? {} : { seq: opts.seq ?? seqLen }),
     training: { optimizer: 'adam', explicitBackward: false }, warnings,
   });
+}
+
+/**
+ * Dot and conv ops take two operands in the IR (the planner's strategies expect that): a Gemm or Conv bias
+ * becomes its own add (a conv bias reshaped to [C, 1, 1] first); a constant bias (the exporter's zeros for
+ * bias=False) is folded away.
+ */
+function emitWithBias(asm: GraphAssembler, d: { node: NodeProto; name: string; path: string; mapped: MappedOp; inputIds: string[]; out: string; bias?: string }): void {
+  const outT = asm.get(d.out);
+  const n = numel(outT.shape);
+  const core = d.bias === undefined ? d.out : asm.tensor({ name: `${outT.name}.nobias`, shape: outT.shape, dtype: outT.dtype, kind: 'activation', batchDim: outT.batchDim });
+  asm.op({ name: d.name, kind: d.mapped.kind, attrs: d.mapped.attrs, flops: Math.max(0, d.mapped.flops - n), inputs: d.inputIds.slice(0, 2), outputs: [core], path: d.path });
+  if (d.bias === undefined) return;
+  let bias = d.bias;
+  if (d.mapped.kind === 'conv') {
+    const b = asm.get(bias);
+    const shaped = [numel(b.shape), ...outT.shape.slice(2).map(() => 1)];
+    const reshaped = asm.tensor({ name: `${b.name}.reshaped`, shape: shaped, dtype: b.dtype, kind: 'activation' });
+    asm.op({ name: `${d.name}/bias_reshape`, kind: 'reshape', attrs: { kind: 'none' }, flops: 0, inputs: [bias], outputs: [reshaped], path: d.path });
+    bias = reshaped;
+  }
+  asm.op({ name: `${d.name}/bias`, kind: 'elementwise', attrs: { kind: 'elementwise', fn: 'Add' }, flops: n, inputs: [core, bias], outputs: [d.out], path: d.path });
 }
 
 function inferInitDtype(init: TensorProto): DType {

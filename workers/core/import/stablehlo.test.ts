@@ -136,6 +136,32 @@ describe('StableHLO structure', () => {
     expect(g.batch).toBe(2);
   });
 
+  it('convolution and reduce_window take their dimension numbers, padding and window from the text', async () => {
+    const conv = `module @jit_cnn {
+  func.func public @main(%arg0: tensor<3x3x3x16xf32>, %arg1: tensor<8x32x32x3xf32> {jax.arg_info = "images"}) -> (tensor<f32> {jax.result_info = ""}) {
+    %0 = stablehlo.convolution(%arg1, %arg0) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[1, 1], [1, 1]], rhs_dilate = [1, 1]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<8x32x32x3xf32>, tensor<3x3x3x16xf32>) -> tensor<8x32x32x16xf32>
+    %cst = stablehlo.constant dense<0xFF800000> : tensor<f32>
+    %1 = "stablehlo.reduce_window"(%0, %cst) <{padding = dense<0> : tensor<4x2xi64>, window_dimensions = array<i64: 1, 2, 2, 1>, window_strides = array<i64: 1, 2, 2, 1>}> ({
+    ^bb0(%a: tensor<f32>, %b: tensor<f32>):
+      %m = stablehlo.maximum %a, %b : tensor<f32>
+      stablehlo.return %m : tensor<f32>
+    }) : (tensor<8x32x32x16xf32>, tensor<f32>) -> tensor<8x16x16x16xf32>
+    %2 = stablehlo.reduce(%1 init: %cst) applies stablehlo.add across dimensions = [0, 1, 2, 3] : (tensor<8x16x16x16xf32>, tensor<f32>) -> tensor<f32>
+    return %2 : tensor<f32>
+  }
+}`;
+    const r = await importModel('cnn.mlir', text(conv));
+    if (!r.ok) throw new Error(r.error.message);
+    const [c, pool, red] = r.graph.ops;
+    expect(c!.kind).toBe('conv');
+    expect(c!.flops).toBe(2 * 8 * 32 * 32 * 16 * 3 * 9);
+    expect(c!.attrs).toMatchObject({ inputFeatureDim: 3, inputSpatialDims: [1, 2], kernelInputFeatureDim: 2, kernelOutputFeatureDim: 3, padding: [[1, 1], [1, 1]], strides: [1, 1] });
+    expect(pool!.attrs).toEqual({ kind: 'pool', window: [1, 2, 2, 1], strides: [1, 2, 2, 1], fn: 'max', padding: [[0, 0], [0, 0], [0, 0], [0, 0]] });
+    expect(red!.attrs).toEqual({ kind: 'reduce', dims: [0, 1, 2, 3], reducer: 'sum' });
+    expect(r.graph.tensors.find((t) => t.name === '%arg1')!.kind).toBe('input');
+    expect(inspectGraph(r.graph).params).toBe(3 * 3 * 3 * 16);
+  });
+
   it('a parse error reports its line and column', async () => {
     const bad = SCAN.replace('%4 = stablehlo.dot_general %iterArg_0, %3,', '%4 = stablehlo.dot_general %iterArg_0, %3 ; ,');
     const r = await importModel('bad.mlir', text(bad));
