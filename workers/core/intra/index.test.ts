@@ -147,5 +147,9 @@ describe('runIntra memory budget', () => {
     const plan = await runIntra({ ...input, meshShape: [2, 2] }, solver);
     expect(plan.status).toBe('error');
     expect(plan.message).toContain('2x2');
+    const broken = { ...input.graph, ops: [{ ...input.graph.ops[0], inputs: ['missing-tensor'] }] };
+    const bad = await runIntra({ ...input, graph: broken }, solver);
+    expect(bad.status).toBe('error');
+    expect(bad.message).toContain("tensor 'missing-tensor'");
   });
 });

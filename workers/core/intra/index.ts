@@ -31,7 +31,13 @@ export async function runIntra(input: IntraInput, solver?: MilpSolver): Promise<
   if (!(n0 >= 1 && n1 >= 1 && Number.isInteger(n0) && Number.isInteger(n1)) || n0 * n1 !== devices) {
     return failed(input, `logical mesh ${n0}x${n1} does not cover the sub-mesh's ${devices} devices`);
   }
-  const stage = buildStageCostGraph(input);
+  let stage: ReturnType<typeof buildStageCostGraph>;
+  try {
+    stage = buildStageCostGraph(input);
+  } catch (err) {
+    // A graph the pass cannot read (a tensor id with no tensor, an unknown GPU): say which, do not throw.
+    return failed(input, err instanceof Error ? err.message : String(err));
+  }
   const sol = await solveCostGraph(stage.graph, solver ?? createHighsSolver(), input.memoryBudgetBytes, {
     timeLimitSeconds: input.timeLimitSeconds ?? 60,
     mipRelGap: input.mipRelGap ?? 1e-4,
