@@ -92,6 +92,19 @@ export function tokenize(src: string): Token[] {
           i++;
         } while (depth > 0);
       }
+      if (src.slice(start, i) === 'loc' && src[i] === '(') {
+        // Source locations (loc(#loc3), loc("f.py":3:1)) carry nothing we need: skip them whole.
+        let depth = 0;
+        do {
+          const ch = src[i];
+          if (ch === undefined || ch === '\n') err('unterminated loc(...)');
+          if (ch === '"') { i++; while (i < src.length && src[i] !== '"' && src[i] !== '\n') { if (src[i] === '\\') i++; i++; } }
+          else if (ch === '(') depth++;
+          else if (ch === ')') depth--;
+          i++;
+        } while (depth > 0);
+        continue;
+      }
       push('id', src.slice(start, i), start);
       continue;
     }

@@ -162,6 +162,14 @@ describe('StableHLO structure', () => {
     expect(inspectGraph(r.graph).params).toBe(3 * 3 * 3 * 16);
   });
 
+  it('source locations (loc(...) and #loc definitions) are skipped', async () => {
+    const withLocs = `${SCAN.replace('%0 = stablehlo.tanh %arg0 : tensor<2x8xf32>', '%0 = stablehlo.tanh %arg0 : tensor<2x8xf32> loc(#loc7)')
+      .replace('%arg1: tensor<2x8xi32>)', '%arg1: tensor<2x8xi32> loc("ids"))')}#loc7 = loc("model.py":12:4 to :30)\n`;
+    const r = await importModel('locs.mlir', text(withLocs));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.graph.ops.filter((o) => o.path.endsWith('act/tanh')).length).toBe(4);
+  });
+
   it('a parse error reports its line and column', async () => {
     const bad = SCAN.replace('%4 = stablehlo.dot_general %iterArg_0, %3,', '%4 = stablehlo.dot_general %iterArg_0, %3 ; ,');
     const r = await importModel('bad.mlir', text(bad));
