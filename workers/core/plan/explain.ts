@@ -48,5 +48,6 @@ export function explain(plan: Plan, runnerUp?: Plan): Explanation {
     why = `${fmtSeconds(runnerUp.stepSeconds - step)} slower per step (${describe(runnerUp)})` +
       (worst && worst.delta > 0 ? `: its ${worst.name} is ${fmtSeconds(worst.delta)} longer` : '');
   }
-  return { summary, dominantTerms, runnerUp: { label: runnerUp.label, stepSeconds: runnerUp.stepSeconds, why } };
+  const label = runnerUp.label === plan.label ? `${runnerUp.label}, ${describe(runnerUp)}` : runnerUp.label;
+  return { summary, dominantTerms, runnerUp: { label, stepSeconds: runnerUp.stepSeconds, why } };
 }

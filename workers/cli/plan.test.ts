@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+function meshplan(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/meshplan.mjs', ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('meshplan plan / compare', () => {
+  it('plan --json prints the Plan with its headline fields; --trace writes a Chrome trace', () => {
+    const trace = join(mkdtempSync(join(tmpdir(), 'meshplan-')), 'trace.json');
+    const r = meshplan('plan', '--model', 'zoo:gpt-350M', '--cluster', 'p3.16xlarge:1x4', '--batch', '64', '--microbatches', '8',
+      '--remat', 'on', '--precision', 'fp16-mixed', '--layers', '8', '--trace', trace, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p).toMatchObject({ kind: 'searched', globalBatch: 64, microbatches: 8, schedule: '1f1b', feasible: true });
+    for (const k of ['stepSeconds', 'tflopsPerGpu', 'modelTflopsPerGpu', 'samplesPerSecond', 'searchSeconds']) expect(p[k]).toBeGreaterThan(0);
+    expect(p.tflopsPerGpu).toBeGreaterThan(p.modelTflopsPerGpu); // remat on: recomputation counted
+    expect(p.stages.map((s: { layers: number[] }) => s.layers).flat()[0]).toBe(0);
+    expect(p.stages[p.stages.length - 1].layers[1]).toBe(8);
+    for (const s of p.stages) {
+      expect(s).toHaveProperty('submesh');
+      expect(s.devices.length).toBe(s.logicalMesh[0] * s.logicalMesh[1]);
+      expect(s.memoryBytesPerDevice).toBeGreaterThan(0);
+      expect(s.remat).toBe(true);
+    }
+    expect(Object.keys(p.breakdown).sort()).toEqual(['bubbleSeconds', 'computeSeconds', 'crossStageSeconds', 'gradientSyncSeconds', 'intraStageCommunicationSeconds']);
+    expect(p.timeline).toBeUndefined();
+    expect(p.timelineEvents).toBeGreaterThan(0);
+    const t = JSON.parse(readFileSync(trace, 'utf8'));
+    expect((t.traceEvents ?? t).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('plan --baseline megatron --dp --tp --pp fixes the grid point', () => {
+    const r = meshplan('plan', '--model', 'zoo:gpt-350M', '--cluster', 'p3.16xlarge:1x8', '--batch', '64',
+      '--baseline', 'megatron', '--dp', '2', '--tp', '2', '--pp', '2', '--json');
+    expect(r.status).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p.label).toBe('Megatron dp=2 tp=2 pp=2');
+    expect(p.stages.map((s: { logicalMesh: number[] }) => s.logicalMesh)).toEqual([[2, 2], [2, 2]]);
+  }, 60_000);
+
+  it('exits 2 with one line for bad options', () => {
+    const bad = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--schedule', 'zigzag', '--json');
+    expect([bad.status, bad.stderr]).toEqual([2, "meshplan plan: --schedule must be one of 1f1b|gpipe|eager-1f1b, got 'zigzag'\n"]);
+    const mb = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--microbatches', '3', '--json');
+    expect([mb.status, mb.stderr]).toEqual([2, 'meshplan plan: microbatches must divide the global batch 8, got 3\n']);
+    const grid = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--tp', '2', '--json');
+    expect([grid.status, grid.stderr]).toEqual([2, 'meshplan plan: --dp/--tp/--pp need --baseline megatron\n']);
+  }, 60_000);
+
+  it('compare prints our plan next to every baseline as one JSON object', () => {
+    const r = meshplan('compare', '--model', 'zoo:gpt-350M', '--cluster', 'p3.16xlarge:1x4', '--batch', '64', '--intra', 'manual', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.plans.map((p: { kind: string }) => p.kind)).toEqual(['searched', 'megatron', 'dp', 'zero3', 'intra-only', 'inter-only']);
+    const ours = out.plans[0];
+    for (const p of out.plans.slice(1)) if (p.ok && p.feasible) expect(ours.stepSeconds).toBeLessThanOrEqual(p.stepSeconds * (1 + 1e-9));
+    expect(out.best).toBe('Meshplan');
+  }, 60_000);
+});
