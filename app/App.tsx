@@ -27,17 +27,17 @@ function useFileDrop(open: (f: File) => void): void {
 }
 
 function Column({ children, className }: { children: ReactNode; className: string }) {
-  return <div className={`flex min-h-0 flex-col gap-3 overflow-y-auto p-3 ${className}`}>{children}</div>;
+  return <div className={`flex min-w-0 flex-col gap-3 p-3 ${className}`}>{children}</div>;
 }
 
 export function App() {
   const actions = useActions();
   useFileDrop((f) => void actions.openFile(f));
   return (
-    <div className="flex h-full flex-col bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+    <div className="min-h-full bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
       <Header />
-      <main className="grid min-h-0 flex-1 grid-cols-[380px_minmax(0,1fr)]">
-        <Column className="border-r border-slate-200 dark:border-slate-800">
+      <main className="grid grid-cols-[380px_minmax(0,1fr)] items-start">
+        <Column className="sticky top-[52px] max-h-[calc(100vh-52px)] overflow-y-auto border-r border-slate-200 dark:border-slate-800">
           <Region name="Model">
             <div className="space-y-3">
               <ModelSources />

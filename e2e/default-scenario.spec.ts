@@ -5,8 +5,16 @@ test('loads the default scenario (GPT-3 2.6B on p3.16xlarge x1), inspects it in 
   const model = page.getByRole('region', { name: 'Model' });
   await expect(model.getByTestId('model-name')).toHaveText('gpt-2.6B');
   await expect(model).toContainText('2.65 B');
+  await expect(model).toContainText('17.7 PFLOP');
   await expect(page.getByRole('region', { name: 'Cluster' })).toContainText('p3.16xlarge:1x8');
-  await expect(page.getByRole('button', { name: 'Plan' })).toBeVisible();
+  // Planned without user action.
+  const stages = page.getByRole('region', { name: 'Stages' });
+  await expect(stages.getByTestId('stage-count')).toHaveText(/^\d+ stages?$/, { timeout: 90_000 });
+  await expect(page.getByRole('region', { name: 'Timeline' }).getByTestId('step-time')).toHaveText(/\d s$/);
+  await expect(stages.locator('[data-device]')).toHaveCount(8);
+  for (const name of ['Sharding', 'Memory', 'Breakdown', 'Explanation']) {
+    await expect(page.getByRole('region', { name })).not.toContainText('No plan yet');
+  }
   await expect(page.getByRole('region', { name: 'Errors' })).toHaveCount(0);
   await page.screenshot({ path: info.outputPath('default-scenario.png'), fullPage: true });
 });

@@ -4,7 +4,8 @@
  */
 import { proxy, transfer, type Remote } from 'comlink';
 import type { ImportFileResult, InspectResult, PlannerApi } from '../../workers/planner-api.ts';
-import type { Progress } from '../../workers/core/plan/types.ts';
+import type { ModelGraph } from '../../workers/core/ir/types.ts';
+import type { PlanOptions, Progress } from '../../workers/core/plan/types.ts';
 import { unpackTimeline } from '../../workers/core/schedule/packedTimeline.ts';
 import { hfConfigFor, zooFamily } from '../model/zooDims.ts';
 import { sampleUrl } from '../model/samples.ts';
@@ -30,6 +31,16 @@ export interface Actions {
 
 type Loaded = InspectResult | ImportFileResult;
 
+/** The options a model implies, mirroring defaultPlanOptions (workers/core/plan.ts) so page and CLI agree. */
+export function modelDefaults(graph: ModelGraph, current: PlanOptions): Partial<PlanOptions> {
+  const fp32 = graph.tensors.some((t) => t.kind === 'parameter' && t.dtype === 'f32');
+  const mode = graph.training === null ? 'infer' : 'train';
+  return {
+    mode, globalBatch: graph.batch, seq: graph.seq, precision: fp32 ? 'fp32' : 'fp16-mixed',
+    ...(mode === 'infer' ? { schedule: 'inference' } : current.schedule === 'inference' ? { schedule: '1f1b' } : {}),
+  };
+}
+
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function whereOf(e: { line?: number; column?: number; node?: string }): string | undefined {
@@ -41,10 +52,17 @@ function whereOf(e: { line?: number; column?: number; node?: string }): string |
 export function createActions(store: AppStore, clients: Clients, storage: KeyValueStorage): Actions {
   // Only the newest model request may land: a slow import finishing after a later one must not replace it.
   let modelRequest = 0;
+  // Progress messages already queued by a terminated worker still arrive after a cancel: they carry the request
+  // they belong to and are dropped once it is no longer current.
+  let planRequest = 0;
+  const current = { model: () => modelRequest, plan: () => planRequest };
 
-  const progressTo = (kind: 'model' | 'plan', label: string) => proxy((p: Progress) => {
-    store.getState().setJob(kind, { kind, label, phase: p.phase, done: p.done, total: p.total });
-  });
+  const progressTo = (kind: 'model' | 'plan', label: string) => {
+    const request = current[kind]();
+    return proxy((p: Progress) => {
+      if (request === current[kind]()) store.getState().setJob(kind, { kind, label, phase: p.phase, done: p.done, total: p.total });
+    });
+  };
 
   async function land(request: number, source: ModelSource, label: string, run: () => Promise<Loaded>, initial = false): Promise<boolean> {
     const s = store.getState();
@@ -58,8 +76,9 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
         return false;
       }
       s.setModel(source, r.graph, r.summary, 'warnings' in r ? r.warnings : r.graph.warnings ?? []);
-      if (!initial && r.graph.training === null && store.getState().options.mode === 'train') s.setOptions({ mode: 'infer' });
-      if (!initial && source.kind === 'zoo' && !source.dims) s.setOptions({ globalBatch: r.graph.batch });
+      // A newly chosen model brings its own batch, sequence, mode and precision (as the CLI's defaults do); a
+      // restored scenario keeps the options it was saved with.
+      if (!initial) s.setOptions(modelDefaults(r.graph, store.getState().options));
       return true;
     } catch (e) {
       if (!(e instanceof CancelledError) && !(e instanceof WorkerCrashError)) s.pushError({ what: `Could not load ${label}`, message: message(e) });
@@ -122,22 +141,26 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
     s.setPlan(undefined);
     s.setNotice(undefined);
     const label = `${graph.name} on ${cluster.name}`;
+    const request = ++planRequest;
     s.setJob('plan', { kind: 'plan', label, phase: 'starting', done: 0, total: 1 });
     try {
       const r = await clients.planner.run((api) => api.plan(graph, cluster, options, progressTo('plan', label), { packTimeline: true }));
+      if (request !== planRequest) return;
       if (!r.ok) { s.setPlanFailure(r.reason); return; }
       const timeline = r.packedTimeline ? unpackTimeline(r.packedTimeline) : r.plan.timeline;
-      s.setPlan({ ...r.plan, timeline }, r.alternatives);
+      s.setPlan({ ...r.plan, timeline }, cluster, r.alternatives);
     } catch (e) {
-      if (e instanceof CancelledError) s.setNotice('Search cancelled: no plan was produced.');
-      else if (!(e instanceof WorkerCrashError)) s.setPlanFailure(message(e));
+      if (!(e instanceof CancelledError) && !(e instanceof WorkerCrashError)) s.setPlanFailure(message(e));
     } finally {
-      store.getState().setJob('plan', undefined);
+      if (request === planRequest) store.getState().setJob('plan', undefined);
     }
   }
 
   function cancel(): void {
+    planRequest++;
     clients.planner.cancel();
+    store.getState().setJob('plan', undefined);
+    store.getState().setNotice('Search cancelled: no plan was produced.');
   }
 
   return { loadSource, openFile, plan, cancel, zooNames: () => clients.model.run((api) => api.zooNames()) };

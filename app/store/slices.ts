@@ -46,10 +46,12 @@ export interface JobsSlice {
 
 export interface PlansSlice {
   readonly plan?: Plan;
+  /** The cluster the plan was made for (the panel may have been edited since). */
+  readonly planCluster?: Cluster;
   readonly alternatives: readonly Plan[];
   /** Why the last plan request gave no plan (infeasible, bad options). */
   readonly planFailure?: string;
-  setPlan(plan: Plan | undefined, alternatives?: readonly Plan[]): void;
+  setPlan(plan: Plan | undefined, cluster?: Cluster, alternatives?: readonly Plan[]): void;
   setPlanFailure(reason: string | undefined): void;
 }
 
@@ -101,7 +103,7 @@ export const jobsSlice: Slice<JobsSlice> = (set) => ({
 
 export const plansSlice: Slice<PlansSlice> = (set) => ({
   alternatives: [],
-  setPlan: (plan, alternatives = []) => set({ plan, alternatives, planFailure: undefined, selectedStage: 0 }),
+  setPlan: (plan, planCluster, alternatives = []) => set({ plan, planCluster, alternatives, planFailure: undefined, selectedStage: 0 }),
   setPlanFailure: (planFailure) => set({ planFailure }),
 });
 

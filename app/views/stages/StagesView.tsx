@@ -1,0 +1,66 @@
+/** "Stages": the layer strip coloured by stage, and the device grid coloured by the stage owning each device. */
+import type { Cluster } from '../../../workers/core/cluster/types.ts';
+import type { Plan } from '../../../workers/core/plan/types.ts';
+import { ClusterDrawing } from '../../components/ClusterDrawing.tsx';
+import { formatSeconds } from '../../format.ts';
+import { useApp } from '../../store/store.ts';
+import { stageColor } from '../colors.ts';
+import { deviceOwners, layerStrip } from './layout.ts';
+
+const STRIP_W = 640;
+
+/** The stage's layers as the planner names them ('pre .. layer 15'), else its units' indices. */
+function layerRange(first: number, end: number, names?: readonly string[]): string {
+  if (names && names.length > 0) {
+    const from = names[0].split(' .. ')[0], to = names[names.length - 1].split(' .. ').pop();
+    return from === to ? from : `${from} .. ${to}`;
+  }
+  return end - first === 1 ? `unit ${first}` : `units ${first}–${end - 1}`;
+}
+
+export function StagesView({ plan, cluster }: { plan: Plan; cluster: Cluster }) {
+  const selected = useApp((s) => s.selectedStage);
+  const select = useApp((s) => s.selectStage);
+  const segments = layerStrip(plan, STRIP_W);
+  const owners = deviceOwners(plan);
+  return (
+    <div className="space-y-3">
+      <p className="text-sm">
+        <span data-testid="stage-count" className="font-semibold">{plan.stages.length} stage{plan.stages.length === 1 ? '' : 's'}</span>
+        {' '}· {plan.microbatches} micro-batches · {plan.schedule}{plan.feasible ? '' : ' · infeasible'}
+      </p>
+      <svg data-figure role="img" aria-label={`Layer strip: ${plan.stages.length} stages`} viewBox={`0 0 ${STRIP_W} 44`} className="w-full max-w-3xl text-slate-700 dark:text-slate-200">
+        {segments.map((s) => (
+          <g key={s.stage} onClick={() => select(s.stage)} className="cursor-pointer">
+            <rect x={s.x + 1} y={selected === s.stage ? 0 : 3} width={Math.max(1, s.width - 2)} height={selected === s.stage ? 28 : 22} rx={3} fill={stageColor(s.stage)}>
+              <title>{`stage ${s.stage}: ${layerRange(s.firstLayer, s.endLayer, plan.stages[s.stage]?.layerNames)}`}</title>
+            </rect>
+            {s.width > 60 && <text x={s.x + s.width / 2} y={40} textAnchor="middle" fontSize={11} fill="currentColor">{`stage ${s.stage}`}</text>}
+          </g>
+        ))}
+      </svg>
+      <ClusterDrawing cluster={cluster} label={`Devices by stage on ${cluster.name}`}
+        fillOf={(d) => {
+          const s = owners.get(d);
+          return s === undefined ? { fill: '#e2e8f0', title: `device ${d}: unused` } : { fill: stageColor(s), title: `device ${d}: stage ${s}` };
+        }} />
+      <table className="text-sm">
+        <thead className="text-left text-xs text-slate-500"><tr><th className="pr-4">stage</th><th className="pr-4">layers</th><th className="pr-4">sub-mesh</th><th className="pr-4">logical mesh</th><th className="pr-4">GPU</th><th className="pr-4">forward</th><th className="pr-4">backward</th><th>remat</th></tr></thead>
+        <tbody className="tabular">
+          {plan.stages.map((s) => (
+            <tr key={s.index} data-stage={s.index} onClick={() => select(s.index)} className={`cursor-pointer ${selected === s.index ? 'bg-slate-100 dark:bg-slate-800' : ''}`}>
+              <td className="pr-4"><span className="mr-1 inline-block h-3 w-3 rounded-sm align-middle" style={{ background: stageColor(s.index) }} />{s.index}</td>
+              <td className="pr-4">{layerRange(s.layers[0], s.layers[1], s.layerNames)}</td>
+              <td className="pr-4">{s.submeshShape[0]}×{s.submeshShape[1]}</td>
+              <td className="pr-4" data-testid="logical-mesh">({s.logicalMesh[0]}, {s.logicalMesh[1]})</td>
+              <td className="pr-4">{s.gpu}</td>
+              <td className="pr-4">{formatSeconds(s.forwardSeconds)}</td>
+              <td className="pr-4">{formatSeconds(s.backwardSeconds)}</td>
+              <td>{s.remat ? 'yes' : 'no'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

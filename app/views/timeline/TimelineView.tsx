@@ -1,0 +1,89 @@
+/**
+ * "Timeline": the pipeline schedule on a canvas (GPT-39B's plan has tens of thousands of bars), one row per stage,
+ * zoom and pan with d3-zoom (which writes its transform into state), hover details and the bubble fraction.
+ */
+import { select, zoom as d3zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior } from 'd3';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Plan, TimelineEvent } from '../../../workers/core/plan/types.ts';
+import { buttonClass } from '../../components/Region.tsx';
+import { formatPercent, formatSeconds } from '../../format.ts';
+import { EVENT_COLORS, stageColor, stageColorDark } from '../colors.ts';
+import { drawTimeline } from './draw.ts';
+import { AXIS_HEIGHT_PX, LABEL_WIDTH_PX, ROW_HEIGHT_PX, bubbleFraction, eventAt, timelineRows, xToTime, type Zoom } from './layout.ts';
+
+function describe(e: TimelineEvent): string {
+  const what = e.kind === 'send' ? `send to stage ${e.toStage}` : e.kind;
+  const mb = e.microbatch >= 0 ? ` · micro-batch ${e.microbatch}` : '';
+  return `stage ${e.stage} · ${what}${mb} · ${formatSeconds(e.startSeconds)} → ${formatSeconds(e.endSeconds)} (${formatSeconds(e.endSeconds - e.startSeconds)})`;
+}
+
+function Legend() {
+  const item = (color: string, label: string) => <span className="flex items-center gap-1"><span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: color }} />{label}</span>;
+  return <div className="flex flex-wrap gap-3 text-xs">{item(stageColor(0), 'forward')}{item(stageColorDark(0), 'backward')}{item(EVENT_COLORS.send, 'send')}{item(EVENT_COLORS['gradient-sync'], 'gradient sync')}{item(EVENT_COLORS.update, 'update')}</div>;
+}
+
+export function TimelineView({ plan }: { plan: Plan }) {
+  const rows = useMemo(() => timelineRows(plan), [plan]);
+  const wrap = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [width, setWidth] = useState(900);
+  const [zoom, setZoom] = useState<Zoom>({ k: 1, x: 0 });
+  const [hover, setHover] = useState<TimelineEvent>();
+  const behaviourRef = useRef<ZoomBehavior<HTMLCanvasElement, unknown>>(null);
+  const height = rows.byStage.length * ROW_HEIGHT_PX + AXIS_HEIGHT_PX;
+  const plotW = width - LABEL_WIDTH_PX - 8;
+
+  useEffect(() => {
+    const el = wrap.current;
+    if (!el) return;
+    const ro = new ResizeObserver(([entry]) => setWidth(Math.max(320, Math.floor(entry.contentRect.width))));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    const behaviour = d3zoom<HTMLCanvasElement, unknown>().scaleExtent([1, 20000])
+      .translateExtent([[LABEL_WIDTH_PX, 0], [width, height]]).extent([[LABEL_WIDTH_PX, 0], [width, height]])
+      .on('zoom', (e: D3ZoomEvent<HTMLCanvasElement, unknown>) => setZoom({ k: e.transform.k, x: e.transform.x - LABEL_WIDTH_PX * (1 - e.transform.k) }));
+    behaviourRef.current = behaviour;
+    const sel = select(el).call(behaviour).call(behaviour.transform, zoomIdentity);
+    return () => { sel.on('.zoom', null); };
+  }, [width, height, plan]);
+
+  useEffect(() => {
+    const el = canvas.current;
+    const ctx = el?.getContext('2d');
+    if (!el || !ctx) return;
+    const dpr = window.devicePixelRatio || 1;
+    el.width = Math.floor(width * dpr);
+    el.height = Math.floor(height * dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    drawTimeline(ctx, rows, width, zoom, getComputedStyle(el).color, hover);
+  }, [rows, width, height, zoom, hover]);
+
+  const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    const box = e.currentTarget.getBoundingClientRect();
+    const px = e.clientX - box.left, py = e.clientY - box.top;
+    const row = rows.byStage[Math.floor(py / ROW_HEIGHT_PX)];
+    setHover(row && px > LABEL_WIDTH_PX ? eventAt(row, xToTime(px, rows.stepSeconds, plotW, zoom)) : undefined);
+  };
+
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap items-center gap-4 text-sm">
+        <span>step <span data-testid="step-time" className="tabular font-semibold">{formatSeconds(plan.stepSeconds)}</span></span>
+        <span>bubble <span className="tabular font-semibold">{formatPercent(bubbleFraction(plan))}</span></span>
+        <span className="text-xs text-slate-500">{plan.timeline.length} events · scroll to zoom, drag to pan</span>
+        <button type="button" className={buttonClass} onClick={() => { if (canvas.current && behaviourRef.current) select(canvas.current).call(behaviourRef.current.transform, zoomIdentity); }}>Reset zoom</button>
+        <Legend />
+      </div>
+      <div ref={wrap} className="relative w-full">
+        <canvas ref={canvas} data-figure role="img" aria-label={`Pipeline timeline: ${plan.stages.length} stages, ${plan.microbatches} micro-batches, step ${formatSeconds(plan.stepSeconds)}`}
+          style={{ width, height }} className="cursor-grab text-slate-700 dark:text-slate-200" onMouseMove={onMove} onMouseLeave={() => setHover(undefined)} />
+        <p className="h-5 truncate text-xs text-slate-600 dark:text-slate-300" aria-live="polite">{hover ? describe(hover) : '\u00a0'}</p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+/** Draws the timeline on a canvas: one pass per colour, skipping bars outside the view; sub-pixel bars are kept 1 px. */
+import type { TimelineEvent } from '../../../workers/core/plan/types.ts';
+import { formatSeconds } from '../../format.ts';
+import { EVENT_COLORS, stageColor, stageColorDark } from '../colors.ts';
+import { AXIS_HEIGHT_PX, LABEL_WIDTH_PX, ROW_HEIGHT_PX, ticks, timeToX, xToTime, type Rows, type Zoom } from './layout.ts';
+
+function colorOf(e: TimelineEvent): string {
+  if (e.kind === 'forward') return stageColor(e.stage);
+  if (e.kind === 'backward') return stageColorDark(e.stage);
+  return EVENT_COLORS[e.kind];
+}
+
+export function drawTimeline(ctx: CanvasRenderingContext2D, rows: Rows, widthPx: number, zoom: Zoom, textColor: string, highlight?: TimelineEvent): void {
+  const plotW = widthPx - LABEL_WIDTH_PX - 8;
+  const heightPx = rows.byStage.length * ROW_HEIGHT_PX + AXIS_HEIGHT_PX;
+  ctx.clearRect(0, 0, widthPx, heightPx);
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(LABEL_WIDTH_PX, 0, plotW + 8, heightPx);
+  ctx.clip();
+  const x = (t: number) => timeToX(t, rows.stepSeconds, plotW, zoom);
+  const buckets = new Map<string, TimelineEvent[]>();
+  rows.byStage.forEach((row) => {
+    for (const e of row) {
+      const x0 = x(e.startSeconds), x1 = x(e.endSeconds);
+      if (x1 < LABEL_WIDTH_PX || x0 > widthPx) continue;
+      const c = colorOf(e);
+      let b = buckets.get(c);
+      if (!b) buckets.set(c, (b = []));
+      b.push(e);
+    }
+  });
+  for (const [color, events] of buckets) {
+    ctx.fillStyle = color;
+    for (const e of events) {
+      const x0 = x(e.startSeconds), w = Math.max(1, x(e.endSeconds) - x0);
+      const top = e.stage * ROW_HEIGHT_PX;
+      // Sends sit in a thin band under the sender's row; compute and gradient sync fill the row.
+      if (e.kind === 'send') ctx.fillRect(x0, top + ROW_HEIGHT_PX - 7, w, 4);
+      else ctx.fillRect(x0, top + 3, w, ROW_HEIGHT_PX - 11);
+    }
+  }
+  if (highlight) {
+    ctx.strokeStyle = textColor;
+    ctx.lineWidth = 1.5;
+    const x0 = x(highlight.startSeconds);
+    ctx.strokeRect(x0, highlight.stage * ROW_HEIGHT_PX + 2, Math.max(2, x(highlight.endSeconds) - x0), ROW_HEIGHT_PX - 8);
+  }
+  ctx.restore();
+  ctx.fillStyle = textColor;
+  rows.byStage.forEach((_, s) => {
+    ctx.fillStyle = stageColor(s);
+    ctx.fillRect(4, s * ROW_HEIGHT_PX + 8, 8, 8);
+    ctx.fillStyle = textColor;
+    ctx.fillText(`stage ${s}`, 16, s * ROW_HEIGHT_PX + 12);
+  });
+  const axisY = rows.byStage.length * ROW_HEIGHT_PX;
+  const t0 = Math.max(0, xToTime(LABEL_WIDTH_PX, rows.stepSeconds, plotW, zoom));
+  const t1 = Math.min(rows.stepSeconds, xToTime(LABEL_WIDTH_PX + plotW, rows.stepSeconds, plotW, zoom));
+  ctx.globalAlpha = 0.6;
+  for (const t of ticks(t0, t1, Math.max(2, Math.floor(plotW / 110)))) {
+    const tx = x(t);
+    ctx.fillRect(tx, axisY, 1, 4);
+    ctx.fillText(formatSeconds(t), tx + 3, axisY + 10);
+  }
+  ctx.globalAlpha = 1;
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { FIXTURE_PLAN } from '../fixturePlan.ts';
+import { LABEL_WIDTH_PX, bubbleFraction, eventAt, ticks, timeToX, timelineRows, xToTime } from './layout.ts';
+
+describe('timeline layout', () => {
+  const rows = timelineRows(FIXTURE_PLAN);
+  it('puts events on their stage rows, sorted', () => {
+    expect(rows.byStage.map((r) => r.length)).toEqual([4, 2]);
+    expect(rows.byStage[0].map((e) => e.kind)).toEqual(['forward', 'send', 'backward', 'gradient-sync']);
+    expect(rows.stepSeconds).toBe(1);
+  });
+  it('maps time to pixels under zoom and back', () => {
+    expect(timeToX(0.5, 1, 1000, { k: 1, x: 0 })).toBe(LABEL_WIDTH_PX + 500);
+    expect(timeToX(0.5, 1, 1000, { k: 4, x: -1000 })).toBe(LABEL_WIDTH_PX + 1000);
+    expect(xToTime(LABEL_WIDTH_PX + 1000, 1, 1000, { k: 4, x: -1000 })).toBeCloseTo(0.5);
+  });
+  it('finds the event under the pointer and none in a gap', () => {
+    expect(eventAt(rows.byStage[1], 0.3)?.kind).toBe('backward');
+    expect(eventAt(rows.byStage[0], 0.8)).toBeUndefined();
+    expect(eventAt(rows.byStage[0], 0.97)?.kind).toBe('gradient-sync');
+  });
+  it('reports the bubble fraction and round ticks', () => {
+    expect(bubbleFraction(FIXTURE_PLAN)).toBeCloseTo(0.2);
+    expect(ticks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+  });
+});

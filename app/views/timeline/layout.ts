@@ -1,0 +1,69 @@
+/**
+ * Geometry of the Timeline view (pure, unit-tested): one row per stage, time on x scaled by a zoom transform
+ * (k, x); events bucketed per row and sorted by start so hit tests are binary searches.
+ */
+import type { Plan, TimelineEvent } from '../../../workers/core/plan/types.ts';
+
+export const ROW_HEIGHT_PX = 26;
+export const LABEL_WIDTH_PX = 64;
+export const AXIS_HEIGHT_PX = 20;
+
+export interface Zoom {
+  /** Scale factor (1 = whole step fits). */
+  readonly k: number;
+  /** Pan offset, pixels. */
+  readonly x: number;
+}
+
+export interface Rows {
+  readonly stepSeconds: number;
+  /** Events of each stage, sorted by start. */
+  readonly byStage: readonly (readonly TimelineEvent[])[];
+}
+
+export function timelineRows(plan: Plan): Rows {
+  const byStage: TimelineEvent[][] = plan.stages.map(() => []);
+  let end = plan.stepSeconds;
+  for (const e of plan.timeline) {
+    byStage[e.stage]?.push(e);
+    if (e.endSeconds > end) end = e.endSeconds;
+  }
+  for (const row of byStage) row.sort((a, b) => a.startSeconds - b.startSeconds);
+  return { stepSeconds: end, byStage };
+}
+
+/** Pixel x of a time, for a plot `plotWidthPx` wide (after the row labels). */
+export function timeToX(seconds: number, stepSeconds: number, plotWidthPx: number, zoom: Zoom): number {
+  return LABEL_WIDTH_PX + zoom.x + (seconds / stepSeconds) * plotWidthPx * zoom.k;
+}
+
+export function xToTime(xPx: number, stepSeconds: number, plotWidthPx: number, zoom: Zoom): number {
+  return ((xPx - LABEL_WIDTH_PX - zoom.x) / (plotWidthPx * zoom.k)) * stepSeconds;
+}
+
+/** The event of a row under time t (the last one starting at or before t that has not ended), if any. */
+export function eventAt(row: readonly TimelineEvent[], t: number): TimelineEvent | undefined {
+  let lo = 0, hi = row.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (row[mid].startSeconds <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  for (let i = found; i >= 0 && i > found - 8; i--) if (row[i].endSeconds >= t) return row[i];
+  return undefined;
+}
+
+/** Idle share of the step: the plan's bubble seconds over its step time. */
+export function bubbleFraction(plan: Plan): number {
+  return plan.stepSeconds > 0 ? plan.breakdown.bubbleSeconds / plan.stepSeconds : 0;
+}
+
+/** Axis ticks: about `count` round times across the visible range. */
+export function ticks(t0: number, t1: number, count: number): number[] {
+  const span = Math.max(1e-12, t1 - t0);
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const out: number[] = [];
+  for (let t = Math.ceil(t0 / step) * step; t <= t1 + 1e-12; t += step) out.push(Number(t.toPrecision(12)));
+  return out;
+}
