@@ -10,7 +10,7 @@ import { GraphAssembler, numel, unknownOpWarnings } from './assemble.ts';
 import { fail, type ImportProgressCallback } from './errors.ts';
 import { mapOnnxNode, type MappedOp } from './onnxOps.ts';
 import { foldValues, inferDtypes, inferShapes, type Val } from './onnxShapes.ts';
-import { isFloat, tensorDims, tensorValues, typeShape, type Dim } from './onnxValues.ts';
+import { isFloat, onnxDtype, tensorDims, tensorValues, typeShape, type Dim } from './onnxValues.ts';
 import { onnxLayerPath } from './onnxPaths.ts';
 
 const FORMAT = 'onnx';
@@ -130,7 +130,7 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
   for (const init of g.initializer) {
     const dims = tensorDims(init);
     const spec = specKind(vi.get(init.name), init);
-    const dtype = typeShape(vi.get(init.name)?.type).dtype ?? (init.dataType ? inferInitDtype(init) : 'f32');
+    const dtype = typeShape(vi.get(init.name)?.type).dtype ?? onnxDtype(init.dataType);
     const param = spec ? spec === 'PARAMETER' : isFloat(dtype) && numel(dims) >= 2;
     values.set(init.name, { shape: dims, dtype, values: param ? undefined : tensorValues(init), static: !param, data: false, kind: param ? 'parameter' : 'constant' });
   }
@@ -236,7 +236,7 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
   if (asm.ops.length === 0) fail(FORMAT, 'the ONNX graph has no operators left after folding constants');
   return asm.finish({
     name: stem, source: `onnx:${fileName.replace(/^.*[\\/]/, '')}`, batch,
-    ...(seqLen === undefined ? {} : { seq: opts.seq ?? seqLen }),
+    ...(seqLen === undefined ? {} : { seq: seqLen }),
     training: { optimizer: 'adam', explicitBackward: false }, warnings,
   });
 }
@@ -261,10 +261,6 @@ function emitWithBias(asm: GraphAssembler, d: { node: NodeProto; name: string; p
     bias = reshaped;
   }
   asm.op({ name: `${d.name}/bias`, kind: 'elementwise', attrs: { kind: 'elementwise', fn: 'Add' }, flops: n, inputs: [core, bias], outputs: [d.out], path: d.path });
-}
-
-function inferInitDtype(init: TensorProto): DType {
-  return typeShape({ value: { case: 'tensorType', value: { elemType: init.dataType } } } as never).dtype ?? 'f32';
 }
 
 /** Shapes of SplitToSequence parts: an explicit list of sizes, a chunk size, or unit splits. */
