@@ -79,11 +79,34 @@ export class GraphAssembler {
     return op;
   }
 
+  /**
+   * Constants and weight-derived tensors combined elementwise with batch-sized activations of the same rank and
+   * size take their batchDim (so rebatching keeps shapes consistent).
+   */
+  private propagateBatchDims(): void {
+    const index = new Map(this.tensors.map((t, i) => [t.id, i] as const));
+    for (const op of this.ops) {
+      if (op.kind !== 'elementwise') continue;
+      const all = [...op.inputs, ...op.outputs].map((id) => this.tensors[index.get(id)!]!);
+      const ref = all.find((t) => t.batchDim !== undefined);
+      if (!ref) continue;
+      const d = ref.batchDim!;
+      for (const t of all) {
+        if (t.batchDim !== undefined || t.kind === 'parameter' || t.kind === 'optimizer-state') continue;
+        if (t.shape.length !== ref.shape.length || t.shape[d] !== ref.shape[d]) continue;
+        const updated: Tensor = { ...t, batchDim: d };
+        this.tensors[index.get(t.id)!] = updated;
+        this.byId.set(t.id, updated);
+      }
+    }
+  }
+
   /** Drops tensors no op touches except inputs and parameters, renumbering nothing (ids stay stable). */
   finish(meta: {
     name: string; source: string; batch: number; seq?: number; training: TrainingSpec | null;
     warnings: readonly string[]; config?: Record<string, number>; family?: string;
   }): ModelGraph {
+    this.propagateBatchDims();
     const used = new Set<string>();
     for (const op of this.ops) for (const id of [...op.inputs, ...op.outputs]) used.add(id);
     const tensors = this.tensors.filter((t) => used.has(t.id) || t.kind === 'parameter' || t.kind === 'input');
@@ -101,6 +124,14 @@ export class GraphAssembler {
       ...(meta.warnings.length ? { warnings: [...meta.warnings] } : {}),
     };
   }
+}
+
+/**
+ * Exporters bake the batch into constants (an attention mask [B, 1, S, S], ids broadcast to [B, S]); a leading
+ * dim equal to the batch marks them as batch-sized so that rebatching keeps them in step with the activations.
+ */
+export function constantBatchDim(shape: readonly number[], kind: TensorKind, batch: number): number | undefined {
+  return kind !== 'parameter' && kind !== 'optimizer-state' && batch > 1 && shape.length > 1 && shape[0] === batch ? 0 : undefined;
 }
 
 /** Counts of each unmapped source op, turned into one warning line per op name. */

@@ -3,6 +3,7 @@
  * Failures come back as values ({ ok: false, error }); no exception escapes.
  */
 import type { ModelGraph } from '../ir/types.ts';
+import { rebatch } from '../ir/rebatch.ts';
 import { validateGraph } from '../ir/validate.ts';
 import { ImportFailure, MAX_IMPORT_BYTES, type ImportError, type ImportProgressCallback } from './errors.ts';
 import { importHfConfig, looksLikeHfConfig } from './hfConfig.ts';
@@ -53,6 +54,27 @@ function importJson(fileName: string, data: Uint8Array, opts: ImportOptions): Mo
   return graphFromJson(value);
 }
 
+/**
+ * A file that fixes its batch (concrete ONNX dims, StableHLO shapes, JSON) is rebatched to the asked batch; a fixed
+ * sequence length cannot change and is kept, with a warning.
+ */
+function resize(graph: ModelGraph, opts: ImportOptions): ModelGraph {
+  const warnings = [...(graph.warnings ?? [])];
+  let out = graph;
+  if (opts.batch !== undefined && opts.batch !== graph.batch) {
+    try {
+      out = rebatch(graph, opts.batch);
+    } catch (e) {
+      throw new ImportFailure({ format: graph.source.split(':')[0] ?? 'unknown', message: `cannot rebatch to ${opts.batch}: ${e instanceof Error ? e.message : String(e)}` });
+    }
+    warnings.push(`the file is built for batch ${graph.batch}; rebatched to ${opts.batch}`);
+  }
+  if (opts.seq !== undefined && graph.seq !== undefined && opts.seq !== graph.seq) {
+    warnings.push(`the file fixes sequence length ${graph.seq}; --seq ${opts.seq} is not applied`);
+  }
+  return warnings.length === (graph.warnings?.length ?? 0) ? out : { ...out, warnings };
+}
+
 export async function importModel(
   fileName: string,
   data: Uint8Array | { readonly byteLength: number },
@@ -72,9 +94,10 @@ export async function importModel(
   const format = byName ?? FROM_SNIFF[content];
   if (!format) return { ok: false, error: { format: 'unknown', message: `${fileName}: unknown format (expected .onnx, .mlir StableHLO text, or .json: a Meshplan graph or a Hugging Face config.json)` } };
   try {
-    const graph = format === 'onnx' ? importOnnx(fileName, data, opts, onProgress)
+    const imported = format === 'onnx' ? importOnnx(fileName, data, opts, onProgress)
       : format === 'stablehlo' ? importStableHlo(fileName, data, opts, onProgress)
         : importJson(fileName, data, opts);
+    const graph = resize(imported, opts);
     const check = validateGraph(graph);
     if (!check.ok) return { ok: false, error: { format, message: `${fileName}: the imported graph is inconsistent: ${check.errors.slice(0, 3).join('; ')}` } };
     return { ok: true, graph, warnings: [...(graph.warnings ?? [])] };

@@ -58,6 +58,17 @@ describe('ONNX fixtures (weights stripped, external data absent)', () => {
     expect(graph.ops.filter((o) => o.kind === 'dot').every((o) => o.inputs.length === 2)).toBe(true);
   });
 
+  it('a batch other than the file\'s rebatches the graph (activations and FLOPs scale, parameters do not)', async () => {
+    const { graph } = await imported('onnx/gpt2-124m.onnx');
+    const r = await importModel('gpt2-124m.onnx', load('onnx/gpt2-124m.onnx'), { batch: 8, seq: 512 });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.graph.batch).toBe(8);
+    expect(inspectGraph(r.graph).forwardFlops).toBeCloseTo(2 * inspectGraph(graph).forwardFlops, -3);
+    expect(inspectGraph(r.graph).params).toBe(124_439_808);
+    expect(r.graph.tensors.find((t) => t.kind === 'input')!.shape).toEqual([8, 1024]);
+    expect(r.warnings).toEqual(['the file is built for batch 4; rebatched to 8', 'the file fixes sequence length 1024; --seq 512 is not applied']);
+  });
+
   it('bert-base: parameters as transformers counts them (buffers excluded), FLOPs within 5%', async () => {
     const { graph } = await imported('onnx/bert-base.onnx');
     const s = inspectGraph(graph);

@@ -6,7 +6,7 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
 import type { DType, ModelGraph } from '../ir/types.ts';
-import { GraphAssembler, numel, unknownOpWarnings } from './assemble.ts';
+import { constantBatchDim, GraphAssembler, numel, unknownOpWarnings } from './assemble.ts';
 import { fail, type ImportProgressCallback } from './errors.ts';
 import { mapOnnxNode, type MappedOp } from './onnxOps.ts';
 import { foldValues, inferDtypes, inferShapes, type Val } from './onnxShapes.ts';
@@ -144,7 +144,7 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     const v = values.get(name)!;
     if (v.tensorId === undefined) {
       const shape = v.shape ?? [];
-      v.tensorId = asm.tensor({ name, shape, dtype: v.dtype, kind: v.kind, batchDim: v.data ? batchDimOf(shape, batch) : undefined });
+      v.tensorId = asm.tensor({ name, shape, dtype: v.dtype, kind: v.kind, batchDim: v.data ? batchDimOf(shape, batch) : constantBatchDim(shape, v.kind, batch) });
     }
     return v.tensorId;
   };

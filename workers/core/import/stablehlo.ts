@@ -4,7 +4,7 @@
  * into forward / backward / update and names layers.
  */
 import type { DType, ModelGraph } from '../ir/types.ts';
-import { GraphAssembler, unknownOpWarnings } from './assemble.ts';
+import { constantBatchDim, GraphAssembler, unknownOpWarnings } from './assemble.ts';
 import { fail, type ImportProgressCallback } from './errors.ts';
 import { parseMlir, type MlirFunc, type Stmt } from './mlirParse.ts';
 import { mapHloOp } from './stablehloOps.ts';
@@ -68,7 +68,7 @@ function batchDimOf(shape: readonly number[], batch: number, seq: number | undef
 function newTensor(ctx: Ctx, name: string, type: string, kind: 'activation' | 'constant' | 'parameter' | 'input', data: boolean): string {
   const { shape, dtype, dynamic } = parseTensorType(type, ctx.batch);
   if (dynamic) ctx.dynamicDims++;
-  const id = ctx.asm.tensor({ name, shape, dtype, kind, batchDim: data ? batchDimOf(shape, ctx.batch, ctx.seq) : undefined });
+  const id = ctx.asm.tensor({ name, shape, dtype, kind, batchDim: data ? batchDimOf(shape, ctx.batch, ctx.seq) : constantBatchDim(shape, kind, ctx.batch) });
   if (data) ctx.dataIds.add(id);
   if (kind === 'constant') ctx.staticIds.add(id);
   return id;
