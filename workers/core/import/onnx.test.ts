@@ -87,6 +87,7 @@ describe('ONNX fixtures (weights stripped, external data absent)', () => {
     const analytic = 32 * resnet50FlopsPerImage();
     expect(Math.abs(s.forwardFlops / analytic - 1)).toBeLessThan(0.05);
     expect(s.layers).toBe(16);
+    expect(graph.ops.find((o) => o.kind === 'conv' && o.path.includes('layer3'))!.path).toBe('resnet50/layer3/block.0/conv1/conv2d_24');
     expect(s.opCounts.conv).toBe(53);
     // The exporter's constant zero biases (bias=False) are folded away: convs read input and kernel only.
     expect(graph.ops.filter((o) => o.kind === 'conv').every((o) => o.inputs.length === 2)).toBe(true);
@@ -98,7 +99,7 @@ describe('ONNX fixtures (weights stripped, external data absent)', () => {
 });
 
 /** A small ONNX model: x[batch, seq, 8] -> MatMul W[8,16] -> ops... with only the graph input/output typed. */
-function tinyModel(ops: { op: string; inputs: string[]; output: string; domain?: string }[], opts: { symbolic?: boolean } = {}): Uint8Array {
+function tinyModel(ops: { op: string; inputs: string[]; output: string; domain?: string; name?: string }[], opts: { symbolic?: boolean } = {}): Uint8Array {
   const dim = (v: number | string) => (typeof v === 'number' ? { value: { case: 'dimValue' as const, value: BigInt(v) } } : { value: { case: 'dimParam' as const, value: v } });
   const tensorType = (dims: (number | string)[]) => ({ value: { case: 'tensorType' as const, value: { elemType: 1, shape: { dim: dims.map(dim) } } } });
   const model = create(ModelProtoSchema, {
@@ -109,7 +110,7 @@ function tinyModel(ops: { op: string; inputs: string[]; output: string; domain?:
       input: [{ name: 'x', type: tensorType(opts.symbolic ? ['batch', 'seq', 8] : [2, 3, 8]) }],
       output: [{ name: ops[ops.length - 1]!.output }],
       initializer: [{ name: 'W', dims: [8n, 16n], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'absent.bin' }] }],
-      node: ops.map((o, i) => ({ opType: o.op, domain: o.domain ?? '', name: `n${i}`, input: o.inputs, output: [o.output] })),
+      node: ops.map((o, i) => ({ opType: o.op, domain: o.domain ?? '', name: o.name ?? `n${i}`, input: o.inputs, output: [o.output] })),
     },
   });
   return toBinary(ModelProtoSchema, model);
@@ -144,6 +145,17 @@ describe('ONNX edge cases', () => {
     expect(out.batchDim).toBe(0);
     expect(r.graph.ops[0]!.flops).toBe(2 * 16 * 128 * 16 * 8);
     expect(r.graph.tensors.find((t) => t.name === 'W')!.kind).toBe('parameter');
+  });
+
+  it('layer paths come from node names when the exporter left no name scopes (TorchScript style)', async () => {
+    const data = tinyModel([
+      { op: 'MatMul', inputs: ['x', 'W'], output: 'y', name: '/transformer/h.3/attn/MatMul' },
+      { op: 'Relu', inputs: ['y'], output: 'z', name: '/transformer/h.3/mlp/<act>' },
+    ]);
+    const r = await importModel('ts.onnx', data);
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.graph.ops.map((o) => o.path)).toEqual(['ts/transformer/h.3/attn/MatMul', 'ts/transformer/h.3/mlp/<act>']);
+    expect(inspectGraph(r.graph).layers).toBe(1);
   });
 
   it('a truncated ONNX file is refused with an ImportError, not an exception', async () => {
