@@ -6,6 +6,7 @@ import { ErrorsRegion } from './components/ErrorsRegion.tsx';
 import { Header } from './components/Header.tsx';
 import { ModelSources } from './components/ModelSources.tsx';
 import { ModelSummary } from './components/ModelSummary.tsx';
+import { LayerGraph } from './graph/LayerGraph.tsx';
 import { Region } from './components/Region.tsx';
 import { StatusLine } from './components/StatusLine.tsx';
 import { TrainingOptions } from './components/TrainingOptions.tsx';
@@ -37,11 +38,12 @@ export function App() {
     <div className="min-h-full bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
       <Header />
       <main className="grid grid-cols-[380px_minmax(0,1fr)] items-start">
-        <Column className="sticky top-[52px] max-h-[calc(100vh-52px)] overflow-y-auto border-r border-slate-200 dark:border-slate-800">
+        <Column className="border-r border-slate-200 dark:border-slate-800">
           <Region name="Model">
             <div className="space-y-3">
               <ModelSources />
               <ModelSummary />
+              <LayerGraph />
             </div>
           </Region>
           <Region name="Cluster">

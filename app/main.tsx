@@ -9,6 +9,7 @@ import { App } from './App.tsx';
 import { createActions } from './client/actions.ts';
 import { ActionsContext } from './client/context.ts';
 import { createWorkerHandle } from './client/workerHandle.ts';
+import type { LayoutApi } from './graph/layout.worker.ts';
 import { initialScenario, loadTheme, saveScenario, saveTheme } from './persist.ts';
 import { scenarioOf } from './store/slices.ts';
 import { createAppStore, StoreContext } from './store/store.ts';
@@ -34,6 +35,7 @@ const crashed = (which: string) => (why: string) =>
 const actions = createActions(store, {
   model: createWorkerHandle<PlannerApi>(spawnPlanner, crashed('model')),
   planner: createWorkerHandle<PlannerApi>(spawnPlanner, crashed('planner')),
+  layout: createWorkerHandle<LayoutApi>(() => new Worker(new URL('./graph/layout.worker.ts', import.meta.url), { type: 'module', name: 'meshplan-layout' }), crashed('layout')),
 }, storage);
 
 createRoot(document.getElementById('root')!).render(

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { screenshotRegions } from './helpers.ts';
 
 test('loads the default scenario (GPT-3 2.6B on p3.16xlarge x1), inspects it in a worker and draws a plan', async ({ page }, info) => {
   await page.goto('/');
@@ -16,5 +17,18 @@ test('loads the default scenario (GPT-3 2.6B on p3.16xlarge x1), inspects it in 
     await expect(page.getByRole('region', { name })).not.toContainText('No plan yet');
   }
   await expect(page.getByRole('region', { name: 'Errors' })).toHaveCount(0);
+  // The layer graph: collapsed layers, expand one, click an op for its details, search by name.
+  const layers = model.getByTestId('layer-graph');
+  await expect(layers).toHaveAttribute('data-groups', '34');
+  await expect(layers.getByRole('button', { expanded: true })).toHaveCount(0);
+  await layers.getByRole('button', { name: /gpt\/h\.3 / }).click();
+  await layers.getByRole('img', { name: 'Ops of gpt/h.3' }).locator('g[class*=cursor-pointer]').first().click();
+  await expect(model.getByRole('dialog')).toContainText('FLOP');
+  await layers.getByLabel('Search ops by name').fill('h.31/mlp');
+  await expect(layers.getByRole('list', { name: 'Matching ops' }).getByRole('button').first()).toContainText('h.31/mlp');
   await page.screenshot({ path: info.outputPath('default-scenario.png'), fullPage: true });
+  await screenshotRegions(page, (n) => info.outputPath(n), ['Model', 'Stages', 'Timeline', 'Sharding', 'Memory', 'Breakdown', 'Explanation']);
+  await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: info.outputPath('dark-1280.png') });
 });

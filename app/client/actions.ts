@@ -7,6 +7,8 @@ import type { ImportFileResult, InspectResult, PlannerApi } from '../../workers/
 import type { ModelGraph } from '../../workers/core/ir/types.ts';
 import type { PlanOptions, Progress } from '../../workers/core/plan/types.ts';
 import { unpackTimeline } from '../../workers/core/schedule/packedTimeline.ts';
+import type { GraphLayout } from '../graph/layout.ts';
+import type { LayoutApi } from '../graph/layout.worker.ts';
 import { hfConfigFor, zooFamily } from '../model/zooDims.ts';
 import { sampleUrl } from '../model/samples.ts';
 import { loadFileGraph, saveFileGraph, type KeyValueStorage } from '../persist.ts';
@@ -17,6 +19,7 @@ import { CancelledError, WorkerCrashError, type WorkerHandle } from './workerHan
 export interface Clients {
   readonly model: WorkerHandle<PlannerApi>;
   readonly planner: WorkerHandle<PlannerApi>;
+  readonly layout: WorkerHandle<LayoutApi>;
 }
 
 export interface Actions {
@@ -27,6 +30,8 @@ export interface Actions {
   cancel(): void;
   /** Names the zoo offers, for the Model panel's picker. */
   zooNames(): Promise<readonly string[]>;
+  /** The layer graph of a model, laid out in the layout worker. */
+  layoutGraph(graph: ModelGraph): Promise<GraphLayout>;
 }
 
 type Loaded = InspectResult | ImportFileResult;
@@ -163,5 +168,7 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
     store.getState().setNotice('Search cancelled: no plan was produced.');
   }
 
-  return { loadSource, openFile, plan, cancel, zooNames: () => clients.model.run((api) => api.zooNames()) };
+  return { loadSource, openFile, plan, cancel, zooNames: () => clients.model.run((api) => api.zooNames()),
+    layoutGraph: (graph) => clients.layout.run((api) => api.layout({ name: graph.name, ops: graph.ops })),
+  };
 }

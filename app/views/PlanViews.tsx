@@ -1,4 +1,5 @@
 /** The centre column: every plan view, each its own named region; all take only the Plan (and its cluster). */
+import { useDeferredValue } from 'react';
 import { Empty, Region } from '../components/Region.tsx';
 import { useApp } from '../store/store.ts';
 import { BreakdownView } from './breakdown/BreakdownView.tsx';
@@ -9,7 +10,9 @@ import { StagesView } from './stages/StagesView.tsx';
 import { TimelineView } from './timeline/TimelineView.tsx';
 
 export function PlanViews() {
-  const plan = useApp((s) => s.plan);
+  // Drawn at low priority: React time-slices the views' render so a big plan (GPT-39B: ~7k timeline events, big
+  // tables) never blocks the main thread in one long task.
+  const plan = useDeferredValue(useApp((s) => s.plan));
   const cluster = useApp((s) => s.planCluster ?? s.cluster);
   const alternatives = useApp((s) => s.alternatives);
   const planning = useApp((s) => s.jobs.plan !== undefined);

@@ -73,7 +73,7 @@ export function ShardingView({ plan }: { plan: Plan }) {
         {picked && <TileView tensor={picked} mesh={stage.logicalMesh} devices={stage.devices} />}
       </div>
       {!sharding ? (
-        <p className="text-sm text-slate-500">This plan records no per-operator sharding for stage {stage.index} (its stage cost came from the layer profile).</p>
+        <p className="text-sm text-slate-500">This plan carries no per-operator sharding for stage {stage.index}; its mesh and costs are above.</p>
       ) : (
         <>
           <p className="text-xs text-slate-500">

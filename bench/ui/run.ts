@@ -1,0 +1,97 @@
+/**
+ * UI benchmark (Playwright driving Debian's Chromium against `vite preview`): prints one JSON object with
+ *  - planClickToDrawnMs: Plan click -> drawn plan for GPT-3 2.6B on p3.16xlarge x1 (8 GPUs); goal <= 2000
+ *  - longestTaskDuringSearchMs: longest main-thread task (PerformanceObserver 'longtask') while GPT-39B is searched
+ *    on p3.16xlarge 8x8, and longestTaskDrawingMs once its plan lands; goal <= 100
+ *  - llamaGraphDrawMs: "Load config" click -> layer graph drawn for a ~3,000-op Llama (HF config, 125 blocks); goal <= 2000
+ * Run: `npx tsx bench/ui/run.ts` (builds with vite first unless --no-build).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { chromium, type Page } from 'playwright-core';
+
+const PORT = 4179;
+const BASE = `http://127.0.0.1:${PORT}/`;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const LLAMA_3000_OPS = { model_type: 'llama', hidden_size: 4096, num_hidden_layers: 125, num_attention_heads: 32, num_key_value_heads: 8, intermediate_size: 11008, vocab_size: 32000 };
+
+async function waitForServer(url: string, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`vite preview did not answer at ${url} within ${timeoutMs} ms`);
+}
+
+/**
+ * Clicks a button by its text inside the page and resolves with the ms until `readySelector` matches (after it was
+ * gone first, when `mustVanishFirst`) and a frame has been painted. Written as source text: tsx would add helper
+ * calls (__name) to a function passed to page.evaluate, which the page does not have.
+ */
+function timeClickUntil(page: Page, buttonText: string, readySelector: string, mustVanishFirst: boolean): Promise<number> {
+  return page.evaluate(`new Promise((resolve) => {
+    const button = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === ${JSON.stringify(buttonText)});
+    let gone = ${!mustVanishFirst};
+    const t0 = performance.now();
+    const obs = new MutationObserver(() => {
+      if (!document.querySelector(${JSON.stringify(readySelector)})) { gone = true; return; }
+      if (!gone) return;
+      obs.disconnect();
+      requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+    });
+    obs.observe(document.body, { childList: true, subtree: true, attributes: true });
+    button.click();
+  })`) as Promise<number>;
+}
+
+async function main(): Promise<void> {
+  if (!process.argv.includes('--no-build')) execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
+  const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore', detached: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  try {
+    await waitForServer(BASE, 60_000);
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.addInitScript(`window.__longTasks = [];
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration }); }).observe({ type: 'longtask', buffered: true });`);
+    await page.goto(BASE);
+    const stageCount = '[data-testid="stage-count"]';
+    await page.waitForSelector(stageCount, { timeout: 120_000 });
+    // 1. Plan click -> drawn plan, GPT-3 2.6B on 8 GPUs (the default scenario; the first-load plan warmed the worker).
+    const planClickToDrawnMs = await timeClickUntil(page, 'Plan', stageCount, true);
+
+    // 2. Longest main-thread task while GPT-39B is searched on 8x8.
+    await page.getByLabel('Zoo model').selectOption('gpt-39B');
+    await page.getByTestId('model-name').filter({ hasText: 'gpt-39B' }).waitFor({ timeout: 120_000 });
+    await page.getByLabel('Cluster preset').selectOption('p3.16xlarge x8');
+    const searchStart = await page.evaluate('performance.now()') as number;
+    const searchMs = await timeClickUntil(page, 'Plan', `${stageCount}, [role="status"]`, true);
+    const landed = searchStart + searchMs;
+    const tasks = await page.evaluate('window.__longTasks') as { start: number; duration: number }[];
+    const during = tasks.filter((t) => t.start >= searchStart && t.start < landed - 200).map((t) => t.duration);
+    const drawing = tasks.filter((t) => t.start >= landed - 200).map((t) => t.duration);
+    const timelineEvents = await page.getByRole('region', { name: 'Timeline' }).getByText(/\d+ events/).textContent().catch(() => null);
+
+    // 3. A ~3,000-op Llama graph: import in the worker, layout in the layout worker, layer graph drawn.
+    await page.getByText('Paste HF config.json').click();
+    await page.getByLabel('Hugging Face config.json').fill(JSON.stringify(LLAMA_3000_OPS));
+    const llamaGraphDrawMs = await timeClickUntil(page, 'Load config', '[data-testid="layer-graph"][data-groups="127"]', false);
+    const ops = await page.getByRole('region', { name: 'Model' }).locator('dt:text-is("ops") + dd').textContent();
+
+    console.log(JSON.stringify({
+      device: 'Debian Chromium (headless), this machine',
+      planClickToDrawnMs: Math.round(planClickToDrawnMs),
+      gpt39bSearchToResultMs: Math.round(searchMs),
+      gpt39bTimeline: timelineEvents,
+      longestTaskDuringSearchMs: Math.round(Math.max(0, ...during)),
+      longestTaskDrawingMs: Math.round(Math.max(0, ...drawing)),
+      llamaGraphOps: Number(ops),
+      llamaGraphDrawMs: Math.round(llamaGraphDrawMs),
+      goals: { planClickToDrawnMs: 2000, longestTaskDuringSearchMs: 100, llamaGraphDrawMs: 2000 },
+    }));
+  } finally {
+    await browser.close();
+    if (server.pid) process.kill(-server.pid);
+  }
+}
+
+await main();
