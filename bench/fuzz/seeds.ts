@@ -46,8 +46,12 @@ export async function buildSeeds(): Promise<Seed[]> {
     seeds.push({ name: f, format: 'stablehlo', data: load(f), big: true });
     mlirFunctions(f).forEach((t, i) => seeds.push({ name: `${f}#${i}`, format: 'stablehlo', data: enc.encode(t), big: false }));
   }
-  for (const s of seeds.filter((x) => x.format === 'onnx' && !x.big && x.name.endsWith('[:40]'))) {
-    const r = await importModel('seed.onnx', s.data);
+  const jsonSources = [
+    ...seeds.filter((x) => x.format === 'onnx' && !x.big && x.name.endsWith('[:40]')),
+    ...seeds.filter((x) => x.format === 'stablehlo' && !x.big).slice(0, 6),
+  ];
+  for (const s of jsonSources) {
+    const r = await importModel(s.format === 'onnx' ? 'seed.onnx' : 'seed.mlir', s.data);
     if (r.ok) seeds.push({ name: `${s.name}.json`, format: 'json', data: enc.encode(graphToJson(r.graph)), big: false });
   }
   const configs = [

@@ -158,6 +158,13 @@ describe('ONNX edge cases', () => {
     expect(inspectGraph(r.graph).layers).toBe(1);
   });
 
+  it('fused Attention expands into Q.K^T, softmax and P.V (each dot with two operands)', async () => {
+    const r = await importModel('attn.onnx', tinyModel([{ op: 'Attention', inputs: ['x', 'x', 'x'], output: 'y' }]));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.graph.ops.map((o) => [o.kind, o.inputs.length, o.flops])).toEqual([['dot', 2, 2 * 2 * 3 * 3 * 8], ['softmax', 1, 5 * 2 * 3 * 3], ['dot', 2, 2 * 2 * 3 * 3 * 8]]);
+    expect(r.graph.tensors.find((t) => t.name === 'y')!.shape).toEqual([2, 3, 8]);
+  });
+
   it('a truncated ONNX file is refused with an ImportError, not an exception', async () => {
     const full = load('onnx/resnet50.onnx');
     const r = await importModel('resnet50.onnx', full.subarray(0, 1000));

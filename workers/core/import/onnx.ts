@@ -8,6 +8,7 @@ import { ModelProtoSchema, type ModelProto, type NodeProto, type TensorProto, ty
 import type { DType, ModelGraph } from '../ir/types.ts';
 import { constantBatchDim, GraphAssembler, numel, unknownOpWarnings } from './assemble.ts';
 import { fail, type ImportProgressCallback } from './errors.ts';
+import { emitAttention } from './onnxAttention.ts';
 import { mapOnnxNode, type MappedOp } from './onnxOps.ts';
 import { foldValues, inferDtypes, inferShapes, type Val } from './onnxShapes.ts';
 import { isFloat, onnxDtype, tensorDims, tensorValues, typeShape, type Dim } from './onnxValues.ts';
@@ -213,6 +214,11 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     const inShapes = node.input.map((n) => (n ? values.get(n)?.shape : undefined));
     const mapped = mapOnnxNode(node, inShapes, outputs.filter((n) => n).map((n) => values.get(n)!.shape ?? []));
     if (!mapped) unknown.set(node.opType, (unknown.get(node.opType) ?? 0) + 1);
+    const isAttention = node.opType === 'Attention' || node.opType === 'MultiHeadAttention';
+    if (isAttention && node.input[0] && node.input[1] && node.input[2] && outputIds[0]) {
+      const [q, k, v] = node.input.slice(0, 3).map(tensorOf) as [string, string, string];
+      if (emitAttention(asm, { name: node.name || `${node.opType}_${index}`, path: onnxLayerPath(stem, node), q, k, v, out: outputIds[0] })) return;
+    }
     const bias = mapped && (mapped.kind === 'conv' || node.opType === 'Gemm') ? node.input[2] : undefined;
     if (mapped && bias && outputIds.length === 1) {
       emitWithBias(asm, { node, name: node.name || `${node.opType}_${index}`, path: onnxLayerPath(stem, node), mapped, inputIds, out: outputIds[0]!, bias: values.get(bias)!.static ? undefined : tensorOf(bias) });
