@@ -47,24 +47,28 @@ export function defaultPlanOptions(model: ModelGraph): PlanOptions {
 }
 
 /**
- * Strategy sources of the search. With an intra-op pass each 2-D / model-parallel logical mesh is priced twice:
- * by the ILP (fastest sharding, memory-unaware) and by the template (Megatron-style DP x TP with weight-update
- * sharding, memory-lean); the DP picks per stage. Pure data-parallel (n, 1) meshes use the template only: with
- * one model-parallel-free axis the ILP has nothing to add there.
+ * Strategy sources of the search, one mesh variant each; the DP picks per stage. 'template': Megatron-style
+ * DP x TP with weight-update sharding (memory-lean), experts spread over axis 0 when the model has them;
+ * 'template-dense': the same with experts replicated (no all-to-all), for MoE models; 'ilp': the intra-op pass
+ * (fastest sharding, memory-unaware), on meshes with a model-parallel axis 1 only: on (n, 1) it has nothing to add.
  */
 function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; filter: MeshFilter } {
   const manual = manualProfileFn(ctx, searchStrategy(ctx));
+  const dense = manualProfileFn(ctx, { ...searchStrategy(ctx), expertParallel: false });
+  const templates = ctx.hasExperts ? ['template', 'template-dense'] : ['template'];
   let intra = deps.intra;
-  if (intra === 'manual') return { profile: manual, filter: {} };
-  if (!intra) {
-    const solver = deps.solver ?? createHighsSolver();
-    intra = (input) => runIntra(input, solver);
+  let ilp: ProfileFn | undefined;
+  if (intra !== 'manual') {
+    if (!intra) {
+      const solver = deps.solver ?? createHighsSolver();
+      intra = (input) => runIntra(input, solver);
+    }
+    ilp = intraProfileFn(ctx, intra, manual);
   }
-  const pass = intra;
-  const ilp = intraProfileFn(ctx, pass, manual);
   return {
-    profile: (unit, mesh, sub) => (mesh.variant === 'ilp' ? ilp(unit, mesh, sub) : manual(unit, mesh, sub)),
-    filter: { variantsOf: (l) => (l[1] > 1 ? ['ilp', 'template'] : ['template']) },
+    profile: (unit, mesh, sub) => (mesh.variant === 'ilp' && ilp ? ilp(unit, mesh, sub)
+      : mesh.variant === 'template-dense' ? dense(unit, mesh, sub) : manual(unit, mesh, sub)),
+    filter: { variantsOf: (l) => (ilp && l[1] > 1 ? ['ilp', ...templates] : templates) },
   };
 }
 

@@ -9,6 +9,7 @@
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import type { Link } from '../cluster/types.ts';
 import { collectiveSeconds } from '../cost/collectives.ts';
+import type { SplitDim } from '../cost/opCost.ts';
 import type { Precision } from '../plan/types.ts';
 import { tensorBytes, type Unit } from './units.ts';
 import { precisionBytes } from '../cost/memory.ts';
@@ -62,6 +63,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     const scales = scalesWithBatch(op, tensors);
     const batchTiles = scales ? n0 : 1;
     let tiles = batchTiles;
+    let split: SplitDim = 'm';
     if (op.phase === 'forward') {
       const hasParam = paramOperand(op, tensors) >= 0;
       if (isExpertDot(op, tensors)) {
@@ -80,6 +82,8 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
       } else if (tp > 1 && hasParam && (op.kind === 'dot' || op.kind === 'conv')) {
         tiles = batchTiles * tp;
         setSplit(op, tp);
+        // Column-parallel splits the output features (n), row-parallel the contraction (k).
+        if (n0 === 1) split = paramDots % 2 === 0 ? 'n' : 'k';
         if (paramDots % 2 === 0) {
           inTensorParallel = true;
           collectives.push({ kind: 'all-reduce', axis: 1, bytes: inputActivationBytes(op) / n0, phase: 'backward', scales: true });
@@ -94,13 +98,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
       }
       activationBytes += keptActivationBytes(op, tensors, tiles, savedSeen);
     }
-    kernels.push({
-      flops: op.flops / tiles,
-      bytes: (op.bytesRead + op.bytesWritten) / tiles,
-      isMatmul: op.kind === 'dot' || op.kind === 'conv',
-      phase: op.phase === 'forward' ? 'forward' : 'backward',
-      scales,
-    });
+    kernels.push({ op: i, tiles, split, phase: op.phase === 'forward' ? 'forward' : 'backward' });
   }
   const pb = precisionBytes(precision);
   const per = { param: pb.paramBytes, grad: pb.gradBytes, optimizer: pb.masterBytes + pb.optimizerBytes };
@@ -145,6 +143,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     gradBytes: training ? paramElems * per.grad / shard(zero3) : 0,
     optimizerBytes: training ? paramElems * per.optimizer / shard(strategy.zeroStage >= 1) : 0,
     activationBytes,
+    paramTensors: seen.size,
     source: 'manual',
   };
 }

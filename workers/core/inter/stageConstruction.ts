@@ -32,7 +32,7 @@ export interface StageDpProblem {
   readonly optMaxStages: Int32Array;
   readonly sumWeight: number;
   readonly maxWeight: number;
-  /** Period = max(path max, path sum / S) instead of the path max (1F1B's in-flight limit); default false. */
+  /** Period = max(path max, path sum / S) instead of the path max when S > 1 (1F1B's in-flight limit). */
   readonly roundTrip?: boolean;
 }
 
@@ -145,7 +145,8 @@ function bestOf(p: StageDpProblem, t: Tables, layout: ReturnType<typeof stateLay
   for (let s = 1; s <= p.maxStages; s++) {
     const k = s * plane + layout.full;
     if (t.F[k] === Infinity) continue;
-    const period = p.roundTrip ? Math.max(t.PM[k], t.F[k] / s) : t.PM[k];
+    // One stage has nothing in flight to wait for; its sum also carries the once-per-step gradient sync.
+    const period = p.roundTrip && s > 1 ? Math.max(t.PM[k], t.F[k] / s) : t.PM[k];
     const objective = p.sumWeight * t.F[k] + p.maxWeight * period;
     if (!best || objective < best.objective - 1e-12 * objective) best = { s, objective };
   }

@@ -8,11 +8,15 @@
 import type { Cluster, Link, SubMesh } from '../cluster/types.ts';
 import { alpaShapes, gpuGroups, logicalMeshShapes } from '../cluster/submeshes.ts';
 import { gpuSpec, logicalMesh } from '../cluster/topology.ts';
-import type { ComputeDType, GpuSpec } from '../cluster/types.ts';
+import type { GpuSpec } from '../cluster/types.ts';
 import type { ModelGraph } from '../ir/types.ts';
 import type { Precision, ProgressCallback } from '../plan/types.ts';
 import type { LayerClustering } from './layerConstruction.ts';
-import { evaluateProfile, type UnitCost, type UnitProfile } from './unitProfile.ts';
+import { evaluateProfile, type PricingGraph, type UnitCost, type UnitProfile } from './unitProfile.ts';
+import { rebatch } from '../ir/rebatch.ts';
+import { precisionBytes } from '../cost/memory.ts';
+import { optimizerSeconds } from '../cost/stepModel.ts';
+import { tensorLookup } from '../cost/opCost.ts';
 import type { Unit } from './units.ts';
 
 /** One logical mesh of one sub-mesh shape. */
@@ -138,7 +142,8 @@ export async function profileUnits(units: readonly Unit[], space: MeshSpace, pro
   return into;
 }
 
-/** Per-layer costs on one mesh for one micro-batch size; per device. */
+/** Per-layer costs on one mesh for one micro-batch size, per device; gradientSyncSeconds includes the optimizer update
+ * (both once per step). */
 export interface LayerCosts {
   readonly forwardSeconds: Float64Array;
   readonly backwardSeconds: Float64Array;
@@ -161,9 +166,20 @@ export interface CostContext {
   readonly clustering: LayerClustering;
   readonly space: MeshSpace;
   readonly profiles: ProfileTable;
-  readonly dtype: ComputeDType;
   readonly training: boolean;
   readonly precision: Precision;
+  /** The graph rebatched per micro-batch size, filled on demand (one rebatch per size per search). */
+  readonly rebatched: Map<number, PricingGraph>;
+}
+
+export function pricingGraph(ctx: CostContext, batch: number): PricingGraph {
+  let g = ctx.rebatched.get(batch);
+  if (!g) {
+    const graph = rebatch(ctx.graph, batch);
+    g = { graph, tensors: tensorLookup(graph), fused: new Map() };
+    ctx.rebatched.set(batch, g);
+  }
+  return g;
 }
 
 /** layerCosts[meshId] for micro-batches of `batch` samples. */
@@ -172,12 +188,14 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
   const L = clustering.layers.length;
   const units = clustering.unitGraph.units;
   const r = batch / ctx.graph.batch;
+  const at = pricingGraph(ctx, batch);
   const gpus = new Map<string, GpuSpec>();
   return space.meshes.map((mesh) => {
     const sub = space.submeshes[mesh.shape];
     let gpu = gpus.get(sub.gpu);
     if (!gpu) gpus.set(sub.gpu, (gpu = gpuSpec(ctx.cluster, sub.gpu)));
-    const memo = new Map<string, { cost: UnitCost; profile: UnitProfile }>();
+    const memo = new Map<string, { cost: UnitCost; profile: UnitProfile; updateSeconds: number }>();
+    const pb = precisionBytes(ctx.precision);
     const t: LayerCosts = {
       forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L),
       gradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
@@ -191,13 +209,16 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         if (!e) {
           const profile = ctx.profiles.get(key);
           if (!profile) throw new Error(`layerCostTable: no profile for unit ${units[u].name} on mesh ${mesh.logical.join('x')}`);
-          e = { profile, cost: evaluateProfile(profile, gpu!, ctx.dtype, mesh.links, batch, ctx.training) };
+          // The Adam update runs once per step on the optimizer shard this device holds (cost/stepModel.ts).
+          const updateSeconds = ctx.training
+            ? optimizerSeconds(gpu!, ctx.precision, profile.optimizerBytes / (pb.optimizerBytes + pb.masterBytes), profile.paramTensors) : 0;
+          e = { profile, cost: evaluateProfile(profile, at, gpu!, ctx.precision, mesh.links, ctx.training), updateSeconds };
           memo.set(key, e);
         }
         t.forwardSeconds[k] += e.cost.forwardSeconds;
         t.backwardSeconds[k] += e.cost.backwardSeconds;
         t.recomputeSeconds[k] += e.cost.recomputeSeconds;
-        t.gradientSyncSeconds[k] += e.profile.gradientSyncSeconds;
+        t.gradientSyncSeconds[k] += e.profile.gradientSyncSeconds + e.updateSeconds;
         t.computeSeconds[k] += e.cost.computeSeconds;
         t.communicationSeconds[k] += e.cost.communicationSeconds;
         t.paramBytes[k] += e.profile.paramBytes;

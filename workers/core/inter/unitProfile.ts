@@ -1,26 +1,27 @@
 /**
- * A unit's sharded cost profile on one logical mesh, independent of the micro-batch size: per-device kernels and
- * collectives at the graph's batch, re-costed for any micro-batch b by scaling the batch-dependent ones by
- * b / refBatch and pricing them again (kernel efficiency falls for small kernels). One intra-op solve per
- * (distinct unit, logical mesh) thus serves every micro-batch count the stage DP tries.
+ * A unit's sharded cost profile on one logical mesh, independent of the micro-batch size: each op with the number
+ * of devices its work is split over, and the collectives at the graph's batch. For a micro-batch of b samples the
+ * ops are priced again by the cost model (cost/opCost.ts opSeconds, the intra-op pass's own op times) on the graph
+ * rebatched to b, and batch-dependent collectives scaled by b / refBatch: small kernels lose efficiency. One
+ * intra-op solve per (distinct unit, logical mesh) thus serves every micro-batch count the stage DP tries.
  */
-import type { ComputeDType, GpuSpec, Link } from '../cluster/types.ts';
+import type { GpuSpec, Link } from '../cluster/types.ts';
+import { opSeconds, type SplitDim, type TensorLookup } from '../cost/opCost.ts';
+import { fusionTraffic, type FusedOpTraffic } from '../cost/fusion.ts';
 import { collectiveSeconds } from '../cost/collectives.ts';
-import { kernelSeconds } from '../cost/compute.ts';
 import type { CollectiveKind, Precision, ShardingPlan } from '../plan/types.ts';
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import { precisionBytes, savedForBackward } from '../cost/memory.ts';
 import { tensorBytes, type Unit } from './units.ts';
 
 export interface ProfiledKernel {
-  /** Per-device FLOPs and HBM bytes of one execution at refBatch. */
-  readonly flops: number;
-  readonly bytes: number;
-  readonly isMatmul: boolean;
-  /** 'forward': backward derived (2x for matmuls, 1x otherwise) unless the graph has explicit backward ops. */
+  /** Index of the op in graph.ops. */
+  readonly op: number;
+  /** Devices the op's work is split over, and along which GEMM dim (opSeconds' split). */
+  readonly tiles: number;
+  readonly split: SplitDim;
+  /** 'forward': its backward is the cost model's unless the graph has explicit backward ops. */
   readonly phase: 'forward' | 'backward';
-  /** Whether it grows with the batch. */
-  readonly scales: boolean;
 }
 
 export interface ProfiledCollective {
@@ -46,6 +47,8 @@ export interface UnitProfile {
   readonly optimizerBytes: number;
   /** Activations kept for backward, per device, one micro-batch of refBatch samples. */
   readonly activationBytes: number;
+  /** Parameter tensors the unit updates (optimizer kernel launches). */
+  readonly paramTensors: number;
   readonly source: 'ilp' | 'manual';
   readonly sharding?: ShardingPlan;
 }
@@ -61,25 +64,42 @@ export interface UnitCost {
   readonly communicationSeconds: number;
 }
 
-export function computeDType(p: Precision): ComputeDType {
-  return p === 'fp32' ? 'f32' : p === 'fp16-mixed' ? 'f16' : 'bf16';
+
+/** The graph at one micro-batch size, as the cost model reads it. */
+export interface PricingGraph {
+  readonly graph: ModelGraph;
+  readonly tensors: TensorLookup;
+  /** XLA-style fusion traffic of the memory-bound ops per profiled op set (cost/fusion.ts), filled on demand. */
+  readonly fused: Map<string, ReadonlyMap<string, FusedOpTraffic>>;
 }
 
-/** Prices a profile for micro-batches of `batch` samples. */
-export function evaluateProfile(p: UnitProfile, gpu: GpuSpec, dtype: ComputeDType, links: readonly [Link, Link],
-  batch: number, training: boolean): UnitCost {
-  const r = batch / p.refBatch;
+function fusedFor(p: UnitProfile, at: PricingGraph, precision: Precision): ReadonlyMap<string, FusedOpTraffic> {
+  const key = `${p.kernels[0]?.op ?? -1}:${p.kernels.length}`;
+  let m = at.fused.get(key);
+  if (!m) {
+    m = fusionTraffic(at.graph, precision, p.kernels.map((k) => at.graph.ops[k.op].id));
+    at.fused.set(key, m);
+  }
+  return m;
+}
+
+/** Prices a profile for micro-batches of `at.graph.batch` samples. */
+export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, precision: Precision,
+  links: readonly [Link, Link], training: boolean): UnitCost {
+  const r = at.graph.batch / p.refBatch;
   let fwdCompute = 0;
   let bwdCompute = 0;
   let fwdComm = 0;
   let bwdComm = 0;
+  const fused = fusedFor(p, at, precision);
   for (const k of p.kernels) {
-    const s = k.scales ? r : 1;
-    const t = kernelSeconds(gpu, dtype, k.flops * s, k.bytes * s, k.isMatmul);
-    if (k.phase === 'backward') bwdCompute += t;
+    const op = at.graph.ops[k.op];
+    const f = fused.get(op.id);
+    const c = opSeconds(op, at.tensors, gpu, precision, k.tiles, f ? { split: k.split, fused: f } : { split: k.split });
+    if (k.phase === 'backward') bwdCompute += c.forwardSeconds;
     else {
-      fwdCompute += t;
-      if (!p.explicitBackward) bwdCompute += k.isMatmul ? 2 * t : t;
+      fwdCompute += c.forwardSeconds;
+      if (!p.explicitBackward) bwdCompute += c.backwardSeconds;
     }
   }
   for (const c of p.collectives) {
@@ -131,6 +151,12 @@ export function keptActivationBytes(op: Op, tensors: ReadonlyMap<string, Tensor>
 }
 
 /** The profile of the intra-op pass's answer for one unit (ops' tiles from their specs; its collectives). */
+export function countParams(graph: ModelGraph, unit: Unit, tensors: ReadonlyMap<string, Tensor>): number {
+  const seen = new Set<string>();
+  for (const i of unit.forwardOps) for (const t of graph.ops[i].inputs) if (tensors.get(t)?.kind === 'parameter') seen.add(t);
+  return seen.size;
+}
+
 /**
  * Optimizer state (fp32 master + moments) per device under Alpa's weight-update sharding (alpa.md §1.4: the
  * gradient all-reduce rewritten as reduce-scatter + all-gather, so each device updates 1/devices of every
@@ -161,13 +187,7 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     const op = graph.ops[i];
     const s = byId.get(op.id);
     const tiles = s ? Math.max(1, ...[...s.outputSpecs, ...s.inputSpecs].map((sp) => specTiles(sp, mesh))) : 1;
-    kernels.push({
-      flops: op.flops / tiles,
-      bytes: (op.bytesRead + op.bytesWritten) / tiles,
-      isMatmul: op.kind === 'dot' || op.kind === 'conv',
-      phase: op.phase === 'forward' ? 'forward' : 'backward',
-      scales: scalesWithBatch(op, tensors),
-    });
+    kernels.push({ op: i, tiles, split: 'm', phase: op.phase === 'forward' ? 'forward' : 'backward' });
     if (op.phase === 'forward') activationBytes += keptActivationBytes(op, tensors, tiles, seen);
   }
   const collectives: ProfiledCollective[] = [];
@@ -192,6 +212,7 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     gradBytes: training ? plan.memory.gradBytes : 0,
     optimizerBytes: training ? Math.min(plan.memory.optimizerBytes, weightUpdateShardedBytes(graph, unit, tensors, precision, mesh)) : 0,
     activationBytes,
+    paramTensors: countParams(graph, unit, tensors),
     source: 'ilp',
     sharding: plan,
   };

@@ -10,7 +10,7 @@ import { runLayerConstruction, type LayerClustering } from '../inter/layerConstr
 import { manualProfile, type ManualStrategy } from '../inter/manualProfile.ts';
 import { divisorsDescending } from '../inter/search.ts';
 import type { CostContext, MeshSpace, ProfileFn } from '../inter/stageCosts.ts';
-import { computeDType, profileFromSharding, type UnitProfile } from '../inter/unitProfile.ts';
+import { profileFromSharding, type PricingGraph, type UnitProfile } from '../inter/unitProfile.ts';
 import type { PlanOptions, ShardingPlan } from './types.ts';
 
 /** The intra-op pass as the planner calls it (structurally the brief's runIntra). */
@@ -32,6 +32,8 @@ export interface PlanContext {
   readonly microbatchCounts: readonly number[];
   readonly remat: readonly boolean[];
   readonly hasExperts: boolean;
+  /** Graphs rebatched per micro-batch size, shared by every search and baseline of this call. */
+  readonly rebatched: Map<number, PricingGraph>;
 }
 
 export class PlanOptionError extends Error {}
@@ -60,13 +62,13 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
   const memoryLimitBytes = gpuGroups(cluster).map((g) => options.memoryLimitBytes ?? gpuSpec(cluster, g.gpu).hbmBytes);
   const remat = !training ? [false] : options.remat === 'on' ? [true] : options.remat === 'off' ? [false] : [false, true];
-  return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts: hasExpertDots(graph, tensors) };
+  return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts: hasExpertDots(graph, tensors), rebatched: new Map() };
 }
 
 export function costContext(ctx: PlanContext, space: MeshSpace, profiles: ReadonlyMap<string, UnitProfile>, clustering = ctx.clustering): CostContext {
   return {
     graph: ctx.graph, cluster: ctx.cluster, clustering, space, profiles,
-    dtype: computeDType(ctx.options.precision), training: ctx.training, precision: ctx.options.precision,
+    training: ctx.training, precision: ctx.options.precision, rebatched: ctx.rebatched,
   };
 }
 
