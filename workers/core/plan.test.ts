@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CLUSTER_PRESETS } from './cluster/presets.ts';
 import type { Cluster } from './cluster/types.ts';
+import { createHighsSolver, runIntra } from './intra/index.ts';
 import { defaultPlanOptions, plan } from './plan.ts';
+import type { IntraFn } from './plan/context.ts';
 import { gptStepFlops } from './plan/flops.ts';
 import type { PlanOptions, Progress } from './plan/types.ts';
 import { simulateSchedule } from './schedule/pipelineSchedule.ts';
@@ -116,6 +118,30 @@ describe('plan()', () => {
     }
     expect(p.stages.flatMap((s) => s.devices).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
+});
+
+describe('plan() with the intra-op pass', () => {
+  it('runs ILP jobs concurrently when given a pool size, with the same result', async () => {
+    const tiny = zooModel('gpt-tiny');
+    const solver = createHighsSolver();
+    let inFlight = 0;
+    let most = 0;
+    const calls: string[] = [];
+    const intra: IntraFn = async (input) => {
+      most = Math.max(most, ++inFlight);
+      calls.push(input.meshShape.join('x'));
+      try { return await runIntra(input, solver); } finally { inFlight--; }
+    };
+    const one = await plan(tiny, p3(1, 4), defaultPlanOptions(tiny), undefined, undefined, { intra, concurrency: 1 });
+    expect(most).toBe(1);
+    // gpt-tiny: 3 distinct units (embedding, block, head) x meshes with a model-parallel axis (1x2, 1x4, 2x2).
+    expect(calls.length).toBe(9);
+    most = 0;
+    const two = await plan(tiny, p3(1, 4), defaultPlanOptions(tiny), undefined, undefined, { intra, concurrency: 2 });
+    expect(most).toBe(2);
+    expect(one.ok && two.ok).toBe(true);
+    if (one.ok && two.ok) expect(two.plan.stepSeconds).toBe(one.plan.stepSeconds);
+  }, 60_000);
 });
 
 describe('baselines through plan()', () => {

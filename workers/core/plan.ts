@@ -25,6 +25,8 @@ export interface PlanDeps {
   /** The intra-op pass; 'manual' prices only the Megatron-style template (DP x TP, weight-update sharding),
    * without an ILP (fast; for tests). Default: runIntra on `solver` (one HiGHS module for the whole search). */
   readonly intra?: IntraFn | 'manual';
+  /** Intra-op solves in flight at once: the size of the pool behind `intra` (default 1, in process). */
+  readonly concurrency?: number;
 }
 
 /** The search's fixed strategy when no intra-op pass is used: DP x TP (+ experts), weight-update sharding. */
@@ -81,7 +83,7 @@ export async function plan(model: ModelGraph, cluster: Cluster, options: PlanOpt
   const started = Date.now();
   let ctx: PlanContext;
   try {
-    ctx = createContext(model, cluster, options);
+    ctx = createContext(model, cluster, options, deps.concurrency ?? 1);
   } catch (err) {
     if (err instanceof PlanOptionError) return { ok: false, reason: err.message };
     throw err;

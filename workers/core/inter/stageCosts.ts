@@ -118,11 +118,11 @@ export function profileKey(unit: Unit, mesh: MeshChoice, submesh: SubmeshChoice)
 export type ProfileTable = ReadonlyMap<string, UnitProfile>;
 
 /**
- * Profiles every distinct unit on every mesh, one job at a time (a pool may run ProfileFn elsewhere), checking
- * `signal` between jobs and reporting progress at most every 100 ms.
+ * Profiles every distinct unit on every mesh, at most `concurrency` jobs at once (a pool-backed ProfileFn runs
+ * them on several workers), checking `signal` before each job and reporting progress at most every 100 ms.
  */
 export async function profileUnits(units: readonly Unit[], space: MeshSpace, profile: ProfileFn,
-  progress?: ProgressCallback, signal?: CancelSignal, into: Map<string, UnitProfile> = new Map()): Promise<Map<string, UnitProfile>> {
+  progress?: ProgressCallback, signal?: CancelSignal, into: Map<string, UnitProfile> = new Map(), concurrency = 1): Promise<Map<string, UnitProfile>> {
   const jobs: { unit: Unit; mesh: MeshChoice; sub: SubmeshChoice; key: string }[] = [];
   const queued = new Set<string>();
   for (const sub of space.submeshes) for (const mesh of sub.meshes) for (const unit of units) {
@@ -132,13 +132,19 @@ export async function profileUnits(units: readonly Unit[], space: MeshSpace, pro
     jobs.push({ unit, mesh, sub, key });
   }
   let last = 0;
-  for (let k = 0; k < jobs.length; k++) {
-    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-    const j = jobs[k];
-    into.set(j.key, await profile(j.unit, j.mesh, j.sub));
-    const now = Date.now();
-    if (progress && (now - last >= 100 || k === jobs.length - 1)) { last = now; progress({ phase: 'stage costs', done: k + 1, total: jobs.length }); }
-  }
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      const j = jobs[next++];
+      into.set(j.key, await profile(j.unit, j.mesh, j.sub));
+      done++;
+      const now = Date.now();
+      if (progress && (now - last >= 100 || done === jobs.length)) { last = now; progress({ phase: 'stage costs', done, total: jobs.length }); }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, worker));
   return into;
 }
 

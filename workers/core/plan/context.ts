@@ -34,6 +34,8 @@ export interface PlanContext {
   readonly hasExperts: boolean;
   /** Graphs rebatched per micro-batch size, shared by every search and baseline of this call. */
   readonly rebatched: Map<number, PricingGraph>;
+  /** Profile jobs in flight at once (the intra-op pass on a pool of workers). */
+  readonly concurrency: number;
 }
 
 export class PlanOptionError extends Error {}
@@ -46,7 +48,7 @@ function hasExpertDots(graph: ModelGraph, tensors: ReadonlyMap<string, Tensor>):
   });
 }
 
-export function createContext(graph: ModelGraph, cluster: Cluster, options: PlanOptions): PlanContext {
+export function createContext(graph: ModelGraph, cluster: Cluster, options: PlanOptions, concurrency = 1): PlanContext {
   const G = options.globalBatch;
   if (!Number.isInteger(G) || G < 1) throw new PlanOptionError(`globalBatch must be a positive integer, got ${G}`);
   let microbatchCounts: number[];
@@ -62,7 +64,7 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
   const memoryLimitBytes = gpuGroups(cluster).map((g) => options.memoryLimitBytes ?? gpuSpec(cluster, g.gpu).hbmBytes);
   const remat = !training ? [false] : options.remat === 'on' ? [true] : options.remat === 'off' ? [false] : [false, true];
-  return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts: hasExpertDots(graph, tensors), rebatched: new Map() };
+  return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts: hasExpertDots(graph, tensors), rebatched: new Map(), concurrency };
 }
 
 export function costContext(ctx: PlanContext, space: MeshSpace, profiles: ReadonlyMap<string, UnitProfile>, clustering = ctx.clustering): CostContext {

@@ -31,7 +31,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
   progress?: ProgressCallback, signal?: CancelSignal): Promise<SearchedPlans> {
   const space = buildMeshSpace(ctx.cluster, filter);
   if (space.meshes.length === 0) return { plans: [], trace: [{ label, stepSeconds: Infinity, feasible: false, note: 'no sub-mesh fits the filter' }], profiles: 0, dpRuns: 0 };
-  await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo);
+  await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo, ctx.concurrency);
   const cost = costContext(ctx, space, memo);
   const res = await searchStages({
     cost,
