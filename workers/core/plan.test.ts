@@ -5,6 +5,7 @@ import { createHighsSolver, runIntra } from './intra/index.ts';
 import { defaultPlanOptions, plan } from './plan.ts';
 import type { IntraFn } from './plan/context.ts';
 import { gptStepFlops } from './plan/flops.ts';
+import { inspectGraph } from './ir/inspect.ts';
 import type { PlanOptions, Progress } from './plan/types.ts';
 import { simulateSchedule } from './schedule/pipelineSchedule.ts';
 import { zooModel } from './zoo/index.ts';
@@ -58,6 +59,15 @@ describe('plan()', () => {
     expect(new Set(progress.map((x) => x.phase))).toEqual(new Set(['stage costs', 'stage DP']));
     for (const x of progress) expect(x.done).toBeLessThanOrEqual(x.total);
     expect(progress.length).toBeLessThan(20);
+  });
+
+  it('holds a tied parameter (GPT embedding = LM head) once per stage', async () => {
+    const p = await ok(gpt, p3(1, 1), { microbatches: 64 });
+    expect(p.stages.length).toBe(1);
+    // fp16-mixed: 2 B params, 2 B grads, 12 B master + Adam per parameter, all on the one device.
+    const params = inspectGraph(gpt).params;
+    expect(p.stages[0].memory.paramBytes).toBeCloseTo(2 * params, -3);
+    expect(p.stages[0].memory.optimizerBytes).toBeCloseTo(12 * params, -3);
   });
 
   it('is deterministic', async () => {

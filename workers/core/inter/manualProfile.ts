@@ -13,7 +13,7 @@ import type { SplitDim } from '../cost/opCost.ts';
 import type { Precision } from '../plan/types.ts';
 import { tensorBytes, type Unit } from './units.ts';
 import { precisionBytes } from '../cost/memory.ts';
-import { keptActivationBytes, scalesWithBatch, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
+import { elementFractions, keptActivationBytes, scalesWithBatch, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
 export interface ManualStrategy {
   /** Tensor parallelism on axis 1 (else axis 1 must be 1). */
@@ -106,6 +106,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   let paramElems = 0;
   let syncedGradElems = 0;
   const seen = new Set<string>();
+  const localElems: number[] = [];
   for (const i of unit.forwardOps) {
     for (const t of graph.ops[i].inputs) {
       const x = tensors.get(t);
@@ -113,6 +114,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
       seen.add(t);
       const elems = x.shape.reduce((a, b) => a * b, 1);
       const local = elems / (paramSplit.get(t) ?? 1);
+      localElems.push(local);
       paramElems += local;
       if (!expertParams.has(t)) syncedGradElems += local;
     }
@@ -144,6 +146,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     optimizerBytes: training ? paramElems * per.optimizer / shard(strategy.zeroStage >= 1) : 0,
     activationBytes,
     paramTensors: seen.size,
+    paramFractions: elementFractions(localElems),
     source: 'manual',
   };
 }

@@ -17,7 +17,7 @@ import { rebatch } from '../ir/rebatch.ts';
 import { precisionBytes } from '../cost/memory.ts';
 import { optimizerSeconds } from '../cost/stepModel.ts';
 import { tensorLookup } from '../cost/opCost.ts';
-import type { Unit } from './units.ts';
+import { unitParamIds, type Unit } from './units.ts';
 
 /** One logical mesh of one sub-mesh shape. */
 export interface MeshChoice {
@@ -164,6 +164,16 @@ export interface LayerCosts {
   readonly activationBytes: Float64Array;
   /** The layer's input activations (what remat keeps), one micro-batch. */
   readonly inputBytes: Float64Array;
+  /** Parameters several layers read (tied embeddings), per device: a stage holding n of those layers counts
+   * their state n - 1 times too often in the layer sums. */
+  readonly shared: readonly SharedParam[];
+}
+
+export interface SharedParam {
+  readonly layers: readonly number[];
+  readonly paramBytes: number;
+  readonly gradBytes: number;
+  readonly optimizerBytes: number;
 }
 
 export interface CostContext {
@@ -195,6 +205,8 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
   const units = clustering.unitGraph.units;
   const r = batch / ctx.graph.batch;
   const at = pricingGraph(ctx, batch);
+  const tensors = new Map(ctx.graph.tensors.map((t) => [t.id, t]));
+  const paramIds = units.map((u) => unitParamIds(ctx.graph, u, tensors));
   const gpus = new Map<string, GpuSpec>();
   return space.meshes.map((mesh) => {
     const sub = space.submeshes[mesh.shape];
@@ -206,8 +218,9 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
       forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L),
       gradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
-      activationBytes: new Float64Array(L), inputBytes: new Float64Array(L),
+      activationBytes: new Float64Array(L), inputBytes: new Float64Array(L), shared: [],
     };
+    const owners = new Map<string, { layers: number[]; paramBytes: number; gradBytes: number; optimizerBytes: number }>();
     clustering.layers.forEach((layer, k) => {
       for (let u = layer.unitStart; u < layer.unitEnd; u++) {
         const key = profileKey(units[u], mesh, sub);
@@ -231,9 +244,22 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         t.gradBytes[k] += e.profile.gradBytes;
         t.optimizerBytes[k] += e.profile.optimizerBytes;
         t.activationBytes[k] += e.cost.activationBytes;
+        const ids = paramIds[u];
+        ids.forEach((id, j) => {
+          const f = e!.profile.paramFractions[j] ?? 0;
+          const o = owners.get(id);
+          if (!o) {
+            owners.set(id, { layers: [k], paramBytes: f * e!.profile.paramBytes, gradBytes: f * e!.profile.gradBytes, optimizerBytes: f * e!.profile.optimizerBytes });
+          } else if (o.layers.includes(k)) {
+            // Read twice inside one layer: held once.
+            t.paramBytes[k] -= f * e!.profile.paramBytes;
+            t.gradBytes[k] -= f * e!.profile.gradBytes;
+            t.optimizerBytes[k] -= f * e!.profile.optimizerBytes;
+          } else o.layers.push(k);
+        });
       }
       t.inputBytes[k] = layer.inputBytes * r / mesh.logical[0];
     });
-    return t;
+    return { ...t, shared: [...owners.values()].filter((o) => o.layers.length > 1) };
   });
 }

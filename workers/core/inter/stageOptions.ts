@@ -40,6 +40,17 @@ function sumRange(a: Float64Array, start: number, end: number): number {
 
 export function stageCore(t: LayerCosts, meshId: number, start: number, end: number, remat: boolean): StageCore {
   const recompute = remat ? sumRange(t.recomputeSeconds, start, end) : 0;
+  // Tied parameters (read by several layers of this stage) are held once.
+  let tiedParam = 0;
+  let tiedGrad = 0;
+  let tiedOptimizer = 0;
+  for (const p of t.shared) {
+    const n = p.layers.filter((k) => k >= start && k < end).length;
+    if (n < 2) continue;
+    tiedParam += (n - 1) * p.paramBytes;
+    tiedGrad += (n - 1) * p.gradBytes;
+    tiedOptimizer += (n - 1) * p.optimizerBytes;
+  }
   let maxAct = 0;
   for (let k = start; k < end; k++) maxAct = Math.max(maxAct, t.activationBytes[k]);
   return {
@@ -50,9 +61,9 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end),
     computeSeconds: sumRange(t.computeSeconds, start, end) + (remat ? recompute : 0),
     communicationSeconds: sumRange(t.communicationSeconds, start, end),
-    paramBytes: sumRange(t.paramBytes, start, end),
-    gradBytes: sumRange(t.gradBytes, start, end),
-    optimizerBytes: sumRange(t.optimizerBytes, start, end),
+    paramBytes: sumRange(t.paramBytes, start, end) - tiedParam,
+    gradBytes: sumRange(t.gradBytes, start, end) - tiedGrad,
+    optimizerBytes: sumRange(t.optimizerBytes, start, end) - tiedOptimizer,
     perMicrobatchBytes: remat ? sumRange(t.inputBytes, start, end) : sumRange(t.activationBytes, start, end),
     transientBytes: remat ? maxAct : 0,
   };

@@ -12,7 +12,7 @@ import { collectiveSeconds } from '../cost/collectives.ts';
 import type { CollectiveKind, Precision, ShardingPlan } from '../plan/types.ts';
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import { precisionBytes, savedForBackward } from '../cost/memory.ts';
-import { tensorBytes, type Unit } from './units.ts';
+import { tensorBytes, unitParamIds, type Unit } from './units.ts';
 
 export interface ProfiledKernel {
   /** Index of the op in graph.ops. */
@@ -49,6 +49,9 @@ export interface UnitProfile {
   readonly activationBytes: number;
   /** Parameter tensors the unit updates (optimizer kernel launches). */
   readonly paramTensors: number;
+  /** Share of the unit's per-device model state each parameter holds, in unitParamIds order (so that a parameter
+   * two units share, a tied embedding, is counted once per stage). */
+  readonly paramFractions: readonly number[];
   readonly source: 'ilp' | 'manual';
   readonly sharding?: ShardingPlan;
 }
@@ -151,6 +154,11 @@ export function keptActivationBytes(op: Op, tensors: ReadonlyMap<string, Tensor>
 }
 
 /** The profile of the intra-op pass's answer for one unit (ops' tiles from their specs; its collectives). */
+export function elementFractions(elems: readonly number[]): number[] {
+  const total = elems.reduce((a, b) => a + b, 0);
+  return elems.map((e) => (total > 0 ? e / total : 0));
+}
+
 export function countParams(graph: ModelGraph, unit: Unit, tensors: ReadonlyMap<string, Tensor>): number {
   const seen = new Set<string>();
   for (const i of unit.forwardOps) for (const t of graph.ops[i].inputs) if (tensors.get(t)?.kind === 'parameter') seen.add(t);
@@ -213,6 +221,7 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     optimizerBytes: training ? Math.min(plan.memory.optimizerBytes, weightUpdateShardedBytes(graph, unit, tensors, precision, mesh)) : 0,
     activationBytes,
     paramTensors: countParams(graph, unit, tensors),
+    paramFractions: elementFractions(unitParamIds(graph, unit, tensors).map((t) => tensors.get(t)!.shape.reduce((a, b) => a * b, 1))),
     source: 'ilp',
     sharding: plan,
   };

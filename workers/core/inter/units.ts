@@ -168,3 +168,15 @@ export function inputBytesOfRange(crossings: readonly Crossing[], start: number,
   }
   return bytes;
 }
+
+/** Parameter tensors a unit's forward ops read, in order of first use (equal positions for equal hashes). */
+export function unitParamIds(graph: ModelGraph, unit: Unit, tensors: ReadonlyMap<string, Tensor>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const i of unit.forwardOps) for (const t of graph.ops[i].inputs) {
+    if (seen.has(t) || tensors.get(t)?.kind !== 'parameter') continue;
+    seen.add(t);
+    out.push(t);
+  }
+  return out;
+}
