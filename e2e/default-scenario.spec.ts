@@ -21,7 +21,7 @@ test('loads the default scenario (GPT-3 2.6B on p3.16xlarge x1), inspects it in 
   const layers = model.getByTestId('layer-graph');
   await expect(layers).toHaveAttribute('data-groups', '34');
   await expect(layers.getByRole('button', { expanded: true })).toHaveCount(0);
-  await layers.getByRole('button', { name: /gpt\/h\.3 / }).click();
+  await layers.getByRole('button', { name: /^▸ h\.3 / }).click();
   await layers.getByRole('img', { name: 'Ops of gpt/h.3' }).locator('g[class*=cursor-pointer]').first().click();
   await expect(model.getByRole('dialog')).toContainText('FLOP');
   await layers.getByLabel('Search ops by name').fill('h.31/mlp');
@@ -31,4 +31,25 @@ test('loads the default scenario (GPT-3 2.6B on p3.16xlarge x1), inspects it in 
   await page.getByRole('button', { name: 'Switch to dark theme' }).click();
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.screenshot({ path: info.outputPath('dark-1280.png') });
+});
+
+test('exports the plan as JSON, a Chrome trace, and PNG / SVG of a view', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('region', { name: 'Stages' }).getByTestId('stage-count')).toBeVisible({ timeout: 90_000 });
+  const exportMenu = page.getByText('Export', { exact: true });
+  const grab = async (button: string, view?: string) => {
+    await exportMenu.click();
+    if (view) await page.getByLabel('View').selectOption(view);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+    await exportMenu.click();
+    return download;
+  };
+  const json = await grab('Plan JSON');
+  expect(json.suggestedFilename()).toBe('meshplan-plan.json');
+  const trace = await grab('Chrome trace (Perfetto)');
+  const traceText = (await (await trace.createReadStream()).toArray()).join('');
+  expect(JSON.parse(traceText).traceEvents.length).toBeGreaterThan(10);
+  expect((await grab('PNG', 'Timeline')).suggestedFilename()).toBe('meshplan-timeline.png');
+  const svg = await grab('SVG', 'Stages');
+  expect((await (await svg.createReadStream()).toArray()).join('')).toContain('<svg');
 });

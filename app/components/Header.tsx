@@ -1,9 +1,9 @@
 /** The header: scenario name, Plan / Cancel, the plan's progress, Share, Export, theme. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { chromeTrace, planToJson } from '../../workers/core/export/index.ts';
 import { useActions } from '../client/context.ts';
-import { download, exportPng, exportSvg } from '../export/figures.ts';
+import { exportPng, exportSvg } from '../export/figures.ts';
+import { downloadChromeTrace, downloadPlanJson } from '../export/planFiles.ts';
 import { shareUrl, sourceLabel } from '../scenario.ts';
 import { scenarioOf } from '../store/slices.ts';
 import { useApp } from '../store/store.ts';
@@ -28,21 +28,31 @@ function Progress() {
 
 function ExportMenu() {
   const plan = useApp((s) => s.plan);
+  const pushError = useApp((s) => s.pushError);
+  const setNotice = useApp((s) => s.setNotice);
   const [view, setView] = useState<string>('Timeline');
+  const attempt = (what: string, run: () => unknown) => {
+    try {
+      const r = run();
+      if (r instanceof Promise) void r.catch((e: unknown) => pushError({ what: `Could not export ${what}`, message: String(e) }));
+    } catch (e) {
+      pushError({ what: `Could not export ${what}`, message: e instanceof Error ? e.message : String(e) });
+    }
+  };
   return (
     <details className="relative">
       <summary className={`${buttonClass} cursor-pointer list-none`}>Export</summary>
       <div className="absolute right-0 z-20 mt-1 flex w-56 flex-col gap-1 rounded border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900">
-        <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && download('meshplan-plan.json', new Blob([planToJson(plan)], { type: 'application/json' }))}>Plan JSON</button>
-        <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && download('meshplan-trace.json', new Blob([JSON.stringify(chromeTrace(plan))], { type: 'application/json' }))}>Chrome trace (Perfetto)</button>
+        <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('plan JSON', () => setNotice(downloadPlanJson(plan)))}>Plan JSON</button>
+        <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('Chrome trace', () => downloadChromeTrace(plan))}>Chrome trace (Perfetto)</button>
         <label className="mt-1 text-xs">View
           <select className={`${inputClass} ml-1`} value={view} onChange={(e) => setView(e.target.value)}>
             {FIGURE_VIEWS.map((v) => <option key={v}>{v}</option>)}
           </select>
         </label>
         <div className="flex gap-1">
-          <button type="button" className={`${buttonClass} flex-1`} disabled={!plan} onClick={() => void exportPng(view)}>PNG</button>
-          <button type="button" className={`${buttonClass} flex-1`} disabled={!plan} onClick={() => exportSvg(view)}>SVG</button>
+          <button type="button" className={`${buttonClass} flex-1`} disabled={!plan} onClick={() => attempt(`${view} PNG`, () => exportPng(view))}>PNG</button>
+          <button type="button" className={`${buttonClass} flex-1`} disabled={!plan} onClick={() => attempt(`${view} SVG`, () => exportSvg(view))}>SVG</button>
         </div>
       </div>
     </details>

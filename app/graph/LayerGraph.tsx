@@ -78,7 +78,7 @@ export function LayerGraph() {
         {layout.groups.map((g) => (
           <li key={g.name} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
             <button type="button" aria-expanded={open.has(g.name)} className="flex w-full justify-between px-2 py-0.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800" onClick={() => toggle(g.name)}>
-              <span className="truncate font-mono">{open.has(g.name) ? '▾' : '▸'} {g.name}</span>
+              <span className="truncate font-mono" title={g.name}>{open.has(g.name) ? '▾' : '▸'} {g.kind === 'block' ? g.name.split('/').pop() : g.name}</span>
               <span className="tabular shrink-0 text-slate-500">{g.ops.length} ops · {formatFlops(g.flops)}</span>
             </button>
             {open.has(g.name) && <GroupOps group={g} selected={selected} onPick={pick} />}
