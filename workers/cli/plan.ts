@@ -2,9 +2,9 @@
  * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b]
  *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
  *   [--dp N --tp N --pp N] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
- *   [--trace out.json] [--timeline] --json`
- * Prints the Plan (the timeline only with --timeline: it has tens of thousands of events; --trace writes it as
- * a Chrome trace).
+ *   [--trace out.json] [--timeline] [--sharding] --json`
+ * Prints the Plan (the timeline only with --timeline: it has tens of thousands of events, --trace writes it as a
+ * Chrome trace; each stage's per-operator sharding only with --sharding).
  */
 import { writeFile } from 'node:fs/promises';
 import type { Cluster } from '../core/cluster/types.ts';
@@ -71,14 +71,19 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   return { model, cluster, options, deps };
 }
 
-/** The Plan as printed: without the per-event timeline unless asked. */
-export function printablePlan(p: Plan, withTimeline: boolean): Record<string, unknown> {
+/** The Plan as printed: without the per-event timeline and the per-operator sharding unless asked. */
+export function printablePlan(p: Plan, withTimeline: boolean, withSharding = false): Record<string, unknown> {
   const { timeline, ...rest } = p;
-  return { ...rest, stages: p.stages.map(({ sharding: _s, ...s }) => s), timelineEvents: timeline.length, ...(withTimeline ? { timeline } : {}) };
+  return {
+    ...rest,
+    stages: withSharding ? p.stages : p.stages.map(({ sharding: _s, ...s }) => s),
+    timelineEvents: timeline.length,
+    ...(withTimeline ? { timeline } : {}),
+  };
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, PLAN_KEYS, ['json', 'timeline']);
+  const args = parseArgs(argv, PLAN_KEYS, ['json', 'timeline', 'sharding']);
   const { model, cluster, options, deps } = await loadPlanArgs(args);
   const result = await plan(model, cluster, options, undefined, undefined, deps);
   if (!result.ok) throw new CliError(result.reason);
@@ -86,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
   const trace = args.values.trace;
   if (trace) await writeFile(trace, JSON.stringify(chromeTrace(p)));
   if (args.flags.has('json')) {
-    process.stdout.write(JSON.stringify(printablePlan(p, args.flags.has('timeline'))) + '\n');
+    process.stdout.write(JSON.stringify(printablePlan(p, args.flags.has('timeline'), args.flags.has('sharding'))) + '\n');
   } else {
     process.stdout.write(`${p.explanation.summary}\n` + p.stages.map((s) =>
       `  stage ${s.index}: layers ${s.layers[0]}..${s.layers[1] - 1} on ${s.submeshShape.join('x')} (${s.gpu}) as ${s.logicalMesh.join('x')}` +

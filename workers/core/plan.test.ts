@@ -152,6 +152,24 @@ describe('plan() with the intra-op pass', () => {
     expect(one.ok && two.ok).toBe(true);
     if (one.ok && two.ok) expect(two.plan.stepSeconds).toBe(one.plan.stepSeconds);
   }, 60_000);
+
+  it('stages priced by the ILP carry its per-operator sharding, carried over to identical blocks by position', async () => {
+    const g = zooModel('gpt-2.6B'); // the paper's case: one stage on 1x8 as 2x4, priced by the ILP
+    const r = await plan(g, p3(1, 8), defaultPlanOptions(g), undefined, undefined, { solver: createHighsSolver() });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const withSharding = r.plan.stages.filter((s) => s.sharding);
+    expect(withSharding.length).toBeGreaterThan(0);
+    const ids = new Set(g.ops.map((o) => o.id));
+    for (const s of withSharding) {
+      const ops = s.sharding!.ops.map((o) => o.op);
+      expect(new Set(ops).size).toBe(ops.length);
+      for (const id of ops) expect(ids.has(id)).toBe(true);
+      expect(s.sharding!.meshShape).toEqual(s.logicalMesh);
+      // Block 1's ops appear under their own ids (not block 0's) whenever the stage holds block 1.
+      if (s.layerNames?.some((n) => n.includes('layer 1'))) expect(ops.some((id) => g.ops.find((o) => o.id === id)?.path.includes('h.1/'))).toBe(true);
+    }
+  }, 60_000);
 });
 
 describe('baselines through plan()', () => {

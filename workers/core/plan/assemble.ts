@@ -10,10 +10,10 @@ import type { LayerClustering } from '../inter/layerConstruction.ts';
 import { placeSubmeshes, sameNode } from '../inter/placement.ts';
 import { boundaryBytesOf, type Candidate } from '../inter/search.ts';
 import type { MeshSpace } from '../inter/stageCosts.ts';
-import { memoryTotal, sendSeconds, stageMemory } from '../inter/stageOptions.ts';
+import { memoryTotal, sendSeconds, stageMemory, type StageCore } from '../inter/stageOptions.ts';
 import { simulateSchedule } from '../schedule/pipelineSchedule.ts';
 import { graphForwardFlops, modelStepFlops, paperStepFlops } from './flops.ts';
-import type { Plan, PlanKind, ScheduleKind, Stage } from './types.ts';
+import type { MemoryBreakdown, Plan, PlanKind, ScheduleKind, ShardingPlan, Stage } from './types.ts';
 
 export interface AssembleInput {
   readonly kind: PlanKind;
@@ -31,6 +31,8 @@ export interface AssembleInput {
   /** Inference for throughput: samples/s and TFLOP/s of the steady stream of micro-batches (the slowest stage or
    * link sets the period), not of one isolated batch. */
   readonly steadyState?: boolean;
+  /** The per-operator sharding of a stage, when its pricing has one. */
+  readonly shardingOf?: (core: StageCore, microbatch: number, memory: MemoryBreakdown) => ShardingPlan | undefined;
 }
 
 const GiB = 2 ** 30;
@@ -60,6 +62,7 @@ export function assemblePlan(x: AssembleInput): Plan {
     const mesh = x.space.meshes[s.core.meshId];
     const memory = stageMemory(s.core, sim.peakInFlight[i] ?? 1);
     const total = memoryTotal(memory);
+    const sharding = x.shardingOf?.(s.core, c.microbatch, memory);
     const limit = x.memoryLimitBytes[s.submesh.group];
     if (total > limit) {
       problems.push(`stage ${i} (layers ${s.core.start}..${s.core.end - 1}) needs ${(total / GiB).toFixed(2)} GiB per device, ${((total - limit) / GiB).toFixed(2)} GiB over the ${(limit / GiB).toFixed(2)} GiB limit`);
@@ -81,6 +84,7 @@ export function assemblePlan(x: AssembleInput): Plan {
       memory,
       memoryBytesPerDevice: total,
       memoryLimitBytes: limit,
+      ...(sharding ? { sharding } : {}),
     };
   });
   const gpus = x.space.groups.reduce((a, g) => a + g.devices, 0);

@@ -7,6 +7,7 @@ import { buildMeshSpace, profileUnits, type CancelSignal, type MeshFilter, type 
 import { searchStages } from '../inter/search.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import { assemblePlan } from './assemble.ts';
+import { stageSharding } from './stageSharding.ts';
 import { costContext, type PlanContext } from './context.ts';
 import type { Plan, PlanKind, ProgressCallback, SearchTraceEntry } from './types.ts';
 
@@ -49,6 +50,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate, memoryLimitBytes: ctx.memoryLimitBytes,
     searchSeconds: (Date.now() - started) / 1000,
     steadyState: !ctx.training && ctx.options.inferObjective === 'throughput',
+    shardingOf: (core, microbatch, memory) => stageSharding(ctx.graph, ctx.clustering, space, memo, core, microbatch, memory),
   }));
   const simulated: SearchTraceEntry[] = plans.map((p) => ({
     label: `simulated: B=${p.microbatches}, ${p.stages.length} stages`,

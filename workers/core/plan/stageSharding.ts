@@ -1,0 +1,100 @@
+/**
+ * A stage's per-operator sharding, assembled from the intra-op pass's answers for its units: each distinct unit was
+ * solved once (on its first occurrence), so the answer is carried over to the other units of that hash by position
+ * (their ops, inputs and outputs correspond one to one). Collectives are re-priced at the plan's micro-batch.
+ * Stages priced by the template carry none.
+ */
+import { collectiveSeconds } from '../cost/collectives.ts';
+import type { ModelGraph } from '../ir/types.ts';
+import type { LayerClustering } from '../inter/layerConstruction.ts';
+import { profileKey, type MeshSpace } from '../inter/stageCosts.ts';
+import type { StageCore } from '../inter/stageOptions.ts';
+import type { UnitProfile } from '../inter/unitProfile.ts';
+import type { Unit } from '../inter/units.ts';
+import type { Collective, MemoryBreakdown, OpSharding, ShardingPlan, TensorSharding } from './types.ts';
+
+const STATUS_RANK = { optimal: 0, 'time-limit': 1, infeasible: 2, error: 3 } as const;
+
+function unitOps(u: Unit): number[] {
+  return [...u.forwardOps, ...u.backwardOps];
+}
+
+/** Ids of `from`'s ops and tensors -> the corresponding ids in `to` (same structure). */
+function idMap(graph: ModelGraph, from: Unit, to: Unit): (id: string) => string {
+  if (from === to) return (id) => id;
+  const m = new Map<string, string>();
+  const a = unitOps(from);
+  const b = unitOps(to);
+  a.forEach((ia, k) => {
+    const x = graph.ops[ia];
+    const y = graph.ops[b[k]];
+    if (!y) return;
+    m.set(x.id, y.id);
+    x.inputs.forEach((t, j) => { if (y.inputs[j] !== undefined) m.set(t, y.inputs[j]); });
+    x.outputs.forEach((t, j) => { if (y.outputs[j] !== undefined) m.set(t, y.outputs[j]); });
+  });
+  return (id) => m.get(id) ?? id;
+}
+
+export function stageSharding(graph: ModelGraph, clustering: LayerClustering, space: MeshSpace,
+  profiles: ReadonlyMap<string, UnitProfile>, core: StageCore, microbatch: number, memory: MemoryBreakdown): ShardingPlan | undefined {
+  const mesh = space.meshes[core.meshId];
+  if (mesh.variant !== 'ilp') return undefined;
+  const sub = space.submeshes[mesh.shape];
+  const units = clustering.unitGraph.units;
+  const opIndex = new Map(graph.ops.map((o, i) => [o.id, i]));
+  const opName = (id: string) => graph.ops[opIndex.get(id) ?? -1]?.name ?? id;
+  const tensorName = new Map(graph.tensors.map((t) => [t.id, t.name]));
+  const r = microbatch / graph.batch;
+  const ops: OpSharding[] = [];
+  const tensors = new Map<string, TensorSharding>();
+  const collectives: Collective[] = [];
+  let status: ShardingPlan['status'] = 'optimal';
+  let variables = 0;
+  let constraints = 0;
+  let solveSeconds = 0;
+  let resharding = 0;
+  for (let l = core.start; l < core.end; l++) {
+    const layer = clustering.layers[l];
+    for (let u = layer.unitStart; u < layer.unitEnd; u++) {
+      const plan = profiles.get(profileKey(units[u], mesh, sub))?.sharding;
+      if (!plan || plan.ops.length === 0) return undefined;
+      const solved = units[clustering.unitGraph.unitOfOp[opIndex.get(plan.ops[0].op) ?? 0]] ?? units[u];
+      const map = idMap(graph, solved, units[u]);
+      for (const o of plan.ops) ops.push({ ...o, op: map(o.op), name: opName(map(o.op)) });
+      for (const t of plan.tensors) {
+        const id = map(t.tensor);
+        if (!tensors.has(id)) tensors.set(id, { ...t, tensor: id, name: tensorName.get(id) ?? t.name });
+      }
+      for (const c of plan.collectives) {
+        const perStep = /gradient|weight-update/.test(c.reason);
+        const bytes = perStep ? c.bytes : c.bytes * r;
+        const axis = c.axis === '01' ? 0 : c.axis;
+        const n = c.axis === '01' ? mesh.logical[0] * mesh.logical[1] : mesh.logical[axis];
+        const seconds = collectiveSeconds(c.kind, bytes, n, mesh.links[axis]);
+        collectives.push({ ...c, op: map(c.op), bytes, seconds });
+        if (c.reason === 'resharding') resharding += seconds;
+      }
+      if (STATUS_RANK[plan.status] > STATUS_RANK[status]) status = plan.status;
+      variables += plan.ilp.variables;
+      constraints += plan.ilp.constraints;
+      solveSeconds += plan.ilp.solveSeconds;
+    }
+  }
+  const total = memory.paramBytes + memory.gradBytes + memory.optimizerBytes + memory.activationBytes + memory.temporaryBytes;
+  return {
+    status,
+    objectiveSeconds: core.forwardSeconds + core.backwardSeconds,
+    forwardSeconds: core.forwardSeconds,
+    backwardSeconds: core.backwardSeconds,
+    gradientSyncSeconds: core.gradientSyncSeconds,
+    meshShape: mesh.logical,
+    ops,
+    tensors: [...tensors.values()],
+    collectives,
+    cost: { computeSeconds: core.computeSeconds, communicationSeconds: core.communicationSeconds, reshardingSeconds: resharding },
+    memory,
+    memoryBytesPerDevice: total,
+    ilp: { variables, constraints, solveSeconds },
+  };
+}
