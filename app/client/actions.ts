@@ -12,7 +12,8 @@ import type { LayoutApi } from '../graph/layout.worker.ts';
 import { hfConfigFor, zooFamily } from '../model/zooDims.ts';
 import { sampleUrl } from '../model/samples.ts';
 import { loadFileGraph, saveFileGraph, type KeyValueStorage } from '../persist.ts';
-import { sourceLabel, type ModelSource } from '../scenario.ts';
+import { encodeScenario, sourceLabel, type ModelSource } from '../scenario.ts';
+import { scenarioOf } from '../store/slices.ts';
 import type { AppStore } from '../store/store.ts';
 import { CancelledError, WorkerCrashError, type WorkerHandle } from './workerHandle.ts';
 
@@ -146,6 +147,7 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
     s.setPlan(undefined);
     s.setNotice(undefined);
     const label = `${graph.name} on ${cluster.name}`;
+    const scenarioKey = encodeScenario(scenarioOf(s));
     const request = ++planRequest;
     s.setJob('plan', { kind: 'plan', label, phase: 'starting', done: 0, total: 1 });
     try {
@@ -153,7 +155,7 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
       if (request !== planRequest) return;
       if (!r.ok) { s.setPlanFailure(r.reason); return; }
       const timeline = r.packedTimeline ? unpackTimeline(r.packedTimeline) : r.plan.timeline;
-      s.setPlan({ ...r.plan, timeline }, cluster, r.alternatives);
+      s.setPlan({ ...r.plan, timeline }, { cluster, scenarioKey }, r.alternatives);
     } catch (e) {
       if (!(e instanceof CancelledError) && !(e instanceof WorkerCrashError)) s.setPlanFailure(message(e));
     } finally {

@@ -48,10 +48,12 @@ export interface PlansSlice {
   readonly plan?: Plan;
   /** The cluster the plan was made for (the panel may have been edited since). */
   readonly planCluster?: Cluster;
+  /** The encoded scenario the plan was made for: when the panels change, the views say the plan is older. */
+  readonly planScenarioKey?: string;
   readonly alternatives: readonly Plan[];
   /** Why the last plan request gave no plan (infeasible, bad options). */
   readonly planFailure?: string;
-  setPlan(plan: Plan | undefined, cluster?: Cluster, alternatives?: readonly Plan[]): void;
+  setPlan(plan: Plan | undefined, made?: { readonly cluster: Cluster; readonly scenarioKey: string }, alternatives?: readonly Plan[]): void;
   setPlanFailure(reason: string | undefined): void;
 }
 
@@ -103,7 +105,8 @@ export const jobsSlice: Slice<JobsSlice> = (set) => ({
 
 export const plansSlice: Slice<PlansSlice> = (set) => ({
   alternatives: [],
-  setPlan: (plan, planCluster, alternatives = []) => set({ plan, planCluster, alternatives, planFailure: undefined, selectedStage: 0 }),
+  setPlan: (plan, made, alternatives = []) =>
+    set({ plan, planCluster: made?.cluster, planScenarioKey: made?.scenarioKey, alternatives, planFailure: undefined, selectedStage: 0 }),
   setPlanFailure: (planFailure) => set({ planFailure }),
 });
 

@@ -1,6 +1,8 @@
 /** The centre column: every plan view, each its own named region; all take only the Plan (and its cluster). */
 import { useDeferredValue } from 'react';
 import { Empty, Region } from '../components/Region.tsx';
+import { encodeScenario } from '../scenario.ts';
+import { scenarioOf } from '../store/slices.ts';
 import { useApp } from '../store/store.ts';
 import { BreakdownView } from './breakdown/BreakdownView.tsx';
 import { ExplanationView } from './explanation/ExplanationView.tsx';
@@ -16,9 +18,15 @@ export function PlanViews() {
   const cluster = useApp((s) => s.planCluster ?? s.cluster);
   const alternatives = useApp((s) => s.alternatives);
   const planning = useApp((s) => s.jobs.plan !== undefined);
+  const stale = useApp((s) => s.plan !== undefined && s.planScenarioKey !== undefined && s.planScenarioKey !== encodeScenario(scenarioOf(s)));
   const none = <Empty>{planning ? 'Planning…' : 'No plan yet: press Plan.'}</Empty>;
   return (
     <>
+      {plan && stale && !planning && (
+        <p className="rounded border border-sky-300 bg-sky-50 px-3 py-1.5 text-sm text-sky-900 dark:border-sky-700 dark:bg-sky-950 dark:text-sky-100">
+          This plan is for {plan.model} on {plan.cluster}; the model, cluster or options have changed since. Press Plan to update it.
+        </p>
+      )}
       <Region name="Stages">{plan ? <StagesView plan={plan} cluster={cluster} /> : none}</Region>
       <Region name="Timeline">{plan ? <TimelineView plan={plan} /> : none}</Region>
       <div className="grid grid-cols-1 gap-3 2xl:grid-cols-2">

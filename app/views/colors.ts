@@ -1,8 +1,11 @@
 /** Stage colours: the thread through every view (layer strip, device grid, timeline rows, sharding tables). */
-import { schemeTableau10 } from 'd3';
+import { schemeDark2, schemeTableau10 } from 'd3';
+
+/** 18 distinct colours (plans of up to 16-64 GPUs rarely have more stages); repeats after that. */
+const PALETTE: readonly string[] = [...schemeTableau10, ...schemeDark2];
 
 export function stageColor(stage: number): string {
-  return schemeTableau10[stage % schemeTableau10.length];
+  return PALETTE[stage % PALETTE.length];
 }
 
 /** Backward passes in a darker shade of the stage colour. */

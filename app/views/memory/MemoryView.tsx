@@ -2,6 +2,7 @@
  * against the device limit (every device of a stage holds the same split). */
 import type { MemoryBreakdown, Plan } from '../../../workers/core/plan/types.ts';
 import { formatBytes } from '../../format.ts';
+import { useApp } from '../../store/store.ts';
 import { MEMORY_COLORS, stageColor } from '../colors.ts';
 
 const PARTS: readonly { key: keyof MemoryBreakdown; label: string }[] = [
@@ -11,6 +12,8 @@ const PARTS: readonly { key: keyof MemoryBreakdown; label: string }[] = [
 const BAR_W = 520, ROW_H = 26, LABEL_W = 120;
 
 export function MemoryView({ plan }: { plan: Plan }) {
+  const selected = useApp((s) => s.selectedStage);
+  const select = useApp((s) => s.selectStage);
   const scale = Math.max(...plan.stages.map((s) => Math.max(s.memoryLimitBytes, s.memoryBytesPerDevice)));
   const height = plan.stages.length * ROW_H + 4;
   const over = plan.stages.filter((s) => s.memoryBytesPerDevice > s.memoryLimitBytes);
@@ -26,7 +29,8 @@ export function MemoryView({ plan }: { plan: Plan }) {
           const w = (b: number) => (b / scale) * BAR_W;
           const limitX = LABEL_W + w(s.memoryLimitBytes);
           return (
-            <g key={s.index} transform={`translate(0, ${i * ROW_H + 2})`}>
+            <g key={s.index} transform={`translate(0, ${i * ROW_H + 2})`} onClick={() => select(s.index)} className="cursor-pointer">
+              {selected === s.index && plan.stages.length > 1 && <rect x={0} y={-2} width={LABEL_W + BAR_W + 150} height={ROW_H} fill={stageColor(s.index)} fillOpacity={0.12} />}
               <rect x={0} y={5} width={8} height={8} fill={stageColor(s.index)} />
               <text x={12} y={13} fontSize={11} fill="currentColor">{`stage ${s.index} (${s.devices.length} dev)`}</text>
               {PARTS.map((p) => {

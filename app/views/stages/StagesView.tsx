@@ -35,7 +35,7 @@ export function StagesView({ plan, cluster }: { plan: Plan; cluster: Cluster }) 
             <rect x={s.x + 1} y={selected === s.stage ? 0 : 3} width={Math.max(1, s.width - 2)} height={selected === s.stage ? 28 : 22} rx={3} fill={stageColor(s.stage)}>
               <title>{`stage ${s.stage}: ${layerRange(s.firstLayer, s.endLayer, plan.stages[s.stage]?.layerNames)}`}</title>
             </rect>
-            {s.width > 60 && <text x={s.x + s.width / 2} y={40} textAnchor="middle" fontSize={11} fill="currentColor">{`stage ${s.stage}`}</text>}
+            {s.width > 14 && <text x={s.x + s.width / 2} y={40} textAnchor="middle" fontSize={11} fill="currentColor">{s.width > 60 ? `stage ${s.stage}` : s.stage}</text>}
           </g>
         ))}
       </svg>

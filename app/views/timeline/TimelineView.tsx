@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Plan, TimelineEvent } from '../../../workers/core/plan/types.ts';
 import { buttonClass } from '../../components/Region.tsx';
 import { formatPercent, formatSeconds } from '../../format.ts';
+import { useApp } from '../../store/store.ts';
 import { EVENT_COLORS, stageColor, stageColorDark } from '../colors.ts';
 import { drawTimeline } from './draw.ts';
 import { AXIS_HEIGHT_PX, LABEL_WIDTH_PX, ROW_HEIGHT_PX, bubbleFraction, eventAt, timelineRows, xToTime, type Zoom } from './layout.ts';
@@ -30,6 +31,8 @@ export function TimelineView({ plan }: { plan: Plan }) {
   const [zoom, setZoom] = useState<Zoom>({ k: 1, x: 0 });
   const [hover, setHover] = useState<TimelineEvent>();
   const behaviourRef = useRef<ZoomBehavior<HTMLCanvasElement, unknown>>(null);
+  const selected = useApp((s) => s.selectedStage);
+  const selectStage = useApp((s) => s.selectStage);
   const height = rows.byStage.length * ROW_HEIGHT_PX + AXIS_HEIGHT_PX;
   const plotW = width - LABEL_WIDTH_PX - 8;
 
@@ -60,8 +63,8 @@ export function TimelineView({ plan }: { plan: Plan }) {
     el.width = Math.floor(width * dpr);
     el.height = Math.floor(height * dpr);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    drawTimeline(ctx, rows, width, zoom, getComputedStyle(el).color, hover);
-  }, [rows, width, height, zoom, hover]);
+    drawTimeline(ctx, rows, width, zoom, getComputedStyle(el).color, hover, selected);
+  }, [rows, width, height, zoom, hover, selected]);
 
   const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
@@ -81,7 +84,8 @@ export function TimelineView({ plan }: { plan: Plan }) {
       </div>
       <div ref={wrap} className="relative w-full">
         <canvas ref={canvas} data-figure role="img" aria-label={`Pipeline timeline: ${plan.stages.length} stages, ${plan.microbatches} micro-batches, step ${formatSeconds(plan.stepSeconds)}`}
-          style={{ width, height }} className="cursor-grab text-slate-700 dark:text-slate-200" onMouseMove={onMove} onMouseLeave={() => setHover(undefined)} />
+          style={{ width, height }} className="cursor-grab text-slate-700 dark:text-slate-200" onMouseMove={onMove} onMouseLeave={() => setHover(undefined)}
+          onClick={(e) => { const s = Math.floor((e.clientY - e.currentTarget.getBoundingClientRect().top) / ROW_HEIGHT_PX); if (s < rows.byStage.length) selectStage(s); }} />
         <p className="h-5 truncate text-xs text-slate-600 dark:text-slate-300" aria-live="polite">{hover ? describe(hover) : '\u00a0'}</p>
       </div>
     </div>

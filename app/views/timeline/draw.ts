@@ -10,10 +10,17 @@ function colorOf(e: TimelineEvent): string {
   return EVENT_COLORS[e.kind];
 }
 
-export function drawTimeline(ctx: CanvasRenderingContext2D, rows: Rows, widthPx: number, zoom: Zoom, textColor: string, highlight?: TimelineEvent): void {
+export function drawTimeline(ctx: CanvasRenderingContext2D, rows: Rows, widthPx: number, zoom: Zoom, textColor: string, highlight?: TimelineEvent, selectedStage?: number): void {
   const plotW = widthPx - LABEL_WIDTH_PX - 8;
   const heightPx = rows.byStage.length * ROW_HEIGHT_PX + AXIS_HEIGHT_PX;
   ctx.clearRect(0, 0, widthPx, heightPx);
+  if (selectedStage !== undefined && rows.byStage.length > 1) {
+    // The selected stage's row is banded, as the other views mark it.
+    ctx.fillStyle = stageColor(selectedStage);
+    ctx.globalAlpha = 0.12;
+    ctx.fillRect(0, selectedStage * ROW_HEIGHT_PX, widthPx, ROW_HEIGHT_PX);
+    ctx.globalAlpha = 1;
+  }
   ctx.font = '11px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
   ctx.save();
