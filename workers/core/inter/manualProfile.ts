@@ -13,6 +13,8 @@ import type { SplitDim } from '../cost/opCost.ts';
 import type { Precision } from '../plan/types.ts';
 import { tensorBytes, type Unit } from './units.ts';
 import { precisionBytes } from '../cost/memory.ts';
+import { elementWidth } from '../cost/fusion.ts';
+import { GRADIENT_REDUCTION_BYTES, ZERO3_ALL_TO_ALLS_PER_LAYER, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/stepModel.ts';
 import { elementFractions, keptActivationBytes, scalesWithBatch, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
 export interface ManualStrategy {
@@ -50,6 +52,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   const expertParams = new Set<string>();
   let activationBytes = 0;
   const savedSeen = new Set<string>();
+  const width = elementWidth(graph, precision);
   let inTensorParallel = false;
   let paramDots = 0;
   const setSplit = (op: Op, split: number): void => {
@@ -96,7 +99,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         tiles = batchTiles * tp;
         if (hasParam) setSplit(op, tp);
       }
-      activationBytes += keptActivationBytes(op, tensors, tiles, savedSeen);
+      activationBytes += keptActivationBytes(op, tensors, tiles, savedSeen, width);
     }
     kernels.push({ op: i, tiles, split, phase: op.phase === 'forward' ? 'forward' : 'backward' });
   }
@@ -121,7 +124,8 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   }
   const zero3 = strategy.zeroStage === 3;
   const shard = (z: boolean): number => (z ? n0 : 1);
-  const gradSyncBytes = syncedGradElems * per.grad;
+  // Gradients are reduced as fp32 partial sums (cost/stepModel.ts GRADIENT_REDUCTION_BYTES).
+  const gradSyncBytes = syncedGradElems * GRADIENT_REDUCTION_BYTES;
   let gradientSyncSeconds = 0;
   if (training) {
     gradientSyncSeconds = zero3
@@ -133,6 +137,13 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     const bytes = paramElems * paramDtypeBytes;
     collectives.push({ kind: 'all-gather', axis: 0, bytes, phase: 'forward', scales: false });
     if (training) collectives.push({ kind: 'all-gather', axis: 0, bytes, phase: 'backward', scales: false });
+    // XLA reshards activations around weights split on their contracting dim (cost/stepModel.ts): per repeated
+    // layer ZERO3_RESHARD_BYTES_PER_ELEMENT bytes per token x hidden element on each device, once per forward.
+    const hidden = graph.config?.hidden;
+    if (hidden && unit.name.startsWith('layer ')) {
+      const elements = (graph.batch * (graph.seq ?? 1) * hidden) / n0;
+      collectives.push({ kind: 'send-recv', axis: 0, bytes: ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat * ZERO3_RESHARD_BYTES_PER_ELEMENT * elements, phase: 'forward', scales: true });
+    }
   }
   return {
     meshShape: mesh,

@@ -7,11 +7,11 @@
  */
 import type { GpuSpec, Link } from '../cluster/types.ts';
 import { opSeconds, type SplitDim, type TensorLookup } from '../cost/opCost.ts';
-import { fusionTraffic, type FusedOpTraffic } from '../cost/fusion.ts';
+import { elementWidth, fusionTraffic, type ElementWidth, type FusedOpTraffic } from '../cost/fusion.ts';
 import { collectiveSeconds } from '../cost/collectives.ts';
 import type { CollectiveKind, Precision, ShardingPlan } from '../plan/types.ts';
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
-import { precisionBytes, savedForBackward } from '../cost/memory.ts';
+import { opResiduals, precisionBytes } from '../cost/memory.ts';
 import { tensorBytes, unitParamIds, type Unit } from './units.ts';
 
 export interface ProfiledKernel {
@@ -140,15 +140,16 @@ export function scalesWithBatch(op: { inputs: readonly string[]; outputs: readon
 }
 
 /**
- * Activation bytes the backward of `op` reads (cost/memory.ts savedForBackward), per device, counting each tensor
- * once per unit (`seen`).
+ * Activation bytes the backward of `op` keeps (cost/memory.ts opResiduals, JAX autodiff residuals: a layer norm
+ * keeps two tensors, a GELU four), per device, counting each residual once per unit (`seen`).
  */
-export function keptActivationBytes(op: Op, tensors: ReadonlyMap<string, Tensor>, tiles: number, seen: Set<string>): number {
+export function keptActivationBytes(op: Op, tensors: ReadonlyMap<string, Tensor>, tiles: number, seen: Set<string>,
+  width: ElementWidth): number {
   let b = 0;
-  for (const t of savedForBackward(op, (id) => tensors.get(id))) {
-    if (seen.has(t.id) || t.batchDim === undefined) continue;
-    seen.add(t.id);
-    b += tensorBytes(t) / tiles;
+  for (const r of opResiduals(op, (id) => tensors.get(id), width, (t) => (t.batchDim === undefined ? Infinity : tiles), 'autodiff', false)) {
+    if (seen.has(r.key) || !Number.isFinite(r.bytes) || r.bytes === 0) continue;
+    seen.add(r.key);
+    b += r.bytes;
   }
   return b;
 }
@@ -191,12 +192,13 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
   const kernels: ProfiledKernel[] = [];
   let activationBytes = 0;
   const seen = new Set<string>();
+  const width = elementWidth(graph, precision);
   for (const i of [...unit.forwardOps, ...unit.backwardOps]) {
     const op = graph.ops[i];
     const s = byId.get(op.id);
     const tiles = s ? Math.max(1, ...[...s.outputSpecs, ...s.inputSpecs].map((sp) => specTiles(sp, mesh))) : 1;
     kernels.push({ op: i, tiles, split: 'm', phase: op.phase === 'forward' ? 'forward' : 'backward' });
-    if (op.phase === 'forward') activationBytes += keptActivationBytes(op, tensors, tiles, seen);
+    if (op.phase === 'forward') activationBytes += keptActivationBytes(op, tensors, tiles, seen, width);
   }
   const collectives: ProfiledCollective[] = [];
   for (const c of plan.collectives) {
