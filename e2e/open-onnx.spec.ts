@@ -20,6 +20,10 @@ test('opens gpt2-124m.onnx through the file input, plans it, and agrees with the
   await expect(page.getByRole('region', { name: 'Sharding' }).getByRole('tab')).toHaveCount(cli.stages.length);
   await expect(page.getByRole('region', { name: 'Stages' }).getByTestId('logical-mesh')).toHaveText(cli.stages.map((s) => `(${s.logicalMesh[0]}, ${s.logicalMesh[1]})`));
   await expect(page.getByRole('region', { name: 'Timeline' }).getByRole('img')).toHaveAttribute('aria-label', new RegExp(`${cli.stages.length} stages?,`));
+  // Click a tensor spec in the operator table: its tiles are drawn over the stage's mesh.
+  const sharding = page.getByRole('region', { name: 'Sharding' });
+  await sharding.locator('tbody button').first().click();
+  await expect(sharding.getByRole('img', { name: /^Tiles of .* over mesh \(\d+, \d+\)$/ })).toBeVisible();
   await page.screenshot({ path: info.outputPath('gpt2-onnx.png'), fullPage: true });
   await screenshotRegions(page, (n) => info.outputPath(n), ['Stages', 'Sharding', 'Timeline']);
 });

@@ -2,17 +2,19 @@
 import { deviceOffsets } from '../cluster/edit.ts';
 import type { Cluster } from '../../workers/core/cluster/types.ts';
 
-export const SQUARE = 14;
 const GAP = 3;
 const LABEL_W = 120;
 
 export interface DeviceFill {
   readonly fill: string;
   readonly title: string;
+  /** Short text drawn inside the square (the stage number) when squares are large enough. */
+  readonly label?: string;
 }
 
 /** `fillOf(global device index)`: colour and tooltip of each device (default: the GPU type). */
-export function ClusterDrawing({ cluster, fillOf, label }: { cluster: Cluster; fillOf?: (device: number) => DeviceFill | undefined; label: string }) {
+export function ClusterDrawing({ cluster, fillOf, label, square = 14 }: { cluster: Cluster; fillOf?: (device: number) => DeviceFill | undefined; label: string; square?: number }) {
+  const SQUARE = square;
   const offsets = deviceOffsets(cluster);
   const maxGpus = Math.max(...cluster.nodes.map((n) => n.gpus));
   const rowH = SQUARE + 8;
@@ -22,16 +24,20 @@ export function ClusterDrawing({ cluster, fillOf, label }: { cluster: Cluster; f
     <svg data-figure role="img" aria-label={label} width={width} height={height} className="max-w-full text-slate-700 dark:text-slate-200">
       {cluster.nodes.map((node, n) => (
         <g key={n} transform={`translate(0, ${n * rowH + 1})`} data-node={n} data-gpu={node.gpu}>
-          <text x={0} y={SQUARE - 2} fontSize={11} fill="currentColor">{`node ${n} · ${node.gpu}`}</text>
+          <text x={0} y={SQUARE / 2 + 4} fontSize={11} fill="currentColor">{`node ${n} · ${node.gpu}`}</text>
           <rect x={LABEL_W - 3} y={-2} width={node.gpus * (SQUARE + GAP) + 3} height={SQUARE + 4} rx={3} fill="none" stroke="currentColor" strokeOpacity={0.3} />
           {Array.from({ length: node.gpus }, (_, g) => {
             const d = offsets[n] + g;
             const f = fillOf?.(d);
+            const x = LABEL_W + g * (SQUARE + GAP);
             return (
-              <rect key={g} data-device={d} x={LABEL_W + g * (SQUARE + GAP)} y={0} width={SQUARE} height={SQUARE} rx={2}
-                fill={f?.fill ?? (node.gpu.startsWith('V100') ? '#94a3b8' : node.gpu.startsWith('A100') ? '#a3a38f' : '#8fa3a3')}>
-                <title>{f?.title ?? `device ${d}: node ${n}, GPU ${g} (${node.gpu})`}</title>
-              </rect>
+              <g key={g}>
+                <rect data-device={d} x={x} y={0} width={SQUARE} height={SQUARE} rx={2}
+                  fill={f?.fill ?? (node.gpu.startsWith('V100') ? '#94a3b8' : node.gpu.startsWith('A100') ? '#a3a38f' : '#8fa3a3')}>
+                  <title>{f?.title ?? `device ${d}: node ${n}, GPU ${g} (${node.gpu})`}</title>
+                </rect>
+                {f?.label && SQUARE >= 18 && <text x={x + SQUARE / 2} y={SQUARE / 2 + 1} textAnchor="middle" dominantBaseline="middle" fontSize={10} fill="#fff" pointerEvents="none">{f.label}</text>}
+              </g>
             );
           })}
         </g>

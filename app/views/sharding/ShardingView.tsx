@@ -101,10 +101,10 @@ export function ShardingView({ plan }: { plan: Plan }) {
           <h3 className="text-xs font-semibold text-slate-500">Collectives (longest first)</h3>
           <div className="max-h-48 overflow-auto">
             <table className="w-full text-xs">
-              <thead className="text-left text-slate-500"><tr><th>kind</th><th>axis</th><th>bytes</th><th>time</th><th>why</th><th>operator</th></tr></thead>
+              <thead className="text-left text-slate-500"><tr><th>kind</th><th>axis</th><th>bytes</th><th>time</th><th>why</th><th>operator / tensor</th></tr></thead>
               <tbody className="tabular">
                 {collectives.map((c, k) => (
-                  <tr key={k}><td>{c.kind}</td><td>{c.axis}</td><td>{formatBytes(c.bytes)}</td><td>{formatSeconds(c.seconds)}</td><td>{c.reason}</td><td className="max-w-64 truncate font-mono">{ops.get(c.op)?.name ?? c.op}</td></tr>
+                  <tr key={k}><td>{c.kind}</td><td>{c.axis}</td><td>{formatBytes(c.bytes)}</td><td>{formatSeconds(c.seconds)}</td><td>{c.reason}</td><td className="max-w-64 truncate font-mono">{ops.get(c.op)?.name ?? tensors.get(c.op)?.name ?? c.op}</td></tr>
                 ))}
               </tbody>
             </table>

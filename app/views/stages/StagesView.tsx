@@ -39,10 +39,10 @@ export function StagesView({ plan, cluster }: { plan: Plan; cluster: Cluster }) 
           </g>
         ))}
       </svg>
-      <ClusterDrawing cluster={cluster} label={`Devices by stage on ${cluster.name}`}
+      <ClusterDrawing cluster={cluster} label={`Devices by stage on ${cluster.name}`} square={cluster.nodes.length > 16 ? 14 : 22}
         fillOf={(d) => {
           const s = owners.get(d);
-          return s === undefined ? { fill: '#e2e8f0', title: `device ${d}: unused` } : { fill: stageColor(s), title: `device ${d}: stage ${s}` };
+          return s === undefined ? { fill: '#cbd5e1', title: `device ${d}: unused` } : { fill: stageColor(s), title: `device ${d}: stage ${s}`, label: String(s) };
         }} />
       <table className="text-sm">
         <thead className="text-left text-xs text-slate-500"><tr><th className="pr-4">stage</th><th className="pr-4">layers</th><th className="pr-4">sub-mesh</th><th className="pr-4">logical mesh</th><th className="pr-4">GPU</th><th className="pr-4">forward</th><th className="pr-4">backward</th><th>remat</th></tr></thead>
