@@ -83,7 +83,7 @@ export function Header() {
   const theme = useApp((s) => s.theme);
   const setTheme = useApp((s) => s.setTheme);
   return (
-    <header className="sticky top-0 z-10 flex h-[52px] items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-700 dark:bg-slate-900">
+    <header className="flex h-[52px] items-center gap-3 border-b border-slate-200 bg-white px-4 py-2 dark:border-slate-700 dark:bg-slate-900">
       <h1 className="text-lg font-semibold">Meshplan</h1>
       <span className="max-w-md truncate rounded bg-slate-100 px-2 py-0.5 text-sm dark:bg-slate-800" title={title}>scenario: {title}</span>
       <button type="button" className={primaryButtonClass} disabled={planning || !hasModel} onClick={() => void actions.plan()}>Plan</button>
