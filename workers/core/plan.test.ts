@@ -70,6 +70,22 @@ describe('plan()', () => {
     expect(p.stages[0].memory.optimizerBytes).toBeCloseTo(12 * params, -3);
   });
 
+  it('template-priced stages carry the template sharding in Alpa notation', async () => {
+    const p = await ok(gpt, p3(1, 4), { baseline: undefined, microbatches: 4, remat: 'off' });
+    for (const s of p.stages) {
+      expect(s.sharding?.message).toContain('template');
+      expect(s.sharding!.meshShape).toEqual(s.logicalMesh);
+    }
+    const tp = await ok(gpt, p3(1, 4), { baseline: 'megatron', dp: 2, tp: 2, pp: 1, microbatches: 4 });
+    const ops = tp.stages[0].sharding!.ops;
+    const qkv = ops.find((o) => o.name.endsWith('h.0/attn/qkv'))!;
+    expect(qkv.strategy).toMatch(/^column-parallel/);
+    expect([qkv.inputSpecs, qkv.outputSpecs]).toEqual([['S0RR', 'RS1'], ['S0RS1']]);
+    const proj = ops.find((o) => o.name.endsWith('h.0/attn/proj'))!;
+    expect([proj.inputSpecs, proj.outputSpecs]).toEqual([['S0RS1', 'S1R'], ['S0RR']]);
+    expect(proj.communicationSeconds).toBeGreaterThan(0);
+  });
+
   it('is deterministic', async () => {
     const a = await ok();
     const b = await ok();

@@ -15,7 +15,7 @@ import { MEGATRON } from '../inter/manualProfile.ts';
 import { runLayerConstruction } from '../inter/layerConstruction.ts';
 import { assemblePlan } from '../plan/assemble.ts';
 import { manualProfileFn, type PlanContext } from '../plan/context.ts';
-import { rankPlans, searchedPlans } from '../plan/searched.ts';
+import { rankPlans, searchedPlans, shardingFor } from '../plan/searched.ts';
 import type { BaselineKind, Plan, ProgressCallback, SearchTraceEntry } from '../plan/types.ts';
 import type { CancelSignal } from '../inter/stageCosts.ts';
 import { uniformCandidate, type ProfileMemo, type UniformSpec } from './uniform.ts';
@@ -36,6 +36,7 @@ async function uniformPlan(ctx: PlanContext, kind: BaselineKind, label: string, 
     kind, label, graph: ctx.graph, cluster: ctx.cluster, space: r.space, clustering: r.clustering, mode: ctx.options.mode,
     globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate: r.candidate,
     memoryLimitBytes: ctx.memoryLimitBytes, searchSeconds: (Date.now() - started) / 1000,
+    shardingOf: shardingFor(ctx, r.cost),
   });
 }
 

@@ -7,7 +7,7 @@
 import type { Layer, LayerClustering } from '../inter/layerConstruction.ts';
 import type { ManualStrategy } from '../inter/manualProfile.ts';
 import type { Candidate, CandidateStage } from '../inter/search.ts';
-import { buildMeshSpace, layerCostTable, profileUnits, type MeshSpace } from '../inter/stageCosts.ts';
+import { buildMeshSpace, layerCostTable, profileUnits, type CostContext, type MeshSpace } from '../inter/stageCosts.ts';
 import { inFlight, maxStagesThatFit, sendEstimate, stageCore, memoryTotal, stageMemory } from '../inter/stageOptions.ts';
 import { inputBytesOfRange } from '../inter/units.ts';
 import { costContext, manualProfileFn, type PlanContext } from '../plan/context.ts';
@@ -48,7 +48,7 @@ export interface UniformSpec {
 }
 
 export type UniformResult =
-  | { readonly ok: true; readonly candidate: Candidate; readonly space: MeshSpace; readonly clustering: LayerClustering; readonly feasible: boolean }
+  | { readonly ok: true; readonly candidate: Candidate; readonly space: MeshSpace; readonly clustering: LayerClustering; readonly feasible: boolean; readonly cost: CostContext }
   | { readonly ok: false; readonly reason: string };
 
 /** Shared profile memo per strategy (keys do not name the strategy). */
@@ -106,5 +106,5 @@ export async function uniformCandidate(ctx: PlanContext, spec: UniformSpec, memo
     if (!best || (feasible && !best.feasible) || (feasible === best.feasible && objective < best.candidate.objective)) best = { candidate, feasible };
   }
   if (!best) return { ok: false, reason: `no micro-batch count gives micro-batches divisible by dp=${dp}` };
-  return { ok: true, candidate: best.candidate, space, clustering, feasible: best.feasible };
+  return { ok: true, candidate: best.candidate, space, clustering, feasible: best.feasible, cost };
 }

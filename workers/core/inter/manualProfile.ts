@@ -15,7 +15,7 @@ import { tensorBytes, type Unit } from './units.ts';
 import { precisionBytes } from '../cost/memory.ts';
 import { elementWidth } from '../cost/fusion.ts';
 import { GRADIENT_REDUCTION_BYTES, ZERO3_ALL_TO_ALLS_PER_LAYER, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/stepModel.ts';
-import { elementFractions, keptActivationBytes, scalesWithBatch, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
+import { elementFractions, keptActivationBytes, scalesWithBatch, type TemplateRole, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
 export interface ManualStrategy {
   /** Tensor parallelism on axis 1 (else axis 1 must be 1). */
@@ -67,41 +67,46 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     const batchTiles = scales ? n0 : 1;
     let tiles = batchTiles;
     let split: SplitDim = 'm';
+    let role: TemplateRole = scales ? 'data' : 'replicated';
     if (op.phase === 'forward') {
       const hasParam = paramOperand(op, tensors) >= 0;
       if (isExpertDot(op, tensors)) {
+        if (strategy.expertParallel) role = 'expert';
         tiles = n0 * (inTensorParallel ? tp : 1);
         setSplit(op, (strategy.expertParallel ? n0 : 1) * (inTensorParallel ? tp : 1));
         if (strategy.expertParallel) {
           for (const t of op.inputs) if (tensors.get(t)?.kind === 'parameter') expertParams.add(t);
           const bytes = inputActivationBytes(op);
-          collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'forward', scales: true });
-          collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true });
+          collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'forward', scales: true, op: i });
+          collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true, op: i });
         }
       } else if (tp > 1 && hasParam && op.kind === 'gather') {
+        role = 'vocab';
         tiles = batchTiles * tp;
         setSplit(op, tp);
-        collectives.push({ kind: 'all-reduce', axis: 1, bytes: outputBytes(op) / n0, phase: 'forward', scales: true });
+        collectives.push({ kind: 'all-reduce', axis: 1, bytes: outputBytes(op) / n0, phase: 'forward', scales: true, op: i });
       } else if (tp > 1 && hasParam && (op.kind === 'dot' || op.kind === 'conv')) {
         tiles = batchTiles * tp;
         setSplit(op, tp);
         // Column-parallel splits the output features (n), row-parallel the contraction (k).
         if (n0 === 1) split = paramDots % 2 === 0 ? 'n' : 'k';
+        role = paramDots % 2 === 0 ? 'column' : 'row';
         if (paramDots % 2 === 0) {
           inTensorParallel = true;
-          collectives.push({ kind: 'all-reduce', axis: 1, bytes: inputActivationBytes(op) / n0, phase: 'backward', scales: true });
+          collectives.push({ kind: 'all-reduce', axis: 1, bytes: inputActivationBytes(op) / n0, phase: 'backward', scales: true, op: i });
         } else {
           inTensorParallel = false;
-          collectives.push({ kind: 'all-reduce', axis: 1, bytes: outputBytes(op) / n0, phase: 'forward', scales: true });
+          collectives.push({ kind: 'all-reduce', axis: 1, bytes: outputBytes(op) / n0, phase: 'forward', scales: true, op: i });
         }
         paramDots++;
       } else if (inTensorParallel) {
+        role = 'tensor';
         tiles = batchTiles * tp;
         if (hasParam) setSplit(op, tp);
       }
       activationBytes += keptActivationBytes(op, tensors, tiles, savedSeen, width);
     }
-    kernels.push({ op: i, tiles, split, phase: op.phase === 'forward' ? 'forward' : 'backward' });
+    kernels.push({ op: i, tiles, split, phase: op.phase === 'forward' ? 'forward' : 'backward', role });
   }
   const pb = precisionBytes(precision);
   const per = { param: pb.paramBytes, grad: pb.gradBytes, optimizer: pb.masterBytes + pb.optimizerBytes };

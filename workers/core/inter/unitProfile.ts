@@ -22,7 +22,14 @@ export interface ProfiledKernel {
   readonly split: SplitDim;
   /** 'forward': its backward is the cost model's unless the graph has explicit backward ops. */
   readonly phase: 'forward' | 'backward';
+  /** The fixed strategy's role for the op (template profiles): how its tensors are split. */
+  readonly role?: TemplateRole;
 }
+
+/** data: batch on axis 0; column / row: Megatron's parallel GEMMs (weight split on its output / input features
+ * over axis 1); tensor: between them (feature dim on axis 1); vocab: embedding rows over axis 1; expert: experts
+ * over axis 0; replicated: no batch dim. */
+export type TemplateRole = 'data' | 'column' | 'row' | 'tensor' | 'vocab' | 'expert' | 'replicated';
 
 export interface ProfiledCollective {
   readonly kind: CollectiveKind;
@@ -31,6 +38,8 @@ export interface ProfiledCollective {
   readonly bytes: number;
   readonly phase: 'forward' | 'backward';
   readonly scales: boolean;
+  /** Index in graph.ops of the op that implies it (template profiles). */
+  readonly op?: number;
 }
 
 export interface UnitProfile {

@@ -3,10 +3,12 @@
  * run the stage DP per micro-batch count, then place and simulate the best few slicings; the simulated step time
  * decides among them.
  */
-import { buildMeshSpace, profileUnits, type CancelSignal, type MeshFilter, type ProfileFn } from '../inter/stageCosts.ts';
+import { buildMeshSpace, pricingGraph, profileUnits, type CostContext, type CancelSignal, type MeshFilter, type ProfileFn } from '../inter/stageCosts.ts';
 import { searchStages } from '../inter/search.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
-import { assemblePlan } from './assemble.ts';
+import { assemblePlan, type AssembleInput } from './assemble.ts';
+import { gpuSpec } from '../cluster/topology.ts';
+import { opSeconds } from '../cost/opCost.ts';
 import { stageSharding } from './stageSharding.ts';
 import { costContext, type PlanContext } from './context.ts';
 import type { Plan, PlanKind, ProgressCallback, SearchTraceEntry } from './types.ts';
@@ -20,6 +22,20 @@ export interface SearchedPlans {
   readonly trace: readonly SearchTraceEntry[];
   readonly profiles: number;
   readonly dpRuns: number;
+}
+
+/** Builds each stage's per-operator sharding from the profiles its costs came from. */
+export function shardingFor(ctx: PlanContext, cost: CostContext): NonNullable<AssembleInput['shardingOf']> {
+  return (core, microbatch, memory) => {
+    const space = cost.space;
+    const at = pricingGraph(cost, microbatch);
+    const gpu = gpuSpec(ctx.cluster, space.submeshes[space.meshes[core.meshId].shape].gpu);
+    const priceOp = (op: number, tiles: number): number => {
+      const c = opSeconds(at.graph.ops[op], at.tensors, gpu, ctx.options.precision, tiles);
+      return c.forwardSeconds + (ctx.training ? c.backwardSeconds : 0);
+    };
+    return stageSharding(ctx.graph, cost.clustering, space, cost.profiles, core, microbatch, memory, priceOp);
+  };
 }
 
 export function rankPlans(plans: readonly Plan[]): Plan[] {
@@ -50,7 +66,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate, memoryLimitBytes: ctx.memoryLimitBytes,
     searchSeconds: (Date.now() - started) / 1000,
     steadyState: !ctx.training && ctx.options.inferObjective === 'throughput',
-    shardingOf: (core, microbatch, memory) => stageSharding(ctx.graph, ctx.clustering, space, memo, core, microbatch, memory),
+    shardingOf: shardingFor(ctx, cost),
   }));
   const simulated: SearchTraceEntry[] = plans.map((p) => ({
     label: `simulated: B=${p.microbatches}, ${p.stages.length} stages`,

@@ -2,7 +2,7 @@
  * A stage's per-operator sharding, assembled from the intra-op pass's answers for its units: each distinct unit was
  * solved once (on its first occurrence), so the answer is carried over to the other units of that hash by position
  * (their ops, inputs and outputs correspond one to one). Collectives are re-priced at the plan's micro-batch.
- * Stages priced by the template carry none.
+ * Stages priced by the template get the template's specs (templateSharding.ts).
  */
 import { collectiveSeconds } from '../cost/collectives.ts';
 import type { ModelGraph } from '../ir/types.ts';
@@ -12,15 +12,16 @@ import type { StageCore } from '../inter/stageOptions.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import type { Unit } from '../inter/units.ts';
 import type { Collective, MemoryBreakdown, OpSharding, ShardingPlan, TensorSharding } from './types.ts';
+import { templateStageSharding, type OpPricer } from './templateSharding.ts';
 
 const STATUS_RANK = { optimal: 0, 'time-limit': 1, infeasible: 2, error: 3 } as const;
 
-function unitOps(u: Unit): number[] {
+export function unitOps(u: Unit): number[] {
   return [...u.forwardOps, ...u.backwardOps];
 }
 
 /** Ids of `from`'s ops and tensors -> the corresponding ids in `to` (same structure). */
-function idMap(graph: ModelGraph, from: Unit, to: Unit): (id: string) => string {
+export function idMap(graph: ModelGraph, from: Unit, to: Unit): (id: string) => string {
   if (from === to) return (id) => id;
   const m = new Map<string, string>();
   const a = unitOps(from);
@@ -37,9 +38,10 @@ function idMap(graph: ModelGraph, from: Unit, to: Unit): (id: string) => string 
 }
 
 export function stageSharding(graph: ModelGraph, clustering: LayerClustering, space: MeshSpace,
-  profiles: ReadonlyMap<string, UnitProfile>, core: StageCore, microbatch: number, memory: MemoryBreakdown): ShardingPlan | undefined {
+  profiles: ReadonlyMap<string, UnitProfile>, core: StageCore, microbatch: number, memory: MemoryBreakdown,
+  priceOp: OpPricer): ShardingPlan | undefined {
   const mesh = space.meshes[core.meshId];
-  if (mesh.variant !== 'ilp') return undefined;
+  if (mesh.variant !== 'ilp') return templateStageSharding(graph, clustering, space, profiles, core, microbatch, memory, priceOp);
   const sub = space.submeshes[mesh.shape];
   const units = clustering.unitGraph.units;
   const opIndex = new Map(graph.ops.map((o, i) => [o.id, i]));
