@@ -83,20 +83,28 @@ export function stageSharding(graph: ModelGraph, clustering: LayerClustering, sp
       solveSeconds += plan.ilp.solveSeconds;
     }
   }
-  const total = memory.paramBytes + memory.gradBytes + memory.optimizerBytes + memory.activationBytes + memory.temporaryBytes;
+  return stagePlan(core, mesh.logical, memory, { status, ops, tensors: [...tensors.values()], collectives, reshardingSeconds: resharding, ilp: { variables, constraints, solveSeconds } });
+}
+
+/** A stage's ShardingPlan from its costs (the stage's, not one unit's) and the per-operator rows. */
+export function stagePlan(core: StageCore, meshShape: readonly [number, number], memory: MemoryBreakdown, rows: {
+  readonly status: ShardingPlan['status']; readonly ops: OpSharding[]; readonly tensors: TensorSharding[];
+  readonly collectives: Collective[]; readonly reshardingSeconds: number; readonly ilp: ShardingPlan['ilp']; readonly message?: string;
+}): ShardingPlan {
   return {
-    status,
+    status: rows.status,
     objectiveSeconds: core.forwardSeconds + core.backwardSeconds,
     forwardSeconds: core.forwardSeconds,
     backwardSeconds: core.backwardSeconds,
     gradientSyncSeconds: core.gradientSyncSeconds,
-    meshShape: mesh.logical,
-    ops,
-    tensors: [...tensors.values()],
-    collectives,
-    cost: { computeSeconds: core.computeSeconds, communicationSeconds: core.communicationSeconds, reshardingSeconds: resharding },
+    meshShape,
+    ops: rows.ops,
+    tensors: rows.tensors,
+    collectives: rows.collectives,
+    cost: { computeSeconds: core.computeSeconds, communicationSeconds: core.communicationSeconds, reshardingSeconds: rows.reshardingSeconds },
     memory,
-    memoryBytesPerDevice: total,
-    ilp: { variables, constraints, solveSeconds },
+    memoryBytesPerDevice: memory.paramBytes + memory.gradBytes + memory.optimizerBytes + memory.activationBytes + memory.temporaryBytes,
+    ilp: rows.ilp,
+    ...(rows.message ? { message: rows.message } : {}),
   };
 }

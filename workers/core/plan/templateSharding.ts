@@ -10,7 +10,7 @@ import { profileKey, type MeshSpace } from '../inter/stageCosts.ts';
 import type { StageCore } from '../inter/stageOptions.ts';
 import type { TemplateRole, UnitProfile } from '../inter/unitProfile.ts';
 import type { Collective, DimSharding, MemoryBreakdown, OpSharding, ShardingPlan, TensorSharding } from './types.ts';
-import { idMap } from './stageSharding.ts';
+import { idMap, stagePlan } from './stageSharding.ts';
 
 /** Forward + backward seconds of graph.ops[op] split `tiles` ways at the plan's micro-batch. */
 export type OpPricer = (op: number, tiles: number) => number;
@@ -98,21 +98,8 @@ export function templateStageSharding(graph: ModelGraph, clustering: LayerCluste
       }
     }
   }
-  const total = memory.paramBytes + memory.gradBytes + memory.optimizerBytes + memory.activationBytes + memory.temporaryBytes;
-  return {
-    status: 'optimal',
-    objectiveSeconds: core.forwardSeconds + core.backwardSeconds,
-    forwardSeconds: core.forwardSeconds,
-    backwardSeconds: core.backwardSeconds,
-    gradientSyncSeconds: core.gradientSyncSeconds,
-    meshShape: mesh.logical,
-    ops,
-    tensors: [...tensors.values()],
-    collectives,
-    cost: { computeSeconds: core.computeSeconds, communicationSeconds: core.communicationSeconds, reshardingSeconds: 0 },
-    memory,
-    memoryBytesPerDevice: total,
-    ilp: { variables: 0, constraints: 0, solveSeconds: 0 },
-    message: `template strategy (${mesh.variant}), not an ILP solution`,
-  };
+  return stagePlan(core, mesh.logical, memory, {
+    status: 'optimal', ops, tensors: [...tensors.values()], collectives, reshardingSeconds: 0,
+    ilp: { variables: 0, constraints: 0, solveSeconds: 0 }, message: `template strategy (${mesh.variant}), not an ILP solution`,
+  });
 }
