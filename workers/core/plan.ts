@@ -74,6 +74,21 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
   };
 }
 
+/** At most one progress report per 100 ms, except a phase's first and last. */
+function throttled(progress?: ProgressCallback): ProgressCallback | undefined {
+  if (!progress) return undefined;
+  let last = 0;
+  let phase = '';
+  return (p) => {
+    const now = Date.now();
+    if (p.phase !== phase || p.done === p.total || now - last >= 100) {
+      last = now;
+      phase = p.phase;
+      progress(p);
+    }
+  };
+}
+
 function withExplanation(p: Plan, runnerUp: Plan | undefined, trace: readonly SearchTraceEntry[], started: number): Plan {
   return { ...p, trace, searchSeconds: (Date.now() - started) / 1000, explanation: explain(p, runnerUp) };
 }
@@ -81,6 +96,7 @@ function withExplanation(p: Plan, runnerUp: Plan | undefined, trace: readonly Se
 export async function plan(model: ModelGraph, cluster: Cluster, options: PlanOptions, progress?: ProgressCallback,
   signal?: CancelSignal, deps: PlanDeps = {}): Promise<PlanResult> {
   const started = Date.now();
+  progress = throttled(progress);
   let ctx: PlanContext;
   try {
     ctx = createContext(model, cluster, options, deps.concurrency ?? 1);
