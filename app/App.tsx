@@ -1,5 +1,5 @@
 /** The page: header; Model and Cluster panels on the left; the plan views in the centre. Files drop anywhere. */
-import { useEffect, type ReactNode } from 'react';
+import { useCallback, useEffect, type ReactNode } from 'react';
 import { useActions } from './client/context.ts';
 import { ClusterEditor } from './components/ClusterPanel.tsx';
 import { ErrorsRegion } from './components/ErrorsRegion.tsx';
@@ -33,7 +33,7 @@ function Column({ children, className }: { children: ReactNode; className: strin
 
 export function App() {
   const actions = useActions();
-  useFileDrop((f) => void actions.openFile(f));
+  useFileDrop(useCallback((f: File) => void actions.openFile(f), [actions]));
   return (
     <div className="min-h-full bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
       <Header />
