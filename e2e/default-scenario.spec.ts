@@ -21,6 +21,7 @@ test('loads the default scenario (GPT-3 2.6B on p3.16xlarge x1), inspects it in 
   const layers = model.getByTestId('layer-graph');
   await expect(layers).toHaveAttribute('data-groups', '34');
   await expect(layers.getByRole('button', { expanded: true })).toHaveCount(0);
+  await layers.getByRole('button', { name: /h\.0 – h\.31 ×32 identical/ }).click();
   await layers.getByRole('button', { name: /^▸ h\.3 / }).click();
   await layers.getByRole('img', { name: 'Ops of gpt/h.3' }).locator('g[class*=cursor-pointer]').first().click();
   await expect(model.getByRole('dialog')).toContainText('FLOP');

@@ -171,6 +171,6 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
   }
 
   return { loadSource, openFile, plan, cancel, zooNames: () => clients.model.run((api) => api.zooNames()),
-    layoutGraph: (graph) => clients.layout.run((api) => api.layout({ name: graph.name, ops: graph.ops })),
+    layoutGraph: (graph) => clients.layout.run((api) => api.layout({ name: graph.name, ops: graph.ops, tensors: graph.tensors })),
   };
 }

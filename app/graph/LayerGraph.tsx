@@ -8,7 +8,7 @@ import { useActions } from '../client/context.ts';
 import { inputClass } from '../components/Region.tsx';
 import { formatFlops } from '../format.ts';
 import { useApp } from '../store/store.ts';
-import { NODE_H, NODE_W, type GraphLayout, type LaidGroup } from './layout.ts';
+import { NODE_H, NODE_W, groupRuns, type GraphLayout, type LaidGroup } from './layout.ts';
 import { OpDetails } from './OpDetails.tsx';
 
 const KIND_COLORS: Readonly<Record<string, string>> = { dot: '#4e79a7', conv: '#4e79a7', softmax: '#f28e2b', layernorm: '#59a14f', gather: '#b07aa1', elementwise: '#9ca3af' };
@@ -34,6 +34,18 @@ function GroupOps({ group, selected, onPick }: { group: LaidGroup; selected?: st
         </g>
       </svg>
     </div>
+  );
+}
+
+function GroupRow({ group: g, open, toggle, selected, pick }: { group: LaidGroup; open: ReadonlySet<string>; toggle: (name: string) => void; selected?: string; pick: (id: string) => void }) {
+  return (
+    <li className="border-b border-slate-100 last:border-0 dark:border-slate-800">
+      <button type="button" aria-expanded={open.has(g.name)} className="flex w-full justify-between px-2 py-0.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800" onClick={() => toggle(g.name)}>
+        <span className="truncate font-mono" title={g.name}>{open.has(g.name) ? '▾' : '▸'} {g.kind === 'block' ? g.name.split('/').pop() : g.name}</span>
+        <span className="tabular shrink-0 text-slate-500">{g.ops.length} ops · {formatFlops(g.flops)}</span>
+      </button>
+      {open.has(g.name) && <GroupOps group={g} selected={selected} onPick={pick} />}
+    </li>
   );
 }
 
@@ -75,15 +87,22 @@ export function LayerGraph() {
       )}
       {op && <OpDetails op={op} graph={graph} onClose={() => setSelected(undefined)} />}
       <ul className="max-h-96 overflow-auto rounded border border-slate-200 text-xs dark:border-slate-700">
-        {layout.groups.map((g) => (
-          <li key={g.name} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
-            <button type="button" aria-expanded={open.has(g.name)} className="flex w-full justify-between px-2 py-0.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800" onClick={() => toggle(g.name)}>
-              <span className="truncate font-mono" title={g.name}>{open.has(g.name) ? '▾' : '▸'} {g.kind === 'block' ? g.name.split('/').pop() : g.name}</span>
-              <span className="tabular shrink-0 text-slate-500">{g.ops.length} ops · {formatFlops(g.flops)}</span>
-            </button>
-            {open.has(g.name) && <GroupOps group={g} selected={selected} onPick={pick} />}
-          </li>
-        ))}
+        {groupRuns(layout.groups).map((run) => {
+          const members = layout.groups.slice(run.first, run.first + run.count);
+          if (run.count === 1) return <GroupRow key={members[0].name} group={members[0]} open={open} toggle={toggle} selected={selected} pick={pick} />;
+          const key = `run:${members[0].name}`;
+          const short = (g: LaidGroup) => g.name.split('/').pop();
+          const runOpen = open.has(key) || members.some((g) => open.has(g.name));
+          return (
+            <li key={key} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
+              <button type="button" aria-expanded={runOpen} className="flex w-full justify-between px-2 py-0.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800" onClick={() => toggle(key)}>
+                <span className="truncate font-mono" title="structurally identical layers: the planner solves one and reuses it">{runOpen ? '▾' : '▸'} {short(members[0])} – {short(members[members.length - 1])} ×{run.count} identical</span>
+                <span className="tabular shrink-0 text-slate-500" title={`${formatFlops(members[0].flops)} each`}>{members[0].ops.length} ops each</span>
+              </button>
+              {runOpen && <ul className="ml-3 border-l border-slate-200 dark:border-slate-700">{members.map((g) => <GroupRow key={g.name} group={g} open={open} toggle={toggle} selected={selected} pick={pick} />)}</ul>}
+            </li>
+          );
+        })}
       </ul>
     </div>
   );

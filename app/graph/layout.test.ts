@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { zooModel } from '../../workers/core/zoo/index.ts';
-import { NODE_H, GAP_Y, layoutGraph } from './layout.ts';
+import { NODE_H, GAP_Y, groupRuns, layoutGraph } from './layout.ts';
 
 describe('layer graph layout', () => {
   it('groups gpt-tiny into embedding, its blocks and the head', () => {
@@ -22,5 +22,12 @@ describe('layer graph layout', () => {
     const layout = layoutGraph(graph);
     expect(performance.now() - t).toBeLessThan(500);
     expect(layout.groups.filter((g) => g.kind === 'block')).toHaveLength(32);
+  });
+});
+
+describe('runs of identical layers', () => {
+  it('folds GPT-3 2.6B into embedding, one run of 32 identical blocks, and the head', () => {
+    const layout = layoutGraph(zooModel('gpt-2.6B', { batch: 8 }));
+    expect(groupRuns(layout.groups)).toEqual([{ first: 0, count: 1 }, { first: 1, count: 32 }, { first: 33, count: 1 }]);
   });
 });

@@ -2,6 +2,7 @@
  * The model's layer graph, laid out in a worker: ops grouped into layers (embedding, blocks, head) and, inside each
  * group, a layered layout — rank = longest path from the group's inputs, ops of one rank side by side. Pure.
  */
+import { indexGraph, structuralHash } from '../../workers/core/ir/hash.ts';
 import { groupLayers } from '../../workers/core/ir/layers.ts';
 import type { ModelGraph, OpKind } from '../../workers/core/ir/types.ts';
 
@@ -21,6 +22,8 @@ export interface LaidOp {
 export interface LaidGroup {
   readonly name: string;
   readonly kind: 'embedding' | 'block' | 'head';
+  /** Structural hash (ir/hash.ts): equal for identical layers, which the planner solves once. */
+  readonly hash: string;
   readonly flops: number;
   readonly ops: readonly LaidOp[];
   /** Producer -> consumer pairs inside the group, as indices into ops. */
@@ -34,8 +37,9 @@ export interface GraphLayout {
   readonly groups: readonly LaidGroup[];
 }
 
-export function layoutGraph(graph: Pick<ModelGraph, 'name' | 'ops'>): GraphLayout {
+export function layoutGraph(graph: Pick<ModelGraph, 'name' | 'ops' | 'tensors'>): GraphLayout {
   const byId = new Map(graph.ops.map((o) => [o.id, o]));
+  const index = indexGraph(graph);
   const groups = groupLayers(graph).map((g): LaidGroup => {
     const ops = g.opIds.map((id) => byId.get(id)!);
     const producer = new Map<string, number>();
@@ -58,9 +62,26 @@ export function layoutGraph(graph: Pick<ModelGraph, 'name' | 'ops'>): GraphLayou
     });
     const columns = Math.max(1, ...perRank.filter((n) => n !== undefined));
     return {
-      name: g.name, kind: g.kind, flops: ops.reduce((s, o) => s + o.flops, 0), ops: laid, edges,
+      name: g.name, kind: g.kind, hash: structuralHash(graph, g.opIds, index), flops: ops.reduce((s, o) => s + o.flops, 0), ops: laid, edges,
       width: columns * (NODE_W + GAP_X) - GAP_X, height: perRank.length * (NODE_H + GAP_Y) - GAP_Y,
     };
   });
   return { graphName: graph.name, groups };
+}
+
+/** A run of consecutive groups: several identical blocks (same structural hash), or one group on its own. */
+export interface GroupRun {
+  readonly first: number;
+  readonly count: number;
+}
+
+export function groupRuns(groups: readonly LaidGroup[]): GroupRun[] {
+  const runs: GroupRun[] = [];
+  groups.forEach((g, i) => {
+    const last = runs[runs.length - 1];
+    const prev = groups[i - 1];
+    if (last && prev && g.kind === 'block' && prev.kind === 'block' && prev.hash === g.hash) runs[runs.length - 1] = { first: last.first, count: last.count + 1 };
+    else runs.push({ first: i, count: 1 });
+  });
+  return runs;
 }
