@@ -14,6 +14,7 @@ import type { ManualStrategy } from '../inter/manualProfile.ts';
 import { MEGATRON } from '../inter/manualProfile.ts';
 import { runLayerConstruction } from '../inter/layerConstruction.ts';
 import { assemblePlan } from '../plan/assemble.ts';
+import { PlacementError } from '../inter/placement.ts';
 import { manualProfileFn, type PlanContext } from '../plan/context.ts';
 import { rankPlans, searchedPlans, shardingFor } from '../plan/searched.ts';
 import type { BaselineKind, Plan, ProgressCallback, SearchTraceEntry } from '../plan/types.ts';
@@ -32,12 +33,17 @@ export const BASELINE_KINDS: readonly BaselineKind[] = ['megatron', 'dp', 'zero3
 async function uniformPlan(ctx: PlanContext, kind: BaselineKind, label: string, spec: UniformSpec, memo: ProfileMemo, started: number): Promise<Plan | string> {
   const r = await uniformCandidate(ctx, spec, memo);
   if (!r.ok) return r.reason;
-  return assemblePlan({
-    kind, label, graph: ctx.graph, cluster: ctx.cluster, space: r.space, clustering: r.clustering, mode: ctx.options.mode,
-    globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate: r.candidate,
-    memoryLimitBytes: ctx.memoryLimitBytes, searchSeconds: (Date.now() - started) / 1000,
-    shardingOf: shardingFor(ctx, r.cost),
-  });
+  try {
+    return assemblePlan({
+      kind, label, graph: ctx.graph, cluster: ctx.cluster, space: r.space, clustering: r.clustering, mode: ctx.options.mode,
+      globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate: r.candidate,
+      memoryLimitBytes: ctx.memoryLimitBytes, searchSeconds: (Date.now() - started) / 1000,
+      shardingOf: shardingFor(ctx, r.cost),
+    });
+  } catch (err) {
+    if (err instanceof PlacementError) return `${spec.pp} sub-meshes of ${spec.dp * spec.tp} GPUs do not pack into the nodes: ${err.message}`;
+    throw err;
+  }
 }
 
 function devicesOf(ctx: PlanContext): { total: number; perNode: number } {

@@ -7,6 +7,7 @@ import { buildMeshSpace, pricingGraph, profileUnits, type CostContext, type Canc
 import { searchStages } from '../inter/search.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import { assemblePlan, type AssembleInput } from './assemble.ts';
+import { PlacementError } from '../inter/placement.ts';
 import { gpuSpec } from '../cluster/topology.ts';
 import { opSeconds } from '../cost/opCost.ts';
 import { stageSharding } from './stageSharding.ts';
@@ -61,18 +62,28 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     maxStages,
     tMaxRelativeGap: 1e-3,
   }, progress, signal);
-  const plans = res.candidates.slice(0, SIMULATED_CANDIDATES).map((candidate) => assemblePlan({
-    kind, label, graph: ctx.graph, cluster: ctx.cluster, space, clustering: ctx.clustering, mode: ctx.options.mode,
-    globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate, memoryLimitBytes: ctx.memoryLimitBytes,
-    searchSeconds: (Date.now() - started) / 1000,
-    steadyState: !ctx.training && ctx.options.inferObjective === 'throughput',
-    shardingOf: shardingFor(ctx, cost),
-  }));
+  const unplaced: SearchTraceEntry[] = [];
+  const plans: Plan[] = [];
+  for (const candidate of res.candidates.slice(0, SIMULATED_CANDIDATES)) {
+    try {
+      plans.push(assemblePlan({
+        kind, label, graph: ctx.graph, cluster: ctx.cluster, space, clustering: ctx.clustering, mode: ctx.options.mode,
+        globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate, memoryLimitBytes: ctx.memoryLimitBytes,
+        searchSeconds: (Date.now() - started) / 1000,
+        steadyState: !ctx.training && ctx.options.inferObjective === 'throughput',
+        shardingOf: shardingFor(ctx, cost),
+      }));
+    } catch (err) {
+      // Sub-mesh shapes of nodes whose GPU count is not a power of two do not always pack (alpa.md §3 assumes it is).
+      if (!(err instanceof PlacementError)) throw err;
+      unplaced.push({ label: `B=${candidate.microbatches}, ${candidate.stages.length} stages`, stepSeconds: candidate.objective, feasible: false, note: err.message });
+    }
+  }
   const simulated: SearchTraceEntry[] = plans.map((p) => ({
     label: `simulated: B=${p.microbatches}, ${p.stages.length} stages`,
     stepSeconds: p.stepSeconds,
     feasible: p.feasible,
     note: p.stages.map((s) => `${s.layers[0]}-${s.layers[1] - 1}@${s.submeshShape.join('x')}/${s.logicalMesh.join('x')}${s.remat ? 'r' : ''}`).join(' '),
   }));
-  return { plans: rankPlans(plans), trace: [...res.trace, ...simulated], profiles: memo.size, dpRuns: res.dpRuns };
+  return { plans: rankPlans(plans), trace: [...res.trace, ...unplaced, ...simulated], profiles: memo.size, dpRuns: res.dpRuns };
 }
