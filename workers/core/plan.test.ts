@@ -189,6 +189,14 @@ describe('plan() with the intra-op pass', () => {
 });
 
 describe('baselines through plan()', () => {
+  it('nodes with 3 GPUs: plans and grid points that do not pack are skipped, not thrown', async () => {
+    const searched = await ok(gpt, p3(2, 3), { globalBatch: 96 });
+    expect(searched.stages.flatMap((s) => s.devices).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    const grid = await plan(gpt, p3(2, 3), { ...base, globalBatch: 96, baseline: 'megatron' }, undefined, undefined, deps);
+    expect(grid.ok).toBe(true);
+    if (grid.ok) expect(grid.plan.trace.some((t) => /do not pack/.test(t.note ?? ''))).toBe(true);
+  });
+
   it('Megatron at a given (dp, tp, pp): uniform stages of dp x tp devices', async () => {
     const p = await ok(gpt, p3(1, 8), { baseline: 'megatron', dp: 2, tp: 2, pp: 2 });
     expect(p.kind).toBe('megatron');
