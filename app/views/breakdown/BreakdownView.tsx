@@ -3,12 +3,12 @@
 import type { Plan, PlanBreakdown } from '../../../workers/core/plan/types.ts';
 import { formatPercent, formatSeconds, formatTflops, sig3 } from '../../format.ts';
 
-const TERMS: readonly { key: keyof PlanBreakdown; label: string; color: string }[] = [
-  { key: 'computeSeconds', label: 'compute', color: '#4e79a7' },
-  { key: 'intraStageCommunicationSeconds', label: 'intra-stage comm', color: '#f28e2b' },
-  { key: 'crossStageSeconds', label: 'cross-stage', color: '#9ca3af' },
-  { key: 'bubbleSeconds', label: 'bubble', color: '#e15759' },
-  { key: 'gradientSyncSeconds', label: 'gradient sync', color: '#7c3aed' },
+const TERMS: readonly { key: keyof PlanBreakdown; label: string; color: string; means: string }[] = [
+  { key: 'computeSeconds', label: 'compute', color: '#4e79a7', means: 'forward and backward kernels (and recomputation) of the stages' },
+  { key: 'intraStageCommunicationSeconds', label: 'intra-stage comm', color: '#f28e2b', means: 'collectives inside each stage mesh implied by its operator sharding (all-reduce, all-gather, reduce-scatter, all-to-all)' },
+  { key: 'crossStageSeconds', label: 'cross-stage', color: '#9ca3af', means: 'activations and gradients sent between consecutive stages' },
+  { key: 'bubbleSeconds', label: 'bubble', color: '#e15759', means: 'pipeline idle time while stages wait (fill and drain of the schedule)' },
+  { key: 'gradientSyncSeconds', label: 'gradient sync', color: '#7c3aed', means: 'once-per-step gradient synchronisation of data-parallel replicas' },
 ];
 const W = 640;
 
@@ -27,7 +27,7 @@ export function BreakdownView({ plan }: { plan: Plan }) {
       <svg data-figure role="img" aria-label="Step time breakdown" viewBox={`0 0 ${W} 26`} className="w-full max-w-3xl">
         {TERMS.map((t) => {
           const w = (plan.breakdown[t.key] / total) * W;
-          const el = <rect key={t.key} x={x} y={2} width={w} height={22} fill={t.color}><title>{`${t.label}: ${formatSeconds(plan.breakdown[t.key])}`}</title></rect>;
+          const el = <rect key={t.key} x={x} y={2} width={w} height={22} fill={t.color}><title>{`${t.label}: ${formatSeconds(plan.breakdown[t.key])} — ${t.means}`}</title></rect>;
           x += w;
           return el;
         })}
@@ -35,7 +35,7 @@ export function BreakdownView({ plan }: { plan: Plan }) {
       <table className="tabular text-sm">
         <tbody>
           {TERMS.map((t) => (
-            <tr key={t.key}>
+            <tr key={t.key} title={t.means}>
               <td className="pr-3"><span className="mr-1 inline-block h-2.5 w-2.5 rounded-sm" style={{ background: t.color }} />{t.label}</td>
               <td className="pr-3 text-right">{formatSeconds(plan.breakdown[t.key])}</td>
               <td className="text-right text-slate-500">{formatPercent(plan.breakdown[t.key] / total)}</td>
