@@ -119,6 +119,16 @@ describe('plan()', () => {
     if (!m.ok) expect(m.reason).toContain('no slicing fits in memory');
   });
 
+  it('an infeasible memory budget says by how much the model state alone misses it', async () => {
+    const limitBytes = 2 ** 20;
+    const m = await plan(gpt, p3(1, 4), { ...base, memoryLimitBytes: limitBytes }, undefined, undefined, deps);
+    if (m.ok) throw new Error('expected infeasible');
+    const params = gpt.tensors.filter((t) => t.kind === 'parameter').reduce((s, t) => s + t.shape.reduce((a, d) => a * d, 1), 0);
+    const perDeviceGiB = (params * 16) / 4 / 2 ** 30; // fp16-mixed: 16 B/param, over 4 GPUs
+    expect(m.reason).toContain(`need ${perDeviceGiB.toFixed(2)} GiB per device even spread over all 4 GPUs`);
+    expect(m.reason).toContain(`${(perDeviceGiB - limitBytes / 2 ** 30).toFixed(2)} GiB over the 0.00 GiB limit`);
+  });
+
   it('inference: no backward, inference schedule, throughput objective', async () => {
     const lat = await ok(gpt, p3(1, 4), { mode: 'infer', inferObjective: 'latency' });
     expect(lat.schedule).toBe('inference');

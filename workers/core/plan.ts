@@ -15,6 +15,9 @@ import { searchedPlans } from './plan/searched.ts';
 import type { Plan, PlanOptions, ProgressCallback, SearchTraceEntry } from './plan/types.ts';
 import type { MilpSolver } from './solver/types.ts';
 import { createHighsSolver, runIntra } from './intra/index.ts';
+import { totalDevices } from './cluster/topology.ts';
+import { bytesPerParameter } from './cost/memory.ts';
+import { inspectGraph } from './ir/inspect.ts';
 
 export type PlanResult =
   | { readonly ok: true; readonly plan: Plan; readonly alternatives?: readonly Plan[] }
@@ -115,8 +118,27 @@ export async function plan(model: ModelGraph, cluster: Cluster, options: PlanOpt
   const r = await searchedPlans(ctx, 'searched', 'Meshplan', source.profile, source.filter, undefined, memo, started, progress, signal);
   if (!r.plans.length) {
     const why = r.trace.find((t) => !t.feasible)?.note ?? 'no slicing fits';
-    return { ok: false, reason: `no feasible plan for ${model.name} on ${cluster.name}: ${why}` };
+    return { ok: false, reason: `no feasible plan for ${model.name} on ${cluster.name}: ${why}${stateBoundNote(ctx)}` };
   }
   const [best, ...rest] = r.plans;
   return { ok: true, plan: withExplanation(best, rest[0], r.trace, started), alternatives: rest };
+}
+
+/**
+ * Why nothing fits, in numbers: parameters, gradients and optimizer state spread evenly over every device is a lower
+ * bound on any plan's memory; when even that exceeds the limit, say by how much.
+ */
+function stateBoundNote(ctx: PlanContext): string {
+  if (ctx.options.mode !== 'train') return '';
+  const params = inspectGraph(ctx.graph).params;
+  const devices = totalDevices(ctx.cluster);
+  const perDeviceBytes = (params * bytesPerParameter(ctx.options.precision)) / devices;
+  const limitBytes = Math.max(...ctx.memoryLimitBytes);
+  const gib = (b: number) => (b / 2 ** 30).toFixed(2);
+  if (perDeviceBytes <= limitBytes) {
+    return ` (model state spread over all ${devices} GPUs would take ${gib(perDeviceBytes)} of the ${gib(limitBytes)} GiB ` +
+      'per device; the activations and the state no plan can shard do not fit in the rest)';
+  }
+  return ` (parameters, gradients and optimizer state alone need ${gib(perDeviceBytes)} GiB per device even spread over all ` +
+    `${devices} GPUs, ${gib(perDeviceBytes - limitBytes)} GiB over the ${gib(limitBytes)} GiB limit)`;
 }
