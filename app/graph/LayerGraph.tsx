@@ -22,6 +22,8 @@ function GroupOps({ group, selected, onPick }: { group: LaidGroup; selected?: st
         <g transform={`translate(${pad}, ${pad})`}>
           {group.edges.map(([p, c], k) => {
             const a = group.ops[p], b = group.ops[c];
+            const route = group.routes?.[k];
+            if (route && route.length >= 2) return <polyline key={k} points={route.map((q) => `${q.x},${q.y}`).join(' ')} fill="none" stroke="currentColor" strokeOpacity={0.3} />;
             return <line key={k} x1={a.x + NODE_W / 2} y1={a.y + NODE_H} x2={b.x + NODE_W / 2} y2={b.y} stroke="currentColor" strokeOpacity={0.3} />;
           })}
           {group.ops.map((o) => (

@@ -1,10 +1,8 @@
 /**
- * The model's layer graph, laid out in a worker: ops grouped into layers (embedding, blocks, head) and, inside each
- * group, a layered layout — rank = longest path from the group's inputs, ops of one rank side by side. Pure.
+ * The layer graph's shape as the view consumes it (node size, laid-out groups) and the folding of identical layers.
+ * The layout itself is computed with ELK in the layout worker (layoutElk.ts), kept out of the main bundle.
  */
-import { indexGraph, structuralHash } from '../../workers/core/ir/hash.ts';
-import { groupLayers } from '../../workers/core/ir/layers.ts';
-import type { ModelGraph, OpKind } from '../../workers/core/ir/types.ts';
+import type { OpKind } from '../../workers/core/ir/types.ts';
 
 export const NODE_W = 132;
 export const NODE_H = 20;
@@ -19,6 +17,11 @@ export interface LaidOp {
   readonly y: number;
 }
 
+export interface EdgePoint {
+  readonly x: number;
+  readonly y: number;
+}
+
 export interface LaidGroup {
   readonly name: string;
   readonly kind: 'embedding' | 'block' | 'head';
@@ -28,6 +31,8 @@ export interface LaidGroup {
   readonly ops: readonly LaidOp[];
   /** Producer -> consumer pairs inside the group, as indices into ops. */
   readonly edges: readonly (readonly [number, number])[];
+  /** ELK's route of each edge (same order as edges): start point, bend points, end point; absent: draw straight. */
+  readonly routes?: readonly (readonly EdgePoint[])[];
   readonly width: number;
   readonly height: number;
 }
@@ -35,38 +40,6 @@ export interface LaidGroup {
 export interface GraphLayout {
   readonly graphName: string;
   readonly groups: readonly LaidGroup[];
-}
-
-export function layoutGraph(graph: Pick<ModelGraph, 'name' | 'ops' | 'tensors'>): GraphLayout {
-  const byId = new Map(graph.ops.map((o) => [o.id, o]));
-  const index = indexGraph(graph);
-  const groups = groupLayers(graph).map((g): LaidGroup => {
-    const ops = g.opIds.map((id) => byId.get(id)!);
-    const producer = new Map<string, number>();
-    ops.forEach((o, i) => { for (const t of o.outputs) producer.set(t, i); });
-    const rank = new Array<number>(ops.length).fill(0);
-    const edges: [number, number][] = [];
-    ops.forEach((o, i) => {
-      for (const t of o.inputs) {
-        const p = producer.get(t);
-        if (p === undefined || p >= i) continue;
-        edges.push([p, i]);
-        rank[i] = Math.max(rank[i], rank[p] + 1);
-      }
-    });
-    const perRank: number[] = [];
-    const laid = ops.map((o, i) => {
-      const column = perRank[rank[i]] ?? 0;
-      perRank[rank[i]] = column + 1;
-      return { id: o.id, name: o.name, kind: o.kind, x: column * (NODE_W + GAP_X), y: rank[i] * (NODE_H + GAP_Y) };
-    });
-    const columns = Math.max(1, ...perRank.filter((n) => n !== undefined));
-    return {
-      name: g.name, kind: g.kind, hash: structuralHash(graph, g.opIds, index), flops: ops.reduce((s, o) => s + o.flops, 0), ops: laid, edges,
-      width: columns * (NODE_W + GAP_X) - GAP_X, height: perRank.length * (NODE_H + GAP_Y) - GAP_Y,
-    };
-  });
-  return { graphName: graph.name, groups };
 }
 
 /** A run of consecutive groups: several identical blocks (same structural hash), or one group on its own. */
