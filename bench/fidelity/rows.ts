@@ -23,7 +23,7 @@ export function rowPlanFlags(r: E2eRow): string[] {
     fsdp2: ['--baseline', 'zero3'],
   };
   return ['--cluster', cluster, ...baseline[r.plan], '--remat', r.remat ? 'on' : 'off', '--microbatches', '1',
-    '--precision', 'bf16-adam32', '--batch', String(r.batch), '--seq', '1024', '--json'];
+    '--precision', 'bf16-adam32', '--batch', String(r.batch), '--seq', '1024', '--runtime', 'xla', '--json'];
 }
 
 export const rowKey = (r: Pick<E2eRow, 'model' | 'batch'>) => `${r.model}-b${r.batch}`;

@@ -2,6 +2,7 @@
  * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b]
  *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
  *   [--dp N --tp N --pp N] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
+ *   [--runtime megatron|xla]
  *   [--trace out.json] [--timeline] [--sharding] --json`
  * Prints the Plan (the timeline only with --timeline: it has tens of thousands of events, --trace writes it as a
  * Chrome trace; each stage's per-operator sharding only with --sharding).
@@ -11,13 +12,13 @@ import type { Cluster } from '../core/cluster/types.ts';
 import { chromeTrace } from '../core/export/chromeTrace.ts';
 import type { ModelGraph } from '../core/ir/types.ts';
 import { defaultPlanOptions, plan, type PlanDeps } from '../core/plan.ts';
-import type { BaselineKind, Plan, PlanOptions, Precision, ScheduleKind } from '../core/plan/types.ts';
+import type { BaselineKind, Plan, PlanOptions, Precision, Runtime, ScheduleKind } from '../core/plan/types.ts';
 import { CliError, parseArgs, positiveInt, required, type ParsedArgs } from './args.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
-  'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace'] as const;
+  'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime'] as const;
 
 function oneOf<T extends string>(args: ParsedArgs, key: string, allowed: readonly T[]): T | undefined {
   const v = args.values[key];
@@ -63,6 +64,7 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
     ...(positiveInt(args, 'tp') !== undefined ? { tp: positiveInt(args, 'tp') } : {}),
     ...(positiveInt(args, 'pp') !== undefined ? { pp: positiveInt(args, 'pp') } : {}),
     ...(memoryGb !== undefined ? { memoryLimitBytes: Number(memoryGb) * 2 ** 30 } : {}),
+    ...(oneOf<Runtime>(args, 'runtime', ['megatron', 'xla']) ? { runtime: oneOf<Runtime>(args, 'runtime', ['megatron', 'xla']) } : {}),
     ...(oneOf(args, 'objective', ['latency', 'throughput'] as const) ? { inferObjective: oneOf(args, 'objective', ['latency', 'throughput'] as const) } : {}),
   };
   if ((options.dp || options.tp || options.pp) && options.baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');

@@ -15,6 +15,7 @@ import { tensorBytes, type Unit } from './units.ts';
 import { precisionBytes } from '../cost/memory.ts';
 import { elementWidth } from '../cost/fusion.ts';
 import { GRADIENT_REDUCTION_BYTES, ZERO3_ALL_TO_ALLS_PER_LAYER, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/stepModel.ts';
+import { runtimeTraits, type RuntimeTraits } from './runtime.ts';
 import { elementFractions, keptActivationBytes, scalesWithBatch, type TemplateRole, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
 export interface ManualStrategy {
@@ -42,7 +43,9 @@ function isExpertDot(op: Op, tensors: ReadonlyMap<string, Tensor>): boolean {
 }
 
 export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [number, number], precision: Precision,
-  strategy: ManualStrategy, links: readonly [Link, Link], tensors: ReadonlyMap<string, Tensor>, training: boolean): UnitProfile {
+  strategy: ManualStrategy, links: readonly [Link, Link], tensors: ReadonlyMap<string, Tensor>, training: boolean,
+  runtime: RuntimeTraits = runtimeTraits()): UnitProfile {
+  const { normsInFp32 } = runtime;
   const [n0, n1] = mesh;
   const tp = strategy.tensorParallel ? n1 : 1;
   if (!strategy.tensorParallel && n1 !== 1) throw new RangeError(`manualProfile: mesh ${n0}x${n1} without tensor parallelism`);
@@ -104,7 +107,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         tiles = batchTiles * tp;
         if (hasParam) setSplit(op, tp);
       }
-      activationBytes += keptActivationBytes(op, tensors, tiles, savedSeen, width);
+      activationBytes += keptActivationBytes(op, tensors, tiles, savedSeen, width, normsInFp32);
     }
     kernels.push({ op: i, tiles, split, phase: op.phase === 'forward' ? 'forward' : 'backward', role });
   }
@@ -148,6 +151,9 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     if (hidden && unit.name.startsWith('layer ')) {
       const elements = (graph.batch * (graph.seq ?? 1) * hidden) / n0;
       collectives.push({ kind: 'send-recv', axis: 0, bytes: ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat * ZERO3_RESHARD_BYTES_PER_ELEMENT * elements, phase: 'forward', scales: true });
+      if (training && runtime.zero3RematAllToAlls > 0) {
+        collectives.push({ kind: 'send-recv', axis: 0, bytes: runtime.zero3RematAllToAlls * ZERO3_RESHARD_BYTES_PER_ELEMENT * elements, phase: 'backward', scales: true, rematOnly: true });
+      }
     }
   }
   return {

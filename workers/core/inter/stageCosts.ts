@@ -18,6 +18,8 @@ import { precisionBytes } from '../cost/memory.ts';
 import { optimizerSeconds } from '../cost/stepModel.ts';
 import { tensorLookup } from '../cost/opCost.ts';
 import { unitParamIds, type Unit } from './units.ts';
+import { isRepeatedBlock, runtimeTraits } from './runtime.ts';
+import type { Runtime } from '../plan/types.ts';
 
 /** One logical mesh of one sub-mesh shape. */
 export interface MeshChoice {
@@ -154,6 +156,8 @@ export interface LayerCosts {
   readonly forwardSeconds: Float64Array;
   readonly backwardSeconds: Float64Array;
   readonly recomputeSeconds: Float64Array;
+  /** Runtime work without remat only (inter/runtime.ts: XLA's scan residual copies), part of the backward. */
+  readonly noRematSeconds: Float64Array;
   readonly gradientSyncSeconds: Float64Array;
   readonly computeSeconds: Float64Array;
   readonly communicationSeconds: Float64Array;
@@ -167,6 +171,8 @@ export interface LayerCosts {
   /** Parameters several layers read (tied embeddings), per device: a stage holding n of those layers counts
    * their state n - 1 times too often in the layer sums. */
   readonly shared: readonly SharedParam[];
+  /** Steps whose temporaries the runtime holds at once (inter/runtime.ts). */
+  readonly stepsInFlight: number;
 }
 
 export interface SharedParam {
@@ -184,6 +190,8 @@ export interface CostContext {
   readonly profiles: ProfileTable;
   readonly training: boolean;
   readonly precision: Precision;
+  /** Runtime the plan runs under (inter/runtime.ts); default 'megatron'. */
+  readonly runtime?: Runtime;
   /** The graph rebatched per micro-batch size, filled on demand (one rebatch per size per search). */
   readonly rebatched: Map<number, PricingGraph>;
 }
@@ -208,6 +216,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
   const tensors = new Map(ctx.graph.tensors.map((t) => [t.id, t]));
   const paramIds = units.map((u) => unitParamIds(ctx.graph, u, tensors));
   const gpus = new Map<string, GpuSpec>();
+  const traits = runtimeTraits(ctx.runtime);
   return space.meshes.map((mesh) => {
     const sub = space.submeshes[mesh.shape];
     let gpu = gpus.get(sub.gpu);
@@ -215,10 +224,10 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
     const memo = new Map<string, { cost: UnitCost; profile: UnitProfile; updateSeconds: number }>();
     const pb = precisionBytes(ctx.precision);
     const t: LayerCosts = {
-      forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L),
+      forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L), noRematSeconds: new Float64Array(L),
       gradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
-      activationBytes: new Float64Array(L), inputBytes: new Float64Array(L), shared: [],
+      activationBytes: new Float64Array(L), inputBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
     };
     const owners = new Map<string, { layers: number[]; paramBytes: number; gradBytes: number; optimizerBytes: number }>();
     clustering.layers.forEach((layer, k) => {
@@ -236,7 +245,11 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         }
         t.forwardSeconds[k] += e.cost.forwardSeconds;
         t.backwardSeconds[k] += e.cost.backwardSeconds;
-        t.recomputeSeconds[k] += e.cost.recomputeSeconds;
+        const block = isRepeatedBlock(units[u]);
+        if (block || !traits.rematBlocksOnly) t.recomputeSeconds[k] += e.cost.recomputeSeconds;
+        if (block && traits.scanResidualCopyPasses > 0) {
+          t.noRematSeconds[k] += traits.scanResidualCopyPasses * e.cost.activationBytes / (gpu!.hbmBandwidthBytesPerSecond * gpu!.memoryEfficiency);
+        }
         t.gradientSyncSeconds[k] += e.profile.gradientSyncSeconds + e.updateSeconds;
         t.computeSeconds[k] += e.cost.computeSeconds;
         t.communicationSeconds[k] += e.cost.communicationSeconds;

@@ -30,6 +30,8 @@ export interface StageCore {
   readonly perMicrobatchBytes: number;
   /** Live only while one layer is recomputed (remat), bytes. */
   readonly transientBytes: number;
+  /** Steps whose temporaries the runtime holds at once (inter/runtime.ts); 1 when absent. */
+  readonly stepsInFlight?: number;
 }
 
 function sumRange(a: Float64Array, start: number, end: number): number {
@@ -40,6 +42,7 @@ function sumRange(a: Float64Array, start: number, end: number): number {
 
 export function stageCore(t: LayerCosts, meshId: number, start: number, end: number, remat: boolean): StageCore {
   const recompute = remat ? sumRange(t.recomputeSeconds, start, end) : 0;
+  const noRemat = remat ? 0 : sumRange(t.noRematSeconds, start, end);
   // Tied parameters (read by several layers of this stage) are held once.
   let tiedParam = 0;
   let tiedGrad = 0;
@@ -56,16 +59,17 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
   return {
     meshId, start, end, remat,
     forwardSeconds: sumRange(t.forwardSeconds, start, end),
-    backwardSeconds: sumRange(t.backwardSeconds, start, end) + recompute,
+    backwardSeconds: sumRange(t.backwardSeconds, start, end) + recompute + noRemat,
     recomputeSeconds: recompute,
     gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end),
-    computeSeconds: sumRange(t.computeSeconds, start, end) + (remat ? recompute : 0),
+    computeSeconds: sumRange(t.computeSeconds, start, end) + (remat ? recompute : 0) + noRemat,
     communicationSeconds: sumRange(t.communicationSeconds, start, end),
     paramBytes: sumRange(t.paramBytes, start, end) - tiedParam,
     gradBytes: sumRange(t.gradBytes, start, end) - tiedGrad,
     optimizerBytes: sumRange(t.optimizerBytes, start, end) - tiedOptimizer,
     perMicrobatchBytes: remat ? sumRange(t.inputBytes, start, end) : sumRange(t.activationBytes, start, end),
     transientBytes: remat ? maxAct : 0,
+    stepsInFlight: t.stepsInFlight,
   };
 }
 
@@ -93,10 +97,18 @@ export function memoryTotal(m: MemoryBreakdown): number {
   return m.paramBytes + m.gradBytes + m.optimizerBytes + m.activationBytes + m.temporaryBytes;
 }
 
+/**
+ * Bytes a device must have free for the stage: its memory, plus the temporaries (gradients, activations,
+ * transients) of each further step the runtime keeps in flight (inter/runtime.ts).
+ */
+export function requiredBytes(c: Pick<StageCore, 'stepsInFlight'>, m: MemoryBreakdown): number {
+  return memoryTotal(m) + ((c.stepsInFlight ?? 1) - 1) * (m.gradBytes + m.activationBytes + m.temporaryBytes);
+}
+
 /** Largest s (stages from this one to the end) whose memory fits; 0 when none. */
 export function maxStagesThatFit(c: StageCore, schedule: ScheduleKind, microbatches: number, limitBytes: number, cap: number): number {
   let s = 0;
-  while (s < cap && memoryTotal(stageMemory(c, inFlight(schedule, s + 1, microbatches))) <= limitBytes) s++;
+  while (s < cap && requiredBytes(c, stageMemory(c, inFlight(schedule, s + 1, microbatches))) <= limitBytes) s++;
   return s;
 }
 

@@ -40,6 +40,8 @@ export interface ProfiledCollective {
   readonly scales: boolean;
   /** Index in graph.ops of the op that implies it (template profiles). */
   readonly op?: number;
+  /** Runs only when the unit is rematerialised (priced into recomputeSeconds alone). */
+  readonly rematOnly?: boolean;
 }
 
 export interface UnitProfile {
@@ -103,6 +105,7 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
   let bwdCompute = 0;
   let fwdComm = 0;
   let bwdComm = 0;
+  let rematComm = 0;
   const fused = fusedFor(p, at, precision);
   for (const k of p.kernels) {
     const op = at.graph.ops[k.op];
@@ -117,14 +120,15 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
   for (const c of p.collectives) {
     const n = p.meshShape[c.axis];
     const t = collectiveSeconds(c.kind, c.bytes * (c.scales ? r : 1), n, links[c.axis]);
-    if (c.phase === 'backward') bwdComm += t; else fwdComm += t;
+    if (c.rematOnly) rematComm += t;
+    else if (c.phase === 'backward') bwdComm += t; else fwdComm += t;
   }
   const forwardSeconds = fwdCompute + fwdComm;
   const backwardSeconds = training ? bwdCompute + bwdComm : 0;
   return {
     forwardSeconds,
     backwardSeconds,
-    recomputeSeconds: training ? forwardSeconds : 0,
+    recomputeSeconds: training ? forwardSeconds + rematComm : 0,
     activationBytes: p.activationBytes * r,
     computeSeconds: fwdCompute + (training ? bwdCompute : 0),
     communicationSeconds: fwdComm + (training ? bwdComm : 0),
@@ -153,9 +157,9 @@ export function scalesWithBatch(op: { inputs: readonly string[]; outputs: readon
  * keeps two tensors, a GELU four), per device, counting each residual once per unit (`seen`).
  */
 export function keptActivationBytes(op: Op, tensors: ReadonlyMap<string, Tensor>, tiles: number, seen: Set<string>,
-  width: ElementWidth): number {
+  width: ElementWidth, normsInFp32 = false): number {
   let b = 0;
-  for (const r of opResiduals(op, (id) => tensors.get(id), width, (t) => (t.batchDim === undefined ? Infinity : tiles), 'autodiff', false)) {
+  for (const r of opResiduals(op, (id) => tensors.get(id), width, (t) => (t.batchDim === undefined ? Infinity : tiles), 'autodiff', normsInFp32)) {
     if (seen.has(r.key) || !Number.isFinite(r.bytes) || r.bytes === 0) continue;
     seen.add(r.key);
     b += r.bytes;
@@ -195,7 +199,7 @@ export function weightUpdateShardedBytes(graph: ModelGraph, unit: Unit, tensors:
 }
 
 export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: ShardingPlan,
-  tensors: ReadonlyMap<string, Tensor>, training: boolean, precision: Precision): UnitProfile {
+  tensors: ReadonlyMap<string, Tensor>, training: boolean, precision: Precision, normsInFp32 = false): UnitProfile {
   const mesh = plan.meshShape;
   const byId = new Map(plan.ops.map((o) => [o.op, o]));
   const kernels: ProfiledKernel[] = [];
@@ -207,7 +211,7 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     const s = byId.get(op.id);
     const tiles = s ? Math.max(1, ...[...s.outputSpecs, ...s.inputSpecs].map((sp) => specTiles(sp, mesh))) : 1;
     kernels.push({ op: i, tiles, split: 'm', phase: op.phase === 'forward' ? 'forward' : 'backward' });
-    if (op.phase === 'forward') activationBytes += keptActivationBytes(op, tensors, tiles, seen, width);
+    if (op.phase === 'forward') activationBytes += keptActivationBytes(op, tensors, tiles, seen, width, normsInFp32);
   }
   const collectives: ProfiledCollective[] = [];
   for (const c of plan.collectives) {

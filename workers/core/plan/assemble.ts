@@ -10,7 +10,7 @@ import type { LayerClustering } from '../inter/layerConstruction.ts';
 import { placeSubmeshes, sameNode } from '../inter/placement.ts';
 import { boundaryBytesOf, type Candidate } from '../inter/search.ts';
 import type { MeshSpace } from '../inter/stageCosts.ts';
-import { memoryTotal, sendSeconds, stageMemory, type StageCore } from '../inter/stageOptions.ts';
+import { memoryTotal, requiredBytes, sendSeconds, stageMemory, type StageCore } from '../inter/stageOptions.ts';
 import { simulateSchedule } from '../schedule/pipelineSchedule.ts';
 import { graphForwardFlops, modelStepFlops, paperStepFlops } from './flops.ts';
 import type { MemoryBreakdown, Plan, PlanKind, ScheduleKind, ShardingPlan, Stage } from './types.ts';
@@ -62,10 +62,12 @@ export function assemblePlan(x: AssembleInput): Plan {
     const mesh = x.space.meshes[s.core.meshId];
     const memory = stageMemory(s.core, sim.peakInFlight[i] ?? 1);
     const total = memoryTotal(memory);
+    const required = requiredBytes(s.core, memory);
     const sharding = x.shardingOf?.(s.core, c.microbatch, memory);
     const limit = x.memoryLimitBytes[s.submesh.group];
-    if (total > limit) {
-      problems.push(`stage ${i} (layers ${s.core.start}..${s.core.end - 1}) needs ${(total / GiB).toFixed(2)} GiB per device, ${((total - limit) / GiB).toFixed(2)} GiB over the ${(limit / GiB).toFixed(2)} GiB limit`);
+    if (required > limit) {
+      const steps = required > total ? ` (${s.core.stepsInFlight} steps' temporaries in flight)` : '';
+      problems.push(`stage ${i} (layers ${s.core.start}..${s.core.end - 1}) needs ${(required / GiB).toFixed(2)} GiB per device${steps}, ${((required - limit) / GiB).toFixed(2)} GiB over the ${(limit / GiB).toFixed(2)} GiB limit`);
     }
     return {
       index: i,
@@ -83,6 +85,7 @@ export function assemblePlan(x: AssembleInput): Plan {
       remat: training && s.core.remat,
       memory,
       memoryBytesPerDevice: total,
+      ...(required > total ? { requiredBytesPerDevice: required } : {}),
       memoryLimitBytes: limit,
       ...(sharding ? { sharding } : {}),
     };

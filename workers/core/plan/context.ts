@@ -2,6 +2,7 @@
  * Options normalised once at the entry (errors name the bad option), and what every planning path shares: the
  * layer clustering, memory limits per GPU group, micro-batch counts to try, profile sources.
  */
+import { runtimeTraits } from '../inter/runtime.ts';
 import { gpuGroups } from '../cluster/submeshes.ts';
 import { gpuSpec } from '../cluster/topology.ts';
 import type { Cluster } from '../cluster/types.ts';
@@ -71,11 +72,13 @@ export function costContext(ctx: PlanContext, space: MeshSpace, profiles: Readon
   return {
     graph: ctx.graph, cluster: ctx.cluster, clustering, space, profiles,
     training: ctx.training, precision: ctx.options.precision, rebatched: ctx.rebatched,
+    ...(ctx.options.runtime ? { runtime: ctx.options.runtime } : {}),
   };
 }
 
 export function manualProfileFn(ctx: PlanContext, strategy: ManualStrategy): ProfileFn {
-  return async (unit, mesh) => manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, strategy, mesh.links, ctx.tensors, ctx.training);
+  return async (unit, mesh) => manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, strategy, mesh.links, ctx.tensors, ctx.training,
+    runtimeTraits(ctx.options.runtime));
 }
 
 /** The intra-op pass per (unit, mesh); a unit the ILP cannot solve falls back to `fallback`. */
@@ -87,6 +90,7 @@ export function intraProfileFn(ctx: PlanContext, intra: IntraFn, fallback: Profi
       mode: ctx.options.mode, precision: ctx.options.precision, gradientSync: ctx.training, timeLimitSeconds: 10,
     });
     if (plan.status !== 'optimal' && plan.status !== 'time-limit') return fallback(unit, mesh, sub);
-    return profileFromSharding(ctx.graph, unit, plan, ctx.tensors, ctx.training, ctx.options.precision);
+    return profileFromSharding(ctx.graph, unit, plan, ctx.tensors, ctx.training, ctx.options.precision,
+      runtimeTraits(ctx.options.runtime).normsInFp32);
   };
 }

@@ -107,6 +107,9 @@ export interface Stage {
   readonly remat: boolean;
   readonly memory: MemoryBreakdown;
   readonly memoryBytesPerDevice: number;
+  /** What must be free when the runtime holds more than one step's temporaries (inter/runtime.ts), when larger
+   * than memoryBytesPerDevice; feasibility compares this with the limit. */
+  readonly requiredBytesPerDevice?: number;
   readonly memoryLimitBytes: number;
   readonly sharding?: ShardingPlan;
 }
@@ -204,7 +207,17 @@ export interface PlanOptions {
   readonly memoryLimitBytes?: number;
   /** Inference objective. */
   readonly inferObjective?: 'latency' | 'throughput';
+  /**
+   * The runtime / compiler the plan will run under (default 'megatron'), for effects that belong to it rather than
+   * to the model or the GPU (inter/runtime.ts): 'megatron' (eager kernels, the paper's V100 runs): every layer of
+   * the clustering recomputed under remat, one step's memory. 'xla' (JAX/XLA, the H100 calibration rows): remat
+   * checkpoints the repeated blocks only, layers run as one scan loop (residual copies without remat), layer norm
+   * and softmax residuals kept in fp32, and asynchronous dispatch holding two steps' temporaries.
+   */
+  readonly runtime?: Runtime;
 }
+
+export type Runtime = 'megatron' | 'xla';
 
 /** Progress reported between named phases, at most ~10 times a second. */
 export interface Progress {

@@ -1,0 +1,48 @@
+/**
+ * What the runtime / compiler a plan runs under does to its time and memory, beyond the model and the GPU
+ * (PlanOptions.runtime). Each trait is a documented property of the runtime, the same for every model and plan:
+ *
+ * - 'megatron' (eager kernels; the paper's V100 runs and Megatron-LM): rematerialisation recomputes every layer of
+ *   the clustering; the layers are separate kernels (no loop buffers); residuals in the compute dtype; one step's
+ *   memory at a time.
+ * - 'xla' (JAX/XLA; the H100 calibration rows, cost/calibration/h100-e2e-steps.json): remat is jax.checkpoint on
+ *   each repeated block, so the layers outside the blocks (embedding, LM head) are not recomputed; the repeated
+ *   blocks run as one lax.scan loop, whose residuals without remat are copied into and out of the stacked
+ *   [layers, ...] buffers (cost/stepModel.ts SCAN_RESIDUAL_COPY_PASSES extra HBM passes); Flax/JAX keep layer-norm
+ *   and softmax residuals in fp32 for 16-bit inputs; asynchronous dispatch allocates step k+1's temporaries while
+ *   step k runs (ASYNC_STEPS_IN_FLIGHT); under ZeRO-3 the SPMD partitioner emits more activation all-to-alls per
+ *   checkpointed layer (ZERO3_ALL_TO_ALLS_PER_LAYER: 5 with remat, against the one of the forward and its
+ *   recomputation otherwise).
+ */
+import { ASYNC_STEPS_IN_FLIGHT, SCAN_RESIDUAL_COPY_PASSES, ZERO3_ALL_TO_ALLS_PER_LAYER } from '../cost/stepModel.ts';
+import type { Runtime } from '../plan/types.ts';
+import type { Unit } from './units.ts';
+
+export interface RuntimeTraits {
+  /** Remat recomputes only the repeated blocks (else every layer of the clustering). */
+  readonly rematBlocksOnly: boolean;
+  /** Extra HBM passes over a repeated block's residuals when it is not rematerialised. */
+  readonly scanResidualCopyPasses: number;
+  /** Layer-norm and softmax residuals kept in fp32. */
+  readonly normsInFp32: boolean;
+  /** Steps whose temporaries (gradients, activations, transients) are allocated at once. */
+  readonly stepsInFlight: number;
+  /** ZeRO-3 activation all-to-alls per repeated layer added by rematerialisation, beyond the forward's one
+   * recomputed. */
+  readonly zero3RematAllToAlls: number;
+}
+
+const TRAITS: Record<Runtime, RuntimeTraits> = {
+  megatron: { rematBlocksOnly: false, scanResidualCopyPasses: 0, normsInFp32: false, stepsInFlight: 1, zero3RematAllToAlls: 0 },
+  xla: { rematBlocksOnly: true, scanResidualCopyPasses: SCAN_RESIDUAL_COPY_PASSES, normsInFp32: true, stepsInFlight: ASYNC_STEPS_IN_FLIGHT,
+    zero3RematAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.remat - 2 * ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat },
+};
+
+export function runtimeTraits(runtime: Runtime = 'megatron'): RuntimeTraits {
+  return TRAITS[runtime];
+}
+
+/** A unit of the repeated blocks (units.ts names them 'layer <i>'), as opposed to 'pre' / 'post'. */
+export function isRepeatedBlock(unit: Pick<Unit, 'name'>): boolean {
+  return unit.name.startsWith('layer ');
+}
