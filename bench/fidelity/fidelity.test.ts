@@ -49,6 +49,7 @@ describe('fidelity: meshplan plan with the plan forced', () => {
     console.log(`meshplan plan: mean ${(100 * s.meanAbsError).toFixed(1)}%, worst ${(100 * s.worstAbsError).toFixed(1)}% (${s.worstRow}), ${s.groupsMatching}/5 groups, ${s.oomRowsPredictedInfeasible}/5 OOM rows`);
     expect(s.meanAbsError).toBeLessThan(0.06);
     expect(s.worstAbsError).toBeLessThan(0.15);
+    expect(s.meanAbsMemoryError).toBeLessThan(0.1);
     expect(s.oomRowsPredictedInfeasible).toBe(5);
     expect(s.feasibleRowsPredictedFeasible).toBe(19);
     expect(s.groupsMatching).toBe(4);

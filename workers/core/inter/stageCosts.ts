@@ -168,6 +168,9 @@ export interface LayerCosts {
   readonly activationBytes: Float64Array;
   /** The layer's input activations (what remat keeps), one micro-batch. */
   readonly inputBytes: Float64Array;
+  /** Activations held under remat, one micro-batch: the input of a layer that is recomputed, plus all of those
+   * of its units the runtime does not recompute (inter/runtime.ts rematBlocksOnly). */
+  readonly rematActivationBytes: Float64Array;
   /** Parameters several layers read (tied embeddings), per device: a stage holding n of those layers counts
    * their state n - 1 times too often in the layer sums. */
   readonly shared: readonly SharedParam[];
@@ -227,10 +230,12 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
       forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L), noRematSeconds: new Float64Array(L),
       gradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
-      activationBytes: new Float64Array(L), inputBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
+      activationBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
     };
     const owners = new Map<string, { layers: number[]; paramBytes: number; gradBytes: number; optimizerBytes: number }>();
     clustering.layers.forEach((layer, k) => {
+      let recomputed = false;
+      let kept = 0;
       for (let u = layer.unitStart; u < layer.unitEnd; u++) {
         const key = profileKey(units[u], mesh, sub);
         let e = memo.get(key);
@@ -246,7 +251,10 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         t.forwardSeconds[k] += e.cost.forwardSeconds;
         t.backwardSeconds[k] += e.cost.backwardSeconds;
         const block = isRepeatedBlock(units[u]);
-        if (block || !traits.rematBlocksOnly) t.recomputeSeconds[k] += e.cost.recomputeSeconds;
+        if (block || !traits.rematBlocksOnly) {
+          t.recomputeSeconds[k] += e.cost.recomputeSeconds;
+          recomputed = true;
+        } else kept += e.cost.activationBytes;
         if (block && traits.scanResidualCopyPasses > 0) {
           t.noRematSeconds[k] += traits.scanResidualCopyPasses * e.cost.activationBytes / (gpu!.hbmBandwidthBytesPerSecond * gpu!.memoryEfficiency);
         }
@@ -272,6 +280,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         });
       }
       t.inputBytes[k] = layer.inputBytes * r / mesh.logical[0];
+      t.rematActivationBytes[k] = (recomputed ? t.inputBytes[k] : 0) + kept;
     });
     return { ...t, shared: [...owners.values()].filter((o) => o.layers.length > 1) };
   });

@@ -67,7 +67,7 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     paramBytes: sumRange(t.paramBytes, start, end) - tiedParam,
     gradBytes: sumRange(t.gradBytes, start, end) - tiedGrad,
     optimizerBytes: sumRange(t.optimizerBytes, start, end) - tiedOptimizer,
-    perMicrobatchBytes: remat ? sumRange(t.inputBytes, start, end) : sumRange(t.activationBytes, start, end),
+    perMicrobatchBytes: remat ? sumRange(t.rematActivationBytes, start, end) : sumRange(t.activationBytes, start, end),
     transientBytes: remat ? maxAct : 0,
     stepsInFlight: t.stepsInFlight,
   };
