@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../workers/cli/args.ts';
 import { loadPlanArgs, PLAN_KEYS } from '../../workers/cli/plan.ts';
 import { plan } from '../../workers/core/plan.ts';
-import { E2E_ROWS, rowGraphs, rowKey, rowPlanFlags, stepModelPrediction, summarise, type Prediction } from './rows.ts';
+import { E2E_ROWS, planPrediction, rowGraphs, rowKey, rowPlanFlags, stepModelPrediction, summarise, type Prediction } from './rows.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,8 +42,7 @@ describe('fidelity: meshplan plan with the plan forced', () => {
       const { model, cluster, options, deps } = await loadPlanArgs(args);
       const r = await plan(model, cluster, options, undefined, undefined, deps);
       if (!r.ok) throw new Error(`${rowKey(row)} ${row.plan}: ${r.reason}`);
-      predictions.push({ row, p: { stepSeconds: r.plan.stepSeconds, feasible: r.plan.feasible,
-        memoryBytes: Math.max(...r.plan.stages.map((st) => st.memoryBytesPerDevice)) } });
+      predictions.push({ row, p: planPrediction(r.plan) });
     }
     const s = summarise(predictions);
     console.log(`meshplan plan: mean ${(100 * s.meanAbsError).toFixed(1)}%, worst ${(100 * s.worstAbsError).toFixed(1)}% (${s.worstRow}), ${s.groupsMatching}/5 groups, ${s.oomRowsPredictedInfeasible}/5 OOM rows`);

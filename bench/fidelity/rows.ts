@@ -39,9 +39,21 @@ export function rowGraphs(): Map<string, ModelGraph> {
 export interface Prediction {
   readonly stepSeconds: number;
   readonly memoryBytes: number;
+  /** What must fit in HBM (under XLA two steps' temporaries: cost/stepModel.ts ASYNC_STEPS_IN_FLIGHT). */
+  readonly requiredBytes?: number;
   readonly feasible: boolean;
   /** GEMM time alone (shape-aware model), when known. */
   readonly matmulSeconds?: number;
+}
+
+/** A forced plan's prediction: its step time, and its largest stage's memory per device (one step's, and what
+ * must fit). */
+export function planPrediction(plan: { stepSeconds: number; feasible: boolean; stages: readonly { memoryBytesPerDevice: number; requiredBytesPerDevice?: number }[] }): Prediction {
+  return {
+    stepSeconds: plan.stepSeconds, feasible: plan.feasible,
+    memoryBytes: Math.max(...plan.stages.map((s) => s.memoryBytesPerDevice)),
+    requiredBytes: Math.max(...plan.stages.map((s) => s.requiredBytesPerDevice ?? s.memoryBytesPerDevice)),
+  };
 }
 
 /** The cost model's whole-step prediction of a row. */
@@ -50,7 +62,7 @@ export function stepModelPrediction(r: E2eRow, graph: ModelGraph): Prediction {
     graph, gpu: GPU_PRESETS['H100-SXM'], link: H100_NVLINK, plan: ROW_PLAN[r.plan].kind,
     devices: ROW_PLAN[r.plan].devices, remat: r.remat, precision: 'bf16-adam32', normsInFp32: true,
   });
-  return { stepSeconds: p.stepSeconds, memoryBytes: p.memory.totalBytes, feasible: p.feasible, matmulSeconds: p.breakdown.matmulSeconds };
+  return { stepSeconds: p.stepSeconds, memoryBytes: p.memory.totalBytes, requiredBytes: p.memory.requiredBytes, feasible: p.feasible, matmulSeconds: p.breakdown.matmulSeconds };
 }
 
 /**
@@ -77,6 +89,8 @@ export interface RowResult {
   readonly measuredMemoryBytes: number | null;
   readonly predictedMemoryBytes: number;
   readonly memoryError: number | null;
+  /** Bytes the prediction says must fit (>= predictedMemoryBytes); compared with HBM for feasibility. */
+  readonly predictedRequiredBytes: number;
   readonly measuredOom: boolean;
   readonly predictedFeasible: boolean;
 }
@@ -103,6 +117,7 @@ export function summarise(predictions: readonly { readonly row: E2eRow; readonly
     measuredMemoryBytes: row.xlaBytes,
     predictedMemoryBytes: p.memoryBytes,
     memoryError: row.xlaBytes === null ? null : p.memoryBytes / row.xlaBytes - 1,
+    predictedRequiredBytes: p.requiredBytes ?? p.memoryBytes,
     measuredOom: row.error !== null,
     predictedFeasible: p.feasible,
   }));

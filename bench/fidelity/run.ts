@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  E2E_ROWS, matmulRooflineSeconds, rowGraphs, rowKey, rowPlanFlags, stepModelPrediction, summarise, type Prediction,
+  E2E_ROWS, matmulRooflineSeconds, planPrediction, rowGraphs, rowKey, rowPlanFlags, stepModelPrediction, summarise, type Prediction,
 } from './rows.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshplan-fidelity-'));
@@ -22,8 +22,7 @@ for (const [key, g] of graphs) {
 
 function viaCli(args: string[]): Prediction {
   const out = execFileSync('node', ['bin/meshplan.mjs', 'plan', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const plan = JSON.parse(out) as { stepSeconds: number; feasible: boolean; stages: { memoryBytesPerDevice: number }[] };
-  return { stepSeconds: plan.stepSeconds, feasible: plan.feasible, memoryBytes: Math.max(...plan.stages.map((s) => s.memoryBytesPerDevice)) };
+  return planPrediction(JSON.parse(out));
 }
 
 const cli = E2E_ROWS.map((row) => ({ row, p: viaCli(['--model', files.get(rowKey(row))!, ...rowPlanFlags(row)]) }));
