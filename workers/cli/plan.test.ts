@@ -54,6 +54,19 @@ describe('meshplan plan / compare', () => {
     expect([mb.status, mb.stderr]).toEqual([2, 'meshplan plan: microbatches must divide the global batch 8, got 3\n']);
     const grid = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--tp', '2', '--json');
     expect([grid.status, grid.stderr]).toEqual([2, 'meshplan plan: --dp/--tp/--pp need --baseline megatron\n']);
+    const rt = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--runtime', 'tpu', '--json');
+    expect([rt.status, rt.stderr]).toEqual([2, "meshplan plan: --runtime must be one of megatron|xla, got 'tpu'\n"]);
+  }, 60_000);
+
+  it('plan --runtime xla: two steps in flight make a plan that fits one step infeasible', () => {
+    const args = ['plan', '--model', 'zoo:gpt-760M', '--cluster', 'dgx-h100:1x1', '--baseline', 'dp', '--batch', '8', '--seq', '1024',
+      '--remat', 'off', '--microbatches', '1', '--precision', 'bf16-adam32', '--intra', 'manual', '--json'];
+    const eager = JSON.parse(meshplan(...args).stdout);
+    const xla = JSON.parse(meshplan(...args, '--runtime', 'xla').stdout);
+    expect(eager.feasible).toBe(true);
+    expect(xla.feasible).toBe(false);
+    expect(xla.stages[0].requiredBytesPerDevice).toBeGreaterThan(xla.stages[0].memoryLimitBytes);
+    expect(xla.stepSeconds).toBeGreaterThan(eager.stepSeconds);
   }, 60_000);
 
   it('compare prints our plan next to every baseline as one JSON object', () => {
