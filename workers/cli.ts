@@ -18,7 +18,7 @@ Commands:
   shard   --model M --cluster C --mesh <n0>x<n1> [--batch N] [--memory-gb G] --json
   plan    --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b]
           [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
-          [--dp N --tp N --pp N] [--trace out.json] --json
+          [--dp N --tp N --pp N] [--runtime megatron|xla] [--workers N] [--trace out.json] --json
   compare --model M --cluster C [...]   our plan next to every baseline
 
 Cluster: --cluster <preset>[:<nodes>x<gpusPerNode>] (p3.16xlarge, dgx-a100, dgx-h100, ...) or --cluster file.json

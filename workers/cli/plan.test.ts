@@ -47,6 +47,18 @@ describe('meshplan plan / compare', () => {
     expect(p.stages.map((s: { logicalMesh: number[] }) => s.logicalMesh)).toEqual([[2, 2], [2, 2]]);
   }, 60_000);
 
+  it('plan --workers 2 fans the ILP solves out over worker_threads and finds the same plan', () => {
+    const args = ['plan', '--model', 'zoo:gpt-350M', '--cluster', 'p3.16xlarge:1x4', '--batch', '64', '--json'];
+    const local = meshplan(...args);
+    const pooled = meshplan(...args, '--workers', '2');
+    expect([local.status, pooled.status]).toEqual([0, 0]);
+    const [a, b] = [JSON.parse(local.stdout), JSON.parse(pooled.stdout)];
+    expect(b.stepSeconds).toBeCloseTo(a.stepSeconds, 9);
+    expect(b.stages.map((s: { logicalMesh: number[] }) => s.logicalMesh)).toEqual(a.stages.map((s: { logicalMesh: number[] }) => s.logicalMesh));
+    const manual = meshplan(...args, '--workers', '2', '--intra', 'manual');
+    expect([manual.status, manual.stderr]).toEqual([2, 'meshplan plan: --workers fans out ILP solves; it needs --intra ilp\n']);
+  }, 60_000);
+
   it('exits 2 with one line for bad options', () => {
     const bad = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--schedule', 'zigzag', '--json');
     expect([bad.status, bad.stderr]).toEqual([2, "meshplan plan: --schedule must be one of 1f1b|gpipe|eager-1f1b, got 'zigzag'\n"]);

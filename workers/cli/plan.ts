@@ -2,11 +2,13 @@
  * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b]
  *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
  *   [--dp N --tp N --pp N] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
- *   [--runtime megatron|xla]
+ *   [--runtime megatron|xla] [--workers N]
  *   [--trace out.json] [--timeline] [--sharding] --json`
  * Prints the Plan (the timeline only with --timeline: it has tens of thousands of events, --trace writes it as a
  * Chrome trace; each stage's per-operator sharding only with --sharding).
  */
+import { createNodePool } from '../pool/nodePool.ts';
+import { poolIntraFn } from '../pool/intraJob.ts';
 import { writeFile } from 'node:fs/promises';
 import type { Cluster } from '../core/cluster/types.ts';
 import { chromeTrace } from '../core/export/chromeTrace.ts';
@@ -18,7 +20,7 @@ import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
-  'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime'] as const;
+  'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers'] as const;
 
 function oneOf<T extends string>(args: ParsedArgs, key: string, allowed: readonly T[]): T | undefined {
   const v = args.values[key];
@@ -69,7 +71,12 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   };
   if ((options.dp || options.tp || options.pp) && options.baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');
   const intra = oneOf(args, 'intra', ['ilp', 'manual'] as const) ?? 'ilp';
-  const deps: PlanDeps = intra === 'ilp' ? {} : { intra: 'manual' };
+  const workers = positiveInt(args, 'workers') ?? 1;
+  if (workers > 1 && intra !== 'ilp') throw new CliError('--workers fans out ILP solves; it needs --intra ilp');
+  // In process by default: on a 2-core machine a worker's start-up (0.2-0.5 s) costs more than it saves for
+  // searches of a few dozen solves. --workers N fans the stage-cost ILPs out over N worker_threads.
+  const deps: PlanDeps = intra !== 'ilp' ? { intra: 'manual' }
+    : workers > 1 ? { intra: poolIntraFn(createNodePool({ size: workers })), concurrency: workers } : {};
   return { model, cluster, options, deps };
 }
 
