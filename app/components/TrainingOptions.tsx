@@ -1,5 +1,5 @@
 /** Training options, mapped one to one onto PlanOptions. */
-import type { Precision, ScheduleKind } from '../../workers/core/plan/types.ts';
+import type { Precision, Runtime, ScheduleKind } from '../../workers/core/plan/types.ts';
 import { useApp } from '../store/store.ts';
 import { inputClass } from './Region.tsx';
 
@@ -46,6 +46,11 @@ export function TrainingOptions() {
       <label className={field}>precision
         <select className={inputClass} value={o.precision} onChange={(e) => set({ precision: e.target.value as Precision })}>
           {PRECISIONS.map((p) => <option key={p}>{p}</option>)}
+        </select>
+      </label>
+      <label className={field} title="megatron: kernels and collectives only (the paper's setting); xla: also what JAX/XLA adds (scan residual copies, two steps in flight)">runtime
+        <select className={inputClass} value={o.runtime ?? 'megatron'} onChange={(e) => set({ runtime: e.target.value as Runtime })}>
+          <option value="megatron">megatron</option><option value="xla">xla (JAX)</option>
         </select>
       </label>
     </fieldset>
