@@ -99,12 +99,12 @@ export function mapHloOp(stmt: Stmt, ins: readonly Shape[], outs: readonly Shape
     case 'convolution': return convolution(stmt.text, a, ins[1] ?? [], out);
     case 'reduce': case 'reduce_window': case 'argmax': case 'top_k': case 'sort': case 'select_and_scatter': {
       if (name === 'reduce_window' || name === 'select_and_scatter') {
-        const window = listAfter(stmt.text, 'window_dimensions') ?? [];
+        const windowDims = listAfter(stmt.text, 'window_dimensions') ?? [];
         const pad = /padding\s*=\s*dense<([^>]*)>/.exec(stmt.text)?.[1];
         return {
           kind: 'pool',
-          attrs: { kind: 'pool', window, strides: listAfter(stmt.text, 'window_strides') ?? window.map(() => 1), fn: reducer(stmt) === 'max' ? 'max' : 'avg', padding: pairs(pad, window.length) },
-          flops: numel(out) * Math.max(1, numel(window)),
+          attrs: { kind: 'pool', window: windowDims, strides: listAfter(stmt.text, 'window_strides') ?? windowDims.map(() => 1), fn: reducer(stmt) === 'max' ? 'max' : 'avg', padding: pairs(pad, windowDims.length) },
+          flops: numel(out) * Math.max(1, numel(windowDims)),
         };
       }
       const dims = listAfter(stmt.text, 'dimensions') ?? (name === 'top_k' || name === 'sort' ? [a.length - 1] : []);
