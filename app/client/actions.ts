@@ -3,6 +3,7 @@
  * import, inspect) and one for plans, so cancelling a search never touches the loaded model.
  */
 import { proxy, transfer, type Remote } from 'comlink';
+import { defaultPlanOptions } from '../../workers/core/plan/defaults.ts';
 import type { ImportFileResult, InspectResult, PlannerApi } from '../../workers/planner-api.ts';
 import type { ModelGraph } from '../../workers/core/ir/types.ts';
 import type { PlanOptions, Progress } from '../../workers/core/plan/types.ts';
@@ -37,13 +38,13 @@ export interface Actions {
 
 type Loaded = InspectResult | ImportFileResult;
 
-/** The options a model implies, mirroring defaultPlanOptions (workers/core/plan.ts) so page and CLI agree. */
+/** The options a model implies (the CLI's defaults, from the same function), keeping the user's schedule unless
+ * the mode forces one. */
 export function modelDefaults(graph: ModelGraph, current: PlanOptions): Partial<PlanOptions> {
-  const fp32 = graph.tensors.some((t) => t.kind === 'parameter' && t.dtype === 'f32');
-  const mode = graph.training === null ? 'infer' : 'train';
+  const d = defaultPlanOptions(graph);
   return {
-    mode, globalBatch: graph.batch, seq: graph.seq, precision: fp32 ? 'fp32' : 'fp16-mixed',
-    ...(mode === 'infer' ? { schedule: 'inference' } : current.schedule === 'inference' ? { schedule: '1f1b' } : {}),
+    mode: d.mode, globalBatch: d.globalBatch, seq: d.seq, precision: d.precision,
+    ...(d.mode === 'infer' ? { schedule: 'inference' } : current.schedule === 'inference' ? { schedule: '1f1b' } : {}),
   };
 }
 

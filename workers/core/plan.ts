@@ -37,19 +37,7 @@ export function searchStrategy(ctx: PlanContext): ManualStrategy {
   return { tensorParallel: true, expertParallel: ctx.hasExperts, zeroStage: 1 };
 }
 
-export function defaultPlanOptions(model: ModelGraph): PlanOptions {
-  const fp32 = model.tensors.some((t) => t.kind === 'parameter' && t.dtype === 'f32');
-  return {
-    mode: model.training === null ? 'infer' : 'train',
-    globalBatch: model.batch,
-    ...(model.seq !== undefined ? { seq: model.seq } : {}),
-    microbatches: 'auto',
-    schedule: '1f1b',
-    remat: 'auto',
-    precision: fp32 ? 'fp32' : 'fp16-mixed',
-    layers: 'auto',
-  };
-}
+export { defaultPlanOptions } from './plan/defaults.ts';
 
 /**
  * Strategy sources of the search, one mesh variant each; the DP picks per stage. 'template': Megatron-style
