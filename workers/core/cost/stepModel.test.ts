@@ -74,6 +74,22 @@ describe('step model vs measured H100 training steps', () => {
     expect(remat.stepSeconds).toBeLessThan(single.stepSeconds);
     expect(remat.breakdown.rematSeconds).toBeGreaterThan(0.01);
   });
+
+  it('puts the scan residual copies where the profile found them: compute stream without collectives, copy engines with', () => {
+    const noRemat = (model: string, plan: string) => rows.find((x) => x.row.model === model && x.row.plan === plan && !x.row.remat)!.p;
+    const passSeconds = (p: StepPrediction, passes: number) => p.breakdown.residualCopySeconds / passes;
+    // 1 GPU: 4 passes + a copy in each loop; data parallel: + the forward loop's copy only (the backward loop holds
+    // the gradient all-reduces); dp2 and ZeRO-3 keep the same residuals, so their pass costs compare directly
+    const dp = noRemat('gpt-760m', 'dp2');
+    const z3 = noRemat('gpt-760m', 'fsdp2');
+    const single = noRemat('gpt-125m', 'single');
+    const dp125 = noRemat('gpt-125m', 'dp2');
+    expect(passSeconds(single, 6) / passSeconds(dp125, 5)).toBeCloseTo(2, 1);
+    // ZeRO-3: 4 passes over the same bytes as dp2, plus 60% of its in-loop gathers and resharding
+    const z3Passes = passSeconds(dp, 5) * 4;
+    expect(z3.breakdown.residualCopySeconds).toBeGreaterThan(z3Passes + 0.003);
+    expect(z3.breakdown.residualCopySeconds).toBeLessThan(z3Passes + 0.6 * z3.breakdown.communicationSeconds);
+  });
 });
 
 describe('the same step model on the paper testbed (V100, fp16-mixed)', () => {

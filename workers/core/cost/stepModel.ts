@@ -16,17 +16,36 @@ import { opSeconds, tensorLookup } from './opCost.ts';
 import { type ForcedPlanKind, planSplits, splitOf } from './sharding.ts';
 
 /**
- * XLA, layers under lax.scan without remat: the residuals of each layer are scan outputs, copied into the stacked
- * [layers, ...] buffer (dynamic-update-slice) in the forward loop and copied out (dynamic-slice) in the backward
- * loop: two extra copies, i.e. four extra HBM passes over the residual bytes.
+ * XLA, layers under lax.scan without remat: the residuals of each layer are scan outputs. Profiled with JAX 0.11.2
+ * (bench/fidelity/jax/steps.py, CUPTI trace per kernel and stream; bench/fidelity/README.md) the extra HBM traffic
+ * has two parts:
+ * - always, on the compute stream: the fused dynamic-update-slice writing each residual into the stacked
+ *   [layers, ...] buffer, the residuals written out by the forward fusions and read back by the backward ones
+ *   (with remat they stay inside recomputing fusions): SCAN_RESIDUAL_PASSES passes over the residual bytes
+ *   (profiled 2.7-3.5 on one H100 for GPT-125M b16 and GPT-760M b4);
+ * - a copy into / out of the stacked buffers in each of the two loops (forward, backward): SCAN_RESIDUAL_COPY_PASSES
+ *   per loop (profiled 0.9-0.95). In a loop without collectives XLA runs it as copy kernels on the compute stream;
+ *   in a loop whose body holds collectives (Megatron's activation all-reduces, ZeRO-3's gathers; the backward loop of
+ *   data parallelism, which holds the gradient all-reduces) it becomes copy-engine transfers on side streams,
+ *   concurrent with compute. Those transfers slow the activation / weight collectives running beside them by
+ *   COPY_ENGINE_COLLECTIVE_SLOWDOWN (H200 pair: all-reduces 201 against 125 us a call, all-gathers 155 against 93).
  */
-export const SCAN_RESIDUAL_COPY_PASSES = 4;
+export const SCAN_RESIDUAL_PASSES = 4;
+export const SCAN_RESIDUAL_COPY_PASSES = 1;
+export const COPY_ENGINE_COLLECTIVE_SLOWDOWN = 0.6;
+
+/** Layer loops (forward, backward) whose residual copies run on the compute stream under XLA, by plan. */
+export function exposedCopyLoops(plan: ForcedPlanKind | 'single'): number {
+  return plan === 'single' ? 2 : plan === 'dp' ? 1 : 0;
+}
 
 /**
- * XLA/JAX: gradients of parameters are reduced across data-parallel devices as fp32 partial sums (the dW GEMMs'
- * fp32 accumulators), 4 bytes an element. Evidence in the rows: 760M single b8 and dp2 b16 with remat do the same
- * per-device work and differ by 10.8 ms, a 3.04 GB (fp32) all-reduce at the fitted NCCL bandwidth (9.9 ms), not a
- * bf16 one (5.0 ms).
+ * Gradient reduction priced as 4 bytes an element at the link's (PyTorch-measured) NCCL bandwidth. Evidence in the
+ * rows: 760M single b8 and dp2 b16 with remat do the same per-device work and differ by 10.8 ms, a 3.04 GB
+ * all-reduce at that bandwidth (9.9 ms), not a 1.52 GB one (5.0 ms). What it stands for, by runtime: Megatron-LM
+ * reduces its fp32 main gradients (4 bytes); JAX/XLA reduces bf16 gradients (the H200 profile,
+ * bench/fidelity/jax: ncclDevKernel_AllReduce_Sum_bf16, fp32 only for the tied embedding) but in ~21 MB chunks
+ * on NCCL's LL protocol, at about half that bandwidth: the same time.
  */
 export const GRADIENT_REDUCTION_BYTES = 4;
 
@@ -63,7 +82,8 @@ export interface StepBreakdown {
   readonly memoryBoundSeconds: number;
   /** Second forward of the rematerialised layers (GEMMs and memory-bound), included in the two above. */
   readonly rematSeconds: number;
-  /** Scan residual copies without remat (SCAN_RESIDUAL_COPY_PASSES), included in memoryBoundSeconds. */
+  /** Scan residual traffic without remat (SCAN_RESIDUAL_PASSES, copies in loops without collectives, the
+   * copy-engine slowdown of in-loop collectives), included in memoryBoundSeconds. */
   readonly residualCopySeconds: number;
   readonly optimizerSeconds: number;
   readonly communicationSeconds: number;
@@ -146,30 +166,43 @@ function paramCounts(graph: ModelGraph, splits: ReturnType<typeof planSplits>, n
   return { perDevice, replicated, total, byLayer };
 }
 
-function communicationSeconds(input: StepModelInput, splits: ReturnType<typeof planSplits>, params: ParamCounts): number {
+interface Communication {
+  readonly seconds: number;
+  /** Activation / weight collectives inside the layer loop (not gradient reductions). */
+  readonly inLoopSeconds: number;
+}
+
+function communicationSeconds(input: StepModelInput, splits: ReturnType<typeof planSplits>, params: ParamCounts): Communication {
   const { graph, link, devices: n, plan, precision, remat } = input;
-  if (n <= 1) return 0;
+  if (n <= 1) return { seconds: 0, inLoopSeconds: 0 };
   const pb = precisionBytes(precision);
   const width = elementWidth(graph, precision);
   const actBytes = width({ dtype: graph.tensors.find((t) => t.kind === 'parameter')?.dtype ?? 'f16' });
-  if (plan === 'dp') return collectiveSeconds('all-reduce', params.total * GRADIENT_REDUCTION_BYTES, n, link);
+  if (plan === 'dp') return { seconds: collectiveSeconds('all-reduce', params.total * GRADIENT_REDUCTION_BYTES, n, link), inLoopSeconds: 0 };
   if (plan === 'zero3') {
     let s = 0;
-    for (const elements of params.byLayer.values()) {
+    let gathers = 0;
+    for (const [layer, elements] of params.byLayer) {
       // forward gather, backward gather (the recompute reuses it), gradient reduce-scatter
-      s += 2 * collectiveSeconds('all-gather', elements * pb.paramBytes, n, link);
-      s += collectiveSeconds('reduce-scatter', elements * GRADIENT_REDUCTION_BYTES, n, link);
+      const g = 2 * collectiveSeconds('all-gather', elements * pb.paramBytes, n, link);
+      s += g + collectiveSeconds('reduce-scatter', elements * GRADIENT_REDUCTION_BYTES, n, link);
+      if (layer !== '') gathers += g;
     }
-    return s + zero3ReshardSeconds(input);
+    const reshard = zero3ReshardSeconds(input);
+    return { seconds: s + reshard, inLoopSeconds: gathers + reshard };
   }
   let s = collectiveSeconds('all-reduce', params.replicated * GRADIENT_REDUCTION_BYTES, n, link);
+  let inLoop = 0;
   for (const op of graph.ops) {
     const split = splitOf(splits, op);
-    const recompute = remat && layerOf(op.path) !== undefined;
+    const inBlock = layerOf(op.path) !== undefined;
+    const recompute = remat && inBlock;
     const fwd = collectiveSeconds('all-reduce', split.forwardAllReduceElements * actBytes, n, link);
-    s += fwd * (recompute ? 2 : 1) + collectiveSeconds('all-reduce', split.backwardAllReduceElements * actBytes, n, link);
+    const c = fwd * (recompute ? 2 : 1) + collectiveSeconds('all-reduce', split.backwardAllReduceElements * actBytes, n, link);
+    s += c;
+    if (inBlock) inLoop += c;
   }
-  return s;
+  return { seconds: s, inLoopSeconds: inLoop };
 }
 
 /** Token x hidden elements per device summed over the repeated layers. */
@@ -228,11 +261,14 @@ export function predictStep(input: StepModelInput): StepPrediction {
   const acts = residualsOf(sized, splits);
   const c = computeSeconds(sized, splits);
   const gpu = input.gpu;
+  const commAll = communicationSeconds(sized, splits, params);
+  const passes = SCAN_RESIDUAL_PASSES + SCAN_RESIDUAL_COPY_PASSES * exposedCopyLoops(n <= 1 ? 'single' : input.plan);
   const residualCopySeconds = input.remat ? 0
-    : (SCAN_RESIDUAL_COPY_PASSES * acts.blockResidualBytes) / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency);
+    : (passes * acts.blockResidualBytes) / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency)
+      + COPY_ENGINE_COLLECTIVE_SLOWDOWN * commAll.inLoopSeconds;
   const paramTensors = input.graph.tensors.filter((t) => t.kind === 'parameter').length;
   const optimizer = optimizerSeconds(gpu, input.precision, input.plan === 'zero3' ? params.total / n : params.perDevice, paramTensors);
-  const comm = communicationSeconds(sized, splits, params);
+  const comm = commAll.seconds;
   const memory = memoryOf(sized, params, acts);
   const limit = input.memoryLimitBytes ?? gpu.hbmBytes;
   return {

@@ -132,7 +132,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   }
   const zero3 = strategy.zeroStage === 3;
   const shard = (z: boolean): number => (z ? n0 : 1);
-  // Gradients are reduced as fp32 partial sums (cost/stepModel.ts GRADIENT_REDUCTION_BYTES).
+  // Gradient reduction at 4 bytes an element (cost/stepModel.ts GRADIENT_REDUCTION_BYTES says why).
   const gradSyncBytes = syncedGradElems * GRADIENT_REDUCTION_BYTES;
   let gradientSyncSeconds = 0;
   if (training) {

@@ -4,6 +4,9 @@ import { defaultPlanOptions, plan } from '../plan.ts';
 import type { PlanOptions } from '../plan/types.ts';
 import { rowGraph } from '../cost/e2eRows.ts';
 import { isRepeatedBlock, runtimeTraits } from './runtime.ts';
+import { GPU_PRESETS } from '../cluster/presets.ts';
+import { scanResidualSeconds } from './stageCosts.ts';
+import type { UnitCost, UnitProfile } from './unitProfile.ts';
 
 const gpt = rowGraph('gpt-125m', 8);
 const cluster = CLUSTER_PRESETS['dgx-h100'].cluster(1, 1);
@@ -16,10 +19,14 @@ async function step(options: Partial<PlanOptions>) {
 }
 
 describe('runtime traits', () => {
-  it('megatron is the default and adds nothing; xla names its four effects', () => {
+  it('megatron is the default and adds nothing; xla names its effects', () => {
     expect(runtimeTraits()).toEqual(runtimeTraits('megatron'));
-    expect(runtimeTraits('megatron')).toEqual({ rematBlocksOnly: false, scanResidualCopyPasses: 0, normsInFp32: false, stepsInFlight: 1, zero3RematAllToAlls: 0 });
-    expect(runtimeTraits('xla')).toEqual({ rematBlocksOnly: true, scanResidualCopyPasses: 4, normsInFp32: true, stepsInFlight: 2, zero3RematAllToAlls: 3 });
+    expect(runtimeTraits('megatron')).toEqual({
+      rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3RematAllToAlls: 0,
+    });
+    expect(runtimeTraits('xla')).toEqual({
+      rematBlocksOnly: true, scanResidualPasses: 4, scanResidualCopyPasses: 1, copyEngineCollectiveSlowdown: 0.6, normsInFp32: true, stepsInFlight: 2, zero3RematAllToAlls: 3,
+    });
     expect(isRepeatedBlock({ name: 'layer 3' })).toBe(true);
     expect(isRepeatedBlock({ name: 'post' })).toBe(false);
   });
@@ -32,6 +39,22 @@ describe('runtime traits', () => {
     expect(x.stages[0].requiredBytesPerDevice! - x.stages[0].memoryBytesPerDevice)
       .toBeCloseTo(x.stages[0].memory.gradBytes + x.stages[0].memory.activationBytes + x.stages[0].memory.temporaryBytes, 0);
     expect(m.stages[0].requiredBytesPerDevice).toBeUndefined();
+  });
+
+  it('scan residuals: copies on the compute stream in loops without collectives, on the copy engines (slowing the collectives) otherwise', () => {
+    const gpu = GPU_PRESETS['H100-SXM'];
+    const pass = 1e9 / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency);
+    const cost: UnitCost = { forwardSeconds: 0, backwardSeconds: 0, recomputeSeconds: 0, activationBytes: 1e9, computeSeconds: 0, communicationSeconds: 0.01 };
+    const profile = (collectives: UnitProfile['collectives'], gradientSyncSeconds: number) => ({ collectives, gradientSyncSeconds } as UnitProfile);
+    const xla = runtimeTraits('xla');
+    const ar = (phase: 'forward' | 'backward', rematOnly = false) => ({ kind: 'all-reduce' as const, axis: 0 as const, bytes: 1, phase, scales: true, rematOnly });
+    // one device: both loops copy on the compute stream (4 + 2 passes); its communication here is only for the check
+    expect(scanResidualSeconds(profile([], 0), { ...cost, communicationSeconds: 0 }, gpu, xla)).toBeCloseTo(6 * pass, 9);
+    // data parallel: the backward loop holds the gradient all-reduces, the forward loop none (4 + 1)
+    expect(scanResidualSeconds(profile([], 0.001), { ...cost, communicationSeconds: 0 }, gpu, xla)).toBeCloseTo(5 * pass, 9);
+    // Megatron: collectives in both loops (4 passes) and 60% slower collectives; a remat-only one does not count
+    expect(scanResidualSeconds(profile([ar('forward'), ar('backward')], 0), cost, gpu, xla)).toBeCloseTo(4 * pass + 0.006, 9);
+    expect(scanResidualSeconds(profile([ar('forward', true), ar('backward')], 0), cost, gpu, xla)).toBeCloseTo(5 * pass + 0.006, 9);
   });
 
   it('xla with remat recomputes the blocks only (not the LM head): faster than megatron remat', async () => {

@@ -7,14 +7,18 @@
  *   memory at a time.
  * - 'xla' (JAX/XLA; the H100 calibration rows, cost/calibration/h100-e2e-steps.json): remat is jax.checkpoint on
  *   each repeated block, so the layers outside the blocks (embedding, LM head) are not recomputed; the repeated
- *   blocks run as one lax.scan loop, whose residuals without remat are copied into and out of the stacked
- *   [layers, ...] buffers (cost/stepModel.ts SCAN_RESIDUAL_COPY_PASSES extra HBM passes); Flax/JAX keep layer-norm
+ *   blocks run as one lax.scan loop, whose residuals without remat cost extra HBM passes (cost/stepModel.ts
+ *   SCAN_RESIDUAL_PASSES), plus a copy into / out of the stacked [layers, ...] buffers per loop that runs on the
+ *   compute stream when the loop holds no collectives (SCAN_RESIDUAL_COPY_PASSES) and on the copy engines otherwise,
+ *   slowing the loop's collectives (COPY_ENGINE_COLLECTIVE_SLOWDOWN); Flax/JAX keep layer-norm
  *   and softmax residuals in fp32 for 16-bit inputs; asynchronous dispatch allocates step k+1's temporaries while
  *   step k runs (ASYNC_STEPS_IN_FLIGHT); under ZeRO-3 the SPMD partitioner emits more activation all-to-alls per
  *   checkpointed layer (ZERO3_ALL_TO_ALLS_PER_LAYER: 5 with remat, against the one of the forward and its
  *   recomputation otherwise).
  */
-import { ASYNC_STEPS_IN_FLIGHT, SCAN_RESIDUAL_COPY_PASSES, ZERO3_ALL_TO_ALLS_PER_LAYER } from '../cost/stepModel.ts';
+import {
+  ASYNC_STEPS_IN_FLIGHT, COPY_ENGINE_COLLECTIVE_SLOWDOWN, SCAN_RESIDUAL_COPY_PASSES, SCAN_RESIDUAL_PASSES, ZERO3_ALL_TO_ALLS_PER_LAYER,
+} from '../cost/stepModel.ts';
 import type { Runtime } from '../plan/types.ts';
 import type { Unit } from './units.ts';
 
@@ -22,7 +26,12 @@ export interface RuntimeTraits {
   /** Remat recomputes only the repeated blocks (else every layer of the clustering). */
   readonly rematBlocksOnly: boolean;
   /** Extra HBM passes over a repeated block's residuals when it is not rematerialised. */
+  readonly scanResidualPasses: number;
+  /** Further passes per layer loop (forward, backward) without collectives: the residual copies on the compute
+   * stream. */
   readonly scanResidualCopyPasses: number;
+  /** In a loop with collectives the copies run on the copy engines and slow those collectives by this fraction. */
+  readonly copyEngineCollectiveSlowdown: number;
   /** Layer-norm and softmax residuals kept in fp32. */
   readonly normsInFp32: boolean;
   /** Steps whose temporaries (gradients, activations, transients) are allocated at once. */
@@ -33,8 +42,9 @@ export interface RuntimeTraits {
 }
 
 const TRAITS: Record<Runtime, RuntimeTraits> = {
-  megatron: { rematBlocksOnly: false, scanResidualCopyPasses: 0, normsInFp32: false, stepsInFlight: 1, zero3RematAllToAlls: 0 },
-  xla: { rematBlocksOnly: true, scanResidualCopyPasses: SCAN_RESIDUAL_COPY_PASSES, normsInFp32: true, stepsInFlight: ASYNC_STEPS_IN_FLIGHT,
+  megatron: { rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3RematAllToAlls: 0 },
+  xla: { rematBlocksOnly: true, scanResidualPasses: SCAN_RESIDUAL_PASSES, scanResidualCopyPasses: SCAN_RESIDUAL_COPY_PASSES,
+    copyEngineCollectiveSlowdown: COPY_ENGINE_COLLECTIVE_SLOWDOWN, normsInFp32: true, stepsInFlight: ASYNC_STEPS_IN_FLIGHT,
     zero3RematAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.remat - 2 * ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat },
 };
 

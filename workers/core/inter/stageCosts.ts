@@ -18,7 +18,7 @@ import { precisionBytes } from '../cost/memory.ts';
 import { optimizerSeconds } from '../cost/stepModel.ts';
 import { tensorLookup } from '../cost/opCost.ts';
 import { unitParamIds, type Unit } from './units.ts';
-import { isRepeatedBlock, runtimeTraits } from './runtime.ts';
+import { isRepeatedBlock, runtimeTraits, type RuntimeTraits } from './runtime.ts';
 import type { Runtime } from '../plan/types.ts';
 
 /** One logical mesh of one sub-mesh shape. */
@@ -199,6 +199,20 @@ export interface CostContext {
   readonly rebatched: Map<number, PricingGraph>;
 }
 
+/**
+ * What a repeated block costs without remat under a runtime whose layers run as a scan loop (runtime.ts): extra
+ * passes over its residuals, the residual copies of each loop without collectives on the compute stream, and the
+ * copy-engine slowdown of the block's collectives otherwise (cost/stepModel.ts).
+ */
+export function scanResidualSeconds(profile: UnitProfile, cost: UnitCost, gpu: GpuSpec, traits: RuntimeTraits): number {
+  const live = profile.collectives.filter((c) => !c.rematOnly);
+  const forwardLoopFree = !live.some((c) => c.phase === 'forward');
+  const backwardLoopFree = !live.some((c) => c.phase === 'backward') && profile.gradientSyncSeconds === 0;
+  const passes = traits.scanResidualPasses + traits.scanResidualCopyPasses * (Number(forwardLoopFree) + Number(backwardLoopFree));
+  return passes * cost.activationBytes / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency)
+    + traits.copyEngineCollectiveSlowdown * cost.communicationSeconds;
+}
+
 export function pricingGraph(ctx: CostContext, batch: number): PricingGraph {
   let g = ctx.rebatched.get(batch);
   if (!g) {
@@ -255,9 +269,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
           t.recomputeSeconds[k] += e.cost.recomputeSeconds;
           recomputed = true;
         } else kept += e.cost.activationBytes;
-        if (block && traits.scanResidualCopyPasses > 0) {
-          t.noRematSeconds[k] += traits.scanResidualCopyPasses * e.cost.activationBytes / (gpu!.hbmBandwidthBytesPerSecond * gpu!.memoryEfficiency);
-        }
+        if (block && traits.scanResidualPasses > 0) t.noRematSeconds[k] += scanResidualSeconds(e.profile, e.cost, gpu!, traits);
         t.gradientSyncSeconds[k] += e.profile.gradientSyncSeconds + e.updateSeconds;
         t.computeSeconds[k] += e.cost.computeSeconds;
         t.communicationSeconds[k] += e.cost.communicationSeconds;
