@@ -6,7 +6,7 @@
  * Every constant is a property of the GPU (presets.ts), of NCCL (the link) or of XLA (named below).
  */
 import type { GpuSpec, Link } from '../cluster/types.ts';
-import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
+import { DTYPE_BYTES, type ModelGraph, type Op, type Tensor } from '../ir/types.ts';
 import { layerOf } from '../ir/layers.ts';
 import type { Precision } from '../plan/types.ts';
 import { collectiveSeconds } from './collectives.ts';
@@ -50,14 +50,46 @@ export function exposedCopyLoops(plan: ForcedPlanKind | 'single'): number {
 export const GRADIENT_REDUCTION_BYTES = 4;
 
 /**
+ * XLA: data-parallel gradient all-reduces run inside the backward layer loop, asynchronously. With remat they hide
+ * partly behind the next layer's recomputation and backward; without remat hardly at all (H200 pair profile,
+ * bench/fidelity/jax, GPT-760M b8 dp2: 59% of 13.4 ms exposed with remat, 96% of 13.8 ms without). The 4-byte
+ * pricing above comes from remat rows, so without remat the all-reduce costs 0.96 / 0.59 times as much.
+ * (ZeRO-3's gradient reduce-scatters do not: 82% exposed with remat, 89% without.)
+ */
+export const GRADIENT_SYNC_NO_REMAT_FACTOR = 0.96 / 0.59;
+
+/**
  * XLA SPMD partitioner, ZeRO-3 (every weight split on its largest dim): around GEMMs whose weight is split on the
  * contracting dim it reshards activations with all-to-alls instead of only gathering the weight. It emits one
  * such all-to-all per layer without remat and five with checkpointed layers (collectives_in_hlo of the rows).
  * Empirical: bytes moved over the link per all-to-all, per token x hidden element per layer per device; fitted on
- * gpt-125m fsdp2 remat (54 bytes for its five), checked on the other five ZeRO-3 rows.
+ * gpt-125m fsdp2 remat (42 bytes for its five, with the logits all-to-all below priced apart), checked on the
+ * other five ZeRO-3 rows. The HLO shows what they are: with remat three all-to-alls of the MLP's 4h activations
+ * (bf16) and one more per layer in the backward loop; without, activation reduce-scatters and gathers instead.
  */
-export const ZERO3_RESHARD_BYTES_PER_ELEMENT = 10.8;
+export const ZERO3_RESHARD_BYTES_PER_ELEMENT = 8.44;
 export const ZERO3_ALL_TO_ALLS_PER_LAYER = { remat: 5, noRemat: 1 } as const;
+
+/**
+ * XLA SPMD, ZeRO-3: the tied embedding is split on its vocab dim (its largest), so the partitioner computes the
+ * logits vocab-split and brings their (fp32) gradient back to batch-split with one all-to-all of the whole logits
+ * tensor per step, outside the layer loops (HLO of the rows' plan: f32[2,4,1024,25600] all-to-all for GPT-760M b8;
+ * 1.34 ms on the H200 pair, 2.6 ms for GPT-125M b16). The logits: outputs of dots whose last dim is the vocabulary.
+ */
+export function logitsBytes(graph: ModelGraph): number {
+  const vocab = graph.config?.vocab;
+  if (!vocab) return 0;
+  const byId = new Map(graph.tensors.map((t) => [t.id, t]));
+  let bytes = 0;
+  for (const op of graph.ops) {
+    if (op.kind !== 'dot' || !op.inputs.some((i) => byId.get(i)?.kind === 'parameter')) continue;
+    for (const o of op.outputs) {
+      const t = byId.get(o);
+      if (t && t.shape[t.shape.length - 1] === vocab) bytes += t.shape.reduce((a, d) => a * d, 1) * DTYPE_BYTES[t.dtype];
+    }
+  }
+  return bytes;
+}
 
 /** JAX runtime: asynchronous dispatch keeps two steps' temporaries allocated at once. */
 export const ASYNC_STEPS_IN_FLIGHT = 2;
@@ -178,7 +210,8 @@ function communicationSeconds(input: StepModelInput, splits: ReturnType<typeof p
   const pb = precisionBytes(precision);
   const width = elementWidth(graph, precision);
   const actBytes = width({ dtype: graph.tensors.find((t) => t.kind === 'parameter')?.dtype ?? 'f16' });
-  if (plan === 'dp') return { seconds: collectiveSeconds('all-reduce', params.total * GRADIENT_REDUCTION_BYTES, n, link), inLoopSeconds: 0 };
+  const syncFactor = remat ? 1 : GRADIENT_SYNC_NO_REMAT_FACTOR;
+  if (plan === 'dp') return { seconds: syncFactor * collectiveSeconds('all-reduce', params.total * GRADIENT_REDUCTION_BYTES, n, link), inLoopSeconds: 0 };
   if (plan === 'zero3') {
     let s = 0;
     let gathers = 0;
@@ -189,9 +222,10 @@ function communicationSeconds(input: StepModelInput, splits: ReturnType<typeof p
       if (layer !== '') gathers += g;
     }
     const reshard = zero3ReshardSeconds(input);
-    return { seconds: s + reshard, inLoopSeconds: gathers + reshard };
+    const logits = collectiveSeconds('all-to-all', logitsBytes(graph), n, link);
+    return { seconds: s + reshard + logits, inLoopSeconds: gathers + reshard };
   }
-  let s = collectiveSeconds('all-reduce', params.replicated * GRADIENT_REDUCTION_BYTES, n, link);
+  let s = syncFactor * collectiveSeconds('all-reduce', params.replicated * GRADIENT_REDUCTION_BYTES, n, link);
   let inLoop = 0;
   for (const op of graph.ops) {
     const split = splitOf(splits, op);

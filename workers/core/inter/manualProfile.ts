@@ -155,6 +155,16 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         collectives.push({ kind: 'send-recv', axis: 0, bytes: runtime.zero3RematAllToAlls * ZERO3_RESHARD_BYTES_PER_ELEMENT * elements, phase: 'backward', scales: true, rematOnly: true });
       }
     }
+    // XLA: the logits' gradient from vocab-split back to batch-split (cost/stepModel.ts logitsBytes).
+    const vocab = graph.config?.vocab;
+    if (training && runtime.zero3LogitsAllToAll && vocab) {
+      for (const i of unit.forwardOps) {
+        const op = graph.ops[i];
+        if (op.kind !== 'dot' || paramOperand(op, tensors) < 0) continue;
+        const bytes = op.outputs.reduce((b, t) => { const x = tensors.get(t); return x && x.shape[x.shape.length - 1] === vocab ? b + tensorBytes(x) : b; }, 0);
+        if (bytes > 0) collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true, op: i });
+      }
+    }
   }
   return {
     meshShape: mesh,
@@ -163,6 +173,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     kernels,
     collectives,
     gradientSyncSeconds,
+    gradientSyncKind: zero3 ? 'reduce-scatter' : 'all-reduce',
     paramBytes: paramElems * paramDtypeBytes / shard(zero3),
     gradBytes: training ? paramElems * per.grad / shard(zero3) : 0,
     optimizerBytes: training ? paramElems * per.optimizer / shard(strategy.zeroStage >= 1) : 0,

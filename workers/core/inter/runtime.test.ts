@@ -7,6 +7,9 @@ import { isRepeatedBlock, runtimeTraits } from './runtime.ts';
 import { GPU_PRESETS } from '../cluster/presets.ts';
 import { scanResidualSeconds } from './stageCosts.ts';
 import type { UnitCost, UnitProfile } from './unitProfile.ts';
+import { H100_NVLINK } from '../cluster/presets.ts';
+import { manualProfile } from './manualProfile.ts';
+import { buildUnits } from './units.ts';
 
 const gpt = rowGraph('gpt-125m', 8);
 const cluster = CLUSTER_PRESETS['dgx-h100'].cluster(1, 1);
@@ -23,9 +26,11 @@ describe('runtime traits', () => {
     expect(runtimeTraits()).toEqual(runtimeTraits('megatron'));
     expect(runtimeTraits('megatron')).toEqual({
       rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3RematAllToAlls: 0,
+      noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false,
     });
     expect(runtimeTraits('xla')).toEqual({
       rematBlocksOnly: true, scanResidualPasses: 4, scanResidualCopyPasses: 1, copyEngineCollectiveSlowdown: 0.6, normsInFp32: true, stepsInFlight: 2, zero3RematAllToAlls: 3,
+      noRematGradientSyncFactor: 0.96 / 0.59, zero3LogitsAllToAll: true,
     });
     expect(isRepeatedBlock({ name: 'layer 3' })).toBe(true);
     expect(isRepeatedBlock({ name: 'post' })).toBe(false);
@@ -55,6 +60,38 @@ describe('runtime traits', () => {
     // Megatron: collectives in both loops (4 passes) and 60% slower collectives; a remat-only one does not count
     expect(scanResidualSeconds(profile([ar('forward'), ar('backward')], 0), cost, gpu, xla)).toBeCloseTo(4 * pass + 0.006, 9);
     expect(scanResidualSeconds(profile([ar('forward', true), ar('backward')], 0), cost, gpu, xla)).toBeCloseTo(5 * pass + 0.006, 9);
+  });
+
+  it('ZeRO-3 under xla reshards the logits by one all-to-all of the whole fp32 logits tensor; megatron does not', () => {
+    const tensors = new Map(gpt.tensors.map((t) => [t.id, t]));
+    const units = buildUnits(gpt).units;
+    const post = units.find((u) => u.name === 'post')!;
+    const z3 = { tensorParallel: false, expertParallel: false, zeroStage: 3 } as const;
+    const xla = manualProfile(gpt, post, [2, 1], 'bf16-adam32', z3, [H100_NVLINK, H100_NVLINK], tensors, true, runtimeTraits('xla'));
+    const meg = manualProfile(gpt, post, [2, 1], 'bf16-adam32', z3, [H100_NVLINK, H100_NVLINK], tensors, true, runtimeTraits('megatron'));
+    expect(xla.collectives.filter((c) => c.kind === 'all-to-all').map((c) => c.bytes)).toEqual([8 * 1024 * 51200 * 4]);
+    expect(meg.collectives.filter((c) => c.kind === 'all-to-all')).toEqual([]);
+    expect(xla.gradientSyncKind).toBe('reduce-scatter');
+    // no layer unit has logits
+    const layer = units.find((u) => u.name === 'layer 0')!;
+    expect(manualProfile(gpt, layer, [2, 1], 'bf16-adam32', z3, [H100_NVLINK, H100_NVLINK], tensors, true, runtimeTraits('xla'))
+      .collectives.filter((c) => c.kind === 'all-to-all')).toEqual([]);
+  });
+
+  it('data parallel under xla: the gradient all-reduce costs more without remat (no overlap with a recomputing backward)', async () => {
+    const two = CLUSTER_PRESETS['dgx-h100'].cluster(1, 2);
+    const sync = async (remat: 'on' | 'off', runtime: 'xla' | 'megatron') => {
+      const r = await plan(gpt, two, { ...base, remat, runtime }, undefined, undefined, { intra: 'manual' });
+      if (!r.ok) throw new Error(r.reason);
+      return r.plan.stages[0].gradientSyncSeconds;
+    };
+    expect(await sync('on', 'xla')).toBeCloseTo(await sync('on', 'megatron'), 9);
+    const extra = (await sync('off', 'xla')) - (await sync('off', 'megatron'));
+    expect(extra).toBeGreaterThan(0.3e-3);
+    // the extra is (0.96 / 0.59 - 1) x the all-reduce: 125M parameters at 4 bytes over NVLink is 1.6 ms, plus the
+    // tied embedding's second reader and one link latency per unit: ~2.5 ms
+    expect(extra / (0.96 / 0.59 - 1)).toBeGreaterThan(1.6e-3);
+    expect(extra / (0.96 / 0.59 - 1)).toBeLessThan(2.7e-3);
   });
 
   it('xla with remat recomputes the blocks only (not the LM head): faster than megatron remat', async () => {

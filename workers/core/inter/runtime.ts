@@ -14,10 +14,13 @@
  *   and softmax residuals in fp32 for 16-bit inputs; asynchronous dispatch allocates step k+1's temporaries while
  *   step k runs (ASYNC_STEPS_IN_FLIGHT); under ZeRO-3 the SPMD partitioner emits more activation all-to-alls per
  *   checkpointed layer (ZERO3_ALL_TO_ALLS_PER_LAYER: 5 with remat, against the one of the forward and its
- *   recomputation otherwise).
+ *   recomputation otherwise) and one all-to-all of the logits (stepModel.ts logitsBytes); data-parallel gradient
+ *   all-reduces hide partly behind a recomputing backward loop, hardly at all without remat
+ *   (GRADIENT_SYNC_NO_REMAT_FACTOR).
  */
 import {
-  ASYNC_STEPS_IN_FLIGHT, COPY_ENGINE_COLLECTIVE_SLOWDOWN, SCAN_RESIDUAL_COPY_PASSES, SCAN_RESIDUAL_PASSES, ZERO3_ALL_TO_ALLS_PER_LAYER,
+  ASYNC_STEPS_IN_FLIGHT, COPY_ENGINE_COLLECTIVE_SLOWDOWN, GRADIENT_SYNC_NO_REMAT_FACTOR, SCAN_RESIDUAL_COPY_PASSES, SCAN_RESIDUAL_PASSES,
+  ZERO3_ALL_TO_ALLS_PER_LAYER,
 } from '../cost/stepModel.ts';
 import type { Runtime } from '../plan/types.ts';
 import type { Unit } from './units.ts';
@@ -39,13 +42,20 @@ export interface RuntimeTraits {
   /** ZeRO-3 activation all-to-alls per repeated layer added by rematerialisation, beyond the forward's one
    * recomputed. */
   readonly zero3RematAllToAlls: number;
+  /** Data-parallel gradient all-reduces cost this many times their (remat-calibrated) price without remat: they
+   * overlap the backward loop only when it recomputes. */
+  readonly noRematGradientSyncFactor: number;
+  /** ZeRO-3 splits the tied embedding on its vocab dim and reshards the logits' gradient by one all-to-all. */
+  readonly zero3LogitsAllToAll: boolean;
 }
 
 const TRAITS: Record<Runtime, RuntimeTraits> = {
-  megatron: { rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3RematAllToAlls: 0 },
+  megatron: { rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3RematAllToAlls: 0,
+    noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false },
   xla: { rematBlocksOnly: true, scanResidualPasses: SCAN_RESIDUAL_PASSES, scanResidualCopyPasses: SCAN_RESIDUAL_COPY_PASSES,
     copyEngineCollectiveSlowdown: COPY_ENGINE_COLLECTIVE_SLOWDOWN, normsInFp32: true, stepsInFlight: ASYNC_STEPS_IN_FLIGHT,
-    zero3RematAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.remat - 2 * ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat },
+    zero3RematAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.remat - 2 * ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
+    noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true },
 };
 
 export function runtimeTraits(runtime: Runtime = 'megatron'): RuntimeTraits {

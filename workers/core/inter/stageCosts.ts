@@ -159,6 +159,9 @@ export interface LayerCosts {
   /** Runtime work without remat only (inter/runtime.ts: XLA's scan residual copies), part of the backward. */
   readonly noRematSeconds: Float64Array;
   readonly gradientSyncSeconds: Float64Array;
+  /** Added to the gradient synchronisation when the stage does not rematerialise (inter/runtime.ts
+   * noRematGradientSyncFactor); absent: none. */
+  readonly noRematGradientSyncSeconds?: Float64Array;
   readonly computeSeconds: Float64Array;
   readonly communicationSeconds: Float64Array;
   readonly paramBytes: Float64Array;
@@ -242,7 +245,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
     const pb = precisionBytes(ctx.precision);
     const t: LayerCosts = {
       forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L), noRematSeconds: new Float64Array(L),
-      gradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
+      gradientSyncSeconds: new Float64Array(L), noRematGradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
       activationBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
     };
@@ -271,6 +274,9 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         } else kept += e.cost.activationBytes;
         if (block && traits.scanResidualPasses > 0) t.noRematSeconds[k] += scanResidualSeconds(e.profile, e.cost, gpu!, traits);
         t.gradientSyncSeconds[k] += e.profile.gradientSyncSeconds + e.updateSeconds;
+        if (e.profile.gradientSyncKind !== 'reduce-scatter') {
+          t.noRematGradientSyncSeconds![k] += (traits.noRematGradientSyncFactor - 1) * e.profile.gradientSyncSeconds;
+        }
         t.computeSeconds[k] += e.cost.computeSeconds;
         t.communicationSeconds[k] += e.cost.communicationSeconds;
         t.paramBytes[k] += e.profile.paramBytes;

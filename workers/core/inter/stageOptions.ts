@@ -61,7 +61,8 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     forwardSeconds: sumRange(t.forwardSeconds, start, end),
     backwardSeconds: sumRange(t.backwardSeconds, start, end) + recompute + noRemat,
     recomputeSeconds: recompute,
-    gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end),
+    gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end)
+      + (remat || !t.noRematGradientSyncSeconds ? 0 : sumRange(t.noRematGradientSyncSeconds, start, end)),
     computeSeconds: sumRange(t.computeSeconds, start, end) + (remat ? recompute : 0) + noRemat,
     communicationSeconds: sumRange(t.communicationSeconds, start, end),
     paramBytes: sumRange(t.paramBytes, start, end) - tiedParam,

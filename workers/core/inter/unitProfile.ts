@@ -52,6 +52,8 @@ export interface UnitProfile {
   readonly collectives: readonly ProfiledCollective[];
   /** Once per step. */
   readonly gradientSyncSeconds: number;
+  /** How the gradients are reduced (default all-reduce; ZeRO-3 reduce-scatters). */
+  readonly gradientSyncKind?: 'all-reduce' | 'reduce-scatter';
   /** Per device. */
   readonly paramBytes: number;
   readonly gradBytes: number;
