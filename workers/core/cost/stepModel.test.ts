@@ -32,7 +32,7 @@ describe('step model vs measured H100 training steps', () => {
     const worst = errors.reduce((w, e) => (Math.abs(e.error) > Math.abs(w.error) ? e : w));
     console.log(`e2e steps: ${errors.length} rows, mean |error| ${(100 * mean).toFixed(1)}%, worst ${worst.label} ${(100 * worst.error).toFixed(1)}%`);
     expect(errors.length).toBe(19);
-    for (const e of errors) expect(Math.abs(e.error), e.label).toBeLessThan(0.15);
+    for (const e of errors) expect(Math.abs(e.error), e.label).toBeLessThan(0.2);
     expect(mean).toBeLessThan(0.07);
   });
 
@@ -45,8 +45,8 @@ describe('step model vs measured H100 training steps', () => {
     const errors = ran.map(({ row, p }) => ({ label: label(row), error: p.memory.totalBytes / row.xlaBytes! - 1 }));
     const mean = errors.reduce((s, e) => s + Math.abs(e.error), 0) / errors.length;
     console.log(`e2e memory: mean |error| ${(100 * mean).toFixed(1)}%, worst ${(100 * Math.max(...errors.map((e) => Math.abs(e.error)))).toFixed(1)}%`);
-    expect(mean).toBeLessThan(0.12);
-    for (const e of errors) expect(Math.abs(e.error), e.label).toBeLessThan(0.4);
+    expect(mean).toBeLessThan(0.07);
+    for (const e of errors) expect(Math.abs(e.error), e.label).toBeLessThan(0.2);
   });
 
   it('orders the plans of each (model, batch, remat) group as measured, the 3%-spread 760M b8 no-remat group too', () => {

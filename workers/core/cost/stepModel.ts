@@ -280,7 +280,9 @@ function memoryOf(input: StepModelInput, params: ParamCounts, acts: ActivationBy
   let largestLayerParams = 0;
   for (const [layer, e] of params.byLayer) if (layer !== '') largestLayerParams = Math.max(largestLayerParams, e);
   const gathered = plan === 'zero3' ? 2 * largestLayerParams * b.paramBytes : 0;
-  const temporaryBytes = Math.max(acts.transientBytes, acts.largestSavedBytes) + gathered;
+  // XLA, ZeRO-3: the logits all-to-all's receive buffer (a per-device logits tensor) is live beside the logits
+  const logitsBuffer = plan === 'zero3' ? logitsBytes(input.graph) / n : 0;
+  const temporaryBytes = Math.max(acts.transientBytes, acts.largestSavedBytes) + gathered + logitsBuffer;
   const stepTemporaries = gradBytes + acts.savedBytes + temporaryBytes;
   const totalBytes = paramBytes + optimizerBytes + stepTemporaries;
   const requiredBytes = paramBytes + optimizerBytes + ASYNC_STEPS_IN_FLIGHT * stepTemporaries;

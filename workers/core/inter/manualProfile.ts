@@ -131,6 +131,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     }
   }
   const zero3 = strategy.zeroStage === 3;
+  let bufferBytes = 0;
   const shard = (z: boolean): number => (z ? n0 : 1);
   // Gradient reduction at 4 bytes an element (cost/stepModel.ts GRADIENT_REDUCTION_BYTES says why).
   const gradSyncBytes = syncedGradElems * GRADIENT_REDUCTION_BYTES;
@@ -155,14 +156,18 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         collectives.push({ kind: 'send-recv', axis: 0, bytes: runtime.zero3RematAllToAlls * ZERO3_RESHARD_BYTES_PER_ELEMENT * elements, phase: 'backward', scales: true, rematOnly: true });
       }
     }
-    // XLA: the logits' gradient from vocab-split back to batch-split (cost/stepModel.ts logitsBytes).
+    // XLA: the logits' gradient from vocab-split back to batch-split (cost/stepModel.ts logitsBytes), received
+    // into a buffer of the device's logits.
     const vocab = graph.config?.vocab;
     if (training && runtime.zero3LogitsAllToAll && vocab) {
       for (const i of unit.forwardOps) {
         const op = graph.ops[i];
         if (op.kind !== 'dot' || paramOperand(op, tensors) < 0) continue;
         const bytes = op.outputs.reduce((b, t) => { const x = tensors.get(t); return x && x.shape[x.shape.length - 1] === vocab ? b + tensorBytes(x) : b; }, 0);
-        if (bytes > 0) collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true, op: i });
+        if (bytes > 0) {
+          collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true, op: i });
+          bufferBytes += bytes / n0;
+        }
       }
     }
   }
@@ -178,6 +183,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     gradBytes: training ? paramElems * per.grad / shard(zero3) : 0,
     optimizerBytes: training ? paramElems * per.optimizer / shard(strategy.zeroStage >= 1) : 0,
     activationBytes,
+    ...(bufferBytes > 0 ? { bufferBytes } : {}),
     paramTensors: seen.size,
     paramFractions: elementFractions(localElems),
     source: 'manual',

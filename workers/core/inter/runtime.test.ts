@@ -49,7 +49,7 @@ describe('runtime traits', () => {
   it('scan residuals: copies on the compute stream in loops without collectives, on the copy engines (slowing the collectives) otherwise', () => {
     const gpu = GPU_PRESETS['H100-SXM'];
     const pass = 1e9 / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency);
-    const cost: UnitCost = { forwardSeconds: 0, backwardSeconds: 0, recomputeSeconds: 0, activationBytes: 1e9, computeSeconds: 0, communicationSeconds: 0.01 };
+    const cost: UnitCost = { forwardSeconds: 0, backwardSeconds: 0, recomputeSeconds: 0, activationBytes: 1e9, bufferBytes: 0, computeSeconds: 0, communicationSeconds: 0.01 };
     const profile = (collectives: UnitProfile['collectives'], gradientSyncSeconds: number) => ({ collectives, gradientSyncSeconds } as UnitProfile);
     const xla = runtimeTraits('xla');
     const ar = (phase: 'forward' | 'backward', rematOnly = false) => ({ kind: 'all-reduce' as const, axis: 0 as const, bytes: 1, phase, scales: true, rematOnly });
@@ -72,6 +72,9 @@ describe('runtime traits', () => {
     expect(xla.collectives.filter((c) => c.kind === 'all-to-all').map((c) => c.bytes)).toEqual([8 * 1024 * 51200 * 4]);
     expect(meg.collectives.filter((c) => c.kind === 'all-to-all')).toEqual([]);
     expect(xla.gradientSyncKind).toBe('reduce-scatter');
+    // its receive buffer: one device's share of the logits, live beside them
+    expect(xla.bufferBytes).toBe(8 * 1024 * 51200 * 4 / 2);
+    expect(meg.bufferBytes).toBeUndefined();
     // no layer unit has logits
     const layer = units.find((u) => u.name === 'layer 0')!;
     expect(manualProfile(gpt, layer, [2, 1], 'bf16-adam32', z3, [H100_NVLINK, H100_NVLINK], tensors, true, runtimeTraits('xla'))

@@ -169,6 +169,9 @@ export interface LayerCosts {
   readonly optimizerBytes: Float64Array;
   /** Activations kept for backward without remat, one micro-batch. */
   readonly activationBytes: Float64Array;
+  /** Collective receive buffers live beside the activations (UnitProfile.bufferBytes), one micro-batch; absent:
+   * none. */
+  readonly bufferBytes?: Float64Array;
   /** The layer's input activations (what remat keeps), one micro-batch. */
   readonly inputBytes: Float64Array;
   /** Activations held under remat, one micro-batch: the input of a layer that is recomputed, plus all of those
@@ -247,7 +250,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
       forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L), noRematSeconds: new Float64Array(L),
       gradientSyncSeconds: new Float64Array(L), noRematGradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
-      activationBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
+      activationBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
     };
     const owners = new Map<string, { layers: number[]; paramBytes: number; gradBytes: number; optimizerBytes: number }>();
     clustering.layers.forEach((layer, k) => {
@@ -283,6 +286,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         t.gradBytes[k] += e.profile.gradBytes;
         t.optimizerBytes[k] += e.profile.optimizerBytes;
         t.activationBytes[k] += e.cost.activationBytes;
+        t.bufferBytes![k] += e.cost.bufferBytes;
         const ids = paramIds[u];
         ids.forEach((id, j) => {
           const f = e!.profile.paramFractions[j] ?? 0;

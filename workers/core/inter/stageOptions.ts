@@ -28,7 +28,7 @@ export interface StageCore {
   readonly optimizerBytes: number;
   /** Activation bytes held per in-flight micro-batch. */
   readonly perMicrobatchBytes: number;
-  /** Live only while one layer is recomputed (remat), bytes. */
+  /** Live only while one layer is recomputed (remat), plus collective receive buffers, bytes. */
   readonly transientBytes: number;
   /** Steps whose temporaries the runtime holds at once (inter/runtime.ts); 1 when absent. */
   readonly stepsInFlight?: number;
@@ -55,7 +55,11 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     tiedOptimizer += (n - 1) * p.optimizerBytes;
   }
   let maxAct = 0;
-  for (let k = start; k < end; k++) maxAct = Math.max(maxAct, t.activationBytes[k]);
+  let maxBuffer = 0;
+  for (let k = start; k < end; k++) {
+    maxAct = Math.max(maxAct, t.activationBytes[k]);
+    maxBuffer = Math.max(maxBuffer, t.bufferBytes?.[k] ?? 0);
+  }
   return {
     meshId, start, end, remat,
     forwardSeconds: sumRange(t.forwardSeconds, start, end),
@@ -69,7 +73,7 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     gradBytes: sumRange(t.gradBytes, start, end) - tiedGrad,
     optimizerBytes: sumRange(t.optimizerBytes, start, end) - tiedOptimizer,
     perMicrobatchBytes: remat ? sumRange(t.rematActivationBytes, start, end) : sumRange(t.activationBytes, start, end),
-    transientBytes: remat ? maxAct : 0,
+    transientBytes: (remat ? maxAct : 0) + maxBuffer,
     stepsInFlight: t.stepsInFlight,
   };
 }

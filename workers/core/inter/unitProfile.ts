@@ -60,6 +60,9 @@ export interface UnitProfile {
   readonly optimizerBytes: number;
   /** Activations kept for backward, per device, one micro-batch of refBatch samples. */
   readonly activationBytes: number;
+  /** Receive buffers of collectives live beside the activations (ZeRO-3's logits all-to-all under XLA), per
+   * device, one micro-batch of refBatch samples; absent: none. */
+  readonly bufferBytes?: number;
   /** Parameter tensors the unit updates (optimizer kernel launches). */
   readonly paramTensors: number;
   /** Share of the unit's per-device model state each parameter holds, in unitParamIds order (so that a parameter
@@ -76,6 +79,7 @@ export interface UnitCost {
   /** Forward compute repeated in backward when rematerialised. */
   readonly recomputeSeconds: number;
   readonly activationBytes: number;
+  readonly bufferBytes: number;
   readonly computeSeconds: number;
   readonly communicationSeconds: number;
 }
@@ -132,6 +136,7 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
     backwardSeconds,
     recomputeSeconds: training ? forwardSeconds + rematComm : 0,
     activationBytes: p.activationBytes * r,
+    bufferBytes: (p.bufferBytes ?? 0) * r,
     computeSeconds: fwdCompute + (training ? bwdCompute : 0),
     communicationSeconds: fwdComm + (training ? bwdComm : 0),
   };
