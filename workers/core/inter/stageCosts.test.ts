@@ -52,14 +52,24 @@ describe('stage cost table', () => {
     expect(small.paramBytes).toBe(both.paramBytes);
   });
 
-  it('the embedding tied with the LM head is held once by a stage with both', async () => {
+  it('the embedding tied with the LM head is held, reduced and updated once by a stage with both', async () => {
     const space = buildMeshSpace(cluster);
     const memo = await profileUnits(ctx.clustering.unitGraph.units, space, manualProfileFn(ctx, strategy));
-    const t = layerCostTable(costContext(ctx, space, memo), 8)[0];
+    const tables = layerCostTable(costContext(ctx, space, memo), 8);
+    const t = tables[0];
     expect(t.shared.length).toBeGreaterThan(0);
     const whole = stageCore(t, 0, 0, 4, false);
     const sum = t.paramBytes.reduce((a, b) => a + b, 0);
     const tied = t.shared.reduce((a, p) => a + p.paramBytes, 0);
     expect(whole.paramBytes).toBeCloseTo(sum - tied, 6);
+    // data parallel over 2 devices: the tied gradient is all-reduced and updated once, not by both readers
+    const dp = space.meshes.find((m) => m.logical.join('x') === '2x1')!;
+    const d = tables[dp.id];
+    const tiedSync = d.shared.reduce((a, p) => a + (p.syncSeconds ?? 0), 0);
+    expect(tiedSync).toBeGreaterThan(0);
+    const syncSum = d.gradientSyncSeconds.reduce((a, b) => a + b, 0);
+    expect(stageCore(d, dp.id, 0, 4, true).gradientSyncSeconds).toBeCloseTo(syncSum - tiedSync, 12);
+    // split across two stages, each reduces and updates its own copy
+    expect(stageCore(d, dp.id, 0, 2, true).gradientSyncSeconds + stageCore(d, dp.id, 2, 4, true).gradientSyncSeconds).toBeCloseTo(syncSum, 12);
   });
 });

@@ -189,6 +189,11 @@ export interface SharedParam {
   readonly paramBytes: number;
   readonly gradBytes: number;
   readonly optimizerBytes: number;
+  /** Its share of one reader's gradient synchronisation and optimizer update (a stage reduces and updates a tied
+   * parameter once); absent: 0. */
+  readonly syncSeconds?: number;
+  /** Its share of one reader's extra synchronisation without remat (LayerCosts.noRematGradientSyncSeconds). */
+  readonly noRematSyncSeconds?: number;
 }
 
 export interface CostContext {
@@ -252,7 +257,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
       activationBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
     };
-    const owners = new Map<string, { layers: number[]; paramBytes: number; gradBytes: number; optimizerBytes: number }>();
+    const owners = new Map<string, { layers: number[]; paramBytes: number; gradBytes: number; optimizerBytes: number; syncSeconds: number; noRematSyncSeconds: number }>();
     clustering.layers.forEach((layer, k) => {
       let recomputed = false;
       let kept = 0;
@@ -276,10 +281,10 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
           recomputed = true;
         } else kept += e.cost.activationBytes;
         if (block && traits.scanResidualPasses > 0) t.noRematSeconds[k] += scanResidualSeconds(e.profile, e.cost, gpu!, traits);
-        t.gradientSyncSeconds[k] += e.profile.gradientSyncSeconds + e.updateSeconds;
-        if (e.profile.gradientSyncKind !== 'reduce-scatter') {
-          t.noRematGradientSyncSeconds![k] += (traits.noRematGradientSyncFactor - 1) * e.profile.gradientSyncSeconds;
-        }
+        const sync = e.profile.gradientSyncSeconds + e.updateSeconds;
+        const noRematSync = e.profile.gradientSyncKind === 'reduce-scatter' ? 0 : (traits.noRematGradientSyncFactor - 1) * e.profile.gradientSyncSeconds;
+        t.gradientSyncSeconds[k] += sync;
+        t.noRematGradientSyncSeconds![k] += noRematSync;
         t.computeSeconds[k] += e.cost.computeSeconds;
         t.communicationSeconds[k] += e.cost.communicationSeconds;
         t.paramBytes[k] += e.profile.paramBytes;
@@ -292,12 +297,17 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
           const f = e!.profile.paramFractions[j] ?? 0;
           const o = owners.get(id);
           if (!o) {
-            owners.set(id, { layers: [k], paramBytes: f * e!.profile.paramBytes, gradBytes: f * e!.profile.gradBytes, optimizerBytes: f * e!.profile.optimizerBytes });
+            owners.set(id, {
+              layers: [k], paramBytes: f * e!.profile.paramBytes, gradBytes: f * e!.profile.gradBytes, optimizerBytes: f * e!.profile.optimizerBytes,
+              syncSeconds: f * sync, noRematSyncSeconds: f * noRematSync,
+            });
           } else if (o.layers.includes(k)) {
-            // Read twice inside one layer: held once.
+            // Read twice inside one layer: held, reduced and updated once.
             t.paramBytes[k] -= f * e!.profile.paramBytes;
             t.gradBytes[k] -= f * e!.profile.gradBytes;
             t.optimizerBytes[k] -= f * e!.profile.optimizerBytes;
+            t.gradientSyncSeconds[k] -= f * sync;
+            t.noRematGradientSyncSeconds![k] -= f * noRematSync;
           } else o.layers.push(k);
         });
       }

@@ -43,16 +43,18 @@ function sumRange(a: Float64Array, start: number, end: number): number {
 export function stageCore(t: LayerCosts, meshId: number, start: number, end: number, remat: boolean): StageCore {
   const recompute = remat ? sumRange(t.recomputeSeconds, start, end) : 0;
   const noRemat = remat ? 0 : sumRange(t.noRematSeconds, start, end);
-  // Tied parameters (read by several layers of this stage) are held once.
+  // Tied parameters (read by several layers of this stage) are held, reduced and updated once.
   let tiedParam = 0;
   let tiedGrad = 0;
   let tiedOptimizer = 0;
+  let tiedSync = 0;
   for (const p of t.shared) {
     const n = p.layers.filter((k) => k >= start && k < end).length;
     if (n < 2) continue;
     tiedParam += (n - 1) * p.paramBytes;
     tiedGrad += (n - 1) * p.gradBytes;
     tiedOptimizer += (n - 1) * p.optimizerBytes;
+    tiedSync += (n - 1) * ((p.syncSeconds ?? 0) + (remat ? 0 : p.noRematSyncSeconds ?? 0));
   }
   let maxAct = 0;
   let maxBuffer = 0;
@@ -66,7 +68,7 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     backwardSeconds: sumRange(t.backwardSeconds, start, end) + recompute + noRemat,
     recomputeSeconds: recompute,
     gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end)
-      + (remat || !t.noRematGradientSyncSeconds ? 0 : sumRange(t.noRematGradientSyncSeconds, start, end)),
+      + (remat || !t.noRematGradientSyncSeconds ? 0 : sumRange(t.noRematGradientSyncSeconds, start, end)) - tiedSync,
     computeSeconds: sumRange(t.computeSeconds, start, end) + (remat ? recompute : 0) + noRemat,
     communicationSeconds: sumRange(t.communicationSeconds, start, end),
     paramBytes: sumRange(t.paramBytes, start, end) - tiedParam,
