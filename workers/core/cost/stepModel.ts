@@ -51,12 +51,13 @@ export const GRADIENT_REDUCTION_BYTES = 4;
 
 /**
  * XLA: data-parallel gradient all-reduces run inside the backward layer loop, asynchronously. With remat they hide
- * partly behind the next layer's recomputation and backward; without remat hardly at all (H200 pair profile,
- * bench/fidelity/jax, GPT-760M b8 dp2: 59% of 13.4 ms exposed with remat, 96% of 13.8 ms without). The 4-byte
- * pricing above comes from remat rows, so without remat the all-reduce costs 0.96 / 0.59 times as much.
- * (ZeRO-3's gradient reduce-scatters do not: 82% exposed with remat, 89% without.)
+ * partly behind the next layer's recomputation and backward; without remat hardly at all (H200 pair profiles,
+ * bench/fidelity/jax, GPT-760M b8 dp2, two leases: 59% and 58% of the NCCL time exposed with remat, 96% and 87%
+ * without; 58% for b16 with remat). The 4-byte pricing above comes from remat rows, so without remat the
+ * all-reduce costs (the two runs' means) 0.915 / 0.585 times as much. (ZeRO-3's gradient reduce-scatters do not:
+ * 82% exposed with remat, 89% without.)
  */
-export const GRADIENT_SYNC_NO_REMAT_FACTOR = 0.96 / 0.59;
+export const GRADIENT_SYNC_NO_REMAT_FACTOR = 0.915 / 0.585;
 
 /**
  * XLA SPMD partitioner, ZeRO-3 (every weight split on its largest dim): around GEMMs whose weight is split on the
