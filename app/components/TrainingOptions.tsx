@@ -1,10 +1,10 @@
 /** Training options, mapped one to one onto PlanOptions. */
-import type { Precision, Runtime, ScheduleKind } from '../../workers/core/plan/types.ts';
+import { PRECISIONS, RUNTIMES, type Precision, type Runtime, type ScheduleKind } from '../../workers/core/plan/types.ts';
 import { useApp } from '../store/store.ts';
 import { inputClass } from './Region.tsx';
 
 const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'eager-1f1b', 'gpipe', 'inference'];
-const PRECISIONS: readonly Precision[] = ['fp16-mixed', 'bf16-mixed', 'bf16-adam32', 'fp32'];
+const RUNTIME_LABELS: Readonly<Record<Runtime, string>> = { megatron: 'megatron', xla: 'xla (JAX)' };
 
 export function TrainingOptions() {
   const o = useApp((s) => s.options);
@@ -50,7 +50,7 @@ export function TrainingOptions() {
       </label>
       <label className={field} title="megatron: kernels and collectives only (the paper's setting); xla: also what JAX/XLA adds (scan residual copies, two steps in flight)">runtime
         <select className={inputClass} value={o.runtime ?? 'megatron'} onChange={(e) => set({ runtime: e.target.value as Runtime })}>
-          <option value="megatron">megatron</option><option value="xla">xla (JAX)</option>
+          {RUNTIMES.map((r) => <option key={r} value={r}>{RUNTIME_LABELS[r]}</option>)}
         </select>
       </label>
     </fieldset>

@@ -14,7 +14,7 @@ import type { Cluster } from '../core/cluster/types.ts';
 import { chromeTrace } from '../core/export/chromeTrace.ts';
 import type { ModelGraph } from '../core/ir/types.ts';
 import { defaultPlanOptions, plan, type PlanDeps } from '../core/plan.ts';
-import type { BaselineKind, Plan, PlanOptions, Precision, Runtime, ScheduleKind } from '../core/plan/types.ts';
+import { PRECISIONS, RUNTIMES, type BaselineKind, type Plan, type PlanOptions, type Precision, type Runtime, type ScheduleKind } from '../core/plan/types.ts';
 import { CliError, parseArgs, positiveInt, required, type ParsedArgs } from './args.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
@@ -53,20 +53,22 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const base = defaultPlanOptions(model);
   const memoryGb = args.values['memory-gb'];
   if (memoryGb !== undefined && !(Number(memoryGb) > 0)) throw new CliError(`--memory-gb must be a positive number, got '${memoryGb}'`);
+  const precision = oneOf<Precision>(args, 'precision', PRECISIONS);
+  const runtime = oneOf<Runtime>(args, 'runtime', RUNTIMES);
   const options: PlanOptions = {
     ...base,
     ...(oneOf(args, 'mode', ['train', 'infer'] as const) ? { mode: oneOf(args, 'mode', ['train', 'infer'] as const)! } : {}),
     ...(intOrAuto(args, 'microbatches') !== undefined ? { microbatches: intOrAuto(args, 'microbatches')! } : {}),
     ...(oneOf<ScheduleKind>(args, 'schedule', ['1f1b', 'gpipe', 'eager-1f1b']) ? { schedule: oneOf<ScheduleKind>(args, 'schedule', ['1f1b', 'gpipe', 'eager-1f1b'])! } : {}),
     ...(oneOf(args, 'remat', ['auto', 'on', 'off'] as const) ? { remat: oneOf(args, 'remat', ['auto', 'on', 'off'] as const)! } : {}),
-    ...(oneOf<Precision>(args, 'precision', ['fp16-mixed', 'bf16-mixed', 'bf16-adam32', 'fp32']) ? { precision: oneOf<Precision>(args, 'precision', ['fp16-mixed', 'bf16-mixed', 'bf16-adam32', 'fp32'])! } : {}),
+    ...(precision ? { precision } : {}),
     ...(intOrAuto(args, 'layers') !== undefined ? { layers: intOrAuto(args, 'layers')! } : {}),
     ...(oneOf<BaselineKind>(args, 'baseline', ['megatron', 'dp', 'zero3', 'intra-only', 'inter-only']) ? { baseline: oneOf<BaselineKind>(args, 'baseline', ['megatron', 'dp', 'zero3', 'intra-only', 'inter-only']) } : {}),
     ...(positiveInt(args, 'dp') !== undefined ? { dp: positiveInt(args, 'dp') } : {}),
     ...(positiveInt(args, 'tp') !== undefined ? { tp: positiveInt(args, 'tp') } : {}),
     ...(positiveInt(args, 'pp') !== undefined ? { pp: positiveInt(args, 'pp') } : {}),
     ...(memoryGb !== undefined ? { memoryLimitBytes: Number(memoryGb) * 2 ** 30 } : {}),
-    ...(oneOf<Runtime>(args, 'runtime', ['megatron', 'xla']) ? { runtime: oneOf<Runtime>(args, 'runtime', ['megatron', 'xla']) } : {}),
+    ...(runtime ? { runtime } : {}),
     ...(oneOf(args, 'objective', ['latency', 'throughput'] as const) ? { inferObjective: oneOf(args, 'objective', ['latency', 'throughput'] as const) } : {}),
   };
   if ((options.dp || options.tp || options.pp) && options.baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');

@@ -8,12 +8,10 @@ import type { Cluster, SubMesh } from '../core/cluster/types.ts';
 import { groupLayers } from '../core/ir/layers.ts';
 import type { ModelGraph } from '../core/ir/types.ts';
 import { createHighsSolver, runIntra } from '../core/intra/index.ts';
-import type { Precision, ShardingPlan } from '../core/plan/types.ts';
+import { PRECISIONS, type Precision, type ShardingPlan } from '../core/plan/types.ts';
 import { CliError, parseArgs, positiveInt, required } from './args.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
-
-const PRECISIONS: readonly Precision[] = ['fp16-mixed', 'bf16-mixed', 'bf16-adam32', 'fp32'];
 
 export function parseMesh(raw: string): [number, number] {
   const m = /^(\d+)x(\d+)$/.exec(raw.trim());
@@ -49,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   const mode = args.values.mode ?? 'train';
   if (mode !== 'train' && mode !== 'infer') throw new CliError(`--mode must be train or infer, got '${mode}'`);
   const precision = (args.values.precision ?? 'fp16-mixed') as Precision;
-  if (!PRECISIONS.includes(precision)) throw new CliError(`--precision must be one of ${PRECISIONS.join(', ')}, got '${precision}'`);
+  if (!(PRECISIONS as readonly string[]).includes(precision)) throw new CliError(`--precision must be one of ${PRECISIONS.join(', ')}, got '${precision}'`);
   const memoryGb = args.values['memory-gb'];
   const memoryBudgetBytes = memoryGb === undefined ? undefined : Number(memoryGb) * 2 ** 30;
   if (memoryBudgetBytes !== undefined && !(memoryBudgetBytes > 0)) throw new CliError(`--memory-gb must be a positive number, got '${memoryGb}'`);

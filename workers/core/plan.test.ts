@@ -119,6 +119,13 @@ describe('plan()', () => {
     if (!m.ok) expect(m.reason).toContain('no slicing fits in memory');
   });
 
+  it('an unknown precision or runtime (a hand-edited share URL, an API caller) is named, not a TypeError', async () => {
+    const rt = await plan(gpt, p3(1, 4), { ...base, runtime: 'tpu' as PlanOptions['runtime'] }, undefined, undefined, deps);
+    expect(rt).toEqual({ ok: false, reason: "runtime must be one of megatron|xla, got 'tpu'" });
+    const pr = await plan(gpt, p3(1, 4), { ...base, precision: 'int4' as PlanOptions['precision'] }, undefined, undefined, deps);
+    expect(pr).toEqual({ ok: false, reason: "precision must be one of fp16-mixed|bf16-mixed|bf16-adam32|fp32, got 'int4'" });
+  });
+
   it('an infeasible memory budget says by how much the model state alone misses it', async () => {
     const limitBytes = 2 ** 20;
     const m = await plan(gpt, p3(1, 4), { ...base, memoryLimitBytes: limitBytes }, undefined, undefined, deps);

@@ -12,7 +12,7 @@ import { manualProfile, type ManualStrategy } from '../inter/manualProfile.ts';
 import { divisorsDescending } from '../inter/search.ts';
 import type { CostContext, MeshSpace, ProfileFn } from '../inter/stageCosts.ts';
 import { profileFromSharding, type PricingGraph, type UnitProfile } from '../inter/unitProfile.ts';
-import type { PlanOptions, ShardingPlan } from './types.ts';
+import { PRECISIONS, RUNTIMES, type PlanOptions, type ShardingPlan } from './types.ts';
 
 /** The intra-op pass as the planner calls it (structurally the brief's runIntra). */
 export type IntraFn = (input: {
@@ -59,6 +59,11 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
     if (!Number.isInteger(B) || B < 1 || G % B !== 0) throw new PlanOptionError(`microbatches must divide the global batch ${G}, got ${B}`);
     microbatchCounts = [B];
   }
+  const oneOf = (name: string, value: string | undefined, allowed: readonly string[]): void => {
+    if (value !== undefined && !allowed.includes(value)) throw new PlanOptionError(`${name} must be one of ${allowed.join('|')}, got '${value}'`);
+  };
+  oneOf('precision', options.precision, PRECISIONS);
+  oneOf('runtime', options.runtime, RUNTIMES);
   const training = options.mode === 'train';
   if (training && graph.training === null) throw new PlanOptionError(`model '${graph.name}' is inference-only; use mode 'infer'`);
   const clustering = runLayerConstruction(graph, { layers: options.layers });

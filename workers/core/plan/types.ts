@@ -182,7 +182,8 @@ export interface Plan {
  * bf16-adam32: bf16 params and grads, fp32 Adam moments, no master copy = 12 B/param (the calibration rows);
  * fp32: 4+4+8 = 16 B/param.
  */
-export type Precision = 'fp16-mixed' | 'bf16-mixed' | 'bf16-adam32' | 'fp32';
+export const PRECISIONS = ['fp16-mixed', 'bf16-mixed', 'bf16-adam32', 'fp32'] as const;
+export type Precision = (typeof PRECISIONS)[number];
 
 export type BaselineKind = 'megatron' | 'dp' | 'zero3' | 'intra-only' | 'inter-only';
 
@@ -217,7 +218,9 @@ export interface PlanOptions {
   readonly runtime?: Runtime;
 }
 
-export type Runtime = 'megatron' | 'xla';
+/** Runtimes a plan can be priced for (inter/runtime.ts). */
+export const RUNTIMES = ['megatron', 'xla'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
 
 /** Progress reported between named phases, at most ~10 times a second. */
 export interface Progress {
