@@ -35,7 +35,7 @@ export const SCAN_RESIDUAL_COPY_PASSES = 1;
 export const COPY_ENGINE_COLLECTIVE_SLOWDOWN = 0.6;
 
 /** Layer loops (forward, backward) whose residual copies run on the compute stream under XLA, by plan. */
-export function exposedCopyLoops(plan: ForcedPlanKind | 'single'): number {
+function exposedCopyLoops(plan: ForcedPlanKind | 'single'): number {
   return plan === 'single' ? 2 : plan === 'dp' ? 1 : 0;
 }
 
@@ -63,9 +63,10 @@ export const GRADIENT_SYNC_NO_REMAT_FACTOR = 0.915 / 0.585;
  * XLA SPMD partitioner, ZeRO-3 (every weight split on its largest dim): around GEMMs whose weight is split on the
  * contracting dim it reshards activations with all-to-alls instead of only gathering the weight. It emits one
  * such all-to-all per layer without remat and five with checkpointed layers (collectives_in_hlo of the rows).
- * Empirical: bytes moved over the link per all-to-all, per token x hidden element per layer per device; fitted on
- * gpt-125m fsdp2 remat (42 bytes for its five, with the logits all-to-all below priced apart), checked on the
- * other five ZeRO-3 rows. The HLO shows what they are: with remat three all-to-alls of the MLP's 4h activations
+ * Empirical: bytes per all-to-all, per token x hidden element per layer per device, priced as NCCL send/recv on
+ * the link (zero3ReshardSeconds, the same in the planner); fitted through the planner (`meshplan plan --runtime
+ * xla`, bench/fidelity) on gpt-125m fsdp2 remat (42 bytes for its five, with the logits all-to-all below priced
+ * apart), checked on the other five ZeRO-3 rows. The HLO shows what they are: with remat three all-to-alls of the MLP's 4h activations
  * (bf16) and one more per layer in the backward loop; without, activation reduce-scatters and gathers instead.
  */
 export const ZERO3_RESHARD_BYTES_PER_ELEMENT = 8.44;
@@ -81,13 +82,16 @@ export function logitsBytes(graph: ModelGraph): number {
   const vocab = graph.config?.vocab;
   if (!vocab) return 0;
   const byId = new Map(graph.tensors.map((t) => [t.id, t]));
+  return graph.ops.reduce((b, op) => b + opLogitsBytes(op, (id) => byId.get(id), vocab), 0);
+}
+
+/** Bytes of the logits `op` produces: outputs of a dot with a parameter operand whose last dim is the vocabulary. */
+export function opLogitsBytes(op: Op, tensorOf: (id: string) => Tensor | undefined, vocab: number): number {
+  if (op.kind !== 'dot' || !op.inputs.some((i) => tensorOf(i)?.kind === 'parameter')) return 0;
   let bytes = 0;
-  for (const op of graph.ops) {
-    if (op.kind !== 'dot' || !op.inputs.some((i) => byId.get(i)?.kind === 'parameter')) continue;
-    for (const o of op.outputs) {
-      const t = byId.get(o);
-      if (t && t.shape[t.shape.length - 1] === vocab) bytes += t.shape.reduce((a, d) => a * d, 1) * DTYPE_BYTES[t.dtype];
-    }
+  for (const o of op.outputs) {
+    const t = tensorOf(o);
+    if (t && t.shape[t.shape.length - 1] === vocab) bytes += t.shape.reduce((a, d) => a * d, 1) * DTYPE_BYTES[t.dtype];
   }
   return bytes;
 }
@@ -240,17 +244,18 @@ function communicationSeconds(input: StepModelInput, splits: ReturnType<typeof p
   return { seconds: s, inLoopSeconds: inLoop };
 }
 
-/** Token x hidden elements per device summed over the repeated layers. */
-function blockActivationElements(graph: ModelGraph, n: number): number {
-  const layers = new Set(graph.ops.map((o) => layerOf(o.path)?.prefix).filter((p) => p !== undefined)).size;
-  const hidden = graph.config?.hidden ?? 0;
-  return (graph.batch * (graph.seq ?? 1) * hidden * layers) / n;
-}
-
+/**
+ * ZeRO-3's activation resharding over the repeated layers, priced as the planner prices it
+ * (inter/manualProfile.ts): per layer one collective of ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat all-to-alls in the
+ * forward (run again by the recomputation), and the rest of the remat count as one more in the backward.
+ */
 export function zero3ReshardSeconds(input: StepModelInput): number {
-  const allToAlls = input.remat ? ZERO3_ALL_TO_ALLS_PER_LAYER.remat : ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat;
-  const bytes = allToAlls * ZERO3_RESHARD_BYTES_PER_ELEMENT * blockActivationElements(input.graph, input.devices);
-  return bytes / input.link.bandwidthBytesPerSecond;
+  const { graph, devices: n, link } = input;
+  const layers = new Set(graph.ops.map((o) => layerOf(o.path)?.prefix).filter((p) => p !== undefined)).size;
+  const elementsPerLayer = (graph.batch * (graph.seq ?? 1) * (graph.config?.hidden ?? 0)) / n;
+  const reshard = (allToAlls: number) => collectiveSeconds('send-recv', allToAlls * ZERO3_RESHARD_BYTES_PER_ELEMENT * elementsPerLayer, n, link);
+  const { remat: r, noRemat: f } = ZERO3_ALL_TO_ALLS_PER_LAYER;
+  return layers * (input.remat ? 2 * reshard(f) + reshard(r - 2 * f) : reshard(f));
 }
 
 /** Adam: read parameter, gradient, moments (and master), write parameter, moments (and master). */

@@ -14,8 +14,8 @@ import type { Precision } from '../plan/types.ts';
 import { tensorBytes, type Unit } from './units.ts';
 import { precisionBytes } from '../cost/memory.ts';
 import { elementWidth } from '../cost/fusion.ts';
-import { GRADIENT_REDUCTION_BYTES, ZERO3_ALL_TO_ALLS_PER_LAYER, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/stepModel.ts';
-import { runtimeTraits, type RuntimeTraits } from './runtime.ts';
+import { GRADIENT_REDUCTION_BYTES, opLogitsBytes, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/stepModel.ts';
+import { isRepeatedBlock, runtimeTraits, type RuntimeTraits } from './runtime.ts';
 import { elementFractions, keptActivationBytes, scalesWithBatch, type TemplateRole, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
 export interface ManualStrategy {
@@ -147,11 +147,13 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     collectives.push({ kind: 'all-gather', axis: 0, bytes, phase: 'forward', scales: false });
     if (training) collectives.push({ kind: 'all-gather', axis: 0, bytes, phase: 'backward', scales: false });
     // XLA reshards activations around weights split on their contracting dim (cost/stepModel.ts): per repeated
-    // layer ZERO3_RESHARD_BYTES_PER_ELEMENT bytes per token x hidden element on each device, once per forward.
+    // layer ZERO3_RESHARD_BYTES_PER_ELEMENT bytes per token x hidden element on each device per all-to-all (runtime traits).
     const hidden = graph.config?.hidden;
-    if (hidden && unit.name.startsWith('layer ')) {
+    if (hidden && isRepeatedBlock(unit)) {
       const elements = (graph.batch * (graph.seq ?? 1) * hidden) / n0;
-      collectives.push({ kind: 'send-recv', axis: 0, bytes: ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat * ZERO3_RESHARD_BYTES_PER_ELEMENT * elements, phase: 'forward', scales: true });
+      if (runtime.zero3ForwardAllToAlls > 0) {
+        collectives.push({ kind: 'send-recv', axis: 0, bytes: runtime.zero3ForwardAllToAlls * ZERO3_RESHARD_BYTES_PER_ELEMENT * elements, phase: 'forward', scales: true });
+      }
       if (training && runtime.zero3RematAllToAlls > 0) {
         collectives.push({ kind: 'send-recv', axis: 0, bytes: runtime.zero3RematAllToAlls * ZERO3_RESHARD_BYTES_PER_ELEMENT * elements, phase: 'backward', scales: true, rematOnly: true });
       }
@@ -161,9 +163,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     const vocab = graph.config?.vocab;
     if (training && runtime.zero3LogitsAllToAll && vocab) {
       for (const i of unit.forwardOps) {
-        const op = graph.ops[i];
-        if (op.kind !== 'dot' || paramOperand(op, tensors) < 0) continue;
-        const bytes = op.outputs.reduce((b, t) => { const x = tensors.get(t); return x && x.shape[x.shape.length - 1] === vocab ? b + tensorBytes(x) : b; }, 0);
+        const bytes = opLogitsBytes(graph.ops[i], (id) => tensors.get(id), vocab);
         if (bytes > 0) {
           collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true, op: i });
           bufferBytes += bytes / n0;

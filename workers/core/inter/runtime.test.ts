@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CLUSTER_PRESETS } from '../cluster/presets.ts';
+import { CLUSTER_PRESETS, GPU_PRESETS, H100_NVLINK } from '../cluster/presets.ts';
 import { defaultPlanOptions, plan } from '../plan.ts';
 import type { PlanOptions } from '../plan/types.ts';
 import { rowGraph } from '../cost/e2eRows.ts';
 import { isRepeatedBlock, runtimeTraits } from './runtime.ts';
-import { GPU_PRESETS } from '../cluster/presets.ts';
 import { scanResidualSeconds } from './stageCosts.ts';
 import type { UnitCost, UnitProfile } from './unitProfile.ts';
-import { H100_NVLINK } from '../cluster/presets.ts';
 import { manualProfile } from './manualProfile.ts';
 import { buildUnits } from './units.ts';
 
@@ -25,11 +23,11 @@ describe('runtime traits', () => {
   it('megatron is the default and adds nothing; xla names its effects', () => {
     expect(runtimeTraits()).toEqual(runtimeTraits('megatron'));
     expect(runtimeTraits('megatron')).toEqual({
-      rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3RematAllToAlls: 0,
+      rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3ForwardAllToAlls: 0, zero3RematAllToAlls: 0,
       noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false,
     });
     expect(runtimeTraits('xla')).toEqual({
-      rematBlocksOnly: true, scanResidualPasses: 4, scanResidualCopyPasses: 1, copyEngineCollectiveSlowdown: 0.6, normsInFp32: true, stepsInFlight: 2, zero3RematAllToAlls: 3,
+      rematBlocksOnly: true, scanResidualPasses: 4, scanResidualCopyPasses: 1, copyEngineCollectiveSlowdown: 0.6, normsInFp32: true, stepsInFlight: 2, zero3ForwardAllToAlls: 1, zero3RematAllToAlls: 3,
       noRematGradientSyncFactor: 0.915 / 0.585, zero3LogitsAllToAll: true,
     });
     expect(isRepeatedBlock({ name: 'layer 3' })).toBe(true);
@@ -75,10 +73,13 @@ describe('runtime traits', () => {
     // its receive buffer: one device's share of the logits, live beside them
     expect(xla.bufferBytes).toBe(8 * 1024 * 51200 * 4 / 2);
     expect(meg.bufferBytes).toBeUndefined();
-    // no layer unit has logits
+    // no layer unit has logits; a layer's activation resharding is XLA's alone (eager ZeRO-3 only gathers weights)
     const layer = units.find((u) => u.name === 'layer 0')!;
-    expect(manualProfile(gpt, layer, [2, 1], 'bf16-adam32', z3, [H100_NVLINK, H100_NVLINK], tensors, true, runtimeTraits('xla'))
-      .collectives.filter((c) => c.kind === 'all-to-all')).toEqual([]);
+    const layerXla = manualProfile(gpt, layer, [2, 1], 'bf16-adam32', z3, [H100_NVLINK, H100_NVLINK], tensors, true, runtimeTraits('xla'));
+    const layerMeg = manualProfile(gpt, layer, [2, 1], 'bf16-adam32', z3, [H100_NVLINK, H100_NVLINK], tensors, true, runtimeTraits('megatron'));
+    expect(layerXla.collectives.filter((c) => c.kind === 'all-to-all')).toEqual([]);
+    expect(layerXla.collectives.filter((c) => c.kind === 'send-recv').map((c) => [c.phase, c.rematOnly ?? false])).toEqual([['forward', false], ['backward', true]]);
+    expect(layerMeg.collectives.filter((c) => c.kind === 'send-recv')).toEqual([]);
   });
 
   it('data parallel under xla: the gradient all-reduce costs more without remat (no overlap with a recomputing backward)', async () => {

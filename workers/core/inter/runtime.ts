@@ -12,9 +12,8 @@
  *   compute stream when the loop holds no collectives (SCAN_RESIDUAL_COPY_PASSES) and on the copy engines otherwise,
  *   slowing the loop's collectives (COPY_ENGINE_COLLECTIVE_SLOWDOWN); Flax/JAX keep layer-norm
  *   and softmax residuals in fp32 for 16-bit inputs; asynchronous dispatch allocates step k+1's temporaries while
- *   step k runs (ASYNC_STEPS_IN_FLIGHT); under ZeRO-3 the SPMD partitioner emits more activation all-to-alls per
- *   checkpointed layer (ZERO3_ALL_TO_ALLS_PER_LAYER: 5 with remat, against the one of the forward and its
- *   recomputation otherwise) and one all-to-all of the logits (stepModel.ts logitsBytes); data-parallel gradient
+ *   step k runs (ASYNC_STEPS_IN_FLIGHT); under ZeRO-3 the SPMD partitioner reshards activations with all-to-alls
+ *   (ZERO3_ALL_TO_ALLS_PER_LAYER: one per layer in the forward, 5 per checkpointed layer with remat) and one all-to-all of the logits (stepModel.ts logitsBytes); data-parallel gradient
  *   all-reduces hide partly behind a recomputing backward loop, hardly at all without remat
  *   (GRADIENT_SYNC_NO_REMAT_FACTOR).
  */
@@ -39,7 +38,10 @@ export interface RuntimeTraits {
   readonly normsInFp32: boolean;
   /** Steps whose temporaries (gradients, activations, transients) are allocated at once. */
   readonly stepsInFlight: number;
-  /** ZeRO-3 activation all-to-alls per repeated layer added by rematerialisation, beyond the forward's one
+  /** ZeRO-3 activation all-to-alls per repeated layer in the forward (XLA's SPMD partitioner resharding around
+   * weights split on their contracting dim; eager ZeRO-3 gathers the weights only). */
+  readonly zero3ForwardAllToAlls: number;
+  /** ZeRO-3 activation all-to-alls per repeated layer added by rematerialisation, beyond the forward's
    * recomputed. */
   readonly zero3RematAllToAlls: number;
   /** Data-parallel gradient all-reduces cost this many times their (remat-calibrated) price without remat: they
@@ -50,10 +52,11 @@ export interface RuntimeTraits {
 }
 
 const TRAITS: Record<Runtime, RuntimeTraits> = {
-  megatron: { rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3RematAllToAlls: 0,
+  megatron: { rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3ForwardAllToAlls: 0, zero3RematAllToAlls: 0,
     noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false },
   xla: { rematBlocksOnly: true, scanResidualPasses: SCAN_RESIDUAL_PASSES, scanResidualCopyPasses: SCAN_RESIDUAL_COPY_PASSES,
     copyEngineCollectiveSlowdown: COPY_ENGINE_COLLECTIVE_SLOWDOWN, normsInFp32: true, stepsInFlight: ASYNC_STEPS_IN_FLIGHT,
+    zero3ForwardAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
     zero3RematAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.remat - 2 * ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
     noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true },
 };

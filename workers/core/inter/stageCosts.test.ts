@@ -65,7 +65,7 @@ describe('stage cost table', () => {
     // data parallel over 2 devices: the tied gradient is all-reduced and updated once, not by both readers
     const dp = space.meshes.find((m) => m.logical.join('x') === '2x1')!;
     const d = tables[dp.id];
-    const tiedSync = d.shared.reduce((a, p) => a + (p.syncSeconds ?? 0), 0);
+    const tiedSync = d.shared.reduce((a, p) => a + p.syncSeconds, 0);
     expect(tiedSync).toBeGreaterThan(0);
     const syncSum = d.gradientSyncSeconds.reduce((a, b) => a + b, 0);
     expect(stageCore(d, dp.id, 0, 4, true).gradientSyncSeconds).toBeCloseTo(syncSum - tiedSync, 12);

@@ -160,8 +160,8 @@ export interface LayerCosts {
   readonly noRematSeconds: Float64Array;
   readonly gradientSyncSeconds: Float64Array;
   /** Added to the gradient synchronisation when the stage does not rematerialise (inter/runtime.ts
-   * noRematGradientSyncFactor); absent: none. */
-  readonly noRematGradientSyncSeconds?: Float64Array;
+   * noRematGradientSyncFactor). */
+  readonly noRematGradientSyncSeconds: Float64Array;
   readonly computeSeconds: Float64Array;
   readonly communicationSeconds: Float64Array;
   readonly paramBytes: Float64Array;
@@ -169,9 +169,8 @@ export interface LayerCosts {
   readonly optimizerBytes: Float64Array;
   /** Activations kept for backward without remat, one micro-batch. */
   readonly activationBytes: Float64Array;
-  /** Collective receive buffers live beside the activations (UnitProfile.bufferBytes), one micro-batch; absent:
-   * none. */
-  readonly bufferBytes?: Float64Array;
+  /** Collective receive buffers live beside the activations (UnitProfile.bufferBytes), one micro-batch. */
+  readonly bufferBytes: Float64Array;
   /** The layer's input activations (what remat keeps), one micro-batch. */
   readonly inputBytes: Float64Array;
   /** Activations held under remat, one micro-batch: the input of a layer that is recomputed, plus all of those
@@ -190,10 +189,10 @@ export interface SharedParam {
   readonly gradBytes: number;
   readonly optimizerBytes: number;
   /** Its share of one reader's gradient synchronisation and optimizer update (a stage reduces and updates a tied
-   * parameter once); absent: 0. */
-  readonly syncSeconds?: number;
+   * parameter once). */
+  readonly syncSeconds: number;
   /** Its share of one reader's extra synchronisation without remat (LayerCosts.noRematGradientSyncSeconds). */
-  readonly noRematSyncSeconds?: number;
+  readonly noRematSyncSeconds: number;
 }
 
 export interface CostContext {
@@ -257,7 +256,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
       activationBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
     };
-    const owners = new Map<string, { layers: number[]; paramBytes: number; gradBytes: number; optimizerBytes: number; syncSeconds: number; noRematSyncSeconds: number }>();
+    const owners = new Map<string, Omit<SharedParam, 'layers'> & { layers: number[] }>();
     clustering.layers.forEach((layer, k) => {
       let recomputed = false;
       let kept = 0;
@@ -284,14 +283,14 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         const sync = e.profile.gradientSyncSeconds + e.updateSeconds;
         const noRematSync = e.profile.gradientSyncKind === 'reduce-scatter' ? 0 : (traits.noRematGradientSyncFactor - 1) * e.profile.gradientSyncSeconds;
         t.gradientSyncSeconds[k] += sync;
-        t.noRematGradientSyncSeconds![k] += noRematSync;
+        t.noRematGradientSyncSeconds[k] += noRematSync;
         t.computeSeconds[k] += e.cost.computeSeconds;
         t.communicationSeconds[k] += e.cost.communicationSeconds;
         t.paramBytes[k] += e.profile.paramBytes;
         t.gradBytes[k] += e.profile.gradBytes;
         t.optimizerBytes[k] += e.profile.optimizerBytes;
         t.activationBytes[k] += e.cost.activationBytes;
-        t.bufferBytes![k] += e.cost.bufferBytes;
+        t.bufferBytes[k] += e.cost.bufferBytes;
         const ids = paramIds[u];
         ids.forEach((id, j) => {
           const f = e!.profile.paramFractions[j] ?? 0;
@@ -307,7 +306,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
             t.gradBytes[k] -= f * e!.profile.gradBytes;
             t.optimizerBytes[k] -= f * e!.profile.optimizerBytes;
             t.gradientSyncSeconds[k] -= f * sync;
-            t.noRematGradientSyncSeconds![k] -= f * noRematSync;
+            t.noRematGradientSyncSeconds[k] -= f * noRematSync;
           } else o.layers.push(k);
         });
       }

@@ -30,8 +30,8 @@ export interface StageCore {
   readonly perMicrobatchBytes: number;
   /** Live only while one layer is recomputed (remat), plus collective receive buffers, bytes. */
   readonly transientBytes: number;
-  /** Steps whose temporaries the runtime holds at once (inter/runtime.ts); 1 when absent. */
-  readonly stepsInFlight?: number;
+  /** Steps whose temporaries the runtime holds at once (inter/runtime.ts). */
+  readonly stepsInFlight: number;
 }
 
 function sumRange(a: Float64Array, start: number, end: number): number {
@@ -54,21 +54,20 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     tiedParam += (n - 1) * p.paramBytes;
     tiedGrad += (n - 1) * p.gradBytes;
     tiedOptimizer += (n - 1) * p.optimizerBytes;
-    tiedSync += (n - 1) * ((p.syncSeconds ?? 0) + (remat ? 0 : p.noRematSyncSeconds ?? 0));
+    tiedSync += (n - 1) * (p.syncSeconds + (remat ? 0 : p.noRematSyncSeconds));
   }
   let maxAct = 0;
   let maxBuffer = 0;
   for (let k = start; k < end; k++) {
     maxAct = Math.max(maxAct, t.activationBytes[k]);
-    maxBuffer = Math.max(maxBuffer, t.bufferBytes?.[k] ?? 0);
+    maxBuffer = Math.max(maxBuffer, t.bufferBytes[k]);
   }
   return {
     meshId, start, end, remat,
     forwardSeconds: sumRange(t.forwardSeconds, start, end),
     backwardSeconds: sumRange(t.backwardSeconds, start, end) + recompute + noRemat,
     recomputeSeconds: recompute,
-    gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end)
-      + (remat || !t.noRematGradientSyncSeconds ? 0 : sumRange(t.noRematGradientSyncSeconds, start, end)) - tiedSync,
+    gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end) + (remat ? 0 : sumRange(t.noRematGradientSyncSeconds, start, end)) - tiedSync,
     computeSeconds: sumRange(t.computeSeconds, start, end) + (remat ? recompute : 0) + noRemat,
     communicationSeconds: sumRange(t.communicationSeconds, start, end),
     paramBytes: sumRange(t.paramBytes, start, end) - tiedParam,
@@ -109,7 +108,7 @@ export function memoryTotal(m: MemoryBreakdown): number {
  * transients) of each further step the runtime keeps in flight (inter/runtime.ts).
  */
 export function requiredBytes(c: Pick<StageCore, 'stepsInFlight'>, m: MemoryBreakdown): number {
-  return memoryTotal(m) + ((c.stepsInFlight ?? 1) - 1) * (m.gradBytes + m.activationBytes + m.temporaryBytes);
+  return memoryTotal(m) + (c.stepsInFlight - 1) * (m.gradBytes + m.activationBytes + m.temporaryBytes);
 }
 
 /** Largest s (stages from this one to the end) whose memory fits; 0 when none. */
