@@ -47,14 +47,13 @@ describe('layer graph layout (ELK layered, top to bottom)', () => {
     const [a, b] = layout.groups.filter((g) => g.kind === 'block');
     expect(b.ops.map((o) => [o.x, o.y])).toEqual(a.ops.map((o) => [o.x, o.y]));
   });
-  it('lays out Llama-7B (32 blocks) quickly', async () => {
-    const graph = zooModel('llama-7B');
-    const t = performance.now();
-    const layout = await layoutGraph(graph);
-    expect(performance.now() - t).toBeLessThan(1500);
+  // Its time is measured by bench/ui (drawing the ~3,000-op Llama graph), not here.
+  it('lays out Llama-7B: 32 blocks, identical ones placed alike, no overlaps', async () => {
+    const layout = await layoutGraph(zooModel('llama-7B'));
     const blocks = layout.groups.filter((g) => g.kind === 'block');
     expect(blocks).toHaveLength(32);
     expect(overlaps(blocks[0])).toEqual([]);
+    expect(blocks[31].ops.map((o) => [o.x, o.y])).toEqual(blocks[0].ops.map((o) => [o.x, o.y]));
   });
 });
 
