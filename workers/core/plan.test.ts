@@ -126,6 +126,17 @@ describe('plan()', () => {
     expect(pr).toEqual({ ok: false, reason: "precision must be one of fp16-mixed|bf16-mixed|bf16-adam32|fp32, got 'int4'" });
   });
 
+  it("an OOM under the xla runtime says that two steps' temporaries are held at once", async () => {
+    const g = zooModel('gpt-760M', { batch: 8, seq: 1024 });
+    const opts: PlanOptions = { ...defaultPlanOptions(g), globalBatch: 8, microbatches: 1, remat: 'off', precision: 'bf16-adam32' };
+    const h100 = CLUSTER_PRESETS['dgx-h100'].cluster(1, 1);
+    const xla = await plan(g, h100, { ...opts, runtime: 'xla' }, undefined, undefined, deps);
+    if (xla.ok) throw new Error('expected infeasible');
+    expect(xla.reason).toContain("the xla runtime holds 2 steps' gradients and activations at once");
+    const eager = await plan(g, h100, opts, undefined, undefined, deps);
+    expect(eager.ok).toBe(true);
+  });
+
   it('an infeasible memory budget says by how much the model state alone misses it', async () => {
     const limitBytes = 2 ** 20;
     const m = await plan(gpt, p3(1, 4), { ...base, memoryLimitBytes: limitBytes }, undefined, undefined, deps);

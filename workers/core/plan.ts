@@ -18,6 +18,7 @@ import { createHighsSolver, runIntra } from './intra/index.ts';
 import { totalDevices } from './cluster/topology.ts';
 import { bytesPerParameter } from './cost/memory.ts';
 import { inspectGraph } from './ir/inspect.ts';
+import { runtimeTraits } from './inter/runtime.ts';
 
 export type PlanResult =
   | { readonly ok: true; readonly plan: Plan; readonly alternatives?: readonly Plan[] }
@@ -124,8 +125,10 @@ function stateBoundNote(ctx: PlanContext): string {
   const limitBytes = Math.max(...ctx.memoryLimitBytes);
   const gib = (b: number) => (b / 2 ** 30).toFixed(2);
   if (perDeviceBytes <= limitBytes) {
+    const steps = runtimeTraits(ctx.options.runtime).stepsInFlight;
+    const inFlight = steps > 1 ? `; the ${ctx.options.runtime} runtime holds ${steps} steps' gradients and activations at once` : '';
     return ` (model state spread over all ${devices} GPUs would take ${gib(perDeviceBytes)} of the ${gib(limitBytes)} GiB ` +
-      'per device; the activations and the state no plan can shard do not fit in the rest)';
+      `per device; the activations and the state no plan can shard do not fit in the rest${inFlight})`;
   }
   return ` (parameters, gradients and optimizer state alone need ${gib(perDeviceBytes)} GiB per device even spread over all ` +
     `${devices} GPUs, ${gib(perDeviceBytes - limitBytes)} GiB over the ${gib(limitBytes)} GiB limit)`;
