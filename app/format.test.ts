@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBandwidth, formatBytes, formatCount, formatFlops, formatPercent, formatSeconds, sig3 } from './format.ts';
+import { formatBandwidth, formatBytes, formatCount, formatFlops, formatPercent, formatQuantity, formatSeconds, sig3 } from './format.ts';
 
 describe('format', () => {
   it('keeps three significant digits', () => {
@@ -21,5 +21,14 @@ describe('format', () => {
     expect(formatBandwidth(130e9)).toBe('130 GB/s');
     expect(formatPercent(0.074)).toBe('7.4 %');
     expect(formatBytes(512)).toBe('512 B');
+  });
+  it('formats a value in the unit the planner names', () => {
+    expect(formatQuantity(0.0456, 's')).toBe('45.6 ms');
+    expect(formatQuantity(3 * 2 ** 30, 'B')).toBe('3 GiB');
+    expect(formatQuantity(125e12, 'FLOP/s')).toBe('125 TFLOP/s');
+    expect(formatQuantity(3.125e9, 'B/s')).toBe('3.13 GB/s');
+    expect(formatQuantity(0.25, '%')).toBe('25 %');
+    expect(formatQuantity(64, 'GPUs')).toBe('64 GPUs');
+    expect(formatQuantity(1.5, 'USD')).toBe('$1.50');
   });
 });

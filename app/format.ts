@@ -60,3 +60,20 @@ export function formatPercent(fraction: number): string {
 /** Gbit/s <-> bytes/s for the inter-node link field (NICs are sold in Gbit/s). */
 export const gbitToBytesPerSecond = (gbit: number): number => (gbit * 1e9) / 8;
 export const bytesPerSecondToGbit = (bytesPerSecond: number): number => (bytesPerSecond * 8) / 1e9;
+
+/** A value in the unit the planner names it in (workers/core/whatif TermUnit and Figure units). */
+export function formatQuantity(value: number, unit: string): string {
+  switch (unit) {
+    case 's': return formatSeconds(value);
+    case 'B': return formatBytes(value);
+    case 'FLOP': return formatFlops(value);
+    case 'FLOP/s': return formatTflops(value / 1e12);
+    case 'B/s': return formatBandwidth(value);
+    case 'USD': return `$${value >= 1 ? value.toFixed(2) : sig3(value)}`;
+    case 'USD/h': return `$${sig3(value)}/h`;
+    case 'USD/Mtok': return `$${sig3(value)} per M tokens`;
+    case '%': return formatPercent(value);
+    case '1': return sig3(value);
+    default: return `${value >= 1e4 ? formatCount(value) : sig3(value)} ${unit}`;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addNode, deviceOffsets, presetByLabel, removeNode, setInterBandwidth, setNodeGpu, setNodeGpus, totalGpus } from './edit.ts';
+import { addNode, deviceOffsets, presetByLabel, removeNode, setGpusPerNode, setInterBandwidth, setNodeCount, setNodeGpu, setNodeGpus, totalGpus } from './edit.ts';
 
 describe('cluster edits', () => {
   it('builds the paper preset and adds / removes nodes', () => {
@@ -24,5 +24,15 @@ describe('cluster edits', () => {
     expect(deviceOffsets(c)).toEqual([0, 4]);
     expect(setNodeGpus(c, 0, 99).nodes[0].gpus).toBe(16);
     expect(setInterBandwidth(c, 1e9).interNode.bandwidthBytesPerSecond).toBe(1e9);
+  });
+  it('resizes the whole cluster: node count (copies of the last node) and GPUs on every node', () => {
+    const c = presetByLabel('p3.16xlarge x2');
+    expect(setNodeCount(c, 8).name).toBe('p3.16xlarge:8x8');
+    expect(setNodeCount(c, 1).nodes).toHaveLength(1);
+    expect(setNodeCount(c, 0).nodes).toHaveLength(1);
+    const four = setGpusPerNode(c, 4);
+    expect(four.name).toBe('p3.16xlarge:2x4');
+    expect(totalGpus(four)).toBe(8);
+    expect(setGpusPerNode(c, 64).nodes[1].gpus).toBe(16);
   });
 });

@@ -75,6 +75,20 @@ export function setNodeGpu(c: Cluster, index: number, gpu: string): Cluster {
   return withNodes({ ...c, intraNode }, nodes);
 }
 
+/** `nodes` nodes, each like the last one (clamped to 1..MAX_NODES): the Learn region's node-count knob. */
+export function setNodeCount(c: Cluster, nodes: number): Cluster {
+  const n = Math.max(1, Math.min(MAX_NODES, Math.round(nodes)));
+  const last = c.nodes[c.nodes.length - 1] ?? { gpu: 'V100-16GB', gpus: 8 };
+  const kept = c.nodes.slice(0, n);
+  return withNodes(c, [...kept, ...Array.from({ length: n - kept.length }, () => ({ gpu: last.gpu, gpus: last.gpus }))]);
+}
+
+/** Every node with `gpus` GPUs (clamped to 1..MAX_GPUS_PER_NODE): the Learn region's GPUs-per-node knob. */
+export function setGpusPerNode(c: Cluster, gpus: number): Cluster {
+  const n = Math.max(1, Math.min(MAX_GPUS_PER_NODE, Math.round(gpus)));
+  return withNodes(c, c.nodes.map((node) => ({ ...node, gpus: n })));
+}
+
 export function setIntraBandwidth(c: Cluster, bytesPerSecond: number): Cluster {
   return { ...c, intraNode: { ...c.intraNode, bandwidthBytesPerSecond: bytesPerSecond }, nodes: c.nodes.map(({ intraNode: _d, ...n }) => n) };
 }
