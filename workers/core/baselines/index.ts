@@ -17,7 +17,8 @@ import { assemblePlan } from '../plan/assemble.ts';
 import { PlacementError } from '../inter/placement.ts';
 import { manualProfileFn, type PlanContext } from '../plan/context.ts';
 import { rankPlans, searchedPlans, shardingFor } from '../plan/searched.ts';
-import type { BaselineKind, Plan, ProgressCallback, SearchTraceEntry } from '../plan/types.ts';
+import type { BaselineKind, Plan, SearchTraceEntry } from '../inter/plan.ts';
+import type { ProgressCallback } from '../progress.ts';
 import type { CancelSignal } from '../inter/stageCosts.ts';
 import { uniformCandidate, type ProfileMemo, type UniformSpec } from './uniform.ts';
 

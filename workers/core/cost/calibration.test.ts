@@ -8,7 +8,7 @@ import ncclData from './calibration/h100-sxm-nvlink-2gpu-collectives.json' with 
 import { GPU_PRESETS, H100_NVLINK } from '../cluster/presets.ts';
 import { matmulSeconds } from './compute.ts';
 import { collectiveSeconds } from './collectives.ts';
-import type { CollectiveKind } from '../plan/types.ts';
+import type { CollectiveKind } from './collectives.ts';
 
 const h100 = GPU_PRESETS['H100-SXM'];
 /** Below this a measured GEMM sits on PyTorch's dispatch floor (17-30 us, not monotone in size: 1024^3 takes

@@ -6,7 +6,20 @@
  * tree/NVLS algorithms when latency dominates), never below the link's per-call floor.
  */
 import type { Link } from '../cluster/types.ts';
-import type { CollectiveKind } from '../plan/types.ts';
+
+export type CollectiveKind = 'all-reduce' | 'all-gather' | 'reduce-scatter' | 'all-to-all' | 'send-recv';
+
+export interface Collective {
+  readonly kind: CollectiveKind;
+  /** Mesh axis it runs over: 0, 1, or 'both' (01). */
+  readonly axis: 0 | 1 | '01';
+  /** Bytes of the full message the collective moves (before the (n-1)/n factors). */
+  readonly bytes: number;
+  readonly seconds: number;
+  /** Op (or tensor) that implies it, and why: 'forward', 'backward', 'gradient-sync', 'resharding', 'weight-update'. */
+  readonly op: string;
+  readonly reason: string;
+}
 
 /** Bytes each device puts on the wire (what NCCL's bus bandwidth is measured against). */
 export function collectiveWireBytes(kind: CollectiveKind, bytes: number, n: number): number {

@@ -9,11 +9,12 @@
  */
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import { DTYPE_BYTES } from '../ir/types.ts';
-import type { Precision } from '../plan/types.ts';
-import { activationElementBytes, FREE_KINDS } from './opCost.ts';
+import { activationElementBytes, type Precision } from './precision.ts';
 
 /** Kinds that run on tensor cores (their own kernels, never inside a memory-bound fusion). */
 export const GEMM_KINDS: ReadonlySet<string> = new Set(['dot', 'conv']);
+/** Kinds that cost nothing (views, folded constants, unmapped imports). */
+export const FREE_KINDS: ReadonlySet<string> = new Set(['reshape', 'constant', 'unknown']);
 
 export type ElementWidth = (t: Pick<Tensor, 'dtype'>) => number;
 

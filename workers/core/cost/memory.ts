@@ -5,8 +5,17 @@
  */
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import { layerOf } from '../ir/layers.ts';
-import type { MemoryBreakdown, Precision } from '../plan/types.ts';
+import type { Precision } from './precision.ts';
 import { type ElementWidth, elementWidth, tensorBytesWith } from './fusion.ts';
+
+/** Per-device memory of a stage or plan, split by what holds it. */
+export interface MemoryBreakdown {
+  readonly paramBytes: number;
+  readonly gradBytes: number;
+  readonly optimizerBytes: number;
+  readonly activationBytes: number;
+  readonly temporaryBytes: number;
+}
 
 /** Bytes per parameter of each piece of model state. */
 export interface PrecisionBytes {

@@ -4,12 +4,15 @@
  * ops by the bytes they move at the training precision over the HBM bandwidth, each kernel paying a launch.
  * Backward: a matmul's is two GEMMs of the same FLOPs (dX and dW), a memory-bound op's moves ~2x its bytes.
  */
-import type { ComputeDType, GpuSpec } from '../cluster/types.ts';
+import type { GpuSpec } from '../cluster/types.ts';
 import type { DType, ModelGraph, Op, Tensor } from '../ir/types.ts';
 import { DTYPE_BYTES } from '../ir/types.ts';
-import type { Precision } from '../plan/types.ts';
+import { activationElementBytes, computeDType, type Precision } from './precision.ts';
 import { kernelSeconds, matmulSeconds, type MatmulShape } from './compute.ts';
-import type { FusedOpTraffic } from './fusion.ts';
+import { FREE_KINDS, type FusedOpTraffic } from './fusion.ts';
+
+/** Re-exported for code written before they moved (cost/precision.ts, cost/fusion.ts). */
+export { activationElementBytes, computeDType, FREE_KINDS };
 
 export type TensorLookup = (id: string) => Tensor | undefined;
 
@@ -17,21 +20,6 @@ export type TensorLookup = (id: string) => Tensor | undefined;
 export function tensorLookup(graph: Pick<ModelGraph, 'tensors'>): TensorLookup {
   const byId = new Map(graph.tensors.map((t) => [t.id, t]));
   return (id) => byId.get(id);
-}
-
-/** Tensor-core dtype the matmuls of a precision run in (fp32 training uses TF32 where the GPU has it). */
-export function computeDType(p: Precision): ComputeDType {
-  switch (p) {
-    case 'fp16-mixed': return 'f16';
-    case 'bf16-mixed':
-    case 'bf16-adam32': return 'bf16';
-    case 'fp32': return 'tf32';
-  }
-}
-
-/** Bytes of one activation element under a precision (floating tensors only; integers keep their dtype). */
-export function activationElementBytes(p: Precision): number {
-  return p === 'fp32' ? 4 : 2;
 }
 
 const FLOAT: ReadonlySet<DType> = new Set(['f64', 'f32', 'tf32', 'f16', 'bf16', 'f8']);
@@ -47,8 +35,6 @@ export function opBytesAtPrecision(op: Op, tensors: TensorLookup, p: Precision):
 
 /** Ops XLA / cuDNN run as one fused kernel (several passes over their data inside it). */
 const NORM_KINDS = new Set(['layernorm', 'batchnorm']);
-/** Kinds that cost nothing (views, folded constants, unmapped imports). */
-export const FREE_KINDS: ReadonlySet<string> = new Set(['reshape', 'constant', 'unknown']);
 
 /** Fraction of HBM bandwidth a memory-bound kernel of this kind reaches (softmax and norms reduce each row). */
 export function memoryEfficiencyFor(gpu: GpuSpec, kind: string): number {

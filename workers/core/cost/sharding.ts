@@ -8,7 +8,8 @@
  *   gradient of a column-split GEMM is all-reduced.
  */
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
-import { FREE_KINDS, type SplitDim } from './opCost.ts';
+import { FREE_KINDS } from './fusion.ts';
+import type { SplitDim } from './opCost.ts';
 
 export type ForcedPlanKind = 'single' | 'dp' | 'tp' | 'zero3';
 

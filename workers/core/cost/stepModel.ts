@@ -8,7 +8,7 @@
 import type { GpuSpec, Link } from '../cluster/types.ts';
 import { DTYPE_BYTES, type ModelGraph, type Op, type Tensor } from '../ir/types.ts';
 import { layerOf } from '../ir/layers.ts';
-import type { Precision } from '../plan/types.ts';
+import type { Precision } from './precision.ts';
 import { collectiveSeconds } from './collectives.ts';
 import { elementWidth, fusionTraffic, GEMM_KINDS } from './fusion.ts';
 import { type ActivationBytes, activationBytes, precisionBytes } from './memory.ts';

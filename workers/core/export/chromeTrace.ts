@@ -3,7 +3,8 @@
  * one process per stage (its sub-mesh), threads for compute, the two transfer directions and gradient sync,
  * complete events ('X') with ts/dur in microseconds.
  */
-import type { Plan, Stage, TimelineEvent } from '../plan/types.ts';
+import type { Plan, Stage } from '../inter/plan.ts';
+import type { TimelineEvent } from '../schedule/types.ts';
 
 export interface TraceEvent {
   readonly name: string;

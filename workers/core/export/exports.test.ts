@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { MemoryBreakdown, Plan, ShardingPlan, Stage } from '../plan/types.ts';
+import type { MemoryBreakdown } from '../cost/memory.ts';
+import type { Plan, Stage } from '../inter/plan.ts';
+import type { ShardingPlan } from '../intra/types.ts';
 import { simulateSchedule } from '../schedule/pipelineSchedule.ts';
 import {
   chromeTrace, jaxPartitionSpecs, jaxPartitionSpecsPython, megatronArgs, parseAlpaSpec, parsePlanJson, partitionSpecOf,

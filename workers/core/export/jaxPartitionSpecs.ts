@@ -2,7 +2,7 @@
  * JAX PartitionSpecs from Alpa sharding specs: per dimension 'R' -> None, 'S0' -> 'x' (logical mesh axis 0),
  * 'S1' -> 'y', 'S01' -> ('x', 'y'); so 'S0R' is P('x', None) on Mesh(devices.reshape(n0, n1), ('x', 'y')).
  */
-import type { Plan } from '../plan/types.ts';
+import type { Plan } from '../inter/plan.ts';
 
 export const JAX_MESH_AXES = ['x', 'y'] as const;
 

@@ -3,7 +3,7 @@
  * (axis 0 data parallel, axis 1 tensor parallel, Alpa's `force_batch_dim_to_mesh_dim=0` convention), the same
  * number of layers per stage, and a 1F1B schedule. Anything else is a value saying why not.
  */
-import type { Plan } from '../plan/types.ts';
+import type { Plan } from '../inter/plan.ts';
 
 export type MegatronArgsResult =
   | {

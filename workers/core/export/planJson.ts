@@ -2,7 +2,7 @@
  * Plan JSON: a versioned envelope around the Plan, with object keys sorted so that the same plan always gives the
  * same bytes (diffable, hashable, golden-testable).
  */
-import type { Plan } from '../plan/types.ts';
+import type { Plan } from '../inter/plan.ts';
 
 export const PLAN_JSON_FORMAT = 'meshplan.plan';
 export const PLAN_JSON_VERSION = 1;

@@ -10,7 +10,7 @@ import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import type { Link } from '../cluster/types.ts';
 import { collectiveSeconds } from '../cost/collectives.ts';
 import type { SplitDim } from '../cost/opCost.ts';
-import type { Precision } from '../plan/types.ts';
+import type { Precision } from '../cost/precision.ts';
 import { tensorBytes, type Unit } from './units.ts';
 import { precisionBytes } from '../cost/memory.ts';
 import { elementWidth } from '../cost/fusion.ts';

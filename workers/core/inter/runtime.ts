@@ -21,8 +21,11 @@ import {
   ASYNC_STEPS_IN_FLIGHT, COPY_ENGINE_COLLECTIVE_SLOWDOWN, GRADIENT_SYNC_NO_REMAT_FACTOR, SCAN_RESIDUAL_COPY_PASSES, SCAN_RESIDUAL_PASSES,
   ZERO3_ALL_TO_ALLS_PER_LAYER,
 } from '../cost/stepModel.ts';
-import type { Runtime } from '../plan/types.ts';
 import type { Unit } from './units.ts';
+
+/** Runtimes a plan can be priced for (the traits below). */
+export const RUNTIMES = ['megatron', 'xla'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
 
 export interface RuntimeTraits {
   /** Remat recomputes only the repeated blocks (else every layer of the clustering). */

@@ -6,7 +6,9 @@
  */
 import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph } from '../ir/types.ts';
-import type { ProgressCallback, ScheduleKind, SearchTraceEntry } from '../plan/types.ts';
+import type { SearchTraceEntry } from './plan.ts';
+import type { ProgressCallback } from '../progress.ts';
+import type { ScheduleKind } from '../schedule/types.ts';
 import type { LayerClustering } from './layerConstruction.ts';
 import { solveStageDp } from './stageConstruction.ts';
 import { layerCostTable, type CancelSignal, type CostContext, type MeshSpace, type SubmeshChoice } from './stageCosts.ts';

@@ -10,7 +10,8 @@ import { alpaShapes, gpuGroups, logicalMeshShapes } from '../cluster/submeshes.t
 import { gpuSpec, logicalMesh } from '../cluster/topology.ts';
 import type { GpuSpec } from '../cluster/types.ts';
 import type { ModelGraph } from '../ir/types.ts';
-import type { Precision, ProgressCallback } from '../plan/types.ts';
+import type { Precision } from '../cost/precision.ts';
+import type { ProgressCallback } from '../progress.ts';
 import type { LayerClustering } from './layerConstruction.ts';
 import { evaluateProfile, type PricingGraph, type UnitCost, type UnitProfile } from './unitProfile.ts';
 import { rebatch } from '../ir/rebatch.ts';
@@ -18,8 +19,7 @@ import { precisionBytes } from '../cost/memory.ts';
 import { optimizerSeconds } from '../cost/stepModel.ts';
 import { tensorLookup } from '../cost/opCost.ts';
 import { unitParamIds, type Unit } from './units.ts';
-import { isRepeatedBlock, runtimeTraits, type RuntimeTraits } from './runtime.ts';
-import type { Runtime } from '../plan/types.ts';
+import { isRepeatedBlock, runtimeTraits, type Runtime, type RuntimeTraits } from './runtime.ts';
 
 /** One logical mesh of one sub-mesh shape. */
 export interface MeshChoice {

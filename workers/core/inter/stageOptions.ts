@@ -6,7 +6,8 @@
  * sub-meshes, which the DP does not know before placement, so it prices the expected link (see sendEstimate).
  */
 import type { Cluster } from '../cluster/types.ts';
-import type { MemoryBreakdown, ScheduleKind } from '../plan/types.ts';
+import type { MemoryBreakdown } from '../cost/memory.ts';
+import type { ScheduleKind } from '../schedule/types.ts';
 import type { StageDpProblem } from './stageConstruction.ts';
 import type { LayerCosts, MeshSpace, SubmeshChoice } from './stageCosts.ts';
 

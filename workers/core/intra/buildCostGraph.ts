@@ -6,7 +6,8 @@
  */
 import { logicalMesh, gpuSpec } from '../cluster/topology.ts';
 import { savedForBackward } from '../cost/memory.ts';
-import { activationElementBytes, tensorLookup } from '../cost/opCost.ts';
+import { tensorLookup } from '../cost/opCost.ts';
+import { activationElementBytes } from '../cost/precision.ts';
 import type { Op, Tensor } from '../ir/types.ts';
 import type { CostGraph } from './costGraph.ts';
 import { expandNode, type NodeChoice, type StageEnv } from './nodeStrategies.ts';

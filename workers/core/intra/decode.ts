@@ -4,7 +4,9 @@
  * (both directions; the backward ones move gradients) to cost.reshardingSeconds, 'gradient-sync' and
  * 'weight-update' to gradientSyncSeconds.
  */
-import type { Collective, MemoryBreakdown, OpSharding, ShardingPlan, SolveStatus, TensorSharding } from '../plan/types.ts';
+import type { Collective } from '../cost/collectives.ts';
+import type { MemoryBreakdown } from '../cost/memory.ts';
+import type { OpSharding, ShardingPlan, SolveStatus, TensorSharding } from './types.ts';
 import type { IlpSolution } from './autoSharding.ts';
 import type { StageCostGraph } from './buildCostGraph.ts';
 import { gradSyncSteps } from './nodeStrategies.ts';

@@ -5,7 +5,7 @@
  * a normalised or reduced dim are kept and cost an all-reduce of the statistics / partial sums.
  */
 import type { Op, Tensor } from '../ir/types.ts';
-import type { DimSharding } from '../plan/types.ts';
+import type { DimSharding } from './types.ts';
 import type { CommStep } from './resharding.ts';
 import { alignSpec, type OpStrategy, type StrategyCtx } from './strategies.ts';
 import { axesSize, dimAxes, dimOfAxes, type MeshAxis, type Spec, specTiles } from './specs.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLUSTER_PRESETS } from '../cluster/presets.ts';
-import type { ShardingPlan } from '../plan/types.ts';
+import type { ShardingPlan } from './types.ts';
 import { createHighsSolver } from '../solver/highs.ts';
 import { type IntraInput, runIntra } from './index.ts';
 import { convPair, gptLayer, mlpBlock } from './testGraphs.ts';

@@ -4,7 +4,7 @@
  * per-device memory budget. Callers that solve many stages should pass one solver (createHighsSolver) to every call:
  * without one, each call loads its own HiGHS module.
  */
-import type { ShardingPlan } from '../plan/types.ts';
+import type { ShardingPlan } from './types.ts';
 import { createHighsSolver } from '../solver/highs.ts';
 import type { MilpSolver } from '../solver/types.ts';
 import { solveCostGraph } from './autoSharding.ts';

@@ -4,7 +4,7 @@
  * none. Splitting a dim the output lacks (contracted) leaves partial sums: an all-reduce on that axis. In backward,
  * an operand's gradient is partial over the axes of the dims it lacks (dA of a matmul over its n axes, dB over m).
  */
-import type { DimSharding } from '../plan/types.ts';
+import type { DimSharding } from './types.ts';
 import type { CommStep } from './resharding.ts';
 import { activeAxes, axesSize, dimOfAxes, formatSpec, type MeshAxis, type MeshCtx, replicatedSpec, type Spec, specTiles } from './specs.ts';
 

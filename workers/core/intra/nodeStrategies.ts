@@ -6,7 +6,7 @@
  */
 import type { Op, Tensor } from '../ir/types.ts';
 import { precisionBytes } from '../cost/memory.ts';
-import type { MemoryBreakdown } from '../plan/types.ts';
+import type { MemoryBreakdown } from '../cost/memory.ts';
 import { followStrategy } from './follow.ts';
 import { type ComputeEnv, type ComputeSeconds, opComputeSeconds } from './opTime.ts';
 import { backwardReshardSteps, type CommStep, commSeconds, reshardSteps } from './resharding.ts';

@@ -5,9 +5,10 @@
  */
 import type { GpuSpec } from '../cluster/types.ts';
 import { matmulSeconds } from '../cost/compute.ts';
-import { activationElementBytes, computeDType, dotShape, opSeconds, type TensorLookup } from '../cost/opCost.ts';
+import { dotShape, opSeconds, type TensorLookup } from '../cost/opCost.ts';
+import { activationElementBytes, computeDType } from '../cost/precision.ts';
 import type { Op } from '../ir/types.ts';
-import type { Precision } from '../plan/types.ts';
+import type { Precision } from '../cost/precision.ts';
 import type { OpStrategy } from './iterationSpace.ts';
 
 export interface ComputeEnv {

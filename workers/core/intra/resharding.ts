@@ -4,7 +4,7 @@
  * Unlike Alpa no pair is INF: every pair gets a finite price, so the ILP is always feasible.
  */
 import { collectiveSeconds } from '../cost/collectives.ts';
-import type { CollectiveKind } from '../plan/types.ts';
+import type { CollectiveKind } from '../cost/collectives.ts';
 import { dimAxes, type MeshAxis, type MeshCtx, type Spec, specTiles } from './specs.ts';
 
 /** One collective on one mesh axis (or both, '01'); bytes is the full message (cost/collectives.ts). */

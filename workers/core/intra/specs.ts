@@ -3,7 +3,7 @@
  * axes, axis 0 major). A spec is valid when each mesh axis splits at most one dim.
  */
 import type { Link } from '../cluster/types.ts';
-import type { DimSharding } from '../plan/types.ts';
+import type { DimSharding } from './types.ts';
 
 export type Spec = readonly DimSharding[];
 export type MeshAxis = 0 | 1;

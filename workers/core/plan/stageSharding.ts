@@ -10,32 +10,11 @@ import type { LayerClustering } from '../inter/layerConstruction.ts';
 import { profileKey, type MeshSpace } from '../inter/stageCosts.ts';
 import type { StageCore } from '../inter/stageOptions.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
-import type { Unit } from '../inter/units.ts';
 import type { Collective, MemoryBreakdown, OpSharding, ShardingPlan, TensorSharding } from './types.ts';
+import { idMap, stagePlan, unitOps } from './stagePlan.ts';
 import { templateStageSharding, type OpPricer } from './templateSharding.ts';
 
 const STATUS_RANK = { optimal: 0, 'time-limit': 1, infeasible: 2, error: 3 } as const;
-
-export function unitOps(u: Unit): number[] {
-  return [...u.forwardOps, ...u.backwardOps];
-}
-
-/** Ids of `from`'s ops and tensors -> the corresponding ids in `to` (same structure). */
-export function idMap(graph: ModelGraph, from: Unit, to: Unit): (id: string) => string {
-  if (from === to) return (id) => id;
-  const m = new Map<string, string>();
-  const a = unitOps(from);
-  const b = unitOps(to);
-  a.forEach((ia, k) => {
-    const x = graph.ops[ia];
-    const y = graph.ops[b[k]];
-    if (!y) return;
-    m.set(x.id, y.id);
-    x.inputs.forEach((t, j) => { if (y.inputs[j] !== undefined) m.set(t, y.inputs[j]); });
-    x.outputs.forEach((t, j) => { if (y.outputs[j] !== undefined) m.set(t, y.outputs[j]); });
-  });
-  return (id) => m.get(id) ?? id;
-}
 
 export function stageSharding(graph: ModelGraph, clustering: LayerClustering, space: MeshSpace,
   profiles: ReadonlyMap<string, UnitProfile>, core: StageCore, microbatch: number, memory: MemoryBreakdown,
@@ -84,27 +63,4 @@ export function stageSharding(graph: ModelGraph, clustering: LayerClustering, sp
     }
   }
   return stagePlan(core, mesh.logical, memory, { status, ops, tensors: [...tensors.values()], collectives, reshardingSeconds: resharding, ilp: { variables, constraints, solveSeconds } });
-}
-
-/** A stage's ShardingPlan from its costs (the stage's, not one unit's) and the per-operator rows. */
-export function stagePlan(core: StageCore, meshShape: readonly [number, number], memory: MemoryBreakdown, rows: {
-  readonly status: ShardingPlan['status']; readonly ops: OpSharding[]; readonly tensors: TensorSharding[];
-  readonly collectives: Collective[]; readonly reshardingSeconds: number; readonly ilp: ShardingPlan['ilp']; readonly message?: string;
-}): ShardingPlan {
-  return {
-    status: rows.status,
-    objectiveSeconds: core.forwardSeconds + core.backwardSeconds,
-    forwardSeconds: core.forwardSeconds,
-    backwardSeconds: core.backwardSeconds,
-    gradientSyncSeconds: core.gradientSyncSeconds,
-    meshShape,
-    ops: rows.ops,
-    tensors: rows.tensors,
-    collectives: rows.collectives,
-    cost: { computeSeconds: core.computeSeconds, communicationSeconds: core.communicationSeconds, reshardingSeconds: rows.reshardingSeconds },
-    memory,
-    memoryBytesPerDevice: memory.paramBytes + memory.gradBytes + memory.optimizerBytes + memory.activationBytes + memory.temporaryBytes,
-    ilp: rows.ilp,
-    ...(rows.message ? { message: rows.message } : {}),
-  };
 }

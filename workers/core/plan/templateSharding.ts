@@ -10,7 +10,7 @@ import { profileKey, type MeshSpace } from '../inter/stageCosts.ts';
 import type { StageCore } from '../inter/stageOptions.ts';
 import type { TemplateRole, UnitProfile } from '../inter/unitProfile.ts';
 import type { Collective, DimSharding, MemoryBreakdown, OpSharding, ShardingPlan, TensorSharding } from './types.ts';
-import { idMap, stagePlan } from './stageSharding.ts';
+import { idMap, stagePlan } from './stagePlan.ts';
 
 /** Forward + backward seconds of graph.ops[op] split `tiles` ways at the plan's micro-batch. */
 export type OpPricer = (op: number, tiles: number) => number;

@@ -3,7 +3,7 @@
  * transferred buffers instead of being structured-cloned object by object (GPT-39B's 63k events: ~70 ms to clone
  * as objects on this machine).
  */
-import type { TimelineEvent, TimelineEventKind } from '../plan/types.ts';
+import type { TimelineEvent, TimelineEventKind } from './types.ts';
 
 export const TIMELINE_KINDS: readonly TimelineEventKind[] = ['forward', 'backward', 'send', 'gradient-sync', 'update'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ScheduleKind, TimelineEvent } from '../plan/types.ts';
+import type { ScheduleKind, TimelineEvent } from './types.ts';
 import { packTimeline, timelineBuffers, unpackTimeline } from './packedTimeline.ts';
 import { simulateSchedule, stageOrder, type ScheduleStageInput } from './pipelineSchedule.ts';
 

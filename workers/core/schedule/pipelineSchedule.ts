@@ -12,7 +12,7 @@
  * same boundary). Transfers run on the link between the two stages, one at a time per direction, overlapping
  * compute. Each stage synchronises its gradients once, after its last backward.
  */
-import type { ScheduleKind, TimelineEvent } from '../plan/types.ts';
+import type { ScheduleKind, TimelineEvent } from './types.ts';
 
 export interface ScheduleStageInput {
   /** Forward of one micro-batch on this stage. */

@@ -1,0 +1,89 @@
+/**
+ * The planner's answer: stages on sub-meshes (the inter-op pass's choice, each with its intra-op ShardingPlan), the
+ * schedule's timeline, the breakdown, the search trace and the explanation. One `Plan` type for searched, baseline
+ * and hand-made plans; views, exporters and the schedule simulator take only `Plan`. All plain data.
+ */
+import type { SubMesh } from '../cluster/types.ts';
+import type { MemoryBreakdown } from '../cost/memory.ts';
+import type { ShardingPlan } from '../intra/types.ts';
+import type { ScheduleKind, TimelineEvent } from '../schedule/types.ts';
+
+export interface Stage {
+  readonly index: number;
+  /** Layer indices [start, end) of the model's layer clustering. */
+  readonly layers: readonly [number, number];
+  readonly layerNames?: readonly string[];
+  readonly submesh: SubMesh;
+  /** (nodes, gpus per node) shape of the sub-mesh. */
+  readonly submeshShape: readonly [number, number];
+  readonly logicalMesh: readonly [number, number];
+  /** Global device indices (node * gpusPerNode + gpu, counting nodes in cluster order). */
+  readonly devices: readonly number[];
+  readonly gpu: string;
+  readonly forwardSeconds: number;
+  readonly backwardSeconds: number;
+  /** Gradient synchronisation of this stage, once per step. */
+  readonly gradientSyncSeconds: number;
+  /** Time to send this stage's boundary activations to the next stage, per micro-batch. */
+  readonly sendSeconds: number;
+  readonly remat: boolean;
+  readonly memory: MemoryBreakdown;
+  readonly memoryBytesPerDevice: number;
+  /** What must be free when the runtime holds more than one step's temporaries (inter/runtime.ts), when larger
+   * than memoryBytesPerDevice; feasibility compares this with the limit. */
+  readonly requiredBytesPerDevice?: number;
+  readonly memoryLimitBytes: number;
+  readonly sharding?: ShardingPlan;
+}
+
+export interface PlanBreakdown {
+  readonly computeSeconds: number;
+  readonly intraStageCommunicationSeconds: number;
+  readonly crossStageSeconds: number;
+  readonly bubbleSeconds: number;
+  readonly gradientSyncSeconds: number;
+}
+
+export interface SearchTraceEntry {
+  readonly label: string;
+  readonly stepSeconds: number;
+  readonly feasible: boolean;
+  readonly note?: string;
+}
+
+export interface Explanation {
+  readonly summary: string;
+  readonly dominantTerms: readonly { readonly term: string; readonly seconds: number; readonly fraction: number }[];
+  readonly runnerUp?: { readonly label: string; readonly stepSeconds: number; readonly why: string };
+}
+
+export type PlanKind = 'searched' | 'megatron' | 'dp' | 'zero3' | 'intra-only' | 'inter-only' | 'manual';
+
+export interface Plan {
+  readonly kind: PlanKind;
+  readonly label: string;
+  readonly model: string;
+  readonly cluster: string;
+  readonly mode: 'train' | 'infer';
+  readonly globalBatch: number;
+  readonly microbatches: number;
+  readonly schedule: ScheduleKind;
+  readonly stages: readonly Stage[];
+  readonly feasible: boolean;
+  /** Why not feasible: which stage exceeds memory by how much. */
+  readonly infeasibleReason?: string;
+  readonly stepSeconds: number;
+  /** The paper's definition (recomputation counted when layers are rematerialised). */
+  readonly tflopsPerGpu: number;
+  /** Model FLOPs only (no recomputation). */
+  readonly modelTflopsPerGpu: number;
+  readonly samplesPerSecond: number;
+  readonly breakdown: PlanBreakdown;
+  readonly timeline: readonly TimelineEvent[];
+  readonly searchSeconds: number;
+  readonly trace: readonly SearchTraceEntry[];
+  readonly explanation: Explanation;
+}
+
+/** The plans `plan()` makes instead of searching (baselines/). */
+export type BaselineKind = Exclude<PlanKind, 'searched' | 'manual'>;

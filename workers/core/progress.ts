@@ -1,0 +1,7 @@
+/** Progress reported between named phases, at most ~10 times a second. */
+export interface Progress {
+  readonly phase: string;
+  readonly done: number;
+  readonly total: number;
+}
+export type ProgressCallback = (p: Progress) => void;

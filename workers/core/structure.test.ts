@@ -1,0 +1,162 @@
+/**
+ * The planner's layering, checked on the source text (README "Architecture"):
+ * - nothing under workers/core imports app/, workers/cli*, the worker pool or React (the core stays pure);
+ * - no lower pass (ir, import, zoo, cluster, solver, cost, intra, inter, schedule, baselines, export) imports the
+ *   planner's assembly (workers/core/plan/ or plan.ts): types flow downward, each defined by the pass that makes it;
+ * - no import circle inside workers/core.
+ * Tests are left out of the graph: they may drive the whole planner from beside a pass.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/** Module specifiers of import/export-from statements and dynamic imports, comments stripped. */
+export function importSpecifiers(text: string): string[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"\\])\/\/.*$/gm, '$1');
+  const out: string[] = [];
+  const patterns = [
+    /(?:^|[;\s])(?:import|export)\s[\w$\s,{}*]*?from\s*['"]([^'"]+)['"]/g,
+    /(?:^|[;\s])import\s*['"]([^'"]+)['"]/g,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  for (const re of patterns) for (const m of code.matchAll(re)) out.push(m[1]);
+  return out;
+}
+
+/** Each strongly connected component of more than one file (or a file importing itself), as one cycle through it. */
+export function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  // Tarjan's algorithm, iterative over sorted keys so that the report is deterministic.
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next); low.set(v, next); next++;
+    stack.push(v); onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
+      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const comp: string[] = [];
+      let w: string;
+      do { w = stack.pop()!; onStack.delete(w); comp.push(w); } while (w !== v);
+      if (comp.length > 1 || (graph.get(v) ?? []).includes(v)) components.push(comp);
+    }
+  };
+  for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
+  return components.map((comp) => cycleThrough(graph, new Set(comp)));
+}
+
+/** One closed path through a component, starting at its first file by name. */
+function cycleThrough(graph: ReadonlyMap<string, readonly string[]>, comp: ReadonlySet<string>): string[] {
+  const start = [...comp].sort()[0];
+  // Breadth-first from start back to start inside the component.
+  const prev = new Map<string, string>();
+  const queue = [start];
+  while (queue.length) {
+    const v = queue.shift()!;
+    for (const w of graph.get(v) ?? []) {
+      if (!comp.has(w)) continue;
+      if (w === start) {
+        const path = [v];
+        while (path[0] !== start) path.unshift(prev.get(path[0])!);
+        return path;
+      }
+      if (!prev.has(w)) { prev.set(w, v); queue.push(w); }
+    }
+  }
+  return [start];
+}
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const core = join(repo, 'workers/core');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(p);
+    return /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [p] : [];
+  });
+}
+
+const rel = (p: string): string => relative(repo, p).split(sep).join('/');
+const files = sourceFiles(core).map(rel).sort();
+const fileSet = new Set(files);
+
+/** Relative imports of one file, resolved to repo-relative paths. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(repo, file), 'utf8');
+  return importSpecifiers(text).filter((s) => s.startsWith('.')).map((s) => rel(resolve(dirname(join(repo, file)), s)));
+}
+
+const edges = new Map(files.map((f) => [f, importsOf(f)]));
+const isPlanLayer = (f: string): boolean => f === 'workers/core/plan.ts' || f.startsWith('workers/core/plan/');
+/** Upward edges being removed (issue 16): baselines still assemble their plans through plan/. Shrinks to empty. */
+const PENDING = new Set([
+  'workers/core/baselines/index.ts -> workers/core/plan/assemble.ts',
+  'workers/core/baselines/index.ts -> workers/core/plan/context.ts',
+  'workers/core/baselines/index.ts -> workers/core/plan/searched.ts',
+  'workers/core/baselines/uniform.ts -> workers/core/plan/context.ts',
+]);
+
+describe('the structure scan', () => {
+  it('reads static, re-export, side-effect and dynamic imports, not comments', () => {
+    const text = [
+      "import type { A } from './a.ts';",
+      'import {',
+      '  b,',
+      "  c } from '../b.ts';",
+      "export { d } from './d.ts';",
+      "export * from './e.ts';",
+      "import './f.ts';",
+      "const g = await import('./g.ts');",
+      "// import { h } from './h.ts';",
+      "/* import { i } from './i.ts'; */",
+      "const url = 'http://x'; // from './j.ts'",
+      "export const k = 'from';",
+    ].join('\n');
+    expect(importSpecifiers(text).sort()).toEqual(['../b.ts', './a.ts', './d.ts', './e.ts', './f.ts', './g.ts']);
+  });
+
+  it('finds each circle once, and none in a chain', () => {
+    const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a', 'd']], ['d', []], ['e', ['e']]]);
+    expect(findCycles(g)).toEqual([['a', 'b', 'c'], ['e']]);
+    expect(findCycles(new Map([['a', ['b']], ['b', ['c']], ['c', []]]))).toEqual([]);
+  });
+});
+
+describe('workers/core structure', () => {
+  it('finds the passes it checks (the scan is not empty)', () => {
+    expect(files).toContain('workers/core/plan.ts');
+    expect(edges.get('workers/core/plan.ts')!.length).toBeGreaterThan(5);
+  });
+
+  it('imports nothing outside workers/core, and no UI library', () => {
+    const bad: string[] = [];
+    for (const [f, targets] of edges) {
+      for (const t of targets) if (!t.startsWith('workers/core/')) bad.push(`${f} -> ${t}`);
+      const text = readFileSync(join(repo, f), 'utf8');
+      for (const s of importSpecifiers(text)) if (/^(react|react-dom|d3-selection|zustand)(\/|$)/.test(s)) bad.push(`${f} -> ${s}`);
+    }
+    expect(bad, `workers/core must stay pure:\n${bad.join('\n')}`).toEqual([]);
+  });
+
+  it('no lower pass imports plan/ or plan.ts', () => {
+    const bad: string[] = [];
+    for (const [f, targets] of edges) {
+      if (isPlanLayer(f)) continue;
+      for (const t of targets) if (isPlanLayer(t) && !PENDING.has(`${f} -> ${t}`)) bad.push(`${f} -> ${t}`);
+    }
+    expect(bad, `upward imports (move the type or function down to the pass that defines it):\n${bad.join('\n')}`).toEqual([]);
+  });
+
+  it('has no import circle', () => {
+    const graph = new Map([...edges].map(([f, ts]) => [f, ts.filter((t) => fileSet.has(t))]));
+    const cycles = findCycles(graph).map((c) => [...c, c[0]].join(' -> '));
+    expect(cycles, `import circles:\n${cycles.join('\n')}`).toEqual([]);
+  });
+});
