@@ -1,4 +1,7 @@
-/** The page: header; Model and Cluster panels on the left; the plan views in the centre. Files drop anywhere. */
+/**
+ * The page: header with the view switch; Model and Cluster panels (the current scenario) on the left; in the centre
+ * the view chosen: the plan views, Compare, Sweep or Learn. Files drop anywhere.
+ */
 import { useCallback, useEffect, type ReactNode } from 'react';
 import { useActions } from './client/context.ts';
 import { ClusterEditor } from './components/ClusterPanel.tsx';
@@ -11,6 +14,11 @@ import { Region } from './components/Region.tsx';
 import { StatusLine } from './components/StatusLine.tsx';
 import { TrainingOptions } from './components/TrainingOptions.tsx';
 import { PlanViews } from './views/PlanViews.tsx';
+import { CompareView } from './views/compare/CompareView.tsx';
+import { LearnView } from './views/learn/LearnView.tsx';
+import { SweepView } from './views/sweep/SweepView.tsx';
+import { useApp } from './store/store.ts';
+import type { PageView } from './store/slices.ts';
 
 function useFileDrop(open: (f: File) => void): void {
   useEffect(() => {
@@ -31,8 +39,18 @@ function Column({ children, className }: { children: ReactNode; className: strin
   return <div className={`flex min-w-0 flex-col gap-3 p-3 ${className}`}>{children}</div>;
 }
 
+function Centre({ view }: { view: PageView }) {
+  switch (view) {
+    case 'plan': return <PlanViews />;
+    case 'compare': return <CompareView />;
+    case 'sweep': return <SweepView />;
+    case 'learn': return <LearnView />;
+  }
+}
+
 export function App() {
   const actions = useActions();
+  const view = useApp((s) => s.view);
   useFileDrop(useCallback((f: File) => void actions.openFile(f), [actions]));
   return (
     <div className="min-h-full bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
@@ -56,7 +74,7 @@ export function App() {
         <Column className="">
           <ErrorsRegion />
           <StatusLine />
-          <PlanViews />
+          <Centre view={view} />
         </Column>
       </main>
     </div>

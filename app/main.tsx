@@ -6,6 +6,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { PlannerApi } from '../workers/planner-api.ts';
 import { App } from './App.tsx';
+import { initialColumns, loadView, saveColumns, saveView } from './compareState.ts';
+import { numberColumns } from './store/compareSlice.ts';
 import { createActions } from './client/actions.ts';
 import { ActionsContext } from './client/context.ts';
 import { createWorkerHandle } from './client/workerHandle.ts';
@@ -17,16 +19,24 @@ import './styles.css';
 
 const storage = window.localStorage;
 const { scenario, from } = initialScenario(window.location.hash, storage);
+const compared = initialColumns(window.location.hash, storage);
 // The shared scenario now lives in local storage; dropping it from the address keeps later edits across reloads.
-if (from === 'url') window.history.replaceState(null, '', window.location.pathname + window.location.search);
+if (from === 'url' || compared.from === 'url') window.history.replaceState(null, '', window.location.pathname + window.location.search);
 
-const store = createAppStore(scenario, loadTheme(storage, window.matchMedia('(prefers-color-scheme: dark)').matches));
+const store = createAppStore(scenario, loadTheme(storage, window.matchMedia('(prefers-color-scheme: dark)').matches), {
+  // A shared comparison opens on Compare; otherwise the page opens where it was left.
+  view: compared.from === 'url' ? 'compare' : loadView(storage),
+  columns: numberColumns(compared.columns),
+});
 const applyTheme = (t: string): void => { document.documentElement.classList.toggle('dark', t === 'dark'); };
 applyTheme(store.getState().theme);
 saveScenario(storage, scenario);
+saveColumns(storage, compared.columns);
 store.subscribe((s, prev) => {
   if (s.source !== prev.source || s.cluster !== prev.cluster || s.options !== prev.options) saveScenario(storage, scenarioOf(s));
   if (s.theme !== prev.theme) { saveTheme(storage, s.theme); applyTheme(s.theme); }
+  if (s.columns !== prev.columns) saveColumns(storage, s.columns);
+  if (s.view !== prev.view) saveView(storage, s.view);
 });
 
 const spawnPlanner = (): Worker => new Worker(new URL('../workers/planner.worker.ts', import.meta.url), { type: 'module', name: 'meshplan-planner' });

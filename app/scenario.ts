@@ -29,14 +29,14 @@ export interface Scenario {
 
 export const SCENARIO_VERSION = 1;
 
-function toBase64Url(text: string): string {
+export function toBase64Url(text: string): string {
   const bytes = new TextEncoder().encode(text);
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function fromBase64Url(s: string): string {
+export function fromBase64Url(s: string): string {
   const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
   return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
@@ -79,14 +79,21 @@ export function decodeScenario(encoded: string): Scenario | undefined {
     return undefined;
   }
   if (!isObject(raw) || raw.v !== SCENARIO_VERSION) return undefined;
+  return scenarioFromObject(raw);
+}
+
+/** A scenario from parsed JSON (its model, cluster and options checked); undefined for anything malformed. */
+export function scenarioFromObject(raw: unknown): Scenario | undefined {
+  if (!isObject(raw)) return undefined;
   const model = checkSource(raw.model), cluster = checkCluster(raw.cluster), options = checkOptions(raw.options);
   return model && cluster && options ? { model, cluster, options } : undefined;
 }
 
-/** The share URL of a scenario: the page's address with the scenario in the fragment (never sent to a server). */
-export function shareUrl(pageUrl: string, s: Scenario): string {
+/** The share URL of a scenario: the page's address with the scenario in the fragment (never sent to a server).
+ * `extra` adds more `key=value` parts to the fragment (the compared scenarios: see compareState.ts). */
+export function shareUrl(pageUrl: string, s: Scenario, extra: Readonly<Record<string, string>> = {}): string {
   const u = new URL(pageUrl);
-  u.hash = `s=${encodeScenario(s)}`;
+  u.hash = [`s=${encodeScenario(s)}`, ...Object.entries(extra).map(([k, v]) => `${k}=${v}`)].join('&');
   return u.toString();
 }
 

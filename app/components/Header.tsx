@@ -1,13 +1,15 @@
-/** The header: scenario name, Plan / Cancel, the plan's progress, Share, Export, theme. */
+/** The header: scenario name, Plan / Cancel, the plan's progress, the view switch, Share, Export, theme. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useActions } from '../client/context.ts';
 import { exportPng, exportSvg } from '../export/figures.ts';
 import { downloadChromeTrace, downloadPlanJson } from '../export/planFiles.ts';
+import { columnsFragment } from '../compareState.ts';
 import { shareUrl, sourceLabel } from '../scenario.ts';
 import { scenarioOf } from '../store/slices.ts';
 import { useApp } from '../store/store.ts';
 import { buttonClass, inputClass, primaryButtonClass } from './Region.tsx';
+import { ViewTabs } from './ViewTabs.tsx';
 
 const FIGURE_VIEWS = ['Stages', 'Timeline', 'Memory', 'Breakdown', 'Sharding'] as const;
 
@@ -61,9 +63,10 @@ function ExportMenu() {
 
 function ShareButton() {
   const scenario = useApp(useShallow(scenarioOf));
+  const columns = useApp((s) => s.columns);
   const [url, setUrl] = useState<string>();
   const share = () => {
-    const u = shareUrl(window.location.href, scenario);
+    const u = shareUrl(window.location.href, scenario, columnsFragment(columns));
     setUrl(u);
     void navigator.clipboard?.writeText(u).catch(() => undefined);
   };
@@ -89,6 +92,7 @@ export function Header() {
       <button type="button" className={primaryButtonClass} disabled={planning || !hasModel} onClick={() => void actions.plan()}>Plan</button>
       <button type="button" className={buttonClass} disabled={!planning} onClick={() => actions.cancel()}>Cancel</button>
       <Progress />
+      <ViewTabs />
       <div className="ml-auto flex items-center gap-2">
         <ShareButton />
         <ExportMenu />

@@ -1,6 +1,6 @@
 /**
- * The page's store, one zustand store from typed slices: model, cluster, options, jobs, plans, ui. It holds source
- * data and ids; views derive the rest. Persistence is listed in ../scenario.ts.
+ * The page's store, one zustand store from typed slices: model, cluster, options, jobs, plans, ui, and compare
+ * (compareSlice.ts). It holds source data and ids; views derive the rest. Persistence is listed in ../scenario.ts.
  */
 import type { StateCreator } from 'zustand';
 import type { Cluster } from '../../workers/core/cluster/types.ts';
@@ -8,6 +8,7 @@ import type { GraphSummary } from '../../workers/core/ir/inspect.ts';
 import type { ModelGraph } from '../../workers/core/ir/types.ts';
 import type { Plan, PlanOptions } from '../../workers/core/plan/types.ts';
 import type { ModelSource, Scenario } from '../scenario.ts';
+import type { CompareSlice } from './compareSlice.ts';
 
 export interface ModelSlice {
   readonly source: ModelSource;
@@ -68,17 +69,23 @@ export interface AppError {
 
 export type Theme = 'light' | 'dark';
 
+/** The page's views, one per reason people open Meshplan: see a plan, compare what-ifs, sweep a variable, learn. */
+export const PAGE_VIEWS = ['plan', 'compare', 'sweep', 'learn'] as const;
+export type PageView = (typeof PAGE_VIEWS)[number];
+
 export interface UiSlice {
   readonly theme: Theme;
+  readonly view: PageView;
   readonly errors: readonly AppError[];
   readonly selectedStage: number;
   pushError(e: Omit<AppError, 'id'>): void;
   dismissError(id: number): void;
   setTheme(t: Theme): void;
+  setView(v: PageView): void;
   selectStage(i: number): void;
 }
 
-export type AppState = ModelSlice & ClusterSlice & OptionsSlice & JobsSlice & PlansSlice & UiSlice;
+export type AppState = ModelSlice & ClusterSlice & OptionsSlice & JobsSlice & PlansSlice & UiSlice & CompareSlice;
 type Slice<T> = StateCreator<AppState, [], [], T>;
 
 export const modelSlice = (initial: ModelSource): Slice<ModelSlice> => (set) => ({
@@ -110,13 +117,15 @@ export const plansSlice: Slice<PlansSlice> = (set) => ({
   setPlanFailure: (planFailure) => set({ planFailure }),
 });
 
-export const uiSlice = (theme: Theme): Slice<UiSlice> => (set) => ({
+export const uiSlice = (theme: Theme, view: PageView = 'plan'): Slice<UiSlice> => (set) => ({
   theme,
+  view,
   errors: [],
   selectedStage: 0,
   pushError: (e) => set((s) => ({ errors: [...s.errors, { ...e, id: (s.errors[s.errors.length - 1]?.id ?? 0) + 1 }] })),
   dismissError: (id) => set((s) => ({ errors: s.errors.filter((e) => e.id !== id) })),
   setTheme: (theme) => set({ theme }),
+  setView: (view) => set({ view }),
   selectStage: (selectedStage) => set({ selectedStage }),
 });
 

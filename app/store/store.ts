@@ -2,18 +2,25 @@
 import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import type { Scenario } from '../scenario.ts';
-import { clusterSlice, jobsSlice, modelSlice, optionsSlice, plansSlice, uiSlice, type AppState, type Theme } from './slices.ts';
+import { compareSlice, type CompareColumn } from './compareSlice.ts';
+import { clusterSlice, jobsSlice, modelSlice, optionsSlice, plansSlice, uiSlice, type AppState, type PageView, type Theme } from './slices.ts';
 
 export type AppStore = StoreApi<AppState>;
 
-export function createAppStore(scenario: Scenario, theme: Theme): AppStore {
+export interface PageStart {
+  readonly view?: PageView;
+  readonly columns?: readonly CompareColumn[];
+}
+
+export function createAppStore(scenario: Scenario, theme: Theme, start: PageStart = {}): AppStore {
   return createStore<AppState>()((...a) => ({
     ...modelSlice(scenario.model)(...a),
     ...clusterSlice(scenario.cluster)(...a),
     ...optionsSlice(scenario.options)(...a),
     ...jobsSlice(...a),
     ...plansSlice(...a),
-    ...uiSlice(theme)(...a),
+    ...uiSlice(theme, start.view)(...a),
+    ...compareSlice(start.columns ?? [])(...a),
   }));
 }
 
