@@ -5,7 +5,7 @@
  */
 import type { Cluster } from './cluster/types.ts';
 import type { ModelGraph } from './ir/types.ts';
-import { runBaseline } from './baselines/index.ts';
+import { runBaseline } from './plan/baselines.ts';
 import type { ManualStrategy } from './inter/manualProfile.ts';
 import type { CancelSignal, MeshFilter, ProfileFn } from './inter/stageCosts.ts';
 import type { UnitProfile } from './inter/unitProfile.ts';

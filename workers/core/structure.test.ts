@@ -95,13 +95,6 @@ function importsOf(file: string): string[] {
 
 const edges = new Map(files.map((f) => [f, importsOf(f)]));
 const isPlanLayer = (f: string): boolean => f === 'workers/core/plan.ts' || f.startsWith('workers/core/plan/');
-/** Upward edges being removed (issue 16): baselines still assemble their plans through plan/. Shrinks to empty. */
-const PENDING = new Set([
-  'workers/core/baselines/index.ts -> workers/core/plan/assemble.ts',
-  'workers/core/baselines/index.ts -> workers/core/plan/context.ts',
-  'workers/core/baselines/index.ts -> workers/core/plan/searched.ts',
-  'workers/core/baselines/uniform.ts -> workers/core/plan/context.ts',
-]);
 
 describe('the structure scan', () => {
   it('reads static, re-export, side-effect and dynamic imports, not comments', () => {
@@ -149,7 +142,7 @@ describe('workers/core structure', () => {
     const bad: string[] = [];
     for (const [f, targets] of edges) {
       if (isPlanLayer(f)) continue;
-      for (const t of targets) if (isPlanLayer(t) && !PENDING.has(`${f} -> ${t}`)) bad.push(`${f} -> ${t}`);
+      for (const t of targets) if (isPlanLayer(t)) bad.push(`${f} -> ${t}`);
     }
     expect(bad, `upward imports (move the type or function down to the pass that defines it):\n${bad.join('\n')}`).toEqual([]);
   });

@@ -10,7 +10,7 @@ import type { Candidate, CandidateStage } from '../inter/search.ts';
 import { buildMeshSpace, layerCostTable, profileUnits, type CostContext, type MeshSpace } from '../inter/stageCosts.ts';
 import { inFlight, maxStagesThatFit, sendEstimate, stageCore, memoryTotal, stageMemory } from '../inter/stageOptions.ts';
 import { inputBytesOfRange } from '../inter/units.ts';
-import { costContext, manualProfileFn, type PlanContext } from '../plan/context.ts';
+import { costContext, manualProfileFn, type PlanContext } from '../inter/context.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 
 /** One layer per unit: the granularity hand-made pipelines split at. */

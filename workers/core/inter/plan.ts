@@ -1,12 +1,15 @@
 /**
- * The planner's answer: stages on sub-meshes (the inter-op pass's choice, each with its intra-op ShardingPlan), the
- * schedule's timeline, the breakdown, the search trace and the explanation. One `Plan` type for searched, baseline
- * and hand-made plans; views, exporters and the schedule simulator take only `Plan`. All plain data.
+ * What `plan()` is asked (PlanOptions) and what it answers: stages on sub-meshes (the inter-op pass's choice, each
+ * with its intra-op ShardingPlan), the schedule's timeline, the breakdown, the search trace and the explanation. One
+ * `Plan` type for searched, baseline and hand-made plans; views, exporters and the schedule simulator take only
+ * `Plan`. All plain data.
  */
 import type { SubMesh } from '../cluster/types.ts';
 import type { MemoryBreakdown } from '../cost/memory.ts';
+import type { Precision } from '../cost/precision.ts';
 import type { ShardingPlan } from '../intra/types.ts';
 import type { ScheduleKind, TimelineEvent } from '../schedule/types.ts';
+import type { Runtime } from './runtime.ts';
 
 export interface Stage {
   readonly index: number;
@@ -87,3 +90,34 @@ export interface Plan {
 
 /** The plans `plan()` makes instead of searching (baselines/). */
 export type BaselineKind = Exclude<PlanKind, 'searched' | 'manual'>;
+
+/** Options of `plan()`; the CLI flags and the UI's training options map onto these one to one. */
+export interface PlanOptions {
+  readonly mode: 'train' | 'infer';
+  /** Global batch (samples per step). */
+  readonly globalBatch: number;
+  readonly seq?: number;
+  readonly microbatches: number | 'auto';
+  readonly schedule: ScheduleKind;
+  readonly remat: 'auto' | 'on' | 'off';
+  readonly precision: Precision;
+  /** Number of layers of the clustering, or 'auto'. */
+  readonly layers: number | 'auto';
+  /** Plan a baseline instead of searching. With megatron, dp/tp/pp may fix the grid point. */
+  readonly baseline?: BaselineKind;
+  readonly dp?: number;
+  readonly tp?: number;
+  readonly pp?: number;
+  /** Per-device memory limit override; default each GPU's HBM. */
+  readonly memoryLimitBytes?: number;
+  /** Inference objective. */
+  readonly inferObjective?: 'latency' | 'throughput';
+  /**
+   * The runtime / compiler the plan will run under (default 'megatron'), for effects that belong to it rather than
+   * to the model or the GPU (inter/runtime.ts): 'megatron' (eager kernels, the paper's V100 runs): every layer of
+   * the clustering recomputed under remat, one step's memory. 'xla' (JAX/XLA, the H100 calibration rows): remat
+   * checkpoints the repeated blocks only, layers run as one scan loop (residual copies without remat), layer norm
+   * and softmax residuals kept in fp32, and asynchronous dispatch holding two steps' temporaries.
+   */
+  readonly runtime?: Runtime;
+}

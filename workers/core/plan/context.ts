@@ -1,18 +1,20 @@
 /**
- * Options normalised once at the entry (errors name the bad option), and what every planning path shares: the
- * layer clustering, memory limits per GPU group, micro-batch counts to try, profile sources.
+ * Options normalised once at the entry (errors name the bad option) into what every planning path shares
+ * (inter/context.ts PlanContext), and the intra-op pass as a profile source.
  */
 import { runtimeTraits } from '../inter/runtime.ts';
 import { gpuGroups } from '../cluster/submeshes.ts';
 import { gpuSpec } from '../cluster/topology.ts';
 import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph, Tensor } from '../ir/types.ts';
-import { runLayerConstruction, type LayerClustering } from '../inter/layerConstruction.ts';
-import { manualProfile, type ManualStrategy } from '../inter/manualProfile.ts';
+import { runLayerConstruction } from '../inter/layerConstruction.ts';
 import { divisorsDescending } from '../inter/search.ts';
-import type { CostContext, MeshSpace, ProfileFn } from '../inter/stageCosts.ts';
-import { profileFromSharding, type PricingGraph, type UnitProfile } from '../inter/unitProfile.ts';
+import type { ProfileFn } from '../inter/stageCosts.ts';
+import { profileFromSharding } from '../inter/unitProfile.ts';
+import type { PlanContext } from '../inter/context.ts';
 import { PRECISIONS, RUNTIMES, type PlanOptions, type ShardingPlan } from './types.ts';
+
+export { costContext, manualProfileFn, type PlanContext } from '../inter/context.ts';
 
 /** The intra-op pass as the planner calls it (structurally the brief's runIntra). */
 export type IntraFn = (input: {
@@ -21,23 +23,6 @@ export type IntraFn = (input: {
   readonly meshShape: readonly [number, number]; readonly mode: 'train' | 'infer'; readonly precision: PlanOptions['precision'];
   readonly gradientSync?: boolean; readonly timeLimitSeconds?: number; readonly microbatches?: number;
 }) => Promise<ShardingPlan>;
-
-export interface PlanContext {
-  readonly graph: ModelGraph;
-  readonly cluster: Cluster;
-  readonly options: PlanOptions;
-  readonly training: boolean;
-  readonly clustering: LayerClustering;
-  readonly tensors: ReadonlyMap<string, Tensor>;
-  readonly memoryLimitBytes: readonly number[];
-  readonly microbatchCounts: readonly number[];
-  readonly remat: readonly boolean[];
-  readonly hasExperts: boolean;
-  /** Graphs rebatched per micro-batch size, shared by every search and baseline of this call. */
-  readonly rebatched: Map<number, PricingGraph>;
-  /** Profile jobs in flight at once (the intra-op pass on a pool of workers). */
-  readonly concurrency: number;
-}
 
 export class PlanOptionError extends Error {}
 
@@ -71,19 +56,6 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   const memoryLimitBytes = gpuGroups(cluster).map((g) => options.memoryLimitBytes ?? gpuSpec(cluster, g.gpu).hbmBytes);
   const remat = !training ? [false] : options.remat === 'on' ? [true] : options.remat === 'off' ? [false] : [false, true];
   return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts: hasExpertDots(graph, tensors), rebatched: new Map(), concurrency };
-}
-
-export function costContext(ctx: PlanContext, space: MeshSpace, profiles: ReadonlyMap<string, UnitProfile>, clustering = ctx.clustering): CostContext {
-  return {
-    graph: ctx.graph, cluster: ctx.cluster, clustering, space, profiles,
-    training: ctx.training, precision: ctx.options.precision, rebatched: ctx.rebatched,
-    ...(ctx.options.runtime ? { runtime: ctx.options.runtime } : {}),
-  };
-}
-
-export function manualProfileFn(ctx: PlanContext, strategy: ManualStrategy): ProfileFn {
-  return async (unit, mesh) => manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, strategy, mesh.links, ctx.tensors, ctx.training,
-    runtimeTraits(ctx.options.runtime));
 }
 
 /** The intra-op pass per (unit, mesh); a unit the ILP cannot solve falls back to `fallback`. */

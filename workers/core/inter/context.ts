@@ -1,0 +1,43 @@
+/**
+ * What every planning path shares (the searched plan and the baselines): the graph and cluster, the normalised
+ * options, the layer clustering, memory limits per GPU group, micro-batch counts and remat choices to try. Built
+ * once per plan() call by plan/context.ts createContext.
+ */
+import type { Cluster } from '../cluster/types.ts';
+import type { ModelGraph, Tensor } from '../ir/types.ts';
+import type { LayerClustering } from './layerConstruction.ts';
+import { manualProfile, type ManualStrategy } from './manualProfile.ts';
+import type { PlanOptions } from './plan.ts';
+import { runtimeTraits } from './runtime.ts';
+import type { CostContext, MeshSpace, ProfileFn } from './stageCosts.ts';
+import type { PricingGraph, UnitProfile } from './unitProfile.ts';
+
+export interface PlanContext {
+  readonly graph: ModelGraph;
+  readonly cluster: Cluster;
+  readonly options: PlanOptions;
+  readonly training: boolean;
+  readonly clustering: LayerClustering;
+  readonly tensors: ReadonlyMap<string, Tensor>;
+  readonly memoryLimitBytes: readonly number[];
+  readonly microbatchCounts: readonly number[];
+  readonly remat: readonly boolean[];
+  readonly hasExperts: boolean;
+  /** Graphs rebatched per micro-batch size, shared by every search and baseline of this call. */
+  readonly rebatched: Map<number, PricingGraph>;
+  /** Profile jobs in flight at once (the intra-op pass on a pool of workers). */
+  readonly concurrency: number;
+}
+
+export function costContext(ctx: PlanContext, space: MeshSpace, profiles: ReadonlyMap<string, UnitProfile>, clustering = ctx.clustering): CostContext {
+  return {
+    graph: ctx.graph, cluster: ctx.cluster, clustering, space, profiles,
+    training: ctx.training, precision: ctx.options.precision, rebatched: ctx.rebatched,
+    ...(ctx.options.runtime ? { runtime: ctx.options.runtime } : {}),
+  };
+}
+
+export function manualProfileFn(ctx: PlanContext, strategy: ManualStrategy): ProfileFn {
+  return async (unit, mesh) => manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, strategy, mesh.links, ctx.tensors, ctx.training,
+    runtimeTraits(ctx.options.runtime));
+}

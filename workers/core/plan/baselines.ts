@@ -1,0 +1,110 @@
+/**
+ * The baselines (baselines/index.ts says what each fixes) planned as real Plans: the uniform ones (megatron, dp,
+ * zero3) through the same stage pricing and assembly as the search, the searched ones (intra-only, inter-only) by
+ * the search on a narrowed space.
+ */
+import { INTER_ONLY_LAYERS, megatronGrid } from '../baselines/index.ts';
+import { uniformCandidate, type ProfileMemo, type UniformSpec } from '../baselines/uniform.ts';
+import { manualProfileFn, type PlanContext } from '../inter/context.ts';
+import { runLayerConstruction } from '../inter/layerConstruction.ts';
+import { MEGATRON, type ManualStrategy } from '../inter/manualProfile.ts';
+import { PlacementError } from '../inter/placement.ts';
+import type { BaselineKind, Plan, SearchTraceEntry } from '../inter/plan.ts';
+import type { CancelSignal, ProfileFn } from '../inter/stageCosts.ts';
+import type { UnitProfile } from '../inter/unitProfile.ts';
+import type { ProgressCallback } from '../progress.ts';
+import { assemblePlan } from './assemble.ts';
+import { rankPlans, searchedPlans, shardingFor } from './searched.ts';
+
+export type BaselineResult =
+  | { readonly ok: true; readonly plans: readonly Plan[]; readonly trace: readonly SearchTraceEntry[] }
+  | { readonly ok: false; readonly reason: string };
+
+async function uniformPlan(ctx: PlanContext, kind: BaselineKind, label: string, spec: UniformSpec, memo: ProfileMemo, started: number): Promise<Plan | string> {
+  const r = await uniformCandidate(ctx, spec, memo);
+  if (!r.ok) return r.reason;
+  try {
+    return assemblePlan({
+      kind, label, graph: ctx.graph, cluster: ctx.cluster, space: r.space, clustering: r.clustering, mode: ctx.options.mode,
+      globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate: r.candidate,
+      memoryLimitBytes: ctx.memoryLimitBytes, searchSeconds: (Date.now() - started) / 1000,
+      shardingOf: shardingFor(ctx, r.cost),
+    });
+  } catch (err) {
+    if (err instanceof PlacementError) return `${spec.pp} sub-meshes of ${spec.dp * spec.tp} GPUs do not pack into the nodes: ${err.message}`;
+    throw err;
+  }
+}
+
+function devicesOf(ctx: PlanContext): { total: number; perNode: number } {
+  return { total: ctx.cluster.nodes.reduce((s, n) => s + n.gpus, 0), perNode: ctx.cluster.nodes[0]?.gpus ?? 1 };
+}
+
+export async function runBaseline(kind: BaselineKind, ctx: PlanContext, searchProfile: ProfileFn, started: number,
+  progress?: ProgressCallback, signal?: CancelSignal, memo: ProfileMemo = new Map()): Promise<BaselineResult> {
+  const { total, perNode } = devicesOf(ctx);
+  const single = (label: string, spec: UniformSpec) => uniformPlan(ctx, kind, label, spec, memo, started)
+    .then((p): BaselineResult => (typeof p === 'string' ? { ok: false, reason: `${label}: ${p}` } : { ok: true, plans: [p], trace: [traceOf(p)] }));
+  switch (kind) {
+    case 'megatron': {
+      const { dp, tp, pp } = ctx.options;
+      if (dp !== undefined || tp !== undefined || pp !== undefined) {
+        const t = tp ?? 1;
+        const p = pp ?? 1;
+        const d = dp ?? total / (t * p);
+        if (!Number.isInteger(d) || d * t * p !== total) return { ok: false, reason: `dp*tp*pp = ${d}*${t}*${p} must equal the ${total} GPUs` };
+        return single(`Megatron dp=${d} tp=${t} pp=${p}`, { dp: d, tp: t, pp: p, strategy: MEGATRON });
+      }
+      const plans: Plan[] = [];
+      const trace: SearchTraceEntry[] = [];
+      const grid = megatronGrid(total, perNode);
+      for (let k = 0; k < grid.length; k++) {
+        if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+        const g = grid[k];
+        const label = `Megatron dp=${g.dp} tp=${g.tp} pp=${g.pp}`;
+        const p = await uniformPlan(ctx, kind, label, { ...g, strategy: MEGATRON }, memo, started);
+        if (typeof p === 'string') trace.push({ label, stepSeconds: Infinity, feasible: false, note: p });
+        else { plans.push(p); trace.push(traceOf(p)); }
+        progress?.({ phase: 'megatron grid', done: k + 1, total: grid.length });
+      }
+      if (!plans.length) return { ok: false, reason: 'no Megatron grid point fits the cluster' };
+      return { ok: true, plans: rankPlans(plans), trace };
+    }
+    case 'dp': {
+      const strategy: ManualStrategy = { tensorParallel: false, expertParallel: ctx.hasExperts, zeroStage: 0 };
+      return single(ctx.hasExperts ? 'data + expert parallel' : 'data parallel', { dp: total, tp: 1, pp: 1, strategy });
+    }
+    case 'zero3':
+      return single('ZeRO-3', { dp: total, tp: 1, pp: 1, strategy: { tensorParallel: false, expertParallel: false, zeroStage: 3 } });
+    case 'intra-only': {
+      const key = 'search';
+      let profiles = memo.get(key);
+      if (!profiles) memo.set(key, (profiles = new Map<string, UnitProfile>()));
+      const r = await searchedPlans(ctx, kind, 'intra-op only', searchProfile, { wholeClusterOnly: true }, 1, profiles, started, progress, signal);
+      // Sharding parameters over the data-parallel axis as well (ZeRO-3 on axis 0) fits models that replicated
+      // weights cannot; the ILP can choose it, the fixed strategies are tried both ways.
+      const zero: ManualStrategy = { tensorParallel: true, expertParallel: ctx.hasExperts, zeroStage: 3 };
+      const zkey = JSON.stringify(zero);
+      let zprofiles = memo.get(zkey);
+      if (!zprofiles) memo.set(zkey, (zprofiles = new Map<string, UnitProfile>()));
+      const z = await searchedPlans(ctx, kind, 'intra-op only', manualProfileFn(ctx, zero), { wholeClusterOnly: true }, 1, zprofiles, started, progress, signal);
+      const plans = rankPlans([...r.plans, ...z.plans]);
+      return plans.length ? { ok: true, plans, trace: [...r.trace, ...z.trace] } : { ok: false, reason: 'intra-op only: no plan (whole-cluster sub-mesh)' };
+    }
+    case 'inter-only': {
+      const strategy: ManualStrategy = { tensorParallel: false, expertParallel: false, zeroStage: 1 };
+      const key = JSON.stringify(strategy);
+      let profiles = memo.get(key);
+      if (!profiles) memo.set(key, (profiles = new Map<string, UnitProfile>()));
+      // Without tensor parallelism a stage holds whole layers: finer layers let more, smaller stages fit.
+      const fine = { ...ctx, clustering: runLayerConstruction(ctx.graph, { layers: INTER_ONLY_LAYERS }) };
+      const r = await searchedPlans(fine, kind, 'inter-op only (pipeline + data parallel)', manualProfileFn(ctx, strategy),
+        { logical: (l) => l[1] === 1 }, undefined, profiles, started, progress, signal);
+      return r.plans.length ? { ok: true, plans: r.plans, trace: r.trace } : { ok: false, reason: 'inter-op only: no plan fits' };
+    }
+  }
+}
+
+export function traceOf(p: Plan): SearchTraceEntry {
+  return { label: p.label, stepSeconds: p.stepSeconds, feasible: p.feasible, note: p.feasible ? `B=${p.microbatches}` : p.infeasibleReason };
+}
