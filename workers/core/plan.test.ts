@@ -56,7 +56,7 @@ describe('plan()', () => {
     expect(p.explanation.dominantTerms[0].term).toBe('compute');
     expect(p.explanation.summary).toContain('TFLOP/s per GPU');
     // Progress: named phases, done <= total, few calls.
-    expect(new Set(progress.map((x) => x.phase))).toEqual(new Set(['stage costs', 'stage DP']));
+    expect(new Set(progress.map((x) => x.phase))).toEqual(new Set(['stage costs', 'stage DP', 'baseline seeds']));
     for (const x of progress) expect(x.done).toBeLessThanOrEqual(x.total);
     expect(progress.length).toBeLessThan(20);
   });

@@ -11,7 +11,9 @@ import type { CancelSignal, MeshFilter, ProfileFn } from './inter/stageCosts.ts'
 import type { UnitProfile } from './inter/unitProfile.ts';
 import { createContext, intraProfileFn, manualProfileFn, PlanOptionError, type IntraFn, type PlanContext } from './plan/context.ts';
 import { explain } from './plan/explain.ts';
-import { searchedPlans } from './plan/searched.ts';
+import { rankPlans, searchedPlans } from './plan/searched.ts';
+import { rebuildSeed, runSeeds } from './plan/seeds.ts';
+import type { ProfileMemo } from './baselines/uniform.ts';
 import type { Plan, PlanOptions, ProgressCallback, SearchTraceEntry } from './plan/types.ts';
 import type { MilpSolver } from './solver/types.ts';
 import { createHighsSolver, runIntra } from './intra/index.ts';
@@ -105,12 +107,21 @@ export async function plan(model: ModelGraph, cluster: Cluster, options: PlanOpt
   }
   const memo = new Map<string, UnitProfile>();
   const r = await searchedPlans(ctx, 'searched', 'Meshplan', source.profile, source.filter, undefined, memo, started, progress, signal);
-  if (!r.plans.length) {
+  // Every baseline's plan is a seed: the searched plan is never slower than any of them (plan/seeds.ts).
+  const seedMemo: ProfileMemo = new Map();
+  const seeded = await runSeeds(ctx, source.profile, started, seedMemo, progress, signal);
+  const seedOf = new Map(seeded.seeds.map((s) => [s.plan, s]));
+  const ranked = rankPlans([...r.plans, ...seeded.seeds.map((s) => s.plan)]);
+  const trace = [...r.trace, ...seeded.trace];
+  if (!ranked.length) {
     const why = r.trace.find((t) => !t.feasible)?.note ?? 'no slicing fits';
     return { ok: false, reason: `no feasible plan for ${model.name} on ${cluster.name}: ${why}${stateBoundNote(ctx)}` };
   }
-  const [best, ...rest] = r.plans;
-  return { ok: true, plan: withExplanation(best, rest[0], r.trace, started), alternatives: rest };
+  const seed = seedOf.get(ranked[0]);
+  const best = seed ? await rebuildSeed(ctx, seed, source.profile, started, seedMemo, signal) : ranked[0];
+  const runnerUp = ranked[1];
+  const alternatives = ranked.slice(1).filter((p) => !seedOf.has(p));
+  return { ok: true, plan: withExplanation(best, runnerUp, trace, started), alternatives };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface PlanContext {
   readonly rebatched: Map<number, PricingGraph>;
   /** Profile jobs in flight at once (the intra-op pass on a pool of workers). */
   readonly concurrency: number;
+  /** Build each stage's per-operator sharding (false for seeds, whose step time alone decides; plan/seeds.ts). */
+  readonly describeSharding: boolean;
 }
 
 export function costContext(ctx: PlanContext, space: MeshSpace, profiles: ReadonlyMap<string, UnitProfile>, clustering = ctx.clustering): CostContext {

@@ -28,7 +28,7 @@ async function uniformPlan(ctx: PlanContext, kind: BaselineKind, label: string, 
       kind, label, graph: ctx.graph, cluster: ctx.cluster, space: r.space, clustering: r.clustering, mode: ctx.options.mode,
       globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate: r.candidate,
       memoryLimitBytes: ctx.memoryLimitBytes, searchSeconds: (Date.now() - started) / 1000,
-      shardingOf: shardingFor(ctx, r.cost),
+      ...(ctx.describeSharding ? { shardingOf: shardingFor(ctx, r.cost) } : {}),
     });
   } catch (err) {
     if (err instanceof PlacementError) return `${spec.pp} sub-meshes of ${spec.dp * spec.tp} GPUs do not pack into the nodes: ${err.message}`;

@@ -55,7 +55,7 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
   const memoryLimitBytes = gpuGroups(cluster).map((g) => options.memoryLimitBytes ?? gpuSpec(cluster, g.gpu).hbmBytes);
   const remat = !training ? [false] : options.remat === 'on' ? [true] : options.remat === 'off' ? [false] : [false, true];
-  return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts: hasExpertDots(graph, tensors), rebatched: new Map(), concurrency };
+  return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts: hasExpertDots(graph, tensors), rebatched: new Map(), concurrency, describeSharding: true };
 }
 
 /** The intra-op pass per (unit, mesh); a unit the ILP cannot solve falls back to `fallback`. */

@@ -71,7 +71,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
         globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate, memoryLimitBytes: ctx.memoryLimitBytes,
         searchSeconds: (Date.now() - started) / 1000,
         steadyState: !ctx.training && ctx.options.inferObjective === 'throughput',
-        shardingOf: shardingFor(ctx, cost),
+        ...(ctx.describeSharding ? { shardingOf: shardingFor(ctx, cost) } : {}),
       }));
     } catch (err) {
       // Sub-mesh shapes of nodes whose GPU count is not a power of two do not always pack (alpa.md §3 assumes it is).

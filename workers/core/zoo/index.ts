@@ -53,6 +53,10 @@ const ZOO: Readonly<Record<string, Entry>> = {
   'llama-7B': LLAMA({ hidden: 4096, layers: 32, heads: 32, kvHeads: 32, intermediate: 11008, vocab: 32000, seq: 2048, batch: 256 }),
   'llama-13B': LLAMA({ hidden: 5120, layers: 40, heads: 40, kvHeads: 40, intermediate: 13824, vocab: 32000, seq: 2048, batch: 256 }),
   'llama-3-8B': LLAMA({ hidden: 4096, layers: 32, heads: 32, kvHeads: 8, intermediate: 14336, vocab: 128256, seq: 8192, batch: 64 }),
+  // Llama 3 70B and 405B: the public config.json of meta-llama/Meta-Llama-3-70B and Llama-3.1-405B; batch 2,048
+  // sequences of 8,192 tokens = the 16M-token global batch of the Llama 3 paper (Dubey et al. 2024, §3.4.1).
+  'llama-3-70B': LLAMA({ hidden: 8192, layers: 80, heads: 64, kvHeads: 8, intermediate: 28672, vocab: 128256, seq: 8192, batch: 2048 }),
+  'llama-3-405B': LLAMA({ hidden: 16384, layers: 126, heads: 128, kvHeads: 8, intermediate: 53248, vocab: 128256, seq: 8192, batch: 2048 }),
   'gpt-tiny': { family: 'gpt', cfg: { hidden: 64, layers: 2, heads: 4, vocab: 512, seq: 32, batch: 8 } },
   'llama-tiny': LLAMA({ hidden: 64, layers: 2, heads: 4, kvHeads: 2, intermediate: 176, vocab: 512, seq: 32, batch: 8 }),
 };

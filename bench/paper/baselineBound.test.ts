@@ -1,0 +1,52 @@
+/**
+ * The searched plan is never slower than any baseline under the same cost model (issue 14): on all 21 paper cases,
+ * every feasible baseline (best Megatron grid point, data parallel, ZeRO-3, intra-op only, inter-op only) takes at
+ * least the searched plan's simulated step. Template strategies (no ILP) keep it fast; the bound comes from the
+ * seeds (plan/seeds.ts), which do not depend on the intra-op pass.
+ */
+import { describe, expect, it } from 'vitest';
+import { BASELINE_KINDS } from '../../workers/core/baselines/index.ts';
+import { createHighsSolver } from '../../workers/core/intra/index.ts';
+import type { PlanDeps } from '../../workers/core/plan.ts';
+import { PAPER_CASES, type PaperCase } from './cases.ts';
+import { planCase } from './planCase.ts';
+
+const manual: PlanDeps = { intra: 'manual' };
+
+/** Asserts the bound; returns the feasible baselines' labels by step time. */
+async function checkBound(c: PaperCase, deps: PlanDeps): Promise<{ ours: number; baselines: Map<string, number> }> {
+  const ours = await planCase(c, {}, deps);
+  expect(ours.feasible).toBe(true);
+  expect(ours.kind).toBe('searched');
+  const baselines = new Map<string, number>();
+  for (const kind of BASELINE_KINDS) {
+    let base;
+    try { base = await planCase(c, { baseline: kind }, manual); } catch { continue; }
+    if (!base.feasible) continue;
+    baselines.set(base.label, base.stepSeconds);
+    expect(ours.stepSeconds, `${c.id}: ${base.label}`).toBeLessThanOrEqual(base.stepSeconds * (1 + 1e-9));
+  }
+  return { ours: ours.stepSeconds, baselines };
+}
+
+describe('searched <= every baseline on the paper cases', () => {
+  for (const c of PAPER_CASES) {
+    it(c.id, async () => {
+      const { baselines } = await checkBound(c, manual);
+      // At least two baselines fit every case: the bound is never vacuous.
+      expect(baselines.size).toBeGreaterThanOrEqual(2);
+    }, 60_000);
+  }
+
+  // The issue's three losses were measured with the intra-op ILP in the search: GPT-2.6B lost 1.1% to inter-op
+  // only (finer layers), Wide-ResNet 500M / 1B 0.7% / 0.1% to ZeRO-3. Now the searched plan equals the best.
+  const ilp: PlanDeps = { solver: createHighsSolver() };
+  for (const [id, winner] of [['gpt-2.6B-8gpu', 'inter-op only'], ['wresnet-500M-2gpu', 'ZeRO-3'], ['wresnet-1B-4gpu', 'ZeRO-3']] as const) {
+    it(`${id} with the ILP: equals its best baseline (${winner})`, async () => {
+      const { ours, baselines } = await checkBound(PAPER_CASES.find((x) => x.id === id)!, ilp);
+      const best = Math.min(...baselines.values());
+      expect(ours).toBeCloseTo(best, 9);
+      expect([...baselines].find(([, s]) => s === best)![0]).toContain(winner);
+    }, 120_000);
+  }
+});
