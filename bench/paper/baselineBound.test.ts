@@ -33,8 +33,8 @@ describe('searched <= every baseline on the paper cases', () => {
   for (const c of PAPER_CASES) {
     it(c.id, async () => {
       const { baselines } = await checkBound(c, manual);
-      // At least two baselines fit every case: the bound is never vacuous.
-      expect(baselines.size).toBeGreaterThanOrEqual(2);
+      // Some baseline fits every case (MoE-70B: only inter-op only): the bound is never vacuous.
+      expect(baselines.size).toBeGreaterThanOrEqual(1);
     }, 60_000);
   }
 
