@@ -95,4 +95,45 @@ describe('planner API (called directly, as the worker exposes it)', () => {
       await pool.terminate();
     }
   });
+
+  it('serves Compare, Sweep and Learn from the whatif core (gpt-tiny on 1 and 2 GPUs)', async () => {
+    const model = await api.inspect({ kind: 'zoo', name: 'gpt-tiny' });
+    if (!model.ok) throw new Error(model.reason);
+    const { defaultPlanOptions } = await import('./core/plan.ts');
+    const options = defaultPlanOptions(model.graph);
+    const one = parseClusterSpec('p3.16xlarge:1x1');
+    const two = parseClusterSpec('p3.16xlarge:1x2');
+    const col = await api.compareColumn(model.graph, two, options, 24.48, undefined, { packTimeline: true });
+    if (!col.ok) throw new Error(col.reason);
+    expect(col.plan.timeline).toEqual([]);
+    expect(col.packedTimeline).toBeDefined();
+    expect(col.summary.stepSeconds.value).toBe(col.plan.stepSeconds);
+    expect(col.summary.costPerStep!.value).toBeCloseTo((24.48 * 2 * col.plan.stepSeconds) / 3600, 15);
+    const base = await api.compareColumn(model.graph, one, options);
+    if (!base.ok) throw new Error(base.reason);
+    const d = await api.diffScenarios({ input: { model: 'gpt-tiny', cluster: one, options }, plan: base.plan },
+      { input: { model: 'gpt-tiny', cluster: two, options }, plan: col.plan });
+    expect(d.inputs).toEqual([{ field: 'gpus-per-node', base: '1', other: '2' }]);
+
+    const ref = { kind: 'graph' as const, graph: model.graph };
+    expect(await api.checkSweep(ref, two, options, { variable: 'nodes', values: [1, 2] })).toEqual({ ok: true, points: 2 });
+    expect(await api.checkSweep(ref, two, options, { variable: 'nodes', values: [1, 0] })).toEqual({ ok: false, reason: 'nodes=0: a cluster needs at least 1 node' });
+    const pt = await api.sweepPoint(ref, one, options, 'gpus-per-node', 2, ['searched', 'megatron'], undefined, { packTimeline: true });
+    if (!pt.ok) throw new Error(pt.reason);
+    expect(pt.point.cluster).toBe('p3.16xlarge:1x2');
+    expect(pt.point.series.map((s) => s.kind)).toEqual(['searched', 'megatron']);
+    // The searched series of the point is the Compare column's plan for the same scenario.
+    expect(pt.point.series[0].ok && pt.point.series[0].stepSeconds).toBe(col.plan.stepSeconds);
+    expect(pt.point.plan!.timeline).toEqual([]);
+    expect(unpackTimeline(pt.packedTimeline!).length).toBeGreaterThan(0);
+    expect(await api.sweepPoint(ref, one, options, 'inter-gbps', 0)).toEqual({ ok: false, value: 0, reason: 'inter-gbps=0: bandwidth must be positive' });
+
+    const learn = await api.learn(model.graph, two, options);
+    if (!learn.ok) throw new Error(learn.reason);
+    expect(learn.result.rows.map((r) => r.kind)).toEqual(['combined', 'intra-only', 'inter-only']);
+    expect(learn.result.rows.every((r) => r.ok && r.plan.timeline.length === 0)).toBe(true);
+    // One node: nothing crosses nodes.
+    expect(learn.result.rows.every((r) => r.ok && r.traffic.crossNode.bytes === 0)).toBe(true);
+    expect(learn.result.sentence.length).toBeGreaterThan(20);
+  });
 });

@@ -19,6 +19,12 @@ import { packTimeline, timelineBuffers, type PackedTimeline } from './core/sched
 import { poolIntraFn } from './pool/intraJob.ts';
 import { throttleProgress } from './pool/jobRunner.ts';
 import type { JobPool } from './pool/types.ts';
+import type { PlanDeps } from './core/plan.ts';
+import type { ScenarioDiff, ScenarioWithPlan } from './core/whatif/diff.ts';
+import type { LearnResult } from './core/whatif/learn.ts';
+import type { PointResult, SeriesKind } from './core/whatif/point.ts';
+import type { SweepSpec, SweepValue, SweepVariable } from './core/whatif/sweep.ts';
+import type { PlanSummary } from './core/whatif/types.ts';
 
 /** A model the page refers to: a zoo name (built in the worker) or a graph it already holds. */
 export type ModelRef =
@@ -49,6 +55,18 @@ export interface PlanTransport {
   readonly packTimeline?: boolean;
 }
 
+/** A Compare column: the plan (as `plan` returns it) and the figures the column shows. */
+export type ColumnResult =
+  | (Extract<PlanApiResult, { ok: true }> & { readonly summary: PlanSummary })
+  | { readonly ok: false; readonly reason: string };
+
+/** One sweep point. `point.plan` is the searched plan (timeline packed as in `plan` when asked). */
+export type SweepPointResult =
+  | { readonly ok: true; readonly value: SweepValue; readonly point: PointResult; readonly packedTimeline?: PackedTimeline }
+  | { readonly ok: false; readonly value: SweepValue; readonly reason: string };
+
+export type SweepCheck = { readonly ok: true; readonly points: number } | { readonly ok: false; readonly reason: string };
+
 export interface ClusterCheck {
   readonly ok: boolean;
   /** One message per problem, naming the node or field. */
@@ -65,6 +83,18 @@ export interface PlannerApi {
   validateCluster(cluster: Cluster): Promise<ClusterCheck>;
   /** Names the zoo offers (for the Model panel's menu). */
   zooNames(): Promise<readonly string[]>;
+  /** Compare: plan one column and summarise it (core/whatif/summary.ts); cost figures with a price per GPU-hour. */
+  compareColumn(graph: ModelGraph, cluster: Cluster, options: PlanOptions, pricePerGpuHour?: number, onProgress?: ProgressCallback, transport?: PlanTransport): Promise<ColumnResult>;
+  /** Compare: what differs between the first column and another (core/whatif/diff.ts). */
+  diffScenarios(base: ScenarioWithPlan, other: ScenarioWithPlan): Promise<ScenarioDiff>;
+  /** Sweep: every value checked before any is planned; a message names the first bad one. */
+  checkSweep(model: ModelRef, cluster: Cluster, options: PlanOptions, spec: SweepSpec): Promise<SweepCheck>;
+  /** Sweep: one point (the base scenario with `variable` set to `value`): searched plan + the chart's baselines. */
+  sweepPoint(model: ModelRef, cluster: Cluster, options: PlanOptions, variable: SweepVariable, value: SweepValue,
+    series?: readonly SeriesKind[], onProgress?: ProgressCallback, transport?: PlanTransport): Promise<SweepPointResult>;
+  /** Learn: intra-only, inter-only and combined with traffic, bubbles, memory and the generated sentence. The rows'
+   * plans come without timelines (timeline: []). */
+  learn(graph: ModelGraph, cluster: Cluster, options: PlanOptions, onProgress?: ProgressCallback): Promise<{ readonly ok: true; readonly result: LearnResult } | { readonly ok: false; readonly reason: string }>;
 }
 
 export interface PlannerApiOptions {
@@ -91,7 +121,14 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
     return { ok: true, graph, summary: inspectGraph(graph) };
   }
 
-  return {
+  const planDeps = async (): Promise<PlanDeps> => (options.intraPool ? { intra: poolIntraFn(options.intraPool) } : { solver: await getSolver() });
+  const checkedCluster = async (cluster: Cluster): Promise<string | undefined> => {
+    const { validateCluster } = await import('./core/cluster/spec.ts');
+    const problems = validateCluster(cluster);
+    return problems.length ? `cluster: ${problems.join('; ')}` : undefined;
+  };
+
+  const api: PlannerApi = {
     async inspect(ref) {
       const r: ModelRef = 'kind' in ref && (ref.kind === 'zoo' || ref.kind === 'graph') ? ref : { kind: 'graph', graph: ref as ModelGraph };
       if (r.kind === 'graph') return summarise(r.graph);
@@ -118,7 +155,7 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
       const problems = validateCluster(cluster);
       if (problems.length > 0) return { ok: false, reason: `cluster: ${problems.join('; ')}` };
       try {
-        const deps = options.intraPool ? { intra: poolIntraFn(options.intraPool) } : { solver: await getSolver() };
+        const deps = await planDeps();
         const r = await core.plan(graph, cluster, planOptions, onProgress ? throttleProgress(onProgress) : undefined, undefined, deps);
         if (!r.ok) return { ok: false, reason: r.reason };
         const alternatives = r.alternatives ?? [];
@@ -142,5 +179,52 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
       const { ZOO_NAMES } = await import('./core/zoo/index.ts');
       return ZOO_NAMES;
     },
+
+    async compareColumn(graph, cluster, planOptions, pricePerGpuHour, onProgress, transport = {}) {
+      const r = await api.plan(graph, cluster, planOptions, onProgress, transport);
+      if (!r.ok) return r;
+      const { summarizePlan } = await import('./core/whatif/summary.ts');
+      return { ...r, summary: summarizePlan(r.plan, planOptions, pricePerGpuHour) };
+    },
+
+    async diffScenarios(base, other) {
+      const { diffScenarios } = await import('./core/whatif/diff.ts');
+      return diffScenarios(base, other);
+    },
+
+    async checkSweep(model, cluster, planOptions, spec) {
+      const { checkSweep } = await import('./core/whatif/sweep.ts');
+      const r = checkSweep({ model, cluster, options: planOptions }, spec);
+      return r.ok ? { ok: true, points: r.value.length } : r;
+    },
+
+    async sweepPoint(model, cluster, planOptions, variable, value, series, onProgress, transport = {}) {
+      const [{ applySweepValue }, { buildModel, planPoint }] = await Promise.all([import('./core/whatif/sweep.ts'), import('./core/whatif/point.ts')]);
+      const at = applySweepValue({ model, cluster, options: planOptions }, variable, value);
+      if (!at.ok) return { ok: false, value, reason: at.reason };
+      try {
+        const graph = buildModel(at.value.model);
+        const point = await planPoint(graph, at.value.cluster, at.value.options, await planDeps(),
+          { ...(series ? { series } : {}), ...(onProgress ? { progress: throttleProgress(onProgress) } : {}) });
+        if (!transport.packTimeline || !point.plan) return { ok: true, value, point };
+        const packedTimeline = packTimeline(point.plan.timeline);
+        return transfer({ ok: true, value, point: { ...point, plan: { ...point.plan, timeline: [] } }, packedTimeline }, timelineBuffers(packedTimeline));
+      } catch (err) {
+        return { ok: false, value, reason: `planning failed: ${message(err)}` };
+      }
+    },
+
+    async learn(graph, cluster, planOptions, onProgress) {
+      const bad = await checkedCluster(cluster);
+      if (bad) return { ok: false, reason: bad };
+      const { runLearn } = await import('./core/whatif/learn.ts');
+      try {
+        const result = await runLearn(graph, cluster, planOptions, await planDeps(), onProgress ? throttleProgress(onProgress) : undefined);
+        return { ok: true, result: { ...result, rows: result.rows.map((r) => (r.ok ? { ...r, plan: { ...r.plan, timeline: [] } } : r)) } };
+      } catch (err) {
+        return { ok: false, reason: `planning failed: ${message(err)}` };
+      }
+    },
   };
+  return api;
 }

@@ -7,7 +7,7 @@ function stage(index: number, layers: [number, number], gpuStart: number): Stage
   return {
     index, layers, submesh: { nodeStart: 0, nodes: 1, gpuStart, gpusPerNode: 4 }, submeshShape: [1, 4], logicalMesh: [2, 2],
     devices: [gpuStart, gpuStart + 1, gpuStart + 2, gpuStart + 3], gpu: 'V100-16GB', forwardSeconds: 0.1, backwardSeconds: 0.2,
-    gradientSyncSeconds: 0.05, sendSeconds: 0.01, remat: false, memory, memoryBytesPerDevice: 12 * 2 ** 30, memoryLimitBytes: 16 * 2 ** 30,
+    gradientSyncSeconds: 0.05, sendSeconds: 0.01, sendBytes: 1e6, sendCrossesNodes: false, remat: false, memory, memoryBytesPerDevice: 12 * 2 ** 30, memoryLimitBytes: 16 * 2 ** 30,
   };
 }
 

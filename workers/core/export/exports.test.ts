@@ -30,7 +30,7 @@ function stage(index: number, layers: [number, number], logicalMesh: [number, nu
   return {
     index, layers, submesh: { nodeStart: 0, nodes: 1, gpuStart: 4 * index, gpusPerNode: 4 }, submeshShape: [1, 4],
     logicalMesh, devices, gpu: 'V100-16GB', forwardSeconds: 0.01, backwardSeconds: 0.02, gradientSyncSeconds: 0.05,
-    sendSeconds: 0.002, remat, memory: MEMORY, memoryBytesPerDevice: 10e9, memoryLimitBytes: 16e9,
+    sendSeconds: 0.002, sendBytes: 1e6, sendCrossesNodes: false, remat, memory: MEMORY, memoryBytesPerDevice: 10e9, memoryLimitBytes: 16e9,
     sharding: sharding(logicalMesh),
   };
 }

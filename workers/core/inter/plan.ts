@@ -29,6 +29,10 @@ export interface Stage {
   readonly gradientSyncSeconds: number;
   /** Time to send this stage's boundary activations to the next stage, per micro-batch. */
   readonly sendSeconds: number;
+  /** Bytes of those boundary activations per micro-batch (0 for the last stage), and whether the next stage sits
+   * on other nodes (the send crosses the inter-node link). */
+  readonly sendBytes: number;
+  readonly sendCrossesNodes: boolean;
   readonly remat: boolean;
   readonly memory: MemoryBreakdown;
   readonly memoryBytesPerDevice: number;

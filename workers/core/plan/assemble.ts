@@ -44,9 +44,9 @@ export function assemblePlan(x: AssembleInput): Plan {
   const placed = placeSubmeshes(x.space, c.stages.map((s) => s.submesh));
   const boundary = boundaryBytesOf(clustering);
   const r = c.microbatch / x.graph.batch;
-  const sends = c.stages.map((s, i) => (i + 1 < c.stages.length
-    ? sendSeconds(x.cluster, s.submesh, boundary[s.core.end] * r, !sameNode(placed[i], placed[i + 1]))
-    : 0));
+  const sendBytes = c.stages.map((s, i) => (i + 1 < c.stages.length ? boundary[s.core.end] * r : 0));
+  const crosses = c.stages.map((_, i) => i + 1 < c.stages.length && !sameNode(placed[i], placed[i + 1]));
+  const sends = c.stages.map((s, i) => (i + 1 < c.stages.length ? sendSeconds(x.cluster, s.submesh, sendBytes[i], crosses[i]) : 0));
   const sim = simulateSchedule({
     schedule,
     microbatches: c.microbatches,
@@ -82,6 +82,8 @@ export function assemblePlan(x: AssembleInput): Plan {
       backwardSeconds: training ? s.core.backwardSeconds : 0,
       gradientSyncSeconds: training ? s.core.gradientSyncSeconds : 0,
       sendSeconds: sends[i],
+      sendBytes: sendBytes[i],
+      sendCrossesNodes: crosses[i],
       remat: training && s.core.remat,
       memory,
       memoryBytesPerDevice: total,

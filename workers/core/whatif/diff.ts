@@ -1,0 +1,171 @@
+/**
+ * diffScenarios(base, other): what differs between two scenarios and their plans — the inputs, the stage
+ * boundaries, each operator's sharding, and the breakdown terms — for Compare's highlights and `meshplan compare`.
+ */
+import type { Cluster } from '../cluster/types.ts';
+import type { Plan } from '../plan/types.ts';
+import type { ScenarioInput } from './types.ts';
+
+export interface ScenarioWithPlan {
+  readonly input: ScenarioInput;
+  /** Absent when the scenario has no plan (failed, or not planned yet). */
+  readonly plan?: Plan;
+}
+
+export interface InputChange {
+  /** 'model', 'nodes', 'gpus-per-node', 'gpu', 'intra-gbps', 'inter-gbps', 'batch', 'microbatches', 'seq', or an option name. */
+  readonly field: string;
+  readonly base: string;
+  readonly other: string;
+}
+
+export interface BoundaryChange {
+  readonly stageCount: { readonly base: number; readonly other: number };
+  /** First layer of every stage after the first (layer indices of the clustering). */
+  readonly base: readonly number[];
+  readonly other: readonly number[];
+  /** Boundaries only `other` has, and only `base` has. */
+  readonly added: readonly number[];
+  readonly removed: readonly number[];
+  /** False when the two plans cluster the model into different layer counts (indices are not comparable). */
+  readonly comparable: boolean;
+}
+
+export interface OpChange {
+  readonly op: string;
+  readonly name: string;
+  /** Strategy and specs on the logical mesh, e.g. 'SS=SR×RS [S0R,RS1 -> S0S1] on 2x4'. */
+  readonly base: string;
+  readonly other: string;
+}
+
+export interface TermChange {
+  readonly term: string;
+  readonly unit: 's' | 'B';
+  readonly base: number;
+  readonly other: number;
+  readonly delta: number;
+  /** other / base (Infinity when base is 0 and other is not). */
+  readonly ratio: number;
+}
+
+export interface ScenarioDiff {
+  readonly inputs: readonly InputChange[];
+  /** Absent unless both scenarios have plans. */
+  readonly boundaries?: BoundaryChange;
+  /** Operators whose sharding differs; absent unless both plans carry per-operator sharding of the same model. */
+  readonly shardingChanged?: { readonly count: number; readonly compared: number; readonly ops: readonly OpChange[] };
+  /** Every breakdown term (and step, memory of the tightest stage) with its change; `grew` the ones that grew > 1%. */
+  readonly terms?: readonly TermChange[];
+  readonly grew?: readonly TermChange[];
+}
+
+const gbit = (bytesPerSecond: number): string => String(+((bytesPerSecond * 8) / 1e9).toPrecision(4));
+
+function clusterFields(c: Cluster): Record<string, string> {
+  const gpus = [...new Set(c.nodes.map((n) => n.gpus))];
+  const types = [...new Set(c.nodes.map((n) => n.gpu))];
+  return {
+    nodes: String(c.nodes.length),
+    'gpus-per-node': gpus.join('/'),
+    gpu: types.join('/'),
+    'intra-gbps': gbit(c.intraNode.bandwidthBytesPerSecond),
+    'inter-gbps': gbit(c.interNode.bandwidthBytesPerSecond),
+  };
+}
+
+function inputFields(s: ScenarioInput): Record<string, string> {
+  const o = s.options;
+  const str = (v: unknown): string => (v === undefined ? '-' : String(v));
+  return {
+    model: s.model,
+    ...clusterFields(s.cluster),
+    batch: str(o.globalBatch), microbatches: str(o.microbatches), seq: str(o.seq), mode: str(o.mode),
+    precision: str(o.precision), schedule: str(o.schedule), runtime: str(o.runtime ?? 'megatron'), remat: str(o.remat),
+    layers: str(o.layers), memoryLimitBytes: str(o.memoryLimitBytes), baseline: str(o.baseline), dp: str(o.dp), tp: str(o.tp), pp: str(o.pp),
+    pricePerGpuHour: str(s.pricePerGpuHour),
+  };
+}
+
+export function diffInputs(base: ScenarioInput, other: ScenarioInput): InputChange[] {
+  const a = inputFields(base);
+  const b = inputFields(other);
+  return Object.keys(a).filter((k) => a[k] !== b[k]).map((field) => ({ field, base: a[field], other: b[field] }));
+}
+
+function layerCount(p: Plan): number {
+  return p.stages.length ? p.stages[p.stages.length - 1].layers[1] : 0;
+}
+
+export function diffBoundaries(base: Plan, other: Plan): BoundaryChange {
+  const starts = (p: Plan) => p.stages.slice(1).map((s) => s.layers[0]);
+  const a = starts(base);
+  const b = starts(other);
+  return {
+    stageCount: { base: base.stages.length, other: other.stages.length },
+    base: a, other: b,
+    added: b.filter((x) => !a.includes(x)),
+    removed: a.filter((x) => !b.includes(x)),
+    comparable: layerCount(base) === layerCount(other),
+  };
+}
+
+function shardingOf(p: Plan): Map<string, { name: string; text: string }> | undefined {
+  const out = new Map<string, { name: string; text: string }>();
+  for (const s of p.stages) {
+    if (!s.sharding) return undefined;
+    const mesh = s.logicalMesh.join('x');
+    for (const o of s.sharding.ops) out.set(o.op, { name: o.name, text: `${o.strategy} [${o.inputSpecs.join(',')} -> ${o.outputSpecs.join(',')}] on ${mesh}` });
+  }
+  return out;
+}
+
+export function diffSharding(base: Plan, other: Plan): ScenarioDiff['shardingChanged'] {
+  if (base.model !== other.model) return undefined;
+  const a = shardingOf(base);
+  const b = shardingOf(other);
+  if (!a || !b) return undefined;
+  const ops: OpChange[] = [];
+  let compared = 0;
+  for (const [op, x] of a) {
+    const y = b.get(op);
+    if (!y) continue;
+    compared++;
+    if (x.text !== y.text) ops.push({ op, name: x.name, base: x.text, other: y.text });
+  }
+  return { count: ops.length, compared, ops };
+}
+
+function termsOf(p: Plan): Record<string, number> {
+  const b = p.breakdown;
+  const tight = Math.max(0, ...p.stages.map((s) => (s.requiredBytesPerDevice ?? s.memoryBytesPerDevice) / s.memoryLimitBytes));
+  const peak = p.stages.find((s) => (s.requiredBytesPerDevice ?? s.memoryBytesPerDevice) / s.memoryLimitBytes === tight);
+  return {
+    step: p.stepSeconds, compute: b.computeSeconds, 'intra-stage communication': b.intraStageCommunicationSeconds,
+    'cross-stage sends': b.crossStageSeconds, 'pipeline bubble': b.bubbleSeconds, 'gradient sync': b.gradientSyncSeconds,
+    'memory per device (tightest stage)': peak ? peak.requiredBytesPerDevice ?? peak.memoryBytesPerDevice : 0,
+  };
+}
+
+export function diffTerms(base: Plan, other: Plan): TermChange[] {
+  const a = termsOf(base);
+  const b = termsOf(other);
+  return Object.keys(a).map((term) => ({
+    term, unit: term.startsWith('memory') ? 'B' as const : 's' as const, base: a[term], other: b[term], delta: b[term] - a[term],
+    ratio: a[term] === 0 ? (b[term] === 0 ? 1 : Infinity) : b[term] / a[term],
+  }));
+}
+
+export function diffScenarios(base: ScenarioWithPlan, other: ScenarioWithPlan): ScenarioDiff {
+  const inputs = diffInputs(base.input, other.input);
+  if (!base.plan || !other.plan) return { inputs };
+  const terms = diffTerms(base.plan, other.plan);
+  const sharding = diffSharding(base.plan, other.plan);
+  return {
+    inputs,
+    boundaries: diffBoundaries(base.plan, other.plan),
+    ...(sharding ? { shardingChanged: sharding } : {}),
+    terms,
+    grew: terms.filter((t) => t.delta > 0 && t.ratio > 1.01).sort((x, y) => y.ratio - x.ratio),
+  };
+}

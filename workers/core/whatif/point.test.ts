@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { parseClusterSpec } from '../cluster/spec.ts';
+import { defaultPlanOptions } from '../plan.ts';
+import { zooModel } from '../zoo/index.ts';
+import { planPoint, structureChanges, type SeriesResult } from './point.ts';
+
+const searched = (stages: string[], microbatches: number, remat: boolean[], feasible = true): SeriesResult => ({
+  kind: 'searched', label: 'Meshplan', ok: true, feasible, stepSeconds: 1, samplesPerSecond: 1, samplesPerSecondPerGpu: 1, tflopsPerGpu: 1,
+  modelTflopsPerGpu: 1, gpus: 8, structure: { stages: stages.length, meshes: stages, microbatches, remat, layers: stages.map((_, i) => [i, i + 1] as const) },
+});
+
+describe('sweep points', () => {
+  it('names each point where the structure changes, and how', () => {
+    const changes = structureChanges([
+      { value: 10, searched: searched(['1x2/1x2', '1x2/1x2', '1x4/1x4'], 64, [true, false, false]) },
+      { value: 25, searched: searched(['1x2/1x2', '1x2/1x2', '1x4/1x4'], 64, [true, false, false]) },
+      { value: 50, searched: { kind: 'searched', label: 'Meshplan', ok: false, reason: 'no feasible plan' } },
+      { value: 100, searched: searched(['1x8/2x4', '1x8/2x4'], 32, [false, false]) },
+      { value: 200, searched: searched(['1x8/2x4', '1x8/2x4'], 32, [false, false], false) },
+    ]);
+    expect(changes).toEqual([
+      { index: 3, value: 100, previousValue: 25, aspects: ['stages', 'meshes', 'microbatches', 'remat'],
+        text: '3 -> 2 stages; meshes 1x2/1x2 x2, 1x4/1x4 -> 1x8/2x4 x2; 64 -> 32 micro-batches; 1/3 stages remat -> 0/2 stages remat' },
+      { index: 4, value: 200, previousValue: 100, aspects: ['feasibility'], text: 'no longer fits memory' },
+    ]);
+  });
+
+  it('plans the four series of a point with the manual pass, infeasible ones kept with their reason', async () => {
+    const g = zooModel('gpt-6.7B');
+    const p = await planPoint(g, parseClusterSpec('p3.16xlarge:1x8'), defaultPlanOptions(g), { intra: 'manual' },
+      { series: ['searched', 'megatron', 'intra-only', 'inter-only', 'dp'] });
+    expect(p.gpus).toBe(8);
+    expect(p.series.map((s) => s.kind)).toEqual(['searched', 'megatron', 'intra-only', 'inter-only', 'dp']);
+    expect(p.plan?.kind).toBe('searched');
+    const dp = p.series[4];
+    // 6.7B parameters x 16 B of replicated state: 107 GB per V100 of 16 GiB.
+    expect(dp.ok && dp.feasible).toBe(false);
+    expect(dp.ok && dp.infeasibleReason).toMatch(/GiB over the 16\.00 GiB limit/);
+    const s = p.series[0];
+    if (!s.ok) throw new Error(s.reason);
+    expect(s.feasible).toBe(true);
+    expect(s.samplesPerSecondPerGpu).toBeCloseTo(s.samplesPerSecond / 8, 12);
+    expect(s.tokensPerSecond).toBeCloseTo(s.samplesPerSecond * 1024, 6);
+  });
+});
