@@ -3,7 +3,7 @@
  * boundaries, each operator's sharding, and the breakdown terms — for Compare's highlights and `meshplan compare`.
  */
 import type { Cluster } from '../cluster/types.ts';
-import type { Plan } from '../plan/types.ts';
+import type { Plan } from '../inter/plan.ts';
 import type { ScenarioInput } from './types.ts';
 
 export interface ScenarioWithPlan {

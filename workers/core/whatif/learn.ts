@@ -6,7 +6,8 @@
 import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph } from '../ir/types.ts';
 import { plan, type PlanDeps } from '../plan.ts';
-import type { Plan, PlanOptions, ProgressCallback } from '../plan/types.ts';
+import type { Plan, PlanOptions } from '../inter/plan.ts';
+import type { ProgressCallback } from '../progress.ts';
 import { stepFigure } from './summary.ts';
 import { planTraffic, type PlanTraffic } from './traffic.ts';
 import type { Figure } from './types.ts';

@@ -6,7 +6,8 @@
 import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph } from '../ir/types.ts';
 import { plan, type PlanDeps } from '../plan.ts';
-import type { BaselineKind, Plan, PlanOptions, ProgressCallback } from '../plan/types.ts';
+import type { BaselineKind, Plan, PlanOptions } from '../inter/plan.ts';
+import type { ProgressCallback } from '../progress.ts';
 import type { CancelSignal } from '../inter/stageCosts.ts';
 import { zooModel } from '../zoo/index.ts';
 import { planStructure } from './summary.ts';

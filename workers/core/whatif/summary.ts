@@ -2,7 +2,7 @@
  * summarizePlan: the figures a Compare column shows, each with the cost-model terms that make it up. Reads only
  * the Plan (and the options it was planned with); nothing is re-priced here.
  */
-import type { Plan, PlanOptions, Stage } from '../plan/types.ts';
+import type { Plan, PlanOptions, Stage } from '../inter/plan.ts';
 import type { CostTerm, Figure, PlanStructure, PlanSummary, StageSummary } from './types.ts';
 
 const memoryOf = (s: Stage): number => s.requiredBytesPerDevice ?? s.memoryBytesPerDevice;

@@ -5,7 +5,7 @@
 import { CLUSTER_PRESETS, GPU_PRESETS } from '../cluster/presets.ts';
 import { validateCluster } from '../cluster/spec.ts';
 import type { Cluster, Link } from '../cluster/types.ts';
-import type { PlanOptions } from '../plan/types.ts';
+import type { PlanOptions } from '../inter/plan.ts';
 import type { WhatIfModel } from './types.ts';
 
 export const SWEEP_VARIABLES = ['nodes', 'gpus-per-node', 'inter-gbps', 'intra-gbps', 'gpu', 'batch', 'microbatches', 'seq'] as const;

@@ -6,7 +6,7 @@
  * the schedule overlaps some of it with compute).
  */
 import { collectiveWireBytes } from '../cost/collectives.ts';
-import type { Plan, Stage } from '../plan/types.ts';
+import type { Plan, Stage } from '../inter/plan.ts';
 import type { CostTerm } from './types.ts';
 
 export interface TrafficSide {

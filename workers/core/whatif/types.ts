@@ -4,7 +4,7 @@
  */
 import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph } from '../ir/types.ts';
-import type { PlanOptions } from '../plan/types.ts';
+import type { PlanOptions } from '../inter/plan.ts';
 
 export type TermUnit = 's' | 'B' | 'FLOP' | 'samples' | 'tokens' | 'GPUs' | 'USD' | 'USD/h' | 'B/s' | '1';
 
