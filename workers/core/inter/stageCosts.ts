@@ -16,7 +16,7 @@ import type { LayerClustering } from './layerConstruction.ts';
 import { evaluateProfile, type PricingGraph, type UnitCost, type UnitProfile } from './unitProfile.ts';
 import { rebatch } from '../ir/rebatch.ts';
 import { precisionBytes } from '../cost/memory.ts';
-import { optimizerSeconds } from '../cost/stepModel.ts';
+import { optimizerSeconds } from '../cost/optimizer.ts';
 import { tensorLookup } from '../cost/opCost.ts';
 import { unitParamIds, type Unit } from './units.ts';
 import { isRepeatedBlock, runtimeTraits, type Runtime, type RuntimeTraits } from './runtime.ts';
@@ -212,7 +212,7 @@ export interface CostContext {
 /**
  * What a repeated block costs without remat under a runtime whose layers run as a scan loop (runtime.ts): extra
  * passes over its residuals, the residual copies of each loop without collectives on the compute stream, and the
- * copy-engine slowdown of the block's collectives otherwise (cost/stepModel.ts).
+ * copy-engine slowdown of the block's collectives otherwise (cost/runtimeTerms.ts).
  */
 export function scanResidualSeconds(profile: UnitProfile, cost: UnitCost, gpu: GpuSpec, traits: RuntimeTraits): number {
   const live = profile.collectives.filter((c) => !c.rematOnly);
@@ -266,7 +266,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         if (!e) {
           const profile = ctx.profiles.get(key);
           if (!profile) throw new Error(`layerCostTable: no profile for unit ${units[u].name} on mesh ${mesh.logical.join('x')}`);
-          // The Adam update runs once per step on the optimizer shard this device holds (cost/stepModel.ts).
+          // The Adam update runs once per step on the optimizer shard this device holds (cost/optimizer.ts).
           const updateSeconds = ctx.training
             ? optimizerSeconds(gpu!, ctx.precision, profile.optimizerBytes / (pb.optimizerBytes + pb.masterBytes), profile.paramTensors) : 0;
           e = { profile, cost: evaluateProfile(profile, at, gpu!, ctx.precision, mesh.links, ctx.training), updateSeconds };
