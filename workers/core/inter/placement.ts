@@ -4,7 +4,7 @@
  * sum to whole nodes always pack this way (App. A).
  */
 import type { SubMesh } from '../cluster/types.ts';
-import type { MeshSpace, SubmeshChoice } from './stageCosts.ts';
+import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 
 export class PlacementError extends Error {}
 

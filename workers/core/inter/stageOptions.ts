@@ -9,7 +9,8 @@ import type { Cluster } from '../cluster/types.ts';
 import type { MemoryBreakdown } from '../cost/memory.ts';
 import type { ScheduleKind } from '../schedule/types.ts';
 import type { StageDpProblem } from './stageConstruction.ts';
-import type { LayerCosts, MeshSpace, SubmeshChoice } from './stageCosts.ts';
+import type { LayerCosts } from './stageCosts.ts';
+import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 
 /** A stage's costs on one mesh, independent of its position. */
 export interface StageCore {

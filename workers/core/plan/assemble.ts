@@ -9,7 +9,7 @@ import type { ModelGraph } from '../ir/types.ts';
 import type { LayerClustering } from '../inter/layerConstruction.ts';
 import { placeSubmeshes, sameNode } from '../inter/placement.ts';
 import { boundaryBytesOf, type Candidate } from '../inter/search.ts';
-import type { MeshSpace } from '../inter/stageCosts.ts';
+import type { MeshSpace } from '../inter/meshSpace.ts';
 import { memoryTotal, requiredBytes, sendSeconds, stageMemory, type StageCore } from '../inter/stageOptions.ts';
 import { simulateSchedule } from '../schedule/pipelineSchedule.ts';
 import { graphForwardFlops, modelStepFlops, paperStepFlops } from './flops.ts';

@@ -10,7 +10,8 @@
 import { BASELINE_KINDS } from '../baselines/index.ts';
 import { runBaseline, type BaselineResult } from './baselines.ts';
 import type { ProfileMemo } from '../baselines/uniform.ts';
-import type { CancelSignal, ProfileFn } from '../inter/stageCosts.ts';
+import type { ProfileFn } from '../inter/profileUnits.ts';
+import type { CancelSignal } from '../progress.ts';
 import type { PlanContext } from './context.ts';
 import type { BaselineKind, Plan, ProgressCallback, SearchTraceEntry } from './types.ts';
 

@@ -8,7 +8,7 @@ import type { ModelGraph } from '../ir/types.ts';
 import { plan, type PlanDeps } from '../plan.ts';
 import type { BaselineKind, Plan, PlanOptions } from '../inter/plan.ts';
 import type { ProgressCallback } from '../progress.ts';
-import type { CancelSignal } from '../inter/stageCosts.ts';
+import type { CancelSignal } from '../progress.ts';
 import { zooModel } from '../zoo/index.ts';
 import { planStructure } from './summary.ts';
 import type { PlanStructure, WhatIfModel } from './types.ts';
