@@ -58,7 +58,7 @@ async function saved(args: ParsedArgs, file: string): Promise<Exported> {
 }
 
 async function megatronText(e: Exported): Promise<string> {
-  const r = megatronArgs(e.plan);
+  const r = megatronArgs(e.plan, e.graph, e.precision);
   if (r.ok) {
     return [`# Megatron-LM: ${r.worldSize} processes (data parallel ${r.dataParallel} = ${r.worldSize} / (tensor ${r.tensorParallel} x pipeline ${r.pipelineParallel}))`,
       ...r.notes.map((n) => `# note: ${n}`), r.commandLine].join('\n') + '\n';
@@ -70,7 +70,7 @@ async function megatronText(e: Exported): Promise<string> {
   }
   const { model, cluster, options, deps } = e.loaded;
   const near = await plan(model, cluster, { ...options, baseline: 'megatron', dp: undefined, tp: undefined, pp: undefined }, undefined, undefined, deps);
-  const nearArgs = near.ok ? megatronArgs(near.plan) : undefined;
+  const nearArgs = near.ok ? megatronArgs(near.plan, model, options.precision) : undefined;
   if (!near.ok || !nearArgs?.ok) {
     lines.push(`# no Megatron-LM plan either: ${near.ok ? (nearArgs as { reason: string }).reason : near.reason}`);
     return lines.join('\n') + '\n';

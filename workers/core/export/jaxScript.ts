@@ -5,7 +5,9 @@
  * not.
  */
 import type { ModelGraph } from '../ir/types.ts';
-import type { Plan, Precision, Stage, TensorSharding } from '../plan/types.ts';
+import type { Precision } from '../cost/precision.ts';
+import type { Plan, Stage } from '../inter/plan.ts';
+import type { TensorSharding } from '../intra/types.ts';
 import { parseAlpaSpec } from './jaxPartitionSpecs.ts';
 import { JAX_TEMPLATE_MODEL } from './jaxTemplateModel.ts';
 import { JAX_TEMPLATE_RUN } from './jaxTemplateRun.ts';
