@@ -106,6 +106,11 @@ function tierOf(f: string): 0 | 1 | 2 {
   if (top === 'plan' || top === 'plan.ts') return 1;
   return ABOVE.has(top) ? 2 : 0;
 }
+/** The passes in import order: each may import only those before it (README "Architecture"). A folder not named
+ * here is held by the tiers alone. */
+const ORDER = ['progress.ts', 'ir', 'zoo', 'import', 'cluster', 'solver', 'cost', 'intra', 'schedule', 'inter', 'baselines',
+  'export', 'plan', 'plan.ts', 'whatif'];
+const topOf = (f: string): string => f.slice('workers/core/'.length).split('/')[0];
 const MAX_LINES = 300;
 const TIER_NAMES = ['lower pass', 'plan/', 'above plan()'] as const;
 
@@ -165,6 +170,18 @@ describe('workers/core structure', () => {
     }
     expect(bad, 'upward imports: move the type or function down to the pass that defines it (a folder whose code ' +
       `calls plan() belongs in ABOVE in this file):\n${bad.join('\n')}`).toEqual([]);
+  });
+
+  it('imports passes in one order only (ir before cost before intra before inter ...)', () => {
+    const bad: string[] = [];
+    for (const [f, targets] of edges) {
+      const a = ORDER.indexOf(topOf(f));
+      for (const t of targets) {
+        const b = ORDER.indexOf(topOf(t));
+        if (a >= 0 && b >= 0 && b > a) bad.push(`${f} -> ${t} (${topOf(t)} comes after ${topOf(f)})`);
+      }
+    }
+    expect(bad, `imports against the pass order ${ORDER.join(' < ')}:\n${bad.join('\n')}`).toEqual([]);
   });
 
   it('keeps every file under 300 lines (tests aside)', () => {
