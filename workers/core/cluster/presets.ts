@@ -178,6 +178,6 @@ function preset(p: Omit<ClusterPreset, 'cluster'>): ClusterPreset {
 export const CLUSTER_PRESETS: Readonly<Record<string, ClusterPreset>> = {
   /** The paper's testbed: AWS p3.16xlarge, 8 x V100-SXM2 16 GB on NVLink, 25 Gbit/s between nodes, up to 8 nodes. */
   'p3.16xlarge': preset({ name: 'p3.16xlarge', gpu: 'V100-16GB', gpusPerNode: 8, maxNodes: 8, intraNode: V100_NVLINK, interNode: P3_ETHERNET }),
-  'dgx-a100': preset({ name: 'dgx-a100', gpu: 'A100-80GB', gpusPerNode: 8, maxNodes: 64, intraNode: A100_NVLINK, interNode: DGX_A100_IB }),
-  'dgx-h100': preset({ name: 'dgx-h100', gpu: 'H100-SXM', gpusPerNode: 8, maxNodes: 64, intraNode: H100_NVLINK, interNode: DGX_H100_IB }),
+  'dgx-a100': preset({ name: 'dgx-a100', gpu: 'A100-80GB', gpusPerNode: 8, maxNodes: 2048, intraNode: A100_NVLINK, interNode: DGX_A100_IB }),
+  'dgx-h100': preset({ name: 'dgx-h100', gpu: 'H100-SXM', gpusPerNode: 8, maxNodes: 2048, intraNode: H100_NVLINK, interNode: DGX_H100_IB }),
 };

@@ -12,17 +12,29 @@ export function totalDevices(cluster: Cluster): number {
   return cluster.nodes.reduce((s, n) => s + n.gpus, 0);
 }
 
+/** First global device index of each node, per nodes array (clusters are immutable values). */
+const nodeBases = new WeakMap<readonly Cluster['nodes'][number][], Int32Array>();
+
+function basesOf(cluster: Cluster): Int32Array {
+  let b = nodeBases.get(cluster.nodes);
+  if (!b) {
+    b = new Int32Array(cluster.nodes.length + 1);
+    cluster.nodes.forEach((n, i) => { b![i + 1] = b![i] + n.gpus; });
+    nodeBases.set(cluster.nodes, b);
+  }
+  return b;
+}
+
 /** Global device index of (node, gpu): devices are numbered node by node. */
 export function deviceIndex(cluster: Cluster, node: number, gpu: number): number {
-  let base = 0;
-  for (let i = 0; i < node; i++) base += cluster.nodes[i].gpus;
-  return base + gpu;
+  return basesOf(cluster)[node] + gpu;
 }
 
 export function submeshDevices(cluster: Cluster, m: SubMesh): number[] {
+  const bases = basesOf(cluster);
   const out: number[] = [];
   for (let n = m.nodeStart; n < m.nodeStart + m.nodes; n++) {
-    for (let g = m.gpuStart; g < m.gpuStart + m.gpusPerNode; g++) out.push(deviceIndex(cluster, n, g));
+    for (let g = m.gpuStart; g < m.gpuStart + m.gpusPerNode; g++) out.push(bases[n] + g);
   }
   return out;
 }
