@@ -72,12 +72,13 @@ def bandwidth():
     for mib in (1, 16, 256, 1024):
         n = mib * MIB // 2
         x = torch.randn(n, device='cuda', dtype=torch.bfloat16)
+        x2 = torch.randn(n, device='cuda', dtype=torch.bfloat16)
         y = torch.empty_like(x)
         rows2d = x.view(-1, 1024)
         ln = torch.nn.LayerNorm(1024, device='cuda', dtype=torch.bfloat16)
         kernels = {
             'copy': (lambda: y.copy_(x), 2),
-            'add': (lambda: torch.add(x, x, out=y), 3),
+            'add': (lambda: torch.add(x, x2, out=y), 3),
             'gelu': (lambda: torch.nn.functional.gelu(x), 2),
             'softmax': (lambda: torch.softmax(rows2d, dim=-1), 2),
             'layernorm': (lambda: ln(rows2d), 2),
@@ -86,7 +87,7 @@ def bandwidth():
             for op, (fn, passes) in kernels.items():
                 s = timed(fn)
                 rows.append({'op': op, 'mib': mib, 's': s, 'gbps': passes * mib * MIB / s / 1e9})
-        del x, y, rows2d
+        del x, x2, y, rows2d
     return rows
 
 
@@ -129,7 +130,10 @@ def collective_worker(rank, world, sizes, port, out):
                 ops['send-recv'] = lambda: dist.send(x, peer) if rank == 0 else dist.recv(x, peer)
             for kind, fn in ops.items():
                 s = timed(fn, reps=20 if size <= 64 * MIB else 5)
-                rows.append({'op': kind, 'group': g, 'bytes': size, 's': s})
+                # bytes: the whole message as Meshplan's cost model counts it (the gathered tensor; for
+                # all-to-all the tensor summed over the group's devices; else one device's tensor)
+                full = size * g if kind in ('all-gather', 'all-to-all') else size
+                rows.append({'op': kind, 'group': g, 'bytes': full, 's': s})
             del x, parts, shard
         dist.barrier()
     if rank == 0:
