@@ -53,7 +53,7 @@ describe('compare slice', () => {
     const s = () => store.getState();
     const ids = [1, 2, 3, 4, 5].map(() => s().addColumn(defaultScenario()));
     expect(ids).toEqual(['c1', 'c2', 'c3', 'c4', undefined]);
-    s().setColumnRun(ids[1]!, { kind: 'failed', reason: 'x' });
+    s().setColumnRun(ids[1]!, { kind: 'failed', key: 'k', reason: 'x' });
     s().editColumn(ids[1]!, (c) => ({ ...c, pricePerGpuHour: 3 }));
     expect(s().columns[1].pricePerGpuHour).toBe(3);
     s().removeColumn(ids[1]!);

@@ -9,7 +9,9 @@ import { App } from './App.tsx';
 import { initialColumns, loadView, saveColumns, saveView } from './compareState.ts';
 import { numberColumns } from './store/compareSlice.ts';
 import { createActions } from './client/actions.ts';
-import { ActionsContext } from './client/context.ts';
+import { ActionsContext, WhatIfContext } from './client/context.ts';
+import { createWhatIfActions } from './client/whatif.ts';
+import { createBrowserPool } from '../workers/pool/browserPool.ts';
 import { createWorkerHandle } from './client/workerHandle.ts';
 import type { LayoutApi } from './graph/layout.worker.ts';
 import { initialScenario, loadTheme, saveScenario, saveTheme } from './persist.ts';
@@ -48,11 +50,18 @@ const actions = createActions(store, {
   layout: createWorkerHandle<LayoutApi>(() => new Worker(new URL('./graph/layout.worker.ts', import.meta.url), { type: 'module', name: 'meshplan-layout' }), crashed('layout')),
 }, storage);
 
+// Compare columns and sweep points each run as one job on this pool; cancelling one terminates its worker.
+const cores = navigator.hardwareConcurrency || 4;
+const pool = createBrowserPool({ size: Math.max(2, Math.min(cores, 4)) });
+const whatif = createWhatIfActions(store, pool, actions);
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <StoreContext.Provider value={store}>
       <ActionsContext.Provider value={actions}>
-        <App />
+        <WhatIfContext.Provider value={whatif}>
+          <App />
+        </WhatIfContext.Provider>
       </ActionsContext.Provider>
     </StoreContext.Provider>
   </StrictMode>,

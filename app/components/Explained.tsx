@@ -15,12 +15,14 @@ export interface ExplainedFigure {
   readonly terms: readonly { readonly label: string; readonly value: number; readonly unit: string }[];
 }
 
-export function Explained({ figure, text, className = '', testId }: {
+export function Explained({ figure, text, className = '', testId, align = 'left' }: {
   figure: ExplainedFigure;
   /** What to show instead of the formatted value (e.g. "7.4 %" for a fraction). */
   text?: string;
   className?: string;
   testId?: string;
+  /** Which edge of the number the terms hang from: 'right' for numbers at the right edge of a column. */
+  align?: 'left' | 'right';
 }) {
   const id = useId();
   return (
@@ -28,7 +30,7 @@ export function Explained({ figure, text, className = '', testId }: {
       className={`group relative cursor-help rounded underline decoration-slate-400 decoration-dotted underline-offset-2 outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${className}`}>
       {text ?? formatQuantity(figure.value, figure.unit)}
       <span role="tooltip" id={id}
-        className="pointer-events-none invisible absolute left-0 top-full z-30 mt-1 w-80 rounded border border-slate-200 bg-white p-2 text-left text-xs font-normal text-slate-800 shadow-lg group-hover:visible group-focus:visible dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100">
+        className={`pointer-events-none absolute ${align === 'right' ? 'right-0' : 'left-0'} top-full z-30 mt-1 hidden w-80 rounded border border-slate-200 bg-white p-2 text-left text-xs font-normal text-slate-800 shadow-lg group-hover:block group-focus:block dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100`}>
         <span className="mb-1 block text-slate-500 dark:text-slate-400">{figure.formula}</span>
         {figure.terms.length === 0 && <span className="block text-slate-500 dark:text-slate-400">no cost terms</span>}
         {figure.terms.map((t, i) => (

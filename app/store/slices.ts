@@ -1,6 +1,6 @@
 /**
- * The page's store, one zustand store from typed slices: model, cluster, options, jobs, plans, ui, and compare
- * (compareSlice.ts). It holds source data and ids; views derive the rest. Persistence is listed in ../scenario.ts.
+ * The page's store, one zustand store from typed slices: model, cluster, options, jobs, plans, ui, compare
+ * (compareSlice.ts) and sweep (sweepSlice.ts). It holds source data and ids; views derive the rest. Persistence is listed in ../scenario.ts.
  */
 import type { StateCreator } from 'zustand';
 import type { Cluster } from '../../workers/core/cluster/types.ts';
@@ -9,6 +9,7 @@ import type { ModelGraph } from '../../workers/core/ir/types.ts';
 import type { Plan, PlanOptions } from '../../workers/core/plan/types.ts';
 import type { ModelSource, Scenario } from '../scenario.ts';
 import type { CompareSlice } from './compareSlice.ts';
+import type { SweepSlice } from './sweepSlice.ts';
 
 export interface ModelSlice {
   readonly source: ModelSource;
@@ -85,7 +86,7 @@ export interface UiSlice {
   selectStage(i: number): void;
 }
 
-export type AppState = ModelSlice & ClusterSlice & OptionsSlice & JobsSlice & PlansSlice & UiSlice & CompareSlice;
+export type AppState = ModelSlice & ClusterSlice & OptionsSlice & JobsSlice & PlansSlice & UiSlice & CompareSlice & SweepSlice;
 type Slice<T> = StateCreator<AppState, [], [], T>;
 
 export const modelSlice = (initial: ModelSource): Slice<ModelSlice> => (set) => ({

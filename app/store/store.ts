@@ -3,6 +3,7 @@ import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import type { Scenario } from '../scenario.ts';
 import { compareSlice, type CompareColumn } from './compareSlice.ts';
+import { DEFAULT_SWEEP, sweepSlice, type SweepSetup } from './sweepSlice.ts';
 import { clusterSlice, jobsSlice, modelSlice, optionsSlice, plansSlice, uiSlice, type AppState, type PageView, type Theme } from './slices.ts';
 
 export type AppStore = StoreApi<AppState>;
@@ -10,6 +11,7 @@ export type AppStore = StoreApi<AppState>;
 export interface PageStart {
   readonly view?: PageView;
   readonly columns?: readonly CompareColumn[];
+  readonly sweep?: SweepSetup;
 }
 
 export function createAppStore(scenario: Scenario, theme: Theme, start: PageStart = {}): AppStore {
@@ -21,6 +23,7 @@ export function createAppStore(scenario: Scenario, theme: Theme, start: PageStar
     ...plansSlice(...a),
     ...uiSlice(theme, start.view)(...a),
     ...compareSlice(start.columns ?? [])(...a),
+    ...sweepSlice(start.sweep ?? DEFAULT_SWEEP)(...a),
   }));
 }
 

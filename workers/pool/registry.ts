@@ -6,6 +6,7 @@
 import type { MilpSolver } from '../core/solver/types.ts';
 import { createIntraJob, INTRA_JOB } from './intraJob.ts';
 import type { JobFunction, JobRegistry } from './jobRunner.ts';
+import { whatifJobs } from './whatifJobs.ts';
 
 export interface JobRegistryDeps {
   /** Where the HiGHS wasm is (browser workers: `() => wasmUrl` from 'highs/runtime?url'); Node finds it itself. */
@@ -33,6 +34,8 @@ export function createJobRegistry(deps: JobRegistryDeps = {}): JobRegistry {
       return (input: { model: import('../core/solver/types.ts').MilpModel; options?: import('../core/solver/types.ts').MilpOptions }) =>
         s.solve(input.model, input.options);
     },
+    /** Compare columns, sweep points, scenario diffs (whatifJobs.ts). */
+    ...whatifJobs(getSolver),
   };
   return jobs;
 }

@@ -11,9 +11,7 @@ import type { ProgressCallback } from '../progress.ts';
 import type { ScheduleKind } from '../schedule/types.ts';
 import type { LayerClustering } from './layerConstruction.ts';
 import { solveStageDp } from './stageConstruction.ts';
-import { layerCostTable, type CostContext } from './stageCosts.ts';
-import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
-import type { CancelSignal } from '../progress.ts';
+import { layerCostTable, type CancelSignal, type CostContext, type MeshSpace, type SubmeshChoice } from './stageCosts.ts';
 import { buildStageProblem, type StageCore } from './stageOptions.ts';
 import { inputBytesOfRange } from './units.ts';
 

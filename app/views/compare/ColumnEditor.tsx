@@ -1,0 +1,101 @@
+/** A Compare column's inputs: cluster, model, batch, precision, schedule, runtime and price; changed ones marked. */
+import type { ReactNode } from 'react';
+import { CLUSTER_MENU, GPU_TYPES, presetByLabel, setGpusPerNode, setInterBandwidth, setIntraBandwidth, setNodeCount, setNodeGpu } from '../../cluster/edit.ts';
+import { inputClass } from '../../components/Region.tsx';
+import { bytesPerSecondToGbit, gbitToBytesPerSecond, sig3 } from '../../format.ts';
+import { sourceLabel, type ModelSource } from '../../scenario.ts';
+import type { CompareColumn } from '../../store/compareSlice.ts';
+import { PRECISIONS, RUNTIMES, type PlanOptions, type Precision, type Runtime, type ScheduleKind } from '../../../workers/core/plan/types.ts';
+import type { Cluster } from '../../../workers/core/cluster/types.ts';
+
+const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'eager-1f1b', 'gpipe', 'inference'];
+
+function Field({ label, changed, children }: { label: string; changed: boolean; children: ReactNode }) {
+  return (
+    <label data-changed={changed || undefined}
+      className={`flex min-w-0 flex-col text-xs ${changed ? 'rounded bg-amber-100 px-1 text-amber-900 ring-1 ring-amber-400 dark:bg-amber-950 dark:text-amber-100 dark:ring-amber-600' : ''}`}>
+      <span>{label}{changed && <span className="sr-only"> (differs from scenario 1)</span>}</span>
+      {children}
+    </label>
+  );
+}
+
+const positive = (v: string, then: (n: number) => void) => { const n = Number(v); if (Number.isFinite(n) && n > 0) then(n); };
+const withGpu = (c: Cluster, gpu: string): Cluster => c.nodes.reduce((acc, _, i) => setNodeGpu(acc, i, gpu), c);
+
+export function ColumnEditor({ column, changed, models, edit }: {
+  column: CompareColumn;
+  /** Field names (the core's diff: 'nodes', 'gpu', 'batch', ...) that differ from the first column. */
+  changed: ReadonlySet<string>;
+  /** Models offered: zoo names, and the loaded model when it is not from the zoo. */
+  models: readonly ModelSource[];
+  edit: (e: (c: CompareColumn) => CompareColumn) => void;
+}) {
+  const { cluster, options, model } = column.scenario;
+  const cl = (f: (c: Cluster) => Cluster) => edit((c) => ({ ...c, scenario: { ...c.scenario, cluster: f(c.scenario.cluster) } }));
+  const op = (patch: Partial<PlanOptions>) => edit((c) => ({ ...c, scenario: { ...c.scenario, options: { ...c.scenario.options, ...patch } } }));
+  const first = cluster.nodes[0];
+  const modelKey = JSON.stringify(model);
+  const offered = models.some((m) => JSON.stringify(m) === modelKey) ? models : [model, ...models];
+  const has = (f: string) => changed.has(f);
+  return (
+    <div className="grid grid-cols-2 gap-x-2 gap-y-1">
+      <Field label="cluster preset" changed={false}>
+        <select className={inputClass} value="" onChange={(e) => e.target.value && cl(() => presetByLabel(e.target.value))}>
+          <option value="">{cluster.name}</option>
+          {CLUSTER_MENU.map((p) => <option key={p.label} value={p.label}>{p.label}</option>)}
+        </select>
+      </Field>
+      <Field label="model" changed={has('model')}>
+        <select className={inputClass} value={modelKey}
+          onChange={(e) => edit((c) => ({ ...c, scenario: { ...c.scenario, model: JSON.parse(e.target.value) as ModelSource } }))}>
+          {offered.map((m) => { const k = JSON.stringify(m); return <option key={k} value={k}>{sourceLabel(m)}</option>; })}
+        </select>
+      </Field>
+      <Field label="nodes" changed={has('nodes')}>
+        <input type="number" className={inputClass} min={1} value={cluster.nodes.length} onChange={(e) => positive(e.target.value, (n) => cl((c) => setNodeCount(c, n)))} />
+      </Field>
+      <Field label="GPUs per node" changed={has('gpus-per-node')}>
+        <input type="number" className={inputClass} min={1} max={16} value={first?.gpus ?? 0} onChange={(e) => positive(e.target.value, (n) => cl((c) => setGpusPerNode(c, n)))} />
+      </Field>
+      <Field label="GPU type" changed={has('gpu')}>
+        <select className={inputClass} value={first?.gpu} onChange={(e) => cl((c) => withGpu(c, e.target.value))}>
+          {GPU_TYPES.map((g) => <option key={g}>{g}</option>)}
+        </select>
+      </Field>
+      <Field label="intra-node (GB/s)" changed={has('intra-gbps')}>
+        <input type="number" className={inputClass} min={1} value={sig3(cluster.intraNode.bandwidthBytesPerSecond / 1e9)}
+          onChange={(e) => positive(e.target.value, (n) => cl((c) => setIntraBandwidth(c, n * 1e9)))} />
+      </Field>
+      <Field label="inter-node (Gbit/s)" changed={has('inter-gbps')}>
+        <input type="number" className={inputClass} min={1} value={sig3(bytesPerSecondToGbit(cluster.interNode.bandwidthBytesPerSecond))}
+          onChange={(e) => positive(e.target.value, (n) => cl((c) => setInterBandwidth(c, gbitToBytesPerSecond(n))))} />
+      </Field>
+      <Field label="global batch" changed={has('batch')}>
+        <input type="number" className={inputClass} min={1} value={options.globalBatch} onChange={(e) => positive(e.target.value, (n) => op({ globalBatch: Math.round(n) }))} />
+      </Field>
+      <Field label="precision" changed={has('precision')}>
+        <select className={inputClass} value={options.precision} onChange={(e) => op({ precision: e.target.value as Precision })}>
+          {PRECISIONS.map((p) => <option key={p}>{p}</option>)}
+        </select>
+      </Field>
+      <Field label="schedule" changed={has('schedule')}>
+        <select className={inputClass} value={options.schedule} onChange={(e) => op({ schedule: e.target.value as ScheduleKind })}>
+          {SCHEDULES.map((s) => <option key={s}>{s}</option>)}
+        </select>
+      </Field>
+      <Field label="runtime" changed={has('runtime')}>
+        <select className={inputClass} value={options.runtime ?? 'megatron'} onChange={(e) => op({ runtime: e.target.value as Runtime })}>
+          {RUNTIMES.map((r) => <option key={r}>{r}</option>)}
+        </select>
+      </Field>
+      <Field label="price per GPU-hour ($)" changed={has('pricePerGpuHour')}>
+        <input type="number" className={inputClass} min={0} step={0.01} placeholder="not priced" value={column.pricePerGpuHour ?? ''}
+          onChange={(e) => {
+            const v = e.target.value === '' ? undefined : Number(e.target.value);
+            if (v === undefined || (Number.isFinite(v) && v >= 0)) edit(({ pricePerGpuHour: _p, ...c }) => (v === undefined ? c : { ...c, pricePerGpuHour: v }));
+          }} />
+      </Field>
+    </div>
+  );
+}
