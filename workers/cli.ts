@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
   shard: () => import('./cli/shard.ts'),
   plan: () => import('./cli/plan.ts'),
   compare: () => import('./cli/compare.ts'),
+  export: () => import('./cli/export.ts'),
 };
 
 const USAGE = `meshplan <command> [options]
@@ -20,6 +21,7 @@ Commands:
           [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
           [--dp N --tp N --pp N] [--runtime megatron|xla] [--workers N] [--trace out.json] --json
   compare --model M --cluster C [...]   our plan next to every baseline
+  export  --format jax|megatron|trace|json (--model M --cluster C [plan options] | --plan plan.json) [-o FILE]
 
 Cluster: --cluster <preset>[:<nodes>x<gpusPerNode>] (p3.16xlarge, dgx-a100, dgx-h100, ...) or --cluster file.json
 Model:   --model zoo:<name> (gpt-350M ... gpt-39B, moe-380M ... moe-70B, wresnet-250M ... wresnet-13B, llama-...)

@@ -122,11 +122,38 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
   }
 
   const planDeps = async (): Promise<PlanDeps> => (options.intraPool ? { intra: poolIntraFn(options.intraPool) } : { solver: await getSolver() });
+  // Compare, Sweep and Learn plan many scenarios of one model: their intra-op solves are shared for the API's life
+  // (core/whatif/cache.ts; a sub-mesh's solve depends on its GPU and links, not on the rest of the cluster).
+  let whatifCache: Promise<PlanDeps> | undefined;
+  const whatifDeps = (): Promise<PlanDeps> => (whatifCache ??= (async () => {
+    const [{ cachingIntra }, { runIntra }] = await Promise.all([import('./core/whatif/cache.ts'), import('./core/intra/index.ts')]);
+    const inner = options.intraPool ? poolIntraFn(options.intraPool) : async (input: Parameters<typeof runIntra>[0]) => runIntra(input, await getSolver());
+    return { intra: cachingIntra(inner).solve };
+  })());
   const checkedCluster = async (cluster: Cluster): Promise<string | undefined> => {
     const { validateCluster } = await import('./core/cluster/spec.ts');
     const problems = validateCluster(cluster);
     return problems.length ? `cluster: ${problems.join('; ')}` : undefined;
   };
+
+  async function planWith(deps: PlanDeps, graph: ModelGraph, cluster: Cluster, planOptions: PlanOptions, onProgress?: ProgressCallback,
+    transport: PlanTransport = {}): Promise<PlanApiResult> {
+    const [{ validateCluster }, core] = await Promise.all([import('./core/cluster/spec.ts'), import('./core/plan.ts')]);
+    const problems = validateCluster(cluster);
+    if (problems.length > 0) return { ok: false, reason: `cluster: ${problems.join('; ')}` };
+    try {
+      const r = await core.plan(graph, cluster, planOptions, onProgress ? throttleProgress(onProgress) : undefined, undefined, deps);
+      if (!r.ok) return { ok: false, reason: r.reason };
+      const alternatives = r.alternatives ?? [];
+      if (!transport.packTimeline) return { ok: true, plan: r.plan, alternatives };
+      const packedTimeline = packTimeline(r.plan.timeline);
+      // Marks the buffers for comlink to transfer (not copy) when this value is returned through the worker.
+      return transfer({ ok: true, plan: { ...r.plan, timeline: [] }, alternatives, packedTimeline }, timelineBuffers(packedTimeline));
+    } catch (err) {
+      // A bug in a pass: the page shows it as a failed plan rather than a broken worker.
+      return { ok: false, reason: `planning failed: ${message(err)}` };
+    }
+  }
 
   const api: PlannerApi = {
     async inspect(ref) {
@@ -151,22 +178,7 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
     },
 
     async plan(graph, cluster, planOptions, onProgress, transport = {}) {
-      const [{ validateCluster }, core] = await Promise.all([import('./core/cluster/spec.ts'), import('./core/plan.ts')]);
-      const problems = validateCluster(cluster);
-      if (problems.length > 0) return { ok: false, reason: `cluster: ${problems.join('; ')}` };
-      try {
-        const deps = await planDeps();
-        const r = await core.plan(graph, cluster, planOptions, onProgress ? throttleProgress(onProgress) : undefined, undefined, deps);
-        if (!r.ok) return { ok: false, reason: r.reason };
-        const alternatives = r.alternatives ?? [];
-        if (!transport.packTimeline) return { ok: true, plan: r.plan, alternatives };
-        const packedTimeline = packTimeline(r.plan.timeline);
-        // Marks the buffers for comlink to transfer (not copy) when this value is returned through the worker.
-        return transfer({ ok: true, plan: { ...r.plan, timeline: [] }, alternatives, packedTimeline }, timelineBuffers(packedTimeline));
-      } catch (err) {
-        // A bug in a pass: the page shows it as a failed plan rather than a broken worker.
-        return { ok: false, reason: `planning failed: ${message(err)}` };
-      }
+      return planWith(await planDeps(), graph, cluster, planOptions, onProgress, transport);
     },
 
     async validateCluster(cluster) {
@@ -181,7 +193,7 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
     },
 
     async compareColumn(graph, cluster, planOptions, pricePerGpuHour, onProgress, transport = {}) {
-      const r = await api.plan(graph, cluster, planOptions, onProgress, transport);
+      const r = await planWith(await whatifDeps(), graph, cluster, planOptions, onProgress, transport);
       if (!r.ok) return r;
       const { summarizePlan } = await import('./core/whatif/summary.ts');
       return { ...r, summary: summarizePlan(r.plan, planOptions, pricePerGpuHour) };
@@ -204,7 +216,7 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
       if (!at.ok) return { ok: false, value, reason: at.reason };
       try {
         const graph = buildModel(at.value.model);
-        const point = await planPoint(graph, at.value.cluster, at.value.options, await planDeps(),
+        const point = await planPoint(graph, at.value.cluster, at.value.options, await whatifDeps(),
           { ...(series ? { series } : {}), ...(onProgress ? { progress: throttleProgress(onProgress) } : {}) });
         if (!transport.packTimeline || !point.plan) return { ok: true, value, point };
         const packedTimeline = packTimeline(point.plan.timeline);
@@ -219,7 +231,7 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
       if (bad) return { ok: false, reason: bad };
       const { runLearn } = await import('./core/whatif/learn.ts');
       try {
-        const result = await runLearn(graph, cluster, planOptions, await planDeps(), onProgress ? throttleProgress(onProgress) : undefined);
+        const result = await runLearn(graph, cluster, planOptions, await whatifDeps(), onProgress ? throttleProgress(onProgress) : undefined);
         return { ok: true, result: { ...result, rows: result.rows.map((r) => (r.ok ? { ...r, plan: { ...r.plan, timeline: [] } } : r)) } };
       } catch (err) {
         return { ok: false, reason: `planning failed: ${message(err)}` };

@@ -39,7 +39,7 @@ export function rowGraphs(): Map<string, ModelGraph> {
 export interface Prediction {
   readonly stepSeconds: number;
   readonly memoryBytes: number;
-  /** What must fit in HBM (under XLA two steps' temporaries: cost/stepModel.ts ASYNC_STEPS_IN_FLIGHT). */
+  /** What must fit in HBM (under XLA two steps' temporaries: cost/runtimeTerms.ts ASYNC_STEPS_IN_FLIGHT). */
   readonly requiredBytes?: number;
   readonly feasible: boolean;
   /** GEMM time alone (shape-aware model), when known. */

@@ -1,11 +1,13 @@
 /**
  * `--cluster` argument shared by every command: a preset spec (`p3.16xlarge:8x8`, `dgx-h100:1x2`, parts joined by
- * '+') or a path to a JSON Cluster (workers/core/cluster/types.ts), checked with zod and validateCluster.
+ * '+'), a path to a JSON Cluster (workers/core/cluster/types.ts), checked with zod and validateCluster, or a path
+ * to a measured profile (tools/profile-cluster), fitted by workers/core/cluster/profile.ts (its notes on stderr).
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { CliError } from './args.ts';
 import { ClusterSpecError, parseClusterSpec, validateCluster } from '../core/cluster/spec.ts';
+import { clusterFromProfile, isClusterProfile, type ClusterProfile } from '../core/cluster/profile.ts';
 import type { Cluster } from '../core/cluster/types.ts';
 
 const collectiveEfficiency = z.object({
@@ -57,6 +59,12 @@ export function clusterFromJson(text: string, source: string): Cluster {
     data = JSON.parse(text);
   } catch (err) {
     throw new CliError(`${source}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (isClusterProfile(data)) {
+    const r = clusterFromProfile(data as ClusterProfile);
+    if (typeof r === 'string') throw new CliError(`${source}: ${r}`);
+    for (const note of r.notes) process.stderr.write(`meshplan: ${source}: ${note}\n`);
+    return r.cluster;
   }
   const parsed = clusterSchema.safeParse(data);
   if (!parsed.success) {

@@ -7,12 +7,14 @@ import type { Cluster } from './cluster/types.ts';
 import type { ModelGraph } from './ir/types.ts';
 import { runBaseline } from './plan/baselines.ts';
 import type { ManualStrategy } from './inter/manualProfile.ts';
-import type { CancelSignal, MeshFilter, ProfileFn } from './inter/stageCosts.ts';
+import type { MeshFilter } from './inter/meshSpace.ts';
+import type { ProfileFn } from './inter/profileUnits.ts';
+import type { CancelSignal } from './progress.ts';
 import type { UnitProfile } from './inter/unitProfile.ts';
 import { createContext, intraProfileFn, manualProfileFn, PlanOptionError, type IntraFn, type PlanContext } from './plan/context.ts';
 import { explain } from './plan/explain.ts';
 import { rankPlans, searchedPlans } from './plan/searched.ts';
-import { rebuildSeed, runSeeds } from './plan/seeds.ts';
+import { rebuildSeed, runSeeds, type BaselineOutcome } from './plan/seeds.ts';
 import type { ProfileMemo } from './baselines/uniform.ts';
 import type { Plan, PlanOptions, ProgressCallback, SearchTraceEntry } from './plan/types.ts';
 import type { MilpSolver } from './solver/types.ts';
@@ -23,7 +25,11 @@ import { inspectGraph } from './ir/inspect.ts';
 import { runtimeTraits } from './inter/runtime.ts';
 
 export type PlanResult =
-  | { readonly ok: true; readonly plan: Plan; readonly alternatives?: readonly Plan[] }
+  | {
+      readonly ok: true; readonly plan: Plan; readonly alternatives?: readonly Plan[];
+      /** A search's seeds: every baseline's best plan (without per-operator sharding) or why it has none. */
+      readonly baselines?: readonly BaselineOutcome[];
+    }
   | { readonly ok: false; readonly reason: string };
 
 export interface PlanDeps {
@@ -121,7 +127,7 @@ export async function plan(model: ModelGraph, cluster: Cluster, options: PlanOpt
   const best = seed ? await rebuildSeed(ctx, seed, source.profile, started, seedMemo, signal) : ranked[0];
   const runnerUp = ranked[1];
   const alternatives = ranked.slice(1).filter((p) => !seedOf.has(p));
-  return { ok: true, plan: withExplanation(best, runnerUp, trace, started), alternatives };
+  return { ok: true, plan: withExplanation(best, runnerUp, trace, started), alternatives, baselines: seeded.outcomes };
 }
 
 /**

@@ -5,3 +5,9 @@ export interface Progress {
   readonly total: number;
 }
 export type ProgressCallback = (p: Progress) => void;
+
+/** What cancellation needs of an AbortSignal (core compiles without DOM types). */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+}

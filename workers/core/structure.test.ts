@@ -4,7 +4,8 @@
  * - no lower pass (ir, import, zoo, cluster, solver, cost, intra, inter, schedule, baselines, export) imports the
  *   planner's assembly (workers/core/plan/ or plan.ts): types flow downward, each defined by the pass that makes it;
  *   plan/ imports nothing that drives plan() (ABOVE);
- * - no import circle inside workers/core.
+ * - no import circle inside workers/core;
+ * - one pricing path: nothing in workers/core imports cost/stepModel.ts, the planner's test oracle.
  * Tests are left out of the graph: they may drive the whole planner from beside a pass.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -105,9 +106,12 @@ function tierOf(f: string): 0 | 1 | 2 {
   if (top === 'plan' || top === 'plan.ts') return 1;
   return ABOVE.has(top) ? 2 : 0;
 }
+/** The passes in import order: each may import only those before it (README "Architecture"). A folder not named
+ * here is held by the tiers alone. */
+const ORDER = ['progress.ts', 'ir', 'zoo', 'import', 'cluster', 'solver', 'cost', 'intra', 'schedule', 'inter', 'baselines',
+  'export', 'plan', 'plan.ts', 'whatif'];
+const topOf = (f: string): string => f.slice('workers/core/'.length).split('/')[0];
 const MAX_LINES = 300;
-/** Being split (issue 16), one commit each; shrinks to empty. */
-const PENDING_SPLIT = new Set(['workers/core/cost/stepModel.ts', 'workers/core/inter/stageCosts.ts', 'workers/core/import/mlirParse.ts']);
 const TIER_NAMES = ['lower pass', 'plan/', 'above plan()'] as const;
 
 describe('the structure scan', () => {
@@ -168,10 +172,28 @@ describe('workers/core structure', () => {
       `calls plan() belongs in ABOVE in this file):\n${bad.join('\n')}`).toEqual([]);
   });
 
+  it('imports passes in one order only (ir before cost before intra before inter ...)', () => {
+    const bad: string[] = [];
+    for (const [f, targets] of edges) {
+      const a = ORDER.indexOf(topOf(f));
+      for (const t of targets) {
+        const b = ORDER.indexOf(topOf(t));
+        if (a >= 0 && b >= 0 && b > a) bad.push(`${f} -> ${t} (${topOf(t)} comes after ${topOf(f)})`);
+      }
+    }
+    expect(bad, `imports against the pass order ${ORDER.join(' < ')}:\n${bad.join('\n')}`).toEqual([]);
+  });
+
   it('keeps every file under 300 lines (tests aside)', () => {
     const long = files.map((f) => ({ f, lines: readFileSync(join(repo, f), 'utf8').split('\n').length - 1 }))
-      .filter((x) => x.lines > MAX_LINES && !PENDING_SPLIT.has(x.f)).map((x) => `${x.f}: ${x.lines} lines`);
+      .filter((x) => x.lines > MAX_LINES).map((x) => `${x.f}: ${x.lines} lines`);
     expect(long, `files over ${MAX_LINES} lines (split along their jobs):\n${long.join('\n')}`).toEqual([]);
+  });
+
+  it('prices one way: the planner never imports the step model, its test oracle', () => {
+    const oracle = 'workers/core/cost/stepModel.ts';
+    const bad = [...edges].filter(([, ts]) => ts.includes(oracle)).map(([f]) => `${f} -> ${oracle}`);
+    expect(bad, `take the term from cost/runtimeTerms.ts or cost/optimizer.ts instead:\n${bad.join('\n')}`).toEqual([]);
   });
 
   it('has no import circle', () => {

@@ -7,7 +7,9 @@
 import type { Layer, LayerClustering } from '../inter/layerConstruction.ts';
 import type { ManualStrategy } from '../inter/manualProfile.ts';
 import type { Candidate, CandidateStage } from '../inter/search.ts';
-import { buildMeshSpace, layerCostTable, profileUnits, type CostContext, type MeshSpace } from '../inter/stageCosts.ts';
+import { layerCostTable, type CostContext } from '../inter/stageCosts.ts';
+import { buildMeshSpace, type MeshSpace } from '../inter/meshSpace.ts';
+import { profileUnits } from '../inter/profileUnits.ts';
 import { inFlight, maxStagesThatFit, sendEstimate, stageCore, memoryTotal, stageMemory } from '../inter/stageOptions.ts';
 import { inputBytesOfRange } from '../inter/units.ts';
 import { costContext, manualProfileFn, type PlanContext } from '../inter/context.ts';

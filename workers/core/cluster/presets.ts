@@ -3,7 +3,7 @@
  * curve, GEMM tiling and NVLink link are fitted to ../shared/calibration (copied into cost/calibration/; the fits
  * are checked by cost/calibration.test.ts). The others are set from public figures, each cited where it is set.
  */
-import type { Cluster, EfficiencyCurve, GpuSpec, Link, MatmulTiling } from './types.ts';
+import type { Cluster, EfficiencyCurve, Fabric, GpuSpec, Link, MatmulTiling } from './types.ts';
 
 const TB = 1e12;
 const GB = 1e9;
@@ -105,6 +105,21 @@ export const GPU_PRESETS: Readonly<Record<string, GpuSpec>> = {
     launchSeconds: 10.55e-6,
     intraNodeBandwidthBytesPerSecond: 306 * GB,
   },
+  /**
+   * B200 as in GB200 NVL72 (NVIDIA GB200 NVL72 datasheet, per rack of 72 GPUs: 360 PFLOP/s FP16/BF16 with sparsity =
+   * 180 dense, 13.4 TB HBM3e at 576 TB/s, 130 TB/s NVLink): per GPU 2.5 PFLOP/s dense bf16, 186 GB at 8 TB/s,
+   * 1.8 TB/s NVLink (900 GB/s each way). GEMM curve: the generic one (no Blackwell measurements here).
+   */
+  'B200': {
+    name: 'B200',
+    peakFlopsPerSecond: { f16: 2500 * TB, bf16: 2500 * TB, tf32: 1250 * TB, f32: 80 * TB },
+    hbmBytes: 186 * GB,
+    hbmBandwidthBytesPerSecond: 8000 * GB,
+    memoryEfficiency: 0.9,
+    matmulEfficiency: GENERIC_CURVE,
+    launchSeconds: 10.55e-6,
+    intraNodeBandwidthBytesPerSecond: 612 * GB,
+  },
   /** H200: H100's compute with 141 GB HBM3e at 4.8 TB/s (datasheet); same GEMM behaviour assumed. */
   'H200': {
     name: 'H200',
@@ -150,6 +165,32 @@ export const DGX_A100_IB: Link = { bandwidthBytesPerSecond: 0.9 * 8 * 200e9 / 8,
 /** DGX H100: 8 x 400 Gbit/s InfiniBand NDR per node (DGX H100 datasheet), ~90% reached. */
 export const DGX_H100_IB: Link = { bandwidthBytesPerSecond: 0.9 * 8 * 400e9 / 8, latencySeconds: 10e-6, floorSeconds: 25e-6 };
 
+/**
+ * NVLink 5 in one GB200 NVL72 rack (72 GPUs behind NVLink switches): 900 GB/s each way per GPU; all-reduce bus
+ * bandwidth at the fraction H100's NVLink reached in our fit (306 of 450 GB/s = 0.68): 612 GB/s.
+ */
+export const NVL72_NVLINK: Link = { bandwidthBytesPerSecond: 612 * GB, latencySeconds: 23.6e-6, floorSeconds: 42e-6 };
+
+/** Between NVL72 racks: one 400 Gbit/s ConnectX-7 InfiniBand port per GPU (DGX GB200 datasheet: 72 OSFP ports), ~90%. */
+export const NVL72_IB: Link = { bandwidthBytesPerSecond: 0.9 * 72 * 400e9 / 8, latencySeconds: 10e-6, floorSeconds: 25e-6 };
+
+/**
+ * DGX H100 SuperPOD reference architecture (NVIDIA DGX SuperPOD RA, DGX H100): scalable units of 32 nodes, a
+ * rail-optimised NDR InfiniBand fat tree, non-blocking from leaf to spine; ~1 us more per step through the spine
+ * (two more switch hops).
+ */
+export const SUPERPOD_FABRIC: Fabric = { nodesPerLeaf: 32, spineOversubscription: 1, spineLatencySeconds: 1e-6 };
+
+/**
+ * Meta's Llama 3 training cluster (Llama 3 paper, Dubey et al. 2024, §3.3.1): 400 Gbit/s RoCE per GPU, pods of
+ * 3,072 GPUs (384 nodes) with full bisection bandwidth, pods joined by aggregation switches at 1:7
+ * oversubscription.
+ */
+export const LLAMA3_ROCE_FABRIC: Fabric = { nodesPerLeaf: 384, spineOversubscription: 7, spineLatencySeconds: 2e-6 };
+
+/** DGX SuperPOD with DGX GB200: scalable units of 8 NVL72 racks (576 GPUs), non-blocking InfiniBand above them. */
+export const NVL72_FABRIC: Fabric = { nodesPerLeaf: 8, spineOversubscription: 1, spineLatencySeconds: 1e-6 };
+
 export interface ClusterPreset {
   readonly name: string;
   readonly gpu: string;
@@ -157,6 +198,8 @@ export interface ClusterPreset {
   readonly gpusPerNode: number;
   readonly intraNode: Link;
   readonly interNode: Link;
+  /** Switch levels above the nodes, when the preset names a fabric. */
+  readonly fabric?: Fabric;
   /** `nodes x gpusPerNode` of this preset (kept for callers of the first version; same as presetCluster). */
   readonly cluster: (nodes: number, gpusPerNode: number) => Cluster;
 }
@@ -168,6 +211,7 @@ export function presetCluster(p: Omit<ClusterPreset, 'cluster'>, nodes: number, 
     nodes: Array.from({ length: nodes }, () => ({ gpu: p.gpu, gpus: gpusPerNode })),
     intraNode: p.intraNode,
     interNode: p.interNode,
+    ...(p.fabric ? { fabric: p.fabric } : {}),
   };
 }
 
@@ -178,6 +222,12 @@ function preset(p: Omit<ClusterPreset, 'cluster'>): ClusterPreset {
 export const CLUSTER_PRESETS: Readonly<Record<string, ClusterPreset>> = {
   /** The paper's testbed: AWS p3.16xlarge, 8 x V100-SXM2 16 GB on NVLink, 25 Gbit/s between nodes, up to 8 nodes. */
   'p3.16xlarge': preset({ name: 'p3.16xlarge', gpu: 'V100-16GB', gpusPerNode: 8, maxNodes: 8, intraNode: V100_NVLINK, interNode: P3_ETHERNET }),
-  'dgx-a100': preset({ name: 'dgx-a100', gpu: 'A100-80GB', gpusPerNode: 8, maxNodes: 64, intraNode: A100_NVLINK, interNode: DGX_A100_IB }),
-  'dgx-h100': preset({ name: 'dgx-h100', gpu: 'H100-SXM', gpusPerNode: 8, maxNodes: 64, intraNode: H100_NVLINK, interNode: DGX_H100_IB }),
+  'dgx-a100': preset({ name: 'dgx-a100', gpu: 'A100-80GB', gpusPerNode: 8, maxNodes: 2048, intraNode: A100_NVLINK, interNode: DGX_A100_IB }),
+  'dgx-h100': preset({ name: 'dgx-h100', gpu: 'H100-SXM', gpusPerNode: 8, maxNodes: 2048, intraNode: H100_NVLINK, interNode: DGX_H100_IB }),
+  /** DGX H100 nodes in SuperPOD scalable units of 32 (SUPERPOD_FABRIC), up to 2,048 nodes = 16,384 GPUs. */
+  'dgx-h100-superpod': preset({ name: 'dgx-h100-superpod', gpu: 'H100-SXM', gpusPerNode: 8, maxNodes: 2048, intraNode: H100_NVLINK, interNode: DGX_H100_IB, fabric: SUPERPOD_FABRIC }),
+  /** H100 nodes on Meta's Llama 3 RoCE fabric (LLAMA3_ROCE_FABRIC), 8 x 400 Gbit/s per node as DGX H100. */
+  'llama3-h100-roce': preset({ name: 'llama3-h100-roce', gpu: 'H100-SXM', gpusPerNode: 8, maxNodes: 2048, intraNode: H100_NVLINK, interNode: DGX_H100_IB, fabric: LLAMA3_ROCE_FABRIC }),
+  /** GB200 NVL72 racks as nodes of 72 GPUs in one NVLink domain, up to 227 racks (16,344 GPUs). */
+  'gb200-nvl72': preset({ name: 'gb200-nvl72', gpu: 'B200', gpusPerNode: 72, maxNodes: 227, intraNode: NVL72_NVLINK, interNode: NVL72_IB, fabric: NVL72_FABRIC }),
 };

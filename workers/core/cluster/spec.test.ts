@@ -27,7 +27,7 @@ describe('parseClusterSpec', () => {
   });
 
   it('names the problem in its errors', () => {
-    expect(() => parseClusterSpec('p4d')).toThrow(/unknown cluster preset 'p4d' \(known: p3.16xlarge, dgx-a100, dgx-h100\)/);
+    expect(() => parseClusterSpec('p4d')).toThrow(/unknown cluster preset 'p4d' \(known: p3.16xlarge, dgx-a100, dgx-h100, dgx-h100-superpod, llama3-h100-roce, gb200-nvl72\)/);
     expect(() => parseClusterSpec('p3.16xlarge:9x8')).toThrow(/nodes must be 1..8, got 9/);
     expect(() => parseClusterSpec('dgx-h100:1x16')).toThrow(/GPUs per node must be 1..8, got 16/);
     expect(() => parseClusterSpec('dgx-h100:0x8')).toThrow(ClusterSpecError);
@@ -51,7 +51,7 @@ describe('validateCluster', () => {
     };
     expect(validateCluster(bad)).toEqual([
       'node 0: gpus must be a positive integer, got 0',
-      "node 1: unknown GPU type 'TPUv4' (presets: V100-16GB, A100-40GB, A100-80GB, H100-SXM, H200; or define it in gpuSpecs)",
+      "node 1: unknown GPU type 'TPUv4' (presets: V100-16GB, A100-40GB, A100-80GB, H100-SXM, B200, H200; or define it in gpuSpecs)",
       'intraNode.bandwidthBytesPerSecond must be positive, got 0',
       'interNode.bandwidthBytesPerSecond must be positive, got -1',
       'interNode.latencySeconds must be >= 0, got -2',

@@ -38,7 +38,9 @@ export function parseClusterSpec(spec: string): Cluster {
   const nodes: ClusterNode[] = clusters.flatMap((c) => c.nodes.map((n) => ({ ...n, intraNode: c.intraNode })));
   const interNode = clusters.map((c) => c.interNode)
     .reduce((a, b) => (b.bandwidthBytesPerSecond < a.bandwidthBytesPerSecond ? b : a));
-  return { name: clusters.map((c) => c.name).join('+'), nodes, intraNode: clusters[0].intraNode, interNode };
+  // One fabric for the whole cluster: the first part's that names one (leaf groups count nodes from node 0).
+  const fabric = clusters.find((c) => c.fabric)?.fabric;
+  return { name: clusters.map((c) => c.name).join('+'), nodes, intraNode: clusters[0].intraNode, interNode, ...(fabric ? { fabric } : {}) };
 }
 
 function checkLink(where: string, link: Link | undefined, out: string[]): void {
@@ -76,5 +78,11 @@ export function validateCluster(c: Cluster): string[] {
   });
   checkLink('intraNode', c.intraNode, out);
   if ((c.nodes?.length ?? 0) > 1) checkLink('interNode', c.interNode, out);
+  if (c.fabric) {
+    const f = c.fabric;
+    if (!Number.isInteger(f.nodesPerLeaf) || f.nodesPerLeaf < 1) out.push(`fabric.nodesPerLeaf must be a positive integer, got ${f.nodesPerLeaf}`);
+    if (!(f.spineOversubscription >= 1)) out.push(`fabric.spineOversubscription must be >= 1, got ${f.spineOversubscription}`);
+    if (!(f.spineLatencySeconds >= 0)) out.push(`fabric.spineLatencySeconds must be >= 0, got ${f.spineLatencySeconds}`);
+  }
   return out;
 }

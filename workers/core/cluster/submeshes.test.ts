@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { parseClusterSpec } from './spec.ts';
-import { alpaShapes, gpuGroups, logicalMeshShapes, submeshPlacements, submeshShapes } from './submeshes.ts';
+import { alpaShapes, MAX_DEVICE_STATES, stageNodeQuantum, gpuGroups, logicalMeshShapes, submeshPlacements, submeshShapes } from './submeshes.ts';
 import { logicalMesh, submeshDevices } from './topology.ts';
 
 describe('sub-mesh shapes', () => {
   it("are Alpa's (1, 2^k) and (n, M) shapes", () => {
     expect(alpaShapes(4, 8)).toEqual([[1, 1], [1, 2], [1, 4], [1, 8], [2, 8], [3, 8], [4, 8]]);
     expect(alpaShapes(1, 2)).toEqual([[1, 1], [1, 2]]);
+    // 16 nodes x 8 = 128 devices: still every shape.
+    expect(alpaShapes(16, 8)).toHaveLength(3 + 16);
+  });
+
+  it('of a group larger than MAX_DEVICE_STATES devices are whole blocks of a power-of-two node quantum', () => {
+    expect(MAX_DEVICE_STATES).toBe(128);
+    expect(stageNodeQuantum(128, 8)).toBe(1);
+    expect(alpaShapes(128, 8)).toEqual(Array.from({ length: 128 }, (_, k) => [k + 1, 8]));
+    expect(stageNodeQuantum(2048, 8)).toBe(16);
+    const big = alpaShapes(2048, 8);
+    expect(big).toHaveLength(128);
+    expect(big.every(([n, g]) => n % 16 === 0 && g === 8)).toBe(true);
+    // Not a multiple of the quantum: the whole group is kept as a shape of its own.
+    expect(alpaShapes(200, 8).slice(-2)).toEqual([[198, 8], [200, 8]]);
     expect(submeshShapes(parseClusterSpec('p3.16xlarge:2x8')).map((s) => `${s.nodes}x${s.gpusPerNode}`))
       .toEqual(['1x1', '1x2', '1x4', '1x8', '2x8']);
   });

@@ -34,11 +34,35 @@ export function gpuGroups(cluster: Cluster): GpuGroup[] {
   return groups;
 }
 
-/** Alpa's shapes for an N x M block: (1, 2^k) for 2^k < M, then (n, M) for n = 1..N. */
+/**
+ * Most device counts the stage DP tracks per GPU group (its state is the devices left): beyond this many devices a
+ * group's sub-meshes are whole blocks of `stageNodeQuantum` nodes, so the DP's cost stays flat in the cluster size.
+ */
+export const MAX_DEVICE_STATES = 128;
+
+/** Nodes a stage's sub-mesh is a multiple of: 1 up to MAX_DEVICE_STATES devices, then the smallest power of two
+ * that keeps the number of node blocks within MAX_DEVICE_STATES (16 nodes of 8 GPUs for 2,048 nodes). */
+export function stageNodeQuantum(nodes: number, gpusPerNode: number): number {
+  let q = 1;
+  while (nodes / q > MAX_DEVICE_STATES) q *= 2;
+  return q;
+}
+
+/**
+ * Alpa's shapes for an N x M block: (1, 2^k) for 2^k < M, then (n, M) for n = 1..N. A group of more than
+ * MAX_DEVICE_STATES devices keeps only whole-node shapes whose node count is a multiple of stageNodeQuantum, and
+ * the whole group: a pipeline stage on part of one node of a cluster that large is not worth its DP states.
+ */
 export function alpaShapes(nodes: number, gpusPerNode: number): [number, number][] {
   const out: [number, number][] = [];
-  for (let g = 1; g < gpusPerNode; g *= 2) out.push([1, g]);
-  for (let n = 1; n <= nodes; n++) out.push([n, gpusPerNode]);
+  if (nodes * gpusPerNode <= MAX_DEVICE_STATES) {
+    for (let g = 1; g < gpusPerNode; g *= 2) out.push([1, g]);
+    for (let n = 1; n <= nodes; n++) out.push([n, gpusPerNode]);
+    return out;
+  }
+  const q = stageNodeQuantum(nodes, gpusPerNode);
+  for (let n = q; n <= nodes; n += q) out.push([n, gpusPerNode]);
+  if (nodes % q !== 0) out.push([nodes, gpusPerNode]);
   return out;
 }
 

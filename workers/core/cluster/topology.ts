@@ -1,4 +1,5 @@
 /** Where devices sit: GPU specs by name, sub-mesh device lists, and the link each logical mesh axis runs over. */
+import { spannedLink } from './fabric.ts';
 import { GPU_PRESETS } from './presets.ts';
 import type { Cluster, GpuSpec, Link, LogicalMesh, SubMesh } from './types.ts';
 
@@ -12,17 +13,29 @@ export function totalDevices(cluster: Cluster): number {
   return cluster.nodes.reduce((s, n) => s + n.gpus, 0);
 }
 
+/** First global device index of each node, per nodes array (clusters are immutable values). */
+const nodeBases = new WeakMap<readonly Cluster['nodes'][number][], Int32Array>();
+
+function basesOf(cluster: Cluster): Int32Array {
+  let b = nodeBases.get(cluster.nodes);
+  if (!b) {
+    b = new Int32Array(cluster.nodes.length + 1);
+    cluster.nodes.forEach((n, i) => { b![i + 1] = b![i] + n.gpus; });
+    nodeBases.set(cluster.nodes, b);
+  }
+  return b;
+}
+
 /** Global device index of (node, gpu): devices are numbered node by node. */
 export function deviceIndex(cluster: Cluster, node: number, gpu: number): number {
-  let base = 0;
-  for (let i = 0; i < node; i++) base += cluster.nodes[i].gpus;
-  return base + gpu;
+  return basesOf(cluster)[node] + gpu;
 }
 
 export function submeshDevices(cluster: Cluster, m: SubMesh): number[] {
+  const bases = basesOf(cluster);
   const out: number[] = [];
   for (let n = m.nodeStart; n < m.nodeStart + m.nodes; n++) {
-    for (let g = m.gpuStart; g < m.gpuStart + m.gpusPerNode; g++) out.push(deviceIndex(cluster, n, g));
+    for (let g = m.gpuStart; g < m.gpuStart + m.gpusPerNode; g++) out.push(bases[n] + g);
   }
   return out;
 }
@@ -46,12 +59,20 @@ export function logicalMesh(cluster: Cluster, m: SubMesh, shape: readonly [numbe
     ...cluster.interNode,
     bandwidthBytesPerSecond: cluster.interNode.bandwidthBytesPerSecond / Math.max(1, ringsPerNode),
   });
-  // axis 1: consecutive devices; inside a node when n1 <= g.
-  const axis1: Link = n1 <= g ? intra : inter(1);
-  // axis 0: stride n1. It stays in one node when the whole mesh fits a node.
+  // axis 1: consecutive devices; inside a node when n1 <= g, else groups of n1 / g consecutive nodes.
+  let axis1: Link = n1 <= g ? intra : inter(1);
+  if (n1 > g) {
+    const span = Math.ceil(n1 / g);
+    for (let k = m.nodeStart; k < m.nodeStart + m.nodes; k += span) {
+      const l = spannedLink(cluster, inter(1), k, span, span);
+      if (l.bandwidthBytesPerSecond < axis1.bandwidthBytesPerSecond || l.latencySeconds > axis1.latencySeconds) axis1 = l;
+    }
+  }
+  // axis 0: stride n1. It stays in one node when the whole mesh fits a node; else its groups span the sub-mesh's
+  // nodes (one member per node when n1 >= g, every node otherwise).
   let axis0: Link;
   if (m.nodes === 1) axis0 = intra;
-  else if (n1 >= g) axis0 = inter(g);            // each GPU of a node is on its own axis-0 ring
-  else axis0 = inter(n1);                          // n1 rings per node leave it
+  else if (n1 >= g) axis0 = spannedLink(cluster, inter(g), m.nodeStart, m.nodes, n0); // each GPU of a node is on its own axis-0 ring
+  else axis0 = spannedLink(cluster, inter(n1), m.nodeStart, m.nodes, m.nodes);         // n1 rings per node leave it
   return { shape: [n0, n1], axisLinks: [axis0, axis1] };
 }

@@ -63,6 +63,20 @@ export interface ClusterNode {
   readonly intraNode?: Link;
 }
 
+/**
+ * The switch levels above the nodes (a two-tier fat tree, rail-optimised: GPU k of every node on rail k). Nodes
+ * under one leaf group (a scalable unit / pod) talk at interNode bandwidth; traffic between leaf groups crosses the
+ * spine, whose uplinks carry 1 / spineOversubscription of the leaves' downlink bandwidth (cluster/fabric.ts).
+ */
+export interface Fabric {
+  /** Nodes under one leaf group (full bisection bandwidth among them). */
+  readonly nodesPerLeaf: number;
+  /** Leaf downlink : uplink bandwidth, >= 1 (1: non-blocking). */
+  readonly spineOversubscription: number;
+  /** Extra start-up latency of a step that crosses the spine, seconds. */
+  readonly spineLatencySeconds: number;
+}
+
 export interface Cluster {
   readonly name: string;
   readonly nodes: readonly ClusterNode[];
@@ -72,6 +86,8 @@ export interface Cluster {
   readonly intraNode: Link;
   /** Link between nodes: bandwidth per node, shared by that node's GPUs. */
   readonly interNode: Link;
+  /** Switch levels above the nodes; absent: every node pair at interNode (one flat level). */
+  readonly fabric?: Fabric;
 }
 
 /** A rectangle of devices in the cluster: nodes [nodeStart, nodeStart+nodes) x GPUs [gpuStart, gpuStart+gpusPerNode). */

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { GPU_PRESETS, H100_NVLINK, V100_NVLINK } from '../cluster/presets.ts';
 import { gpt } from '../zoo/gpt.ts';
 import { E2E_ROWS, ROW_PLAN, rowGraph, type E2eRow } from './e2eRows.ts';
-import { GRADIENT_SYNC_NO_REMAT_FACTOR, logitsBytes, predictStep, type StepPrediction } from './stepModel.ts';
+import { GRADIENT_SYNC_NO_REMAT_FACTOR, logitsBytes } from './runtimeTerms.ts';
+import { predictStep, type StepPrediction } from './stepModel.ts';
 import type { ModelGraph } from '../ir/types.ts';
 
 const gpu = GPU_PRESETS['H100-SXM'];

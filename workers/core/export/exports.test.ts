@@ -131,9 +131,9 @@ describe('megatronArgs', () => {
     const r = megatronArgs(planOf([stage(0, [0, 16], [4, 1], true), stage(1, [16, 32], [4, 1], true)], { kind: 'megatron' }));
     expect(r.ok && r.args).toEqual([
       '--tensor-model-parallel-size', '1', '--pipeline-model-parallel-size', '2', '--micro-batch-size', '2',
-      '--global-batch-size', '32', '--recompute-granularity', 'full', '--recompute-method', 'uniform',
+      '--global-batch-size', '32', '--recompute-granularity', 'full', '--recompute-method', 'uniform', '--recompute-num-layers', '1',
     ]);
-    expect(r.ok && r.notes).toEqual([]);
+    expect(r.ok && r.notes).toEqual(["no virtual pipeline stages: the plan's schedule is plain 1F1B (--num-layers-per-virtual-pipeline-stage unset)"]);
   });
 
   it('says why a plan is not Megatron-shaped', () => {

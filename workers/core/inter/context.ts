@@ -9,7 +9,9 @@ import type { LayerClustering } from './layerConstruction.ts';
 import { manualProfile, type ManualStrategy } from './manualProfile.ts';
 import type { PlanOptions } from './plan.ts';
 import { runtimeTraits } from './runtime.ts';
-import type { CostContext, MeshSpace, ProfileFn } from './stageCosts.ts';
+import type { CostContext } from './stageCosts.ts';
+import type { MeshSpace } from './meshSpace.ts';
+import type { ProfileFn } from './profileUnits.ts';
 import type { PricingGraph, UnitProfile } from './unitProfile.ts';
 
 export interface PlanContext {

@@ -14,7 +14,7 @@ import type { Precision } from '../cost/precision.ts';
 import { tensorBytes, type Unit } from './units.ts';
 import { precisionBytes } from '../cost/memory.ts';
 import { elementWidth } from '../cost/fusion.ts';
-import { GRADIENT_REDUCTION_BYTES, opLogitsBytes, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/stepModel.ts';
+import { GRADIENT_REDUCTION_BYTES, opLogitsBytes, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/runtimeTerms.ts';
 import { isRepeatedBlock, runtimeTraits, type RuntimeTraits } from './runtime.ts';
 import { elementFractions, keptActivationBytes, scalesWithBatch, type TemplateRole, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
@@ -133,7 +133,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   const zero3 = strategy.zeroStage === 3;
   let bufferBytes = 0;
   const shard = (z: boolean): number => (z ? n0 : 1);
-  // Gradient reduction at 4 bytes an element (cost/stepModel.ts GRADIENT_REDUCTION_BYTES says why).
+  // Gradient reduction at 4 bytes an element (cost/runtimeTerms.ts GRADIENT_REDUCTION_BYTES says why).
   const gradSyncBytes = syncedGradElems * GRADIENT_REDUCTION_BYTES;
   let gradientSyncSeconds = 0;
   if (training) {
@@ -146,7 +146,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     const bytes = paramElems * paramDtypeBytes;
     collectives.push({ kind: 'all-gather', axis: 0, bytes, phase: 'forward', scales: false });
     if (training) collectives.push({ kind: 'all-gather', axis: 0, bytes, phase: 'backward', scales: false });
-    // XLA reshards activations around weights split on their contracting dim (cost/stepModel.ts): per repeated
+    // XLA reshards activations around weights split on their contracting dim (cost/runtimeTerms.ts): per repeated
     // layer ZERO3_RESHARD_BYTES_PER_ELEMENT bytes per token x hidden element on each device per all-to-all (runtime traits).
     const hidden = graph.config?.hidden;
     if (hidden && isRepeatedBlock(unit)) {
@@ -158,7 +158,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         collectives.push({ kind: 'send-recv', axis: 0, bytes: runtime.zero3RematAllToAlls * ZERO3_RESHARD_BYTES_PER_ELEMENT * elements, phase: 'backward', scales: true, rematOnly: true });
       }
     }
-    // XLA: the logits' gradient from vocab-split back to batch-split (cost/stepModel.ts logitsBytes), received
+    // XLA: the logits' gradient from vocab-split back to batch-split (cost/runtimeTerms.ts logitsBytes), received
     // into a buffer of the device's logits.
     const vocab = graph.config?.vocab;
     if (training && runtime.zero3LogitsAllToAll && vocab) {

@@ -3,8 +3,9 @@
  * sub-meshes take whole free nodes, (1, k) sub-meshes fill nodes left to right. Power-of-two (1, k) shapes that
  * sum to whole nodes always pack this way (App. A).
  */
-import type { SubMesh } from '../cluster/types.ts';
-import type { MeshSpace, SubmeshChoice } from './stageCosts.ts';
+import { leafAligned } from '../cluster/fabric.ts';
+import type { Fabric, SubMesh } from '../cluster/types.ts';
+import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 
 export class PlacementError extends Error {}
 
@@ -12,7 +13,7 @@ export class PlacementError extends Error {}
  * In pipeline order, each sub-mesh right after the previous one in its group (a (1, k) mesh in the current node,
  * a multi-node mesh from the next empty node): adjacent stages then share nodes. Null when that leaves a gap.
  */
-export function placeInOrder(space: MeshSpace, submeshes: readonly SubmeshChoice[]): SubMesh[] | null {
+export function placeInOrder(space: MeshSpace, submeshes: readonly SubmeshChoice[], fabric?: Fabric): SubMesh[] | null {
   const cursor = space.groups.map(() => ({ node: 0, gpu: 0 }));
   const out: SubMesh[] = [];
   for (const s of submeshes) {
@@ -21,7 +22,7 @@ export function placeInOrder(space: MeshSpace, submeshes: readonly SubmeshChoice
     const [nodes, gpus] = s.shape;
     if (c.gpu === g.gpusPerNode) { c.node++; c.gpu = 0; }
     if (nodes > 1 || gpus === g.gpusPerNode) {
-      if (c.gpu !== 0 || c.node + nodes > g.nodes) return null;
+      if (c.gpu !== 0 || c.node + nodes > g.nodes || !leafAligned(fabric, g.nodeStart + c.node, nodes)) return null;
       out.push({ nodeStart: g.nodeStart + c.node, nodes, gpuStart: 0, gpusPerNode: gpus });
       c.node += nodes;
     } else {
@@ -34,7 +35,7 @@ export function placeInOrder(space: MeshSpace, submeshes: readonly SubmeshChoice
 }
 
 /** Largest first (always succeeds for the DP's shapes); see the module comment. */
-export function placeLargestFirst(space: MeshSpace, submeshes: readonly SubmeshChoice[]): SubMesh[] {
+export function placeLargestFirst(space: MeshSpace, submeshes: readonly SubmeshChoice[], fabric?: Fabric): SubMesh[] {
   const free = space.groups.map((g) => new Array<number>(g.nodes).fill(g.gpusPerNode));
   const order = submeshes.map((_, i) => i).sort((a, b) => submeshes[b].devices - submeshes[a].devices || a - b);
   const out: SubMesh[] = new Array(submeshes.length);
@@ -45,7 +46,11 @@ export function placeLargestFirst(space: MeshSpace, submeshes: readonly SubmeshC
     const [nodes, gpus] = s.shape;
     let placed = false;
     if (nodes > 1 || gpus === g.gpusPerNode) {
-      for (let n = 0; n + nodes <= g.nodes && !placed; n++) {
+      // Positions that respect the leaf groups first (cluster/fabric.ts), then any.
+      const positions = Array.from({ length: Math.max(0, g.nodes - nodes + 1) }, (_, n) => n);
+      const order = [...positions.filter((n) => leafAligned(fabric, g.nodeStart + n, nodes)), ...positions.filter((n) => !leafAligned(fabric, g.nodeStart + n, nodes))];
+      for (const n of order) {
+        if (placed) break;
         let ok = true;
         for (let k = n; k < n + nodes; k++) if (nodesFree[k] !== g.gpusPerNode) ok = false;
         if (!ok) continue;
@@ -75,6 +80,6 @@ export function sameNode(a: SubMesh, b: SubMesh): boolean {
  * The placement the plan uses: in pipeline order when it packs (adjacent stages share nodes, so their transfers
  * stay on NVLink), else largest first.
  */
-export function placeSubmeshes(space: MeshSpace, submeshes: readonly SubmeshChoice[]): SubMesh[] {
-  return placeInOrder(space, submeshes) ?? placeLargestFirst(space, submeshes);
+export function placeSubmeshes(space: MeshSpace, submeshes: readonly SubmeshChoice[], fabric?: Fabric): SubMesh[] {
+  return placeInOrder(space, submeshes, fabric) ?? placeLargestFirst(space, submeshes, fabric);
 }

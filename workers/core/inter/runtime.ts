@@ -7,20 +7,20 @@
  *   memory at a time.
  * - 'xla' (JAX/XLA; the H100 calibration rows, cost/calibration/h100-e2e-steps.json): remat is jax.checkpoint on
  *   each repeated block, so the layers outside the blocks (embedding, LM head) are not recomputed; the repeated
- *   blocks run as one lax.scan loop, whose residuals without remat cost extra HBM passes (cost/stepModel.ts
+ *   blocks run as one lax.scan loop, whose residuals without remat cost extra HBM passes (cost/runtimeTerms.ts
  *   SCAN_RESIDUAL_PASSES), plus a copy into / out of the stacked [layers, ...] buffers per loop that runs on the
  *   compute stream when the loop holds no collectives (SCAN_RESIDUAL_COPY_PASSES) and on the copy engines otherwise,
  *   slowing the loop's collectives (COPY_ENGINE_COLLECTIVE_SLOWDOWN); Flax/JAX keep layer-norm
  *   and softmax residuals in fp32 for 16-bit inputs; asynchronous dispatch allocates step k+1's temporaries while
  *   step k runs (ASYNC_STEPS_IN_FLIGHT); under ZeRO-3 the SPMD partitioner reshards activations with all-to-alls
- *   (ZERO3_ALL_TO_ALLS_PER_LAYER: one per layer in the forward, 5 per checkpointed layer with remat) and one all-to-all of the logits (stepModel.ts logitsBytes); data-parallel gradient
+ *   (ZERO3_ALL_TO_ALLS_PER_LAYER: one per layer in the forward, 5 per checkpointed layer with remat) and one all-to-all of the logits (cost/runtimeTerms.ts logitsBytes); data-parallel gradient
  *   all-reduces hide partly behind a recomputing backward loop, hardly at all without remat
  *   (GRADIENT_SYNC_NO_REMAT_FACTOR).
  */
 import {
   ASYNC_STEPS_IN_FLIGHT, COPY_ENGINE_COLLECTIVE_SLOWDOWN, GRADIENT_SYNC_NO_REMAT_FACTOR, SCAN_RESIDUAL_COPY_PASSES, SCAN_RESIDUAL_PASSES,
   ZERO3_ALL_TO_ALLS_PER_LAYER,
-} from '../cost/stepModel.ts';
+} from '../cost/runtimeTerms.ts';
 import type { Unit } from './units.ts';
 
 /** Runtimes a plan can be priced for (the traits below). */

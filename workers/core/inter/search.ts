@@ -11,7 +11,9 @@ import type { ProgressCallback } from '../progress.ts';
 import type { ScheduleKind } from '../schedule/types.ts';
 import type { LayerClustering } from './layerConstruction.ts';
 import { solveStageDp } from './stageConstruction.ts';
-import { layerCostTable, type CancelSignal, type CostContext, type MeshSpace, type SubmeshChoice } from './stageCosts.ts';
+import { layerCostTable, type CostContext } from './stageCosts.ts';
+import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
+import type { CancelSignal } from '../progress.ts';
 import { buildStageProblem, type StageCore } from './stageOptions.ts';
 import { inputBytesOfRange } from './units.ts';
 

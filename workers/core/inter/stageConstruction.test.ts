@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { solveStageDp, type StageDpProblem } from './stageConstruction.ts';
+import { quantised, solveStageDp, type StageDpProblem } from './stageConstruction.ts';
 
 /** Seeded xorshift32 in [0, 1). */
 function rng(seed: number): () => number {
@@ -142,5 +142,26 @@ describe('solveStageDp', () => {
     const single = solveStageDp({ ...base, maxWeight: 0 });
     expect(single.kind === 'ok' && single.stages.length).toBe(1);
     expect(single.kind === 'ok' && single.objective).toBeCloseTo(1.2, 9);
+  });
+
+  it('counts devices in node blocks when every sub-mesh is one: same solutions as device by device', () => {
+    let compared = 0;
+    for (let seed = 1; seed <= 120; seed++) {
+      const p = randomProblem(seed);
+      // Every device count x 8 (whole 8-GPU nodes): the quantum is 8 and the DP has the original's states.
+      const scaled: StageDpProblem = { ...p, meshes: p.meshes.map((m) => ({ ...m, devices: 8 * m.devices })), groupDevices: p.groupDevices.map((d) => 8 * d) };
+      expect(quantised(scaled).groupDevices).toEqual(p.groupDevices);
+      const a = solveStageDp(p);
+      const b = solveStageDp(scaled);
+      expect(b.kind, `seed ${seed}`).toBe(a.kind);
+      if (a.kind !== 'ok' || b.kind !== 'ok') continue;
+      compared++;
+      expect(b.objective).toBeCloseTo(a.objective, 12);
+      expect(b.stages).toEqual(a.stages);
+    }
+    expect(compared).toBeGreaterThan(50);
+    // A quantum of 1 leaves the problem as it is.
+    const p = randomProblem(7);
+    expect(quantised({ ...p, meshes: [{ group: 0, devices: 1 }, ...p.meshes] })).toEqual({ ...p, meshes: [{ group: 0, devices: 1 }, ...p.meshes] });
   });
 });

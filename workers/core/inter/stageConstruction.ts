@@ -192,8 +192,28 @@ export type StageDpResult =
   /** Every t_max that fits was pruned by options.bestKnown. */
   | { readonly kind: 'pruned'; readonly lowerBound: number; readonly dpRuns: number };
 
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * The problem with each group's devices counted in its quantum (the gcd of its sub-mesh sizes and its total): the
+ * same solutions over fewer DP states (whole-node sub-meshes of a large cluster: one state per node block).
+ */
+export function quantised(p: StageDpProblem): StageDpProblem {
+  const q = p.groupDevices.map((d, g) => p.meshes.reduce((a, m) => (m.group === g ? gcd(a, m.devices) : a), d));
+  if (q.every((x) => x === 1)) return p;
+  return {
+    ...p,
+    meshes: p.meshes.map((m) => ({ group: m.group, devices: m.devices / q[m.group] })),
+    groupDevices: p.groupDevices.map((d, g) => d / q[g]),
+  };
+}
+
 /** Solves the stage DP. */
-export function solveStageDp(p: StageDpProblem, options: StageDpOptions = {}): StageDpResult {
+export function solveStageDp(problem: StageDpProblem, options: StageDpOptions = {}): StageDpResult {
+  const p = quantised(problem);
   const layout = stateLayout(p.groupDevices);
   const cands = tMaxCandidates(p, options.tMaxRelativeGap ?? 0);
   let dpRuns = 0;

@@ -3,7 +3,9 @@ import { CLUSTER_PRESETS } from '../cluster/presets.ts';
 import { createContext, costContext, manualProfileFn } from '../plan/context.ts';
 import { defaultPlanOptions } from '../plan.ts';
 import { zooModel } from '../zoo/index.ts';
-import { buildMeshSpace, layerCostTable, profileUnits } from './stageCosts.ts';
+import { layerCostTable } from './stageCosts.ts';
+import { buildMeshSpace } from './meshSpace.ts';
+import { profileUnits } from './profileUnits.ts';
 import { inFlight, maxStagesThatFit, memoryTotal, stageCore, stageMemory } from './stageOptions.ts';
 
 const cluster = CLUSTER_PRESETS['p3.16xlarge'].cluster(1, 4);

@@ -1,154 +1,28 @@
 /**
- * The stage cost table (alpa.md §3 "Stage cost"): for every (layer, sub-mesh shape, logical mesh) the latency of
- * one micro-batch, gradient synchronisation and memory. Each distinct unit (structural hash) is profiled once per
- * logical mesh (one intra-op solve, memoised per (hash, GPU, mesh shape, links)); a layer's cost is the sum of
- * its units' (resharding between units assumed free), a stage's the sum of its layers'. Profiles are re-priced
- * for each micro-batch size (unitProfile.ts).
+ * The stage cost table (alpa.md §3 "Stage cost"): for every (layer, sub-mesh shape, logical mesh: meshSpace.ts) the
+ * latency of one micro-batch, gradient synchronisation and memory. Each distinct unit is profiled once per logical
+ * mesh (profileUnits.ts); a layer's cost is the sum of its units' (resharding between units assumed free), a stage's
+ * the sum of its layers'. Profiles are re-priced for each micro-batch size (unitProfile.ts).
  */
-import type { Cluster, Link, SubMesh } from '../cluster/types.ts';
-import { alpaShapes, gpuGroups, logicalMeshShapes } from '../cluster/submeshes.ts';
-import { gpuSpec, logicalMesh } from '../cluster/topology.ts';
-import type { GpuSpec } from '../cluster/types.ts';
+import { gpuSpec } from '../cluster/topology.ts';
+import type { Cluster, GpuSpec } from '../cluster/types.ts';
 import type { ModelGraph } from '../ir/types.ts';
 import type { Precision } from '../cost/precision.ts';
-import type { ProgressCallback } from '../progress.ts';
 import type { LayerClustering } from './layerConstruction.ts';
 import { evaluateProfile, type PricingGraph, type UnitCost, type UnitProfile } from './unitProfile.ts';
 import { rebatch } from '../ir/rebatch.ts';
 import { precisionBytes } from '../cost/memory.ts';
-import { optimizerSeconds } from '../cost/stepModel.ts';
+import { optimizerSeconds } from '../cost/optimizer.ts';
 import { tensorLookup } from '../cost/opCost.ts';
-import { unitParamIds, type Unit } from './units.ts';
+import { unitParamIds } from './units.ts';
 import { isRepeatedBlock, runtimeTraits, type Runtime, type RuntimeTraits } from './runtime.ts';
+import type { MeshSpace } from './meshSpace.ts';
+import { profileKey, type ProfileTable } from './profileUnits.ts';
 
-/** One logical mesh of one sub-mesh shape. */
-export interface MeshChoice {
-  readonly id: number;
-  /** Index of the sub-mesh shape (the DP's mesh). */
-  readonly shape: number;
-  readonly logical: readonly [number, number];
-  /** Which strategy source prices this mesh (e.g. 'ilp' or 'template'); one MeshChoice per variant. */
-  readonly variant: string;
-  readonly links: readonly [Link, Link];
-  /** The sub-mesh at the first node of its group: where the intra-op pass is asked to solve. */
-  readonly canonical: SubMesh;
-}
-
-export interface SubmeshChoice {
-  readonly index: number;
-  readonly group: number;
-  readonly gpu: string;
-  readonly shape: readonly [number, number];
-  readonly devices: number;
-  readonly meshes: readonly MeshChoice[];
-}
-
-export interface MeshSpace {
-  readonly groups: readonly { readonly gpu: string; readonly nodeStart: number; readonly nodes: number; readonly gpusPerNode: number; readonly devices: number }[];
-  readonly submeshes: readonly SubmeshChoice[];
-  readonly meshes: readonly MeshChoice[];
-}
-
-export interface MeshFilter {
-  /** Keep only sub-meshes covering the whole cluster (intra-only). */
-  readonly wholeClusterOnly?: boolean;
-  /** Also (n, M) for n not a power of two (the paper's space; Alpa's default is powers of two). Whole-cluster
-   * sub-meshes are always kept. */
-  readonly allNodeCounts?: boolean;
-  /** Keep a sub-mesh shape (nodes, GPUs per node). */
-  readonly submesh?: (shape: readonly [number, number]) => boolean;
-  /**
-   * Strategy sources per logical mesh (default ['default']); `variantsOf` narrows them per mesh. The DP picks the
-   * best variant per stage as it picks the logical mesh.
-   */
-  readonly variants?: readonly string[];
-  readonly variantsOf?: (logical: readonly [number, number], devices: number, total: number) => readonly string[];
-  /** Keep a logical shape (default: n1 <= GPUs per node, Alpa's "single_node_model_parallel"). */
-  readonly logical?: (logical: readonly [number, number], gpusPerNode: number) => boolean;
-}
-
-export function buildMeshSpace(cluster: Cluster, filter: MeshFilter = {}): MeshSpace {
-  const groups = gpuGroups(cluster).map((g) => ({ ...g, devices: g.nodes * g.gpusPerNode }));
-  const total = groups.reduce((s, g) => s + g.devices, 0);
-  const submeshes: SubmeshChoice[] = [];
-  const meshes: MeshChoice[] = [];
-  // Alpa's "single_node_model_parallel": the model-parallel axis 1 a power of two inside one node.
-  const keep = filter.logical ?? ((l: readonly [number, number], m: number) => l[1] <= m && m % l[1] === 0);
-  groups.forEach((g, gi) => {
-    for (const [nodes, gpus] of alpaShapes(g.nodes, g.gpusPerNode)) {
-      const devices = nodes * gpus;
-      if (!filter.allNodeCounts && nodes & (nodes - 1) && devices !== total) continue;
-      if (filter.wholeClusterOnly && devices !== total) continue;
-      if (filter.submesh && !filter.submesh([nodes, gpus])) continue;
-      const canonical: SubMesh = { nodeStart: g.nodeStart, nodes, gpuStart: 0, gpusPerNode: gpus };
-      const index = submeshes.length;
-      const own: MeshChoice[] = [];
-      for (const shape of logicalMeshShapes({ nodes, gpusPerNode: gpus })) {
-        if (!keep(shape, g.gpusPerNode)) continue;
-        const lm = logicalMesh(cluster, canonical, shape);
-        const variants = filter.variantsOf?.(shape, devices, total) ?? filter.variants ?? ['default'];
-        for (const variant of variants) {
-          const m: MeshChoice = { id: meshes.length, shape: index, logical: shape, variant, links: lm.axisLinks, canonical };
-          own.push(m);
-          meshes.push(m);
-        }
-      }
-      if (own.length) submeshes.push({ index, group: gi, gpu: g.gpu, shape: [nodes, gpus], devices, meshes: own });
-    }
-  });
-  return { groups, submeshes, meshes };
-}
-
-/** What cancellation needs of an AbortSignal (core compiles without DOM types). */
-export interface CancelSignal {
-  readonly aborted: boolean;
-  readonly reason?: unknown;
-}
-
-/** Produces a unit's profile on a logical mesh: the intra-op pass, or a fixed strategy. */
-export type ProfileFn = (unit: Unit, mesh: MeshChoice, submesh: SubmeshChoice) => Promise<UnitProfile>;
-
-function linkKey(l: Link): string {
-  return `${l.bandwidthBytesPerSecond}/${l.latencySeconds}`;
-}
-
-export function profileKey(unit: Unit, mesh: MeshChoice, submesh: SubmeshChoice): string {
-  return `${unit.hash}|${mesh.variant}|${submesh.gpu}|${mesh.logical.join('x')}|${linkKey(mesh.links[0])}|${linkKey(mesh.links[1])}`;
-}
-
-/** Memoised profiles: key -> profile. Plain object so that it serialises. */
-export type ProfileTable = ReadonlyMap<string, UnitProfile>;
-
-/**
- * Profiles every distinct unit on every mesh, at most `concurrency` jobs at once (a pool-backed ProfileFn runs
- * them on several workers), checking `signal` before each job and reporting progress at most every 100 ms.
- */
-export async function profileUnits(units: readonly Unit[], space: MeshSpace, profile: ProfileFn,
-  progress?: ProgressCallback, signal?: CancelSignal, into: Map<string, UnitProfile> = new Map(), concurrency = 1): Promise<Map<string, UnitProfile>> {
-  const jobs: { unit: Unit; mesh: MeshChoice; sub: SubmeshChoice; key: string }[] = [];
-  const queued = new Set<string>();
-  for (const sub of space.submeshes) for (const mesh of sub.meshes) for (const unit of units) {
-    const key = profileKey(unit, mesh, sub);
-    if (into.has(key) || queued.has(key)) continue;
-    queued.add(key);
-    jobs.push({ unit, mesh, sub, key });
-  }
-  let last = 0;
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-      const j = jobs[next++];
-      into.set(j.key, await profile(j.unit, j.mesh, j.sub));
-      done++;
-      const now = Date.now();
-      if (progress && (now - last >= 100 || done === jobs.length)) { last = now; progress({ phase: 'stage costs', done, total: jobs.length }); }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, worker));
-  return into;
-}
+/** Moved (meshSpace.ts, profileUnits.ts, progress.ts); re-exported while code written against this file catches up. */
+export { buildMeshSpace, type MeshChoice, type MeshFilter, type MeshSpace, type SubmeshChoice } from './meshSpace.ts';
+export { profileKey, profileUnits, type ProfileFn, type ProfileTable } from './profileUnits.ts';
+export type { CancelSignal } from '../progress.ts';
 
 /** Per-layer costs on one mesh for one micro-batch size, per device; gradientSyncSeconds includes the optimizer update
  * (both once per step). */
@@ -212,7 +86,7 @@ export interface CostContext {
 /**
  * What a repeated block costs without remat under a runtime whose layers run as a scan loop (runtime.ts): extra
  * passes over its residuals, the residual copies of each loop without collectives on the compute stream, and the
- * copy-engine slowdown of the block's collectives otherwise (cost/stepModel.ts).
+ * copy-engine slowdown of the block's collectives otherwise (cost/runtimeTerms.ts).
  */
 export function scanResidualSeconds(profile: UnitProfile, cost: UnitCost, gpu: GpuSpec, traits: RuntimeTraits): number {
   const live = profile.collectives.filter((c) => !c.rematOnly);
@@ -266,7 +140,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         if (!e) {
           const profile = ctx.profiles.get(key);
           if (!profile) throw new Error(`layerCostTable: no profile for unit ${units[u].name} on mesh ${mesh.logical.join('x')}`);
-          // The Adam update runs once per step on the optimizer shard this device holds (cost/stepModel.ts).
+          // The Adam update runs once per step on the optimizer shard this device holds (cost/optimizer.ts).
           const updateSeconds = ctx.training
             ? optimizerSeconds(gpu!, ctx.precision, profile.optimizerBytes / (pb.optimizerBytes + pb.masterBytes), profile.paramTensors) : 0;
           e = { profile, cost: evaluateProfile(profile, at, gpu!, ctx.precision, mesh.links, ctx.training), updateSeconds };

@@ -9,7 +9,8 @@ import type { Cluster } from '../cluster/types.ts';
 import type { MemoryBreakdown } from '../cost/memory.ts';
 import type { ScheduleKind } from '../schedule/types.ts';
 import type { StageDpProblem } from './stageConstruction.ts';
-import type { LayerCosts, MeshSpace, SubmeshChoice } from './stageCosts.ts';
+import type { LayerCosts } from './stageCosts.ts';
+import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 
 /** A stage's costs on one mesh, independent of its position. */
 export interface StageCore {
@@ -125,20 +126,28 @@ export function maxStagesThatFit(c: StageCore, schedule: ScheduleKind, microbatc
  * goes in pipeline order, so a (1, k) sub-mesh on a cluster of several nodes ends at a node boundary with
  * probability k / M, a whole-node one always.
  */
-export function sendSeconds(cluster: Cluster, sub: SubmeshChoice, bytes: number, crossNode: boolean): number {
+export function sendSeconds(cluster: Cluster, sub: SubmeshChoice, bytes: number, crossNode: boolean, crossLeaf = false): number {
   if (bytes <= 0) return 0;
   if (!crossNode) {
     const l = cluster.intraNode;
     return l.latencySeconds + bytes / (l.bandwidthBytesPerSecond * Math.max(1, sub.devices));
   }
   const l = cluster.interNode;
-  return l.latencySeconds + bytes / (l.bandwidthBytesPerSecond * Math.max(1, sub.shape[0]));
+  // Between leaf groups every node of the stage sends over the oversubscribed uplinks at once (cluster/fabric.ts).
+  const spine = crossLeaf && cluster.fabric ? cluster.fabric : undefined;
+  const bandwidth = l.bandwidthBytesPerSecond / (spine?.spineOversubscription ?? 1);
+  return l.latencySeconds + (spine?.spineLatencySeconds ?? 0) + bytes / (bandwidth * Math.max(1, sub.shape[0]));
 }
 
+/** The expected send before placement: a stage ends at a node (leaf group) boundary with probability its share of
+ * a node (leaf group), always when it fills one. */
 export function sendEstimate(cluster: Cluster, sub: SubmeshChoice, bytes: number, gpusPerNode: number): number {
   if (cluster.nodes.length <= 1) return sendSeconds(cluster, sub, bytes, false);
   const pCross = sub.shape[0] > 1 || sub.shape[1] >= gpusPerNode ? 1 : sub.shape[1] / gpusPerNode;
-  return pCross * sendSeconds(cluster, sub, bytes, true) + (1 - pCross) * sendSeconds(cluster, sub, bytes, false);
+  const leaf = cluster.fabric?.nodesPerLeaf;
+  const pLeaf = leaf && cluster.nodes.length > leaf ? Math.min(1, (pCross * sub.shape[0]) / leaf) : 0;
+  return (pCross - pLeaf) * sendSeconds(cluster, sub, bytes, true) + pLeaf * sendSeconds(cluster, sub, bytes, true, true)
+    + (1 - pCross) * sendSeconds(cluster, sub, bytes, false);
 }
 
 export interface OptionMeta {

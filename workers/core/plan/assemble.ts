@@ -8,8 +8,9 @@ import { submeshDevices } from '../cluster/topology.ts';
 import type { ModelGraph } from '../ir/types.ts';
 import type { LayerClustering } from '../inter/layerConstruction.ts';
 import { placeSubmeshes, sameNode } from '../inter/placement.ts';
+import { sameLeaf } from '../cluster/fabric.ts';
 import { boundaryBytesOf, type Candidate } from '../inter/search.ts';
-import type { MeshSpace } from '../inter/stageCosts.ts';
+import type { MeshSpace } from '../inter/meshSpace.ts';
 import { memoryTotal, requiredBytes, sendSeconds, stageMemory, type StageCore } from '../inter/stageOptions.ts';
 import { simulateSchedule } from '../schedule/pipelineSchedule.ts';
 import { graphForwardFlops, modelStepFlops, paperStepFlops } from './flops.ts';
@@ -41,12 +42,13 @@ export function assemblePlan(x: AssembleInput): Plan {
   const { candidate: c, clustering } = x;
   const training = x.mode === 'train';
   const schedule: ScheduleKind = training ? x.schedule : 'inference';
-  const placed = placeSubmeshes(x.space, c.stages.map((s) => s.submesh));
+  const placed = placeSubmeshes(x.space, c.stages.map((s) => s.submesh), x.cluster.fabric);
   const boundary = boundaryBytesOf(clustering);
   const r = c.microbatch / x.graph.batch;
   const sendBytes = c.stages.map((s, i) => (i + 1 < c.stages.length ? boundary[s.core.end] * r : 0));
   const crosses = c.stages.map((_, i) => i + 1 < c.stages.length && !sameNode(placed[i], placed[i + 1]));
-  const sends = c.stages.map((s, i) => (i + 1 < c.stages.length ? sendSeconds(x.cluster, s.submesh, sendBytes[i], crosses[i]) : 0));
+  const sends = c.stages.map((s, i) => (i + 1 < c.stages.length
+    ? sendSeconds(x.cluster, s.submesh, sendBytes[i], crosses[i], !sameLeaf(x.cluster, placed[i], placed[i + 1])) : 0));
   const sim = simulateSchedule({
     schedule,
     microbatches: c.microbatches,

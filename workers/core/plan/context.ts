@@ -9,8 +9,8 @@ import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph, Tensor } from '../ir/types.ts';
 import { runLayerConstruction } from '../inter/layerConstruction.ts';
 import { divisorsDescending } from '../inter/search.ts';
-import type { ProfileFn } from '../inter/stageCosts.ts';
-import { profileFromSharding } from '../inter/unitProfile.ts';
+import type { ProfileFn } from '../inter/profileUnits.ts';
+import { profileFromSharding } from '../inter/ilpProfile.ts';
 import type { PlanContext } from '../inter/context.ts';
 import { PRECISIONS, RUNTIMES, type PlanOptions, type ShardingPlan } from './types.ts';
 

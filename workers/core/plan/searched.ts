@@ -3,7 +3,10 @@
  * run the stage DP per micro-batch count, then place and simulate the best few slicings; the simulated step time
  * decides among them.
  */
-import { buildMeshSpace, pricingGraph, profileUnits, type CostContext, type CancelSignal, type MeshFilter, type ProfileFn } from '../inter/stageCosts.ts';
+import { pricingGraph, type CostContext } from '../inter/stageCosts.ts';
+import { buildMeshSpace, type MeshFilter } from '../inter/meshSpace.ts';
+import { profileUnits, type ProfileFn } from '../inter/profileUnits.ts';
+import type { CancelSignal } from '../progress.ts';
 import { searchStages } from '../inter/search.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import { assemblePlan, type AssembleInput } from './assemble.ts';

@@ -10,7 +10,8 @@
 import { BASELINE_KINDS } from '../baselines/index.ts';
 import { runBaseline, type BaselineResult } from './baselines.ts';
 import type { ProfileMemo } from '../baselines/uniform.ts';
-import type { CancelSignal, ProfileFn } from '../inter/stageCosts.ts';
+import type { ProfileFn } from '../inter/profileUnits.ts';
+import type { CancelSignal } from '../progress.ts';
 import type { PlanContext } from './context.ts';
 import type { BaselineKind, Plan, ProgressCallback, SearchTraceEntry } from './types.ts';
 
@@ -20,8 +21,14 @@ export interface Seed {
   readonly plan: Plan;
 }
 
+/** Each baseline's own answer, feasible or not (what-if sweeps show all of them without planning them again). */
+export type BaselineOutcome =
+  | { readonly kind: BaselineKind; readonly ok: true; readonly plan: Plan }
+  | { readonly kind: BaselineKind; readonly ok: false; readonly reason: string };
+
 export interface SeedRun {
   readonly seeds: readonly Seed[];
+  readonly outcomes: readonly BaselineOutcome[];
   readonly trace: readonly SearchTraceEntry[];
 }
 
@@ -38,20 +45,23 @@ export async function runSeeds(ctx: PlanContext, searchProfile: ProfileFn, start
   const { dp: _dp, tp: _tp, pp: _pp, ...options } = ctx.options;
   const seedCtx: PlanContext = { ...ctx, options, describeSharding: false };
   const seeds: Seed[] = [];
+  const outcomes: BaselineOutcome[] = [];
   const trace: SearchTraceEntry[] = [];
   for (const [k, kind] of BASELINE_KINDS.entries()) {
     const r: BaselineResult = await runBaseline(kind, seedCtx, searchProfile, started, undefined, signal, memo);
     progress?.({ phase: 'baseline seeds', done: k + 1, total: BASELINE_KINDS.length });
     if (!r.ok) {
+      outcomes.push({ kind, ok: false, reason: r.reason });
       trace.push({ label: `seed ${kind}`, stepSeconds: Infinity, feasible: false, note: r.reason });
       continue;
     }
     const best = r.plans[0];
+    outcomes.push({ kind, ok: true, plan: best });
     // Only a plan that fits can be the searched plan; an infeasible one stays in the trace.
     if (best.feasible) seeds.push({ kind, plan: best });
     trace.push({ label: `seed ${kind}: ${best.label}`, stepSeconds: best.stepSeconds, feasible: best.feasible, note: `B=${best.microbatches}` });
   }
-  return { seeds, trace };
+  return { seeds, outcomes, trace };
 }
 
 /**

@@ -6,7 +6,8 @@
 import { collectiveSeconds } from '../cost/collectives.ts';
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import type { LayerClustering } from '../inter/layerConstruction.ts';
-import { profileKey, type MeshSpace } from '../inter/stageCosts.ts';
+import type { MeshSpace } from '../inter/meshSpace.ts';
+import { profileKey } from '../inter/profileUnits.ts';
 import type { StageCore } from '../inter/stageOptions.ts';
 import type { TemplateRole, UnitProfile } from '../inter/unitProfile.ts';
 import type { Collective, DimSharding, MemoryBreakdown, OpSharding, ShardingPlan, TensorSharding } from './types.ts';

@@ -8,7 +8,7 @@ import type { ModelGraph } from '../ir/types.ts';
 import { plan, type PlanDeps } from '../plan.ts';
 import type { BaselineKind, Plan, PlanOptions } from '../inter/plan.ts';
 import type { ProgressCallback } from '../progress.ts';
-import type { CancelSignal } from '../inter/stageCosts.ts';
+import type { CancelSignal } from '../progress.ts';
 import { zooModel } from '../zoo/index.ts';
 import { planStructure } from './summary.ts';
 import type { PlanStructure, WhatIfModel } from './types.ts';
@@ -69,24 +69,38 @@ export interface PointOptions {
   readonly signal?: CancelSignal;
 }
 
-/** Plans one point: each series through plan() (the searched one without options.baseline). */
+/**
+ * Plans one point: the searched plan first (its search plans every baseline as a seed and hands them back), then
+ * each baseline series from those outcomes; a baseline the search did not report is planned on its own.
+ */
 export async function planPoint(graph: ModelGraph, cluster: Cluster, options: PlanOptions, deps: PlanDeps = {},
   opts: PointOptions = {}): Promise<PointResult> {
   const kinds = opts.series ?? CHART_SERIES;
-  const series: SeriesResult[] = [];
-  let searched: Plan | undefined;
   const { baseline: _b, dp: _dp, tp: _tp, pp: _pp, ...base } = options;
-  for (let k = 0; k < kinds.length; k++) {
-    const kind = kinds[k];
+  const seq = options.seq ?? graph.seq;
+  const run = (kind: SeriesKind) => {
     const o: PlanOptions = kind === 'searched' ? base : { ...base, baseline: kind as BaselineKind };
     const progress = opts.progress;
-    const r = await plan(graph, cluster, o, progress && ((p) => progress({ phase: `${LABELS[kind]}: ${p.phase}`, done: p.done, total: p.total })), opts.signal, deps);
-    if (!r.ok) { series.push({ kind, label: LABELS[kind], ok: false, reason: r.reason }); continue; }
-    if (kind === 'searched') searched = r.plan;
-    series.push(seriesResult(kind, r.plan, options.seq ?? graph.seq));
+    return plan(graph, cluster, o, progress && ((p) => progress({ phase: `${LABELS[kind]}: ${p.phase}`, done: p.done, total: p.total })), opts.signal, deps);
+  };
+  const searched = kinds.includes('searched') ? await run('searched') : undefined;
+  const seeds = searched?.ok ? searched.baselines ?? [] : [];
+  const series: SeriesResult[] = [];
+  for (const kind of kinds) {
+    if (kind === 'searched') {
+      series.push(searched!.ok ? seriesResult(kind, searched!.plan, seq) : { kind, label: LABELS[kind], ok: false, reason: searched!.reason });
+      continue;
+    }
+    const seed = seeds.find((x) => x.kind === kind);
+    if (seed) {
+      series.push(seed.ok ? seriesResult(kind, seed.plan, seq) : { kind, label: LABELS[kind], ok: false, reason: seed.reason });
+      continue;
+    }
+    const r = await run(kind);
+    series.push(r.ok ? seriesResult(kind, r.plan, seq) : { kind, label: LABELS[kind], ok: false, reason: r.reason });
   }
   const gpus = cluster.nodes.reduce((a, n) => a + n.gpus, 0);
-  return { cluster: cluster.name, gpus, series, ...(searched ? { plan: searched } : {}) };
+  return { cluster: cluster.name, gpus, series, ...(searched?.ok ? { plan: searched.plan } : {}) };
 }
 
 export type StructureAspect = 'stages' | 'meshes' | 'microbatches' | 'remat' | 'feasibility';

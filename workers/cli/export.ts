@@ -1,0 +1,115 @@
+/**
+ * `meshplan export --format jax|megatron|trace|json --model M --cluster C [plan options] [-o FILE]`, or
+ * `--plan plan.json` to export a saved plan (its model: --model, else the zoo model the plan names).
+ * jax: a self-contained training script (workers/core/export/jaxScript.ts); megatron: Megatron-LM arguments, or
+ * why not and the nearest Megatron plan with its predicted step; trace: Chrome trace JSON; json: plan JSON.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { chromeTrace } from '../core/export/chromeTrace.ts';
+import { jaxScript } from '../core/export/jaxScript.ts';
+import { megatronArgs } from '../core/export/megatronArgs.ts';
+import { parsePlanJson, planToJson } from '../core/export/planJson.ts';
+import type { ModelGraph } from '../core/ir/types.ts';
+import { defaultPlanOptions, plan } from '../core/plan.ts';
+import { PRECISIONS, type Plan, type Precision } from '../core/plan/types.ts';
+import { CliError, parseArgs, positiveInt, type ParsedArgs } from './args.ts';
+import { loadModelArg } from './model.ts';
+import { loadPlanArgs, PLAN_KEYS, type LoadedPlanArgs } from './plan.ts';
+
+const FORMATS = ['jax', 'megatron', 'trace', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface Exported {
+  readonly plan: Plan;
+  readonly graph?: ModelGraph;
+  readonly precision: Precision;
+  /** Present when the plan was made here: lets megatron look for the nearest Megatron plan. */
+  readonly loaded?: LoadedPlanArgs;
+}
+
+async function planned(args: ParsedArgs): Promise<Exported> {
+  const loaded = await loadPlanArgs(args);
+  const r = await plan(loaded.model, loaded.cluster, loaded.options, undefined, undefined, loaded.deps);
+  if (!r.ok) throw new CliError(r.reason);
+  return { plan: r.plan, graph: loaded.model, precision: loaded.options.precision, loaded };
+}
+
+async function saved(args: ParsedArgs, file: string): Promise<Exported> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CliError(`plan file not found: ${file}`);
+  }
+  const r = parsePlanJson(text);
+  if (!r.ok) throw new CliError(`${file}: ${r.reason}`);
+  const p = r.plan;
+  const tokens = p.stages[0]?.sharding?.tensors.find((t) => t.name === 'input_ids');
+  const seq = positiveInt(args, 'seq') ?? tokens?.shape[1];
+  const spec = args.values.model ?? `zoo:${p.model}`;
+  let graph: ModelGraph | undefined;
+  try {
+    graph = await loadModelArg(spec, { batch: p.globalBatch, seq });
+  } catch (err) {
+    if (args.values.model) throw err;
+  }
+  const precision = (args.values.precision as Precision | undefined) ?? (graph ? defaultPlanOptions(graph).precision : 'fp16-mixed');
+  return { plan: p, graph, precision };
+}
+
+async function megatronText(e: Exported): Promise<string> {
+  const r = megatronArgs(e.plan, e.graph, e.precision);
+  if (r.ok) {
+    return [`# Megatron-LM: ${r.worldSize} processes (data parallel ${r.dataParallel} = ${r.worldSize} / (tensor ${r.tensorParallel} x pipeline ${r.pipelineParallel}))`,
+      ...r.notes.map((n) => `# note: ${n}`), r.commandLine].join('\n') + '\n';
+  }
+  const lines = [`# Megatron-LM cannot express this plan: ${r.reason}`];
+  if (!e.loaded) {
+    lines.push('# (export with --model and --cluster instead of --plan to get the nearest Megatron-LM plan)');
+    return lines.join('\n') + '\n';
+  }
+  const { model, cluster, options, deps } = e.loaded;
+  const near = await plan(model, cluster, { ...options, baseline: 'megatron', dp: undefined, tp: undefined, pp: undefined }, undefined, undefined, deps);
+  const nearArgs = near.ok ? megatronArgs(near.plan, model, options.precision) : undefined;
+  if (!near.ok || !nearArgs?.ok) {
+    lines.push(`# no Megatron-LM plan either: ${near.ok ? (nearArgs as { reason: string }).reason : near.reason}`);
+    return lines.join('\n') + '\n';
+  }
+  const slower = near.plan.stepSeconds / e.plan.stepSeconds - 1;
+  lines.push(`# nearest Megatron-LM plan: ${near.plan.label}, predicted ${near.plan.stepSeconds.toFixed(4)} s per step` +
+    ` (this plan ${e.plan.stepSeconds.toFixed(4)} s: ${slower >= 0 ? '+' : ''}${(100 * slower).toFixed(1)}%)${near.plan.feasible ? '' : ', does not fit'}`);
+  lines.push(...nearArgs.notes.map((n) => `# note: ${n}`), nearArgs.commandLine);
+  return lines.join('\n') + '\n';
+}
+
+async function render(format: Format, e: Exported): Promise<string> {
+  switch (format) {
+    case 'json': return planToJson(e.plan) + '\n';
+    case 'trace': return JSON.stringify(chromeTrace(e.plan)) + '\n';
+    case 'megatron': return megatronText(e);
+    case 'jax': {
+      if (!e.graph) throw new CliError(`--format jax needs the model: '${e.plan.model}' is not a zoo model; pass --model`);
+      const r = jaxScript(e.plan, e.graph, e.precision);
+      if (!r.ok) throw new CliError(`cannot export to JAX: ${r.reason}`);
+      return r.script;
+    }
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv.map((a) => (a === '-o' ? '--out' : a)), [...PLAN_KEYS, 'format', 'plan', 'out'], ['json']);
+  const format = args.values.format;
+  if (!format) throw new CliError(`missing --format (${FORMATS.join('|')})`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${FORMATS.join('|')}, got '${format}'`);
+  const precision = args.values.precision;
+  if (precision !== undefined && !(PRECISIONS as readonly string[]).includes(precision)) {
+    throw new CliError(`--precision must be one of ${PRECISIONS.join('|')}, got '${precision}'`);
+  }
+  if (!args.values.plan && !args.values.model) throw new CliError('missing --model (or --plan plan.json)');
+  if (!args.values.plan && !args.values.cluster) throw new CliError('missing --cluster (or --plan plan.json)');
+  const e = args.values.plan ? await saved(args, args.values.plan) : await planned(args);
+  const text = await render(format as Format, e);
+  if (args.values.out) await writeFile(args.values.out, text);
+  else process.stdout.write(text);
+  return 0;
+}
