@@ -9,6 +9,7 @@
  * so the client must drop callbacks of a run it cancelled.
  */
 import { transfer } from 'comlink';
+import type { ImportClusterResult } from './core/cluster/importCluster.ts';
 import type { Cluster } from './core/cluster/types.ts';
 import type { GraphSummary } from './core/ir/inspect.ts';
 import type { ModelGraph } from './core/ir/types.ts';
@@ -81,6 +82,8 @@ export interface PlannerApi {
   /** Searches a plan (or a baseline, per options.baseline). Progress at most ~10 times a second. */
   plan(graph: ModelGraph, cluster: Cluster, options: PlanOptions, onProgress?: ProgressCallback, transport?: PlanTransport): Promise<PlanApiResult>;
   validateCluster(cluster: Cluster): Promise<ClusterCheck>;
+  /** A cluster file: a measured profile (fitted) or a Cluster JSON (checked); the fit's notes. */
+  importCluster(text: string, source: string): Promise<ImportClusterResult>;
   /** Names the zoo offers (for the Model panel's menu). */
   zooNames(): Promise<readonly string[]>;
   /** Compare: plan one column and summarise it (core/whatif/summary.ts); cost figures with a price per GPU-hour. */
@@ -187,6 +190,10 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
       return { ok: problems.length === 0, problems };
     },
 
+    async importCluster(text, source) {
+      const { importClusterText } = await import('./core/cluster/importCluster.ts');
+      return importClusterText(text, source);
+    },
     async zooNames() {
       const { ZOO_NAMES } = await import('./core/zoo/index.ts');
       return ZOO_NAMES;

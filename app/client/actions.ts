@@ -28,6 +28,8 @@ export interface Actions {
   /** `initial`: restoring a kept scenario, so its options stay as they were (no batch/mode adoption). */
   loadSource(source: ModelSource, initial?: boolean): Promise<boolean>;
   openFile(file: File): Promise<boolean>;
+  /** A cluster file (a measured profile or a Cluster JSON) into the Cluster panel; the fit's notes as the notice. */
+  openClusterFile(file: File): Promise<boolean>;
   plan(): Promise<void>;
   cancel(): void;
   /** Names the zoo offers, for the Model panel's picker. */
@@ -171,7 +173,22 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
     store.getState().setNotice('Search cancelled: no plan was produced.');
   }
 
-  return { loadSource, openFile, plan, cancel, zooNames: () => clients.model.run((api) => api.zooNames()),
+  async function openClusterFile(file: File): Promise<boolean> {
+    const s = store.getState();
+    try {
+      const text = await file.text();
+      const r = await clients.model.run((api) => api.importCluster(text, file.name));
+      if (!r.ok) { s.pushError({ what: `Could not use ${file.name} as a cluster`, message: r.reason }); return false; }
+      store.getState().editCluster(() => r.cluster);
+      store.getState().setNotice(r.notes.length ? `${file.name}: ${r.notes.join('; ')}` : undefined);
+      return true;
+    } catch (e) {
+      if (!(e instanceof CancelledError) && !(e instanceof WorkerCrashError)) s.pushError({ what: `Could not use ${file.name} as a cluster`, message: message(e) });
+      return false;
+    }
+  }
+
+  return { loadSource, openFile, openClusterFile, plan, cancel, zooNames: () => clients.model.run((api) => api.zooNames()),
     layoutGraph: (graph) => clients.layout.run((api) => api.layout({ name: graph.name, ops: graph.ops, tensors: graph.tensors })),
   };
 }

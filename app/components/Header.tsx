@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useActions } from '../client/context.ts';
 import { exportPng, exportSvg } from '../export/figures.ts';
-import { downloadChromeTrace, downloadPlanJson } from '../export/planFiles.ts';
+import { downloadChromeTrace, downloadJaxScript, downloadMegatronArgs, downloadPlanJson } from '../export/planFiles.ts';
 import { columnsFragment } from '../compareState.ts';
 import { shareUrl, sourceLabel } from '../scenario.ts';
 import { scenarioOf } from '../store/slices.ts';
@@ -30,6 +30,9 @@ function Progress() {
 
 function ExportMenu() {
   const plan = useApp((s) => s.plan);
+  const alternatives = useApp((s) => s.alternatives);
+  const graph = useApp((s) => s.graph);
+  const precision = useApp((s) => s.options.precision);
   const pushError = useApp((s) => s.pushError);
   const setNotice = useApp((s) => s.setNotice);
   const [view, setView] = useState<string>('Timeline');
@@ -47,6 +50,8 @@ function ExportMenu() {
       <div className="absolute right-0 z-20 mt-1 flex w-56 flex-col gap-1 rounded border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900">
         <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('plan JSON', () => setNotice(downloadPlanJson(plan)))}>Plan JSON</button>
         <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('Chrome trace', () => downloadChromeTrace(plan))}>Chrome trace (Perfetto)</button>
+        <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('JAX script', () => downloadJaxScript(plan, graph, precision))}>JAX script</button>
+        <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('Megatron-LM arguments', () => downloadMegatronArgs(plan, alternatives, graph, precision))}>Megatron-LM arguments</button>
         <label className="mt-1 text-xs">View
           <select className={`${inputClass} ml-1`} value={view} onChange={(e) => setView(e.target.value)}>
             {FIGURE_VIEWS.map((v) => <option key={v}>{v}</option>)}

@@ -26,8 +26,8 @@ describe('loadClusterArg', () => {
   it('fits a measured profile (tools/profile-cluster) into a cluster of the profiled GPUs', async () => {
     const file = new URL('../../bench/bridge/h100x1-calibration-profile.json', import.meta.url).pathname;
     const c = await loadClusterArg(file);
-    expect(c.nodes).toEqual([{ gpu: 'NVIDIA H100 80GB HBM3 (profiled)', gpus: 1 }]);
-    expect(c.gpuSpecs?.['NVIDIA H100 80GB HBM3 (profiled)']?.launchSeconds).toBeCloseTo(10.55e-6, 8);
+    expect(c.nodes).toEqual([{ gpu: 'H100-SXM (profiled)', gpus: 1 }]);
+    expect(c.gpuSpecs?.['H100-SXM (profiled)']?.launchSeconds).toBeCloseTo(10.55e-6, 8);
     const bad = write('profile.json', { format: 'meshplan.cluster-profile', version: 1, gpu: { name: 'H100' } });
     await expect(loadClusterArg(bad)).rejects.toThrow(/profile.json: gpu.multiprocessors: not a positive number/);
   });

@@ -8,7 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { chromeTrace } from '../core/export/chromeTrace.ts';
 import { jaxScript } from '../core/export/jaxScript.ts';
 import { megatronArgs } from '../core/export/megatronArgs.ts';
-import { parsePlanJson, planToJson } from '../core/export/planJson.ts';
+import { megatronText } from '../core/export/megatronText.ts';
+import { exportablePlan, parsePlanJson, planToJson } from '../core/export/planJson.ts';
 import type { ModelGraph } from '../core/ir/types.ts';
 import { defaultPlanOptions, plan } from '../core/plan.ts';
 import { PRECISIONS, type Plan, type Precision } from '../core/plan/types.ts';
@@ -57,36 +58,19 @@ async function saved(args: ParsedArgs, file: string): Promise<Exported> {
   return { plan: p, graph, precision };
 }
 
-async function megatronText(e: Exported): Promise<string> {
-  const r = megatronArgs(e.plan, e.graph, e.precision);
-  if (r.ok) {
-    return [`# Megatron-LM: ${r.worldSize} processes (data parallel ${r.dataParallel} = ${r.worldSize} / (tensor ${r.tensorParallel} x pipeline ${r.pipelineParallel}))`,
-      ...r.notes.map((n) => `# note: ${n}`), r.commandLine].join('\n') + '\n';
-  }
-  const lines = [`# Megatron-LM cannot express this plan: ${r.reason}`];
-  if (!e.loaded) {
-    lines.push('# (export with --model and --cluster instead of --plan to get the nearest Megatron-LM plan)');
-    return lines.join('\n') + '\n';
-  }
+async function megatron(e: Exported): Promise<string> {
+  if (megatronArgs(e.plan, e.graph, e.precision).ok) return megatronText(e.plan, e.graph, e.precision);
+  if (!e.loaded) return megatronText(e.plan, e.graph, e.precision, 'export with --model and --cluster instead of --plan to get the nearest Megatron-LM plan');
   const { model, cluster, options, deps } = e.loaded;
   const near = await plan(model, cluster, { ...options, baseline: 'megatron', dp: undefined, tp: undefined, pp: undefined }, undefined, undefined, deps);
-  const nearArgs = near.ok ? megatronArgs(near.plan, model, options.precision) : undefined;
-  if (!near.ok || !nearArgs?.ok) {
-    lines.push(`# no Megatron-LM plan either: ${near.ok ? (nearArgs as { reason: string }).reason : near.reason}`);
-    return lines.join('\n') + '\n';
-  }
-  const slower = near.plan.stepSeconds / e.plan.stepSeconds - 1;
-  lines.push(`# nearest Megatron-LM plan: ${near.plan.label}, predicted ${near.plan.stepSeconds.toFixed(4)} s per step` +
-    ` (this plan ${e.plan.stepSeconds.toFixed(4)} s: ${slower >= 0 ? '+' : ''}${(100 * slower).toFixed(1)}%)${near.plan.feasible ? '' : ', does not fit'}`);
-  lines.push(...nearArgs.notes.map((n) => `# note: ${n}`), nearArgs.commandLine);
-  return lines.join('\n') + '\n';
+  return megatronText(e.plan, model, options.precision, near.ok ? near.plan : `no Megatron-LM plan either: ${near.reason}`);
 }
 
 async function render(format: Format, e: Exported): Promise<string> {
   switch (format) {
-    case 'json': return planToJson(e.plan) + '\n';
+    case 'json': return planToJson(exportablePlan(e.plan).plan) + '\n';
     case 'trace': return JSON.stringify(chromeTrace(e.plan)) + '\n';
-    case 'megatron': return megatronText(e);
+    case 'megatron': return megatron(e);
     case 'jax': {
       if (!e.graph) throw new CliError(`--format jax needs the model: '${e.plan.model}' is not a zoo model; pass --model`);
       const r = jaxScript(e.plan, e.graph, e.precision);

@@ -46,7 +46,7 @@ describe('clusterFromProfile on the H100 calibration measurements (2 GPUs, NVLin
 
   it('is a valid Cluster of 2 profiled GPUs', () => {
     expect(validateCluster(r.cluster)).toEqual([]);
-    expect(r.cluster.nodes).toEqual([{ gpu: 'NVIDIA H100 80GB HBM3 (profiled)', gpus: 2 }]);
+    expect(r.cluster.nodes).toEqual([{ gpu: 'H100-SXM (profiled)', gpus: 2 }]);
     expect(r.basePreset).toBe('H100-SXM');
   });
 });
@@ -55,7 +55,7 @@ describe('clusterFromProfile without collective curves (one GPU)', () => {
   it("keeps the preset's link figures and says so", () => {
     const r = fitted('h100x1-calibration-profile.json');
     expect(r.cluster.intraNode).toEqual(H100_NVLINK);
-    expect(r.cluster.nodes).toEqual([{ gpu: 'NVIDIA H100 80GB HBM3 (profiled)', gpus: 1 }]);
+    expect(r.cluster.nodes).toEqual([{ gpu: 'H100-SXM (profiled)', gpus: 1 }]);
     expect(r.notes.some((n) => n.startsWith("collective curves absent (one GPU visible") && n.includes("the dgx-h100 preset's link figures are kept"))).toBe(true);
     expect(r.points.filter((p) => p.kind === 'collective')).toHaveLength(0);
   });

@@ -89,13 +89,14 @@ export function clusterFromProfile(p: ClusterProfile): ProfiledCluster | string 
   if (!basePreset) return `gpu.name: no preset for '${p.gpu.name}' to start the fit from (H100, H200, A100, V100)`;
   const base = GPU_PRESETS[basePreset];
   const clusterPreset = CLUSTER_PRESETS[CLUSTER_OF_GPU[basePreset]];
-  const name = `${p.gpu.name} (profiled)`;
+  // Short: the Cluster panel shows it in a node's GPU menu; the device's own name is in the first note.
+  const name = `${basePreset} (profiled)`;
   const start: GpuSpec = {
     ...base, name, hbmBytes: p.gpu.memoryBytes, launchSeconds: p.launchSeconds,
     matmulTiling: base.matmulTiling ? { ...base.matmulTiling, multiprocessors: p.gpu.multiprocessors } : undefined,
   };
   const gpu = fitBandwidth(start.matmulTiling ? fitMatmul(start, p.matmul) : start, p.bandwidth);
-  const notes: string[] = [`fitted from the ${basePreset} preset's datasheet peaks and GEMM tiling`];
+  const notes: string[] = [`${p.gpu.name} x${p.gpu.count}: fitted from the ${basePreset} preset's datasheet peaks and GEMM tiling`];
   const unknownDtypes = [...new Set(p.matmul.map((r) => r.dtype).filter((d) => !DTYPE_OF[d]))];
   if (unknownDtypes.length) notes.push(`GEMM rows of dtype ${unknownDtypes.join(', ')} ignored`);
   let intraNode = clusterPreset.intraNode;

@@ -60,3 +60,10 @@ export function parsePlanJson(text: string): ParsePlanResult {
   if (missing.length > 0) return { ok: false, reason: `plan is missing ${missing.join(', ')}` };
   return { ok: true, plan: plan as unknown as Plan };
 }
+
+/** The plan without the search-trace entries of infeasible candidates (an infinite step time, which JSON cannot
+ * hold), and how many were left out. */
+export function exportablePlan(plan: Plan): { plan: Plan; droppedTraceEntries: number } {
+  const trace = plan.trace.filter((t) => Number.isFinite(t.stepSeconds));
+  return { plan: { ...plan, trace }, droppedTraceEntries: plan.trace.length - trace.length };
+}
