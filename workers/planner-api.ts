@@ -9,7 +9,7 @@
  * so the client must drop callbacks of a run it cancelled.
  */
 import { transfer } from 'comlink';
-import type { ImportClusterResult } from './core/cluster/importCluster.ts';
+import type { ImportClusterResult } from './core/cost/importCluster.ts';
 import type { Cluster } from './core/cluster/types.ts';
 import type { GraphSummary } from './core/ir/inspect.ts';
 import type { ModelGraph } from './core/ir/types.ts';
@@ -191,7 +191,7 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
     },
 
     async importCluster(text, source) {
-      const { importClusterText } = await import('./core/cluster/importCluster.ts');
+      const { importClusterText } = await import('./core/cost/importCluster.ts');
       return importClusterText(text, source);
     },
     async zooNames() {

@@ -1,13 +1,13 @@
 /**
  * `--cluster` argument shared by every command: a preset spec (`p3.16xlarge:8x8`, `dgx-h100:1x2`, parts joined by
  * '+'), a path to a JSON Cluster (workers/core/cluster/types.ts), checked with zod and validateCluster, or a path
- * to a measured profile (tools/profile-cluster), fitted by workers/core/cluster/profile.ts (its notes on stderr).
+ * to a measured profile (tools/profile-cluster), fitted by workers/core/cost/clusterProfile.ts (its notes on stderr).
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { CliError } from './args.ts';
 import { ClusterSpecError, parseClusterSpec, validateCluster } from '../core/cluster/spec.ts';
-import { clusterFromProfile, isClusterProfile, type ClusterProfile } from '../core/cluster/profile.ts';
+import { clusterFromProfile, isClusterProfile, type ClusterProfile } from '../core/cost/clusterProfile.ts';
 import type { Cluster } from '../core/cluster/types.ts';
 
 const collectiveEfficiency = z.object({

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { H100_NVLINK } from './presets.ts';
-import { checkClusterProfile, clusterFromProfile, type ClusterProfile, type ProfiledCluster } from './profile.ts';
+import { H100_NVLINK } from '../cluster/presets.ts';
+import { checkClusterProfile, clusterFromProfile, type ClusterProfile, type ProfiledCluster } from './clusterProfile.ts';
 import { minimiseMax, type FitPoint } from './profileFit.ts';
-import { validateCluster } from './spec.ts';
+import { validateCluster } from '../cluster/spec.ts';
 
 const load = (name: string): ClusterProfile => JSON.parse(readFileSync(new URL(`../../../bench/bridge/${name}`, import.meta.url), 'utf8'));
 function fitted(name: string): ProfiledCluster {

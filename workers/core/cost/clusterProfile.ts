@@ -5,11 +5,11 @@
  * link fitted to them; without curves (one GPU) the preset's link figures are kept and the notes say so. The CLI
  * (`--cluster profile.json`) and the page's Cluster panel both import through clusterFromProfile.
  */
-import { CLUSTER_PRESETS, GPU_PRESETS } from './presets.ts';
+import { CLUSTER_PRESETS, GPU_PRESETS } from '../cluster/presets.ts';
 import {
   DTYPE_OF, fitBandwidth, fitLink, fitMatmul, fitPoints, type FitPoint, type ProfileBandwidth, type ProfileCollective, type ProfileMatmul,
 } from './profileFit.ts';
-import type { Cluster, GpuSpec } from './types.ts';
+import type { Cluster, GpuSpec } from '../cluster/types.ts';
 
 export const CLUSTER_PROFILE_FORMAT = 'meshplan.cluster-profile';
 

@@ -2,9 +2,9 @@
  * A cluster file as the page reads it (a dropped or opened .json): a measured profile (tools/profile-cluster),
  * fitted by profile.ts, or a Cluster as written by Meshplan (checked by validateCluster). A value either way.
  */
-import { clusterFromProfile, isClusterProfile, type ClusterProfile } from './profile.ts';
-import { validateCluster } from './spec.ts';
-import type { Cluster } from './types.ts';
+import { clusterFromProfile, isClusterProfile, type ClusterProfile } from './clusterProfile.ts';
+import { validateCluster } from '../cluster/spec.ts';
+import type { Cluster } from '../cluster/types.ts';
 
 export type ImportClusterResult =
   | { readonly ok: true; readonly cluster: Cluster; readonly notes: readonly string[] }

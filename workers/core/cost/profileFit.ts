@@ -5,9 +5,9 @@
  * each other GEMM dtype, the HBM efficiency per kernel class, and the link's bus bandwidth, start-up, floor and
  * per-collective efficiencies.
  */
-import { collectiveSeconds, type CollectiveKind } from '../cost/collectives.ts';
-import { matmulSeconds } from '../cost/compute.ts';
-import type { ComputeDType, EfficiencyCurve, GpuSpec, Link } from './types.ts';
+import { collectiveSeconds, type CollectiveKind } from './collectives.ts';
+import { matmulSeconds } from './compute.ts';
+import type { ComputeDType, EfficiencyCurve, GpuSpec, Link } from '../cluster/types.ts';
 
 /** A measured GEMM under this many seconds sits on the framework's dispatch floor: left out of fits and checks. */
 export const GEMM_FLOOR_SECONDS = 35e-6;
