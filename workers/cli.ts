@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
   shard: () => import('./cli/shard.ts'),
   plan: () => import('./cli/plan.ts'),
   compare: () => import('./cli/compare.ts'),
+  sweep: () => import('./cli/sweep.ts'),
   export: () => import('./cli/export.ts'),
 };
 
@@ -20,7 +21,11 @@ Commands:
   plan    --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b]
           [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
           [--dp N --tp N --pp N] [--runtime megatron|xla] [--workers N] [--trace out.json] --json
-  compare --model M --cluster C [...]   our plan next to every baseline
+  compare --model M --cluster C1 [--cluster C2 ...] [--price USD_PER_GPU_HOUR] [plan options] --json
+          our plan next to every baseline per cluster, and what differs from the first cluster
+  sweep   --model M --cluster C --vary <variable>=<v1>,<v2>,... [--series chart|all|KIND,...] [plan options] --json
+          variables: nodes, gpus-per-node, inter-gbps, intra-gbps (Gbit/s), gpu, batch, microbatches, seq;
+          every point's plan and baselines, and where the plan's structure changes
   export  --format jax|megatron|trace|json (--model M --cluster C [plan options] | --plan plan.json) [-o FILE]
 
 Cluster: --cluster <preset>[:<nodes>x<gpusPerNode>] (p3.16xlarge, dgx-a100, dgx-h100, ...) or --cluster file.json

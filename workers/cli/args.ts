@@ -4,13 +4,17 @@
 export class CliError extends Error {}
 
 export interface ParsedArgs {
+  /** The last value of each option. */
   readonly values: Readonly<Record<string, string>>;
+  /** Every value of each option, in order (`--cluster A --cluster B`). */
+  readonly lists: Readonly<Record<string, readonly string[]>>;
   readonly flags: ReadonlySet<string>;
 }
 
 /** `booleanFlags` never take a value (e.g. 'json'). Unknown keys are rejected, naming the key. */
 export function parseArgs(argv: readonly string[], known: readonly string[], booleanFlags: readonly string[] = ['json']): ParsedArgs {
   const values: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -26,8 +30,9 @@ export function parseArgs(argv: readonly string[], known: readonly string[], boo
       if (value === undefined || value.startsWith('--')) throw new CliError(`option '--${key}' needs a value`);
     }
     values[key] = value;
+    (lists[key] ??= []).push(value);
   }
-  return { values, flags };
+  return { values, lists, flags };
 }
 
 export function positiveInt(args: ParsedArgs, key: string): number | undefined {
