@@ -6,6 +6,8 @@
  *  - cancelToIdleMs: Cancel click during a GPT-39B search -> progress gone (worker terminated); goal <= 500
  *  - llamaGraphDrawMs: "Load config" click -> layer graph drawn for a ~3,000-op Llama (HF config, 125 blocks); goal <= 2000
  * Run: `npx tsx bench/ui/run.ts` (builds with vite first unless --no-build).
+ * With `--sweep` it measures the Sweep region instead (sweep.ts): a 16-point sweep on GPT-6.7B, wall time and the
+ * longest main-thread task, and Cancel sweep mid-sweep -> progress gone.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chromium, type Page } from 'playwright-core';
@@ -47,6 +49,7 @@ function timeClickUntil(page: Page, buttonText: string, readySelector: string, m
 
 async function main(): Promise<void> {
   if (!process.argv.includes('--no-build')) execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
+  const measure = process.argv.includes('--sweep') ? (await import('./sweep.ts')).measureSweep : measurePlanViews;
   const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore', detached: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   try {
@@ -55,61 +58,65 @@ async function main(): Promise<void> {
     await page.addInitScript(`window.__longTasks = [];
       new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration }); }).observe({ type: 'longtask', buffered: true });`);
     await page.goto(BASE);
-    const stageCount = '[data-testid="stage-count"]';
-    await page.waitForSelector(stageCount, { timeout: 120_000 });
-    // 1. Plan click -> drawn plan, GPT-3 2.6B on 8 GPUs (the default scenario; the first-load plan warmed the worker).
-    const planClickToDrawnMs = await timeClickUntil(page, 'Plan', stageCount, true);
-
-    // 2. Longest main-thread task while GPT-39B is searched on 8x8.
-    await page.getByLabel('Zoo model').selectOption('gpt-39B');
-    await page.getByTestId('model-name').filter({ hasText: 'gpt-39B' }).waitFor({ timeout: 120_000 });
-    await page.getByLabel('Cluster preset').selectOption('p3.16xlarge x8');
-    const searchStart = await page.evaluate('performance.now()') as number;
-    const searchMs = await timeClickUntil(page, 'Plan', `${stageCount}, [role="status"]`, true);
-    const landed = searchStart + searchMs;
-    const tasks = await page.evaluate('window.__longTasks') as { start: number; duration: number }[];
-    // Every long task from the Plan click until the plan is drawn: the search itself, the result's arrival
-    // (structured clone of the plan) and the views' time-sliced render.
-    const window = tasks.filter((t) => t.start >= searchStart && t.start <= landed);
-    const timelineEvents = await page.getByRole('region', { name: 'Timeline' }).getByText(/\d+ events/).textContent().catch(() => null);
-
-    // Cancel: Plan, then Cancel once the search runs; ms until the progress bar is gone.
-    await page.getByRole('button', { name: 'Plan' }).click();
-    await page.getByRole('button', { name: 'Cancel' }).waitFor();
-    await page.waitForSelector('[role="progressbar"]');
-    const cancelMs = await page.evaluate(`new Promise((resolve) => {
-      const t0 = performance.now();
-      const obs = new MutationObserver(() => {
-        if (document.querySelector('[role="progressbar"]')) return;
-        obs.disconnect();
-        resolve(performance.now() - t0);
-      });
-      obs.observe(document.body, { childList: true, subtree: true });
-      [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Cancel').click();
-    })`) as number;
-
-    // 3. A ~3,000-op Llama graph: import in the worker, layout in the layout worker, layer graph drawn.
-    await page.getByText('Paste HF config.json').click();
-    await page.getByLabel('Hugging Face config.json').fill(JSON.stringify(LLAMA_3000_OPS));
-    const llamaGraphDrawMs = await timeClickUntil(page, 'Load config', '[data-testid="layer-graph"][data-groups="127"]', false);
-    const ops = await page.getByRole('region', { name: 'Model' }).locator('dt:text-is("ops") + dd').textContent();
-
-    console.log(JSON.stringify({
-      device: 'Debian Chromium (headless), this machine',
-      planClickToDrawnMs: Math.round(planClickToDrawnMs),
-      gpt39bSearchToResultMs: Math.round(searchMs),
-      gpt39bTimeline: timelineEvents,
-      longestTaskDuringSearchMs: Math.round(Math.max(0, ...window.map((t) => t.duration))),
-      longTasksDuringSearch: window.map((t) => Math.round(t.duration)),
-      cancelToIdleMs: Math.round(cancelMs),
-      llamaGraphOps: Number(ops),
-      llamaGraphDrawMs: Math.round(llamaGraphDrawMs),
-      goals: { planClickToDrawnMs: 2000, longestTaskDuringSearchMs: 100, llamaGraphDrawMs: 2000, cancelToIdleMs: 500 },
-    }));
+    await page.waitForSelector('[data-testid="stage-count"]', { timeout: 120_000 });
+    console.log(JSON.stringify(await measure(page)));
   } finally {
     await browser.close();
     if (server.pid) process.kill(-server.pid);
   }
+}
+
+async function measurePlanViews(page: Page): Promise<Record<string, unknown>> {
+  const stageCount = '[data-testid="stage-count"]';
+  // 1. Plan click -> drawn plan, GPT-3 2.6B on 8 GPUs (the default scenario; the first-load plan warmed the worker).
+  const planClickToDrawnMs = await timeClickUntil(page, 'Plan', stageCount, true);
+
+  // 2. Longest main-thread task while GPT-39B is searched on 8x8.
+  await page.getByLabel('Zoo model').selectOption('gpt-39B');
+  await page.getByTestId('model-name').filter({ hasText: 'gpt-39B' }).waitFor({ timeout: 120_000 });
+  await page.getByLabel('Cluster preset').selectOption('p3.16xlarge x8');
+  const searchStart = await page.evaluate('performance.now()') as number;
+  const searchMs = await timeClickUntil(page, 'Plan', `${stageCount}, [role="status"]`, true);
+  const landed = searchStart + searchMs;
+  const tasks = await page.evaluate('window.__longTasks') as { start: number; duration: number }[];
+  // Every long task from the Plan click until the plan is drawn: the search itself, the result's arrival
+  // (structured clone of the plan) and the views' time-sliced render.
+  const window = tasks.filter((t) => t.start >= searchStart && t.start <= landed);
+  const timelineEvents = await page.getByRole('region', { name: 'Timeline' }).getByText(/\d+ events/).textContent().catch(() => null);
+
+  // Cancel: Plan, then Cancel once the search runs; ms until the progress bar is gone.
+  await page.getByRole('button', { name: 'Plan' }).click();
+  await page.getByRole('button', { name: 'Cancel' }).waitFor();
+  await page.waitForSelector('[role="progressbar"]');
+  const cancelMs = await page.evaluate(`new Promise((resolve) => {
+    const t0 = performance.now();
+    const obs = new MutationObserver(() => {
+      if (document.querySelector('[role="progressbar"]')) return;
+      obs.disconnect();
+      resolve(performance.now() - t0);
+    });
+    obs.observe(document.body, { childList: true, subtree: true });
+    [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Cancel').click();
+  })`) as number;
+
+  // 3. A ~3,000-op Llama graph: import in the worker, layout in the layout worker, layer graph drawn.
+  await page.getByText('Paste HF config.json').click();
+  await page.getByLabel('Hugging Face config.json').fill(JSON.stringify(LLAMA_3000_OPS));
+  const llamaGraphDrawMs = await timeClickUntil(page, 'Load config', '[data-testid="layer-graph"][data-groups="127"]', false);
+  const ops = await page.getByRole('region', { name: 'Model' }).locator('dt:text-is("ops") + dd').textContent();
+
+  return {
+    device: 'Debian Chromium (headless), this machine',
+    planClickToDrawnMs: Math.round(planClickToDrawnMs),
+    gpt39bSearchToResultMs: Math.round(searchMs),
+    gpt39bTimeline: timelineEvents,
+    longestTaskDuringSearchMs: Math.round(Math.max(0, ...window.map((t) => t.duration))),
+    longTasksDuringSearch: window.map((t) => Math.round(t.duration)),
+    cancelToIdleMs: Math.round(cancelMs),
+    llamaGraphOps: Number(ops),
+    llamaGraphDrawMs: Math.round(llamaGraphDrawMs),
+    goals: { planClickToDrawnMs: 2000, longestTaskDuringSearchMs: 100, llamaGraphDrawMs: 2000, cancelToIdleMs: 500 },
+  };
 }
 
 await main();
