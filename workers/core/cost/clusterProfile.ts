@@ -95,7 +95,11 @@ export function clusterFromProfile(p: ClusterProfile): ProfiledCluster | string 
     ...base, name, hbmBytes: p.gpu.memoryBytes, launchSeconds: p.launchSeconds,
     matmulTiling: base.matmulTiling ? { ...base.matmulTiling, multiprocessors: p.gpu.multiprocessors } : undefined,
   };
-  const gpu = fitBandwidth(start.matmulTiling ? fitMatmul(start, p.matmul) : start, p.bandwidth);
+  // Memory-bound kernels as XLA fusions when the profile has them (what --runtime xla plans run), else as framework
+  // kernels (PyTorch's softmax and layer norm reach about half the bandwidth XLA's fusions do on the same rows).
+  const xla = p.bandwidth.filter((r) => r.framework === 'xla');
+  const kernels = xla.length ? xla : p.bandwidth;
+  const gpu = fitBandwidth(start.matmulTiling ? fitMatmul(start, p.matmul) : start, kernels);
   const notes: string[] = [`${p.gpu.name} x${p.gpu.count}: fitted from the ${basePreset} preset's datasheet peaks and GEMM tiling`];
   const unknownDtypes = [...new Set(p.matmul.map((r) => r.dtype).filter((d) => !DTYPE_OF[d]))];
   if (unknownDtypes.length) notes.push(`GEMM rows of dtype ${unknownDtypes.join(', ')} ignored`);
@@ -109,7 +113,8 @@ export function clusterFromProfile(p: ClusterProfile): ProfiledCluster | string 
     intraNode = fitLink(intraNode, rows);
     notes.push(`intra-node link fitted to ${rows.length} collective measurements (${(intraNode.bandwidthBytesPerSecond / 1e9).toFixed(0)} GB/s bus bandwidth)`);
   }
-  const points = fitPoints(gpu, p.collectives.absent ? undefined : intraNode, p.matmul, p.bandwidth, rows);
+  notes.push(`memory-bound kernels fitted to ${xla.length ? 'XLA fusions (jax.jit)' : 'framework (PyTorch) kernels: no XLA rows in the profile'}`);
+  const points = fitPoints(gpu, p.collectives.absent ? undefined : intraNode, p.matmul, kernels, rows);
   const left = points.filter((x) => x.leftOut);
   if (left.length) {
     const reasons = new Map<string, number>();

@@ -17,7 +17,14 @@ export const BANDWIDTH_MIN_BYTES = 64 * 2 ** 20;
 export const COLLECTIVE_MIN_BYTES = 2 ** 20;
 
 export interface ProfileMatmul { readonly dtype: string; readonly m: number; readonly n: number; readonly k: number; readonly s: number }
-export interface ProfileBandwidth { readonly op: string; readonly mib: number; readonly s: number; readonly gbps: number }
+export interface ProfileBandwidth {
+  readonly op: string;
+  readonly mib: number;
+  readonly s: number;
+  readonly gbps: number;
+  /** Who ran the kernel: 'torch' (a framework kernel) or 'xla' (a jax.jit fusion); absent: a framework kernel. */
+  readonly framework?: string;
+}
 export interface ProfileCollective { readonly op: CollectiveKind; readonly group: number; readonly bytes: number; readonly s: number }
 
 /** One measured point against the fitted model. */

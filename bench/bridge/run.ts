@@ -1,0 +1,69 @@
+/**
+ * `npx tsx bench/bridge/run.ts`: one JSON object with the profile fit (worst error per class, what was left out),
+ * the calibration's measured JAX steps predicted on the profiled cluster (against the preset), and every run of
+ * the issue's one-GPU list (plan, predicted on the profiled cluster, measured where h100x1-runs.jsonl has it,
+ * error). A run without a measurement says why.
+ */
+import { E2E_ROWS, planPrediction, rowGraphs, rowKey, rowPlanFlags, summarise } from '../fidelity/rows.ts';
+import { calibrationRowsOnProfile, GPU_RUNS, measuredRuns, MEASURED_RUNS_FILE, predict, PROFILE_FILES, profiled, runFlags, runKey } from './rows.ts';
+import { parseArgs } from '../../workers/cli/args.ts';
+import { loadPlanArgs, PLAN_KEYS } from '../../workers/cli/plan.ts';
+import { plan } from '../../workers/core/plan.ts';
+
+const GiB = 2 ** 30;
+const worstOf = (xs: readonly { error: number; label: string }[]) => xs.reduce((w, x) => (Math.abs(x.error) > Math.abs(w.error) ? x : w), xs[0]);
+
+const fit = profiled(PROFILE_FILES.pair);
+const classes = new Map<string, { error: number; label: string }[]>();
+for (const p of fit.points.filter((x) => !x.leftOut)) {
+  const k = p.kind === 'matmul' ? `matmul ${p.label.split(' ')[0]}` : p.kind;
+  classes.set(k, [...(classes.get(k) ?? []), p]);
+}
+const profileFit = {
+  file: 'bench/bridge/h100-calibration-profile.json',
+  notes: fit.notes,
+  classes: Object.fromEntries([...classes].map(([k, xs]) => {
+    const w = worstOf(xs);
+    return [k, { points: xs.length, worstError: w.error, worst: w.label, meanAbsError: xs.reduce((a, x) => a + Math.abs(x.error), 0) / xs.length }];
+  })),
+  leftOut: fit.points.filter((x) => x.leftOut).length,
+};
+
+const onProfile = await calibrationRowsOnProfile();
+const graphs = rowGraphs();
+const onPreset = [];
+for (const row of E2E_ROWS) {
+  const loaded = await loadPlanArgs(parseArgs(['--model', 'zoo:gpt-tiny', ...rowPlanFlags(row)], PLAN_KEYS, ['json']));
+  const r = await plan(graphs.get(rowKey(row))!, loaded.cluster, loaded.options, undefined, undefined, loaded.deps);
+  if (!r.ok) throw new Error(r.reason);
+  onPreset.push({ row, p: planPrediction(r.plan) });
+}
+const preset = summarise(onPreset);
+
+const measured = measuredRuns();
+const runs = [];
+for (const r of GPU_RUNS) {
+  const { p, label, microbatches } = await predict(runFlags(r, PROFILE_FILES.single));
+  const m = measured.get(runKey(r));
+  runs.push({
+    run: runKey(r), plan: `${label}, 1 x H100, ${microbatches} micro-batch, remat ${r.remat ? 'on' : 'off'}, bf16 params + fp32 Adam, --runtime xla`,
+    export: `meshplan export --format jax ${runFlags(r, 'bench/bridge/h100x1-profile.json').join(' ')}`,
+    predicted: { stepSeconds: p.stepSeconds, memoryGiB: p.memoryBytes / GiB, requiredGiB: (p.requiredBytes ?? p.memoryBytes) / GiB, feasible: p.feasible },
+    measured: m ? { stepSeconds: m.stepSeconds ?? null, peakGiB: m.memory ? m.memory.peakBytesInUse / GiB : null, bytesLimitGiB: m.memory ? m.memory.bytesLimit / GiB : null, oom: m.oom, device: m.device ?? null } : null,
+    error: m?.stepSeconds ? { step: p.stepSeconds / m.stepSeconds - 1, memory: m.memory ? p.memoryBytes / m.memory.peakBytesInUse - 1 : null, oomAgrees: m.oom === !p.feasible } : null,
+    ...(m ? {} : { why: `not measured: ${MEASURED_RUNS_FILE.split('/').slice(-2).join('/')} has no line for it (no GPU was lent when this was committed; bench/bridge/README.md has the run)` }),
+  });
+}
+
+const brief = (s: typeof preset) => ({ meanAbsError: s.meanAbsError, worstAbsError: s.worstAbsError, worstRow: s.worstRow, meanAbsMemoryError: s.meanAbsMemoryError,
+  oomRowsPredictedInfeasible: `${s.oomRowsPredictedInfeasible}/${s.oomRows}`, feasibleRowsPredictedFeasible: s.feasibleRowsPredictedFeasible, groupsMatching: s.groupsMatching });
+
+process.stdout.write(JSON.stringify({
+  profileFit,
+  calibrationStepsOnProfile: {
+    source: 'workers/core/cost/calibration/h100-e2e-steps.json (JAX 0.11.2 on H100 80GB SXM), planned with --cluster bench/bridge/h100x1-calibration-profile.json (1 GPU) or h100-calibration-profile.json (2 GPUs)',
+    profiled: brief(onProfile), preset: brief(preset),
+    rows: onProfile.rows.map((x, i) => ({ row: x.row, measuredSeconds: x.measuredSeconds, profiledSeconds: x.predictedSeconds, profiledError: x.error, presetSeconds: preset.rows[i].predictedSeconds, presetError: preset.rows[i].error })),
+  },
+  gpuRuns: { measuredFile: 'bench/bridge/h100x1-runs.jsonl', measured: runs.filter((r) => r.measured).length, of: runs.length, runs },
+}, null, 1) + '\n');
