@@ -42,7 +42,15 @@ export function modelRefOf(source: ModelSource, loaded: { readonly source: Model
   return `${sourceLabel(source)} is not the loaded model: open it in the Model panel to plan it here`;
 }
 
-export const columnKey = (c: CompareColumn): string => `${encodeScenario(c.scenario)}|${c.pricePerGpuHour ?? ''}`;
+/**
+ * What a column's plan depends on: its scenario and price, and for a model that is not from the zoo, which graph is
+ * loaded (a restored column of an opened file plans once the file's graph is back).
+ */
+export function columnKey(c: CompareColumn, loaded: { readonly source: ModelSource; readonly graph?: ModelGraph }): string {
+  const m = c.scenario.model;
+  const graph = m.kind === 'zoo' && !m.dims ? '' : `|${loaded.graph && same(m, loaded.source) ? loaded.graph.name : 'not loaded'}`;
+  return `${encodeScenario(c.scenario)}|${c.pricePerGpuHour ?? ''}${graph}`;
+}
 
 export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pick<Actions, 'plan'>): WhatIfActions {
   const columnJobs = new Map<ColumnId, AbortController>();
@@ -83,7 +91,7 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
     columnJobs.get(id)?.abort();
     const ctl = new AbortController();
     columnJobs.set(id, ctl);
-    const key = columnKey(col);
+    const key = columnKey(col, s);
     const current = () => columnJobs.get(id) === ctl;
     const ref = modelRefOf(col.scenario.model, s);
     if (typeof ref === 'string') { columnJobs.delete(id); s.setColumnRun(id, { kind: 'failed', key, reason: ref }); refreshDiffs(); return; }
@@ -112,7 +120,7 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
     columnJobs.delete(id);
     ctl?.abort();
     const col = store.getState().columns.find((c) => c.id === id);
-    if (col) store.getState().setColumnRun(id, { kind: 'cancelled', key: columnKey(col) });
+    if (col) store.getState().setColumnRun(id, { kind: 'cancelled', key: columnKey(col, store.getState()) });
   }
 
   function addScenario(): void {

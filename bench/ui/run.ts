@@ -12,7 +12,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chromium, type Page } from 'playwright-core';
 
-const PORT = 4179;
+/** BENCH_PORT lets several checkouts run the bench at once. */
+const PORT = Number(process.env.BENCH_PORT ?? 4179);
 const BASE = `http://127.0.0.1:${PORT}/`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const LLAMA_3000_OPS = { model_type: 'llama', hidden_size: 4096, num_hidden_layers: 125, num_attention_heads: 32, num_key_value_heads: 8, intermediate_size: 11008, vocab_size: 32000 };

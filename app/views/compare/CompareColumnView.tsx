@@ -35,7 +35,7 @@ export function CompareColumnView({ column, index, models }: { column: CompareCo
   const diff = useApp((s) => s.columnDiffs[column.id]);
   const editColumn = useApp((s) => s.editColumn);
   const name = `Scenario ${index + 1}`;
-  const key = columnKey(column);
+  const key = useApp((s) => columnKey(column, s));
   const planned = run?.key === key;
   // Plans a restored column, and re-plans after an edit (the previous run of this column is cancelled).
   useEffect(() => {
