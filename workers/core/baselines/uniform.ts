@@ -103,9 +103,9 @@ export async function uniformCandidate(ctx: PlanContext, spec: UniformSpec, memo
       mx = Math.max(mx, t, send);
       gs = Math.max(gs, st.core.gradientSyncSeconds);
     });
-    const objective = sum + (B - 1) * mx + gs;
-    const candidate: Candidate = { microbatches: B, microbatch: b, objective, stages };
-    if (!best || (feasible && !best.feasible) || (feasible === best.feasible && objective < best.candidate.objective)) best = { candidate, feasible };
+    const objectiveSeconds = sum + (B - 1) * mx + gs;
+    const candidate: Candidate = { microbatches: B, microbatch: b, objectiveSeconds, stages };
+    if (!best || (feasible && !best.feasible) || (feasible === best.feasible && objectiveSeconds < best.candidate.objectiveSeconds)) best = { candidate, feasible };
   }
   if (!best) return { ok: false, reason: `no micro-batch count gives micro-batches divisible by dp=${dp}` };
   return { ok: true, candidate: best.candidate, space, clustering, feasible: best.feasible, cost };

@@ -33,7 +33,7 @@ export const COPY_ENGINE_COLLECTIVE_SLOWDOWN = 0.6;
  * bench/fidelity/jax: ncclDevKernel_AllReduce_Sum_bf16, fp32 only for the tied embedding) but in ~21 MB chunks
  * on NCCL's LL protocol, at about half that bandwidth: the same time.
  */
-export const GRADIENT_REDUCTION_BYTES = 4;
+export const GRADIENT_REDUCTION_BYTES_PER_ELEMENT = 4;
 
 /**
  * XLA: data-parallel gradient all-reduces run inside the backward layer loop, asynchronously. With remat they hide

@@ -16,7 +16,7 @@ import { type ActivationBytes, activationBytes, precisionBytes } from './memory.
 import { opSeconds, tensorLookup } from './opCost.ts';
 import { optimizerSeconds } from './optimizer.ts';
 import {
-  ASYNC_STEPS_IN_FLIGHT, COPY_ENGINE_COLLECTIVE_SLOWDOWN, GRADIENT_REDUCTION_BYTES, GRADIENT_SYNC_NO_REMAT_FACTOR, logitsBytes,
+  ASYNC_STEPS_IN_FLIGHT, COPY_ENGINE_COLLECTIVE_SLOWDOWN, GRADIENT_REDUCTION_BYTES_PER_ELEMENT, GRADIENT_SYNC_NO_REMAT_FACTOR, logitsBytes,
   SCAN_RESIDUAL_COPY_PASSES, SCAN_RESIDUAL_PASSES, ZERO3_ALL_TO_ALLS_PER_LAYER, ZERO3_RESHARD_BYTES_PER_ELEMENT,
 } from './runtimeTerms.ts';
 import { type ForcedPlanKind, planSplits, splitOf } from './sharding.ts';
@@ -143,21 +143,21 @@ function communicationSeconds(input: StepModelInput, splits: ReturnType<typeof p
   const width = elementWidth(graph, precision);
   const actBytes = width({ dtype: graph.tensors.find((t) => t.kind === 'parameter')?.dtype ?? 'f16' });
   const syncFactor = remat ? 1 : GRADIENT_SYNC_NO_REMAT_FACTOR;
-  if (plan === 'dp') return { seconds: syncFactor * collectiveSeconds('all-reduce', params.total * GRADIENT_REDUCTION_BYTES, n, link), inLoopSeconds: 0 };
+  if (plan === 'dp') return { seconds: syncFactor * collectiveSeconds('all-reduce', params.total * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, n, link), inLoopSeconds: 0 };
   if (plan === 'zero3') {
     let s = 0;
     let gathers = 0;
     for (const [layer, elements] of params.byLayer) {
       // forward gather, backward gather (the recompute reuses it), gradient reduce-scatter
       const g = 2 * collectiveSeconds('all-gather', elements * pb.paramBytes, n, link);
-      s += g + collectiveSeconds('reduce-scatter', elements * GRADIENT_REDUCTION_BYTES, n, link);
+      s += g + collectiveSeconds('reduce-scatter', elements * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, n, link);
       if (layer !== '') gathers += g;
     }
     const reshard = zero3ReshardSeconds(input);
     const logits = collectiveSeconds('all-to-all', logitsBytes(graph), n, link);
     return { seconds: s + reshard + logits, inLoopSeconds: gathers + reshard };
   }
-  let s = syncFactor * collectiveSeconds('all-reduce', params.replicated * GRADIENT_REDUCTION_BYTES, n, link);
+  let s = syncFactor * collectiveSeconds('all-reduce', params.replicated * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, n, link);
   let inLoop = 0;
   for (const op of graph.ops) {
     const split = splitOf(splits, op);

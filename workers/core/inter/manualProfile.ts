@@ -14,7 +14,7 @@ import type { Precision } from '../cost/precision.ts';
 import { tensorBytes, type Unit } from './units.ts';
 import { precisionBytes } from '../cost/memory.ts';
 import { elementWidth } from '../cost/fusion.ts';
-import { GRADIENT_REDUCTION_BYTES, opLogitsBytes, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/runtimeTerms.ts';
+import { GRADIENT_REDUCTION_BYTES_PER_ELEMENT, opLogitsBytes, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/runtimeTerms.ts';
 import { isRepeatedBlock, runtimeTraits, type RuntimeTraits } from './runtime.ts';
 import { elementFractions, keptActivationBytes, scalesWithBatch, type TemplateRole, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
@@ -133,8 +133,8 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   const zero3 = strategy.zeroStage === 3;
   let bufferBytes = 0;
   const shard = (z: boolean): number => (z ? n0 : 1);
-  // Gradient reduction at 4 bytes an element (cost/runtimeTerms.ts GRADIENT_REDUCTION_BYTES says why).
-  const gradSyncBytes = syncedGradElems * GRADIENT_REDUCTION_BYTES;
+  // Gradient reduction at 4 bytes an element (cost/runtimeTerms.ts GRADIENT_REDUCTION_BYTES_PER_ELEMENT says why).
+  const gradSyncBytes = syncedGradElems * GRADIENT_REDUCTION_BYTES_PER_ELEMENT;
   let gradientSyncSeconds = 0;
   if (training) {
     gradientSyncSeconds = zero3

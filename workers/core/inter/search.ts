@@ -26,7 +26,7 @@ export interface Candidate {
   readonly microbatches: number;
   readonly microbatch: number;
   /** The DP's objective (seconds per step, before the schedule simulation). */
-  readonly objective: number;
+  readonly objectiveSeconds: number;
   readonly stages: readonly CandidateStage[];
 }
 
@@ -98,12 +98,12 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
     } else {
       best = Math.min(best, res.objective);
       const stages = res.stages.map((s) => ({ core: meta[s.option].core, submesh: cost.space.submeshes[s.mesh] }));
-      candidates.push({ microbatches: B, microbatch: b, objective: res.objective, stages });
+      candidates.push({ microbatches: B, microbatch: b, objectiveSeconds: res.objective, stages });
       trace.push({ label, stepSeconds: res.objective, feasible: true, note: `${stages.length} stages, DP objective (${res.dpRuns} DP runs)` });
     }
     const now = Date.now();
     if (progress && (now - last >= 100 || k === counts.length - 1)) { last = now; progress({ phase: 'stage DP', done: k + 1, total: counts.length }); }
   }
-  candidates.sort((a, b) => a.objective - b.objective || b.microbatches - a.microbatches);
+  candidates.sort((a, b) => a.objectiveSeconds - b.objectiveSeconds || b.microbatches - a.microbatches);
   return { candidates, trace, dpRuns };
 }

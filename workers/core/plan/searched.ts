@@ -79,7 +79,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     } catch (err) {
       // Sub-mesh shapes of nodes whose GPU count is not a power of two do not always pack (alpa.md §3 assumes it is).
       if (!(err instanceof PlacementError)) throw err;
-      unplaced.push({ label: `B=${candidate.microbatches}, ${candidate.stages.length} stages`, stepSeconds: candidate.objective, feasible: false, note: err.message });
+      unplaced.push({ label: `B=${candidate.microbatches}, ${candidate.stages.length} stages`, stepSeconds: candidate.objectiveSeconds, feasible: false, note: err.message });
     }
   }
   const simulated: SearchTraceEntry[] = plans.map((p) => ({
