@@ -92,7 +92,13 @@ const fileSet = new Set(files);
 /** Relative imports of one file, resolved to repo-relative paths. */
 function importsOf(file: string): string[] {
   const text = readFileSync(join(repo, file), 'utf8');
-  return importSpecifiers(text).filter((s) => s.startsWith('.')).map((s) => rel(resolve(dirname(join(repo, file)), s)));
+  return importSpecifiers(text).filter((s) => s.startsWith('.')).map((s) => sourceOf(rel(resolve(dirname(join(repo, file)), s))));
+}
+
+/** The source file an import names: as written, or with '.js' read as '.ts', or with '.ts' / '/index.ts' added. */
+function sourceOf(p: string): string {
+  const candidates = [p, p.replace(/\.js$/, '.ts'), `${p}.ts`, `${p}/index.ts`];
+  return candidates.find((c) => fileSet.has(c)) ?? p;
 }
 
 const edges = new Map(files.map((f) => [f, importsOf(f)]));
