@@ -176,22 +176,13 @@ describe('simulateSchedule', () => {
     expect(() => simulateSchedule({ schedule: '1f1b', microbatches: 2, stages: [] })).toThrow(/no stages/);
   });
 
-  it('simulates 16 stages x 1024 micro-batches (GPT-39B-like) in well under 50 ms', () => {
+  it('simulates 16 stages x 1024 micro-batches (GPT-39B-like): every event (its speed: bench/schedule/run.ts)', () => {
     const stages = Array.from({ length: 16 }, (_, i) => ({
       forwardSeconds: 0.01 + 0.0005 * (i % 3), backwardSeconds: 0.02, sendSeconds: 0.001, gradientSyncSeconds: 0.05,
     }));
-    simulateSchedule({ schedule: '1f1b', microbatches: 64, stages }); // warm up the JIT
-    const times: number[] = [];
-    let events = 0;
-    for (let k = 0; k < 5; k++) {
-      const t0 = performance.now();
-      events = simulateSchedule({ schedule: '1f1b', microbatches: 1024, stages }).events.length;
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    expect(events).toBe(16 * 2048 + 2 * 15 * 1024 + 16);
-    // Best of 5: the machine is shared, and other processes' load is not the simulator's cost (~5 ms unloaded).
-    expect(times[0]).toBeLessThan(50);
+    const events = simulateSchedule({ schedule: '1f1b', microbatches: 1024, stages }).events;
+    expect(events.length).toBe(16 * 2048 + 2 * 15 * 1024 + 16);
+    expect(events.filter((e) => e.kind === 'gradient-sync')).toHaveLength(16);
   });
 });
 
