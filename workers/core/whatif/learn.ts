@@ -50,7 +50,7 @@ export interface LearnResult {
   readonly sentence: string;
 }
 
-const s3 = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(2));
+const s3 = (x: number): string => (Math.abs(x) >= 1000 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
 const gb = (b: number): string => `${s3(b / 1e9)} GB`;
 const pct = (f: number): string => `${(100 * f).toFixed(0)}%`;
 const capital = (t: string): string => t[0].toUpperCase() + t.slice(1);
@@ -118,12 +118,18 @@ export function learnFromRows(rows: readonly LearnRow[], cluster: Cluster): Lear
     const row = rows.find((r) => r.kind === x.kind)!;
     return capital(row.ok && row.feasible ? `${NAMES[x.kind]} is ${slower(row, best)}: ${x.text}` : x.text);
   });
-  const head = best.kind === 'combined'
-    ? `The combined plan wins here (${s3(best.stepSeconds.value)} s per step)`
-    : `${capital(NAMES[best.kind])} is the fastest here (${s3(best.stepSeconds.value)} s per step)` +
-      (rows.some((r) => r.kind === 'combined' && r.ok && r.feasible) && !ties.includes('combined') ? ', not the combined plan' : '');
-  const tie = ties.length
-    ? `; ${ties.map((k) => NAMES[k]).join(' and ')} ${ties.length > 1 ? 'tie' : 'ties'} with it (within ${pct(TIE_FRACTION)})`
+  // The search is seeded with the baselines' plans: where one of them is the best plan, the combined plan is it.
+  const same = ties.filter((k) => rows.some((r) => r.kind === k && r.ok && r.stepSeconds.value <= best.stepSeconds.value * (1 + 1e-9)));
+  const near = ties.filter((k) => !same.includes(k));
+  const at = (r: OkRow): string => `${s3(r.stepSeconds.value)} s per step`;
+  const head = best.kind === 'combined' && same.length
+    ? `The combined plan is ${NAMES[same[0]]}'s own layout here (${at(best)}): no mix of intra- and inter-operator parallelism the search tried is faster`
+    : best.kind === 'combined'
+      ? `The combined plan wins here (${at(best)})`
+      : `${capital(NAMES[best.kind])} is the fastest here (${at(best)})` +
+        (rows.some((r) => r.kind === 'combined' && r.ok && r.feasible) && !ties.includes('combined') ? ', not the combined plan' : '');
+  const tie = near.length
+    ? `; ${near.map((k) => `${NAMES[k]} (${at(fits.find((r) => r.kind === k)!)})`).join(' and ')} ${near.length > 1 ? 'tie' : 'ties'} with it (within ${pct(TIE_FRACTION)})`
     : '';
   return { rows, winner: best.kind, ties, reasons, sentence: `${head}${tie}${because.length ? '. ' + because.join('. ') : ''}.` };
 }
