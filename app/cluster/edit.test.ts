@@ -22,7 +22,7 @@ describe('cluster edits', () => {
   it('numbers devices node by node and clamps GPUs per node', () => {
     const c = setNodeGpus(addNode(presetByLabel('DGX-H100')), 0, 4);
     expect(deviceOffsets(c)).toEqual([0, 4]);
-    expect(setNodeGpus(c, 0, 99).nodes[0].gpus).toBe(16);
+    expect(setNodeGpus(c, 0, 99).nodes[0].gpus).toBe(72);
     expect(setInterBandwidth(c, 1e9).interNode.bandwidthBytesPerSecond).toBe(1e9);
   });
   it('resizes the whole cluster: node count (copies of the last node) and GPUs on every node', () => {
@@ -33,6 +33,26 @@ describe('cluster edits', () => {
     const four = setGpusPerNode(c, 4);
     expect(four.name).toBe('p3.16xlarge:2x4');
     expect(totalGpus(four)).toBe(8);
-    expect(setGpusPerNode(c, 64).nodes[1].gpus).toBe(16);
+    expect(setGpusPerNode(c, 100).nodes[1].gpus).toBe(72);
+  });
+});
+
+describe('large clusters', () => {
+  it('offers 16,384-GPU presets, lists nodes as runs, and places canvas cells node by node', async () => {
+    const { nodeRuns, presetByLabel: preset } = await import('./edit.ts');
+    const { deviceAt, gridLayout } = await import('../components/ClusterCanvas.tsx');
+    const c = preset('DGX-H100 SuperPOD x2048 (16,384 GPUs)');
+    expect(c.nodes).toHaveLength(2048);
+    expect(c.fabric?.nodesPerLeaf).toBe(32);
+    expect(nodeRuns(c)).toEqual([{ start: 0, count: 2048, gpu: 'H100-SXM', gpus: 8 }]);
+    // 3 px cells: a node is 8 + 2 cells = 30 px wide, 21 nodes per 640 px line, 98 lines of 5 px.
+    const l = gridLayout(2048, 8, 3);
+    expect(l).toEqual({ cell: 3, nodeW: 30, nodeH: 5, perLine: 21, height: 98 * 5 });
+    const offsets = Array.from({ length: 2048 }, (_, n) => 8 * n);
+    // Node 22 is the second of line 1; its GPU 5 starts at x = 30 + 15.
+    expect(deviceAt(l, c, offsets, 30 + 15 + 1, 5 + 1)).toEqual({ device: 22 * 8 + 5, node: 22, gpu: 5 });
+    expect(deviceAt(l, c, offsets, 30 + 25, 6)).toBeUndefined(); // the gap after the node's 8 cells
+    const nvl = preset('GB200 NVL72 rack (72 GPUs)');
+    expect(nvl.nodes).toEqual([{ gpu: 'B200', gpus: 72 }]);
   });
 });

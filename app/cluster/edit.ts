@@ -2,10 +2,12 @@
  * Cluster edits the Cluster panel makes: each takes a Cluster and returns a new one (plain data, no mutation).
  * Presets and GPU specs are data from workers/core/cluster/presets.ts (no pass runs here).
  */
-import { A100_NVLINK, CLUSTER_PRESETS, GPU_PRESETS, H100_NVLINK, V100_NVLINK, presetCluster } from '../../workers/core/cluster/presets.ts';
+import { A100_NVLINK, CLUSTER_PRESETS, GPU_PRESETS, H100_NVLINK, NVL72_NVLINK, V100_NVLINK, presetCluster } from '../../workers/core/cluster/presets.ts';
 import type { Cluster, ClusterNode, Link } from '../../workers/core/cluster/types.ts';
 
-/** The cluster presets the panel offers: the paper's p3.16xlarge x 1/2/4/8, one DGX-A100, one DGX-H100. */
+/** The cluster presets the panel offers: the paper's p3.16xlarge x 1/2/4/8, one DGX-A100, one DGX-H100, and the
+ * training scale of 2026: a DGX-H100 SuperPOD of 128 and 2,048 nodes, Meta's Llama 3 RoCE cluster at 16,384 GPUs,
+ * one GB200 NVL72 rack. */
 export const CLUSTER_MENU: readonly { readonly label: string; readonly preset: string; readonly nodes: number }[] = [
   { label: 'p3.16xlarge x1', preset: 'p3.16xlarge', nodes: 1 },
   { label: 'p3.16xlarge x2', preset: 'p3.16xlarge', nodes: 2 },
@@ -13,12 +15,17 @@ export const CLUSTER_MENU: readonly { readonly label: string; readonly preset: s
   { label: 'p3.16xlarge x8', preset: 'p3.16xlarge', nodes: 8 },
   { label: 'DGX-A100', preset: 'dgx-a100', nodes: 1 },
   { label: 'DGX-H100', preset: 'dgx-h100', nodes: 1 },
+  { label: 'DGX-H100 SuperPOD x128 (1,024 GPUs)', preset: 'dgx-h100-superpod', nodes: 128 },
+  { label: 'DGX-H100 SuperPOD x2048 (16,384 GPUs)', preset: 'dgx-h100-superpod', nodes: 2048 },
+  { label: 'Llama 3 RoCE H100 x2048 (16,384 GPUs)', preset: 'llama3-h100-roce', nodes: 2048 },
+  { label: 'GB200 NVL72 rack (72 GPUs)', preset: 'gb200-nvl72', nodes: 1 },
 ];
 
 export const GPU_TYPES: readonly string[] = Object.keys(GPU_PRESETS);
 
-export const MAX_GPUS_PER_NODE = 16;
-export const MAX_NODES = 64;
+/** A GB200 NVL72 rack is one node of 72 GPUs; 2,048 nodes x 8 = 16,384 GPUs (the planner's range). */
+export const MAX_GPUS_PER_NODE = 72;
+export const MAX_NODES = 2048;
 
 export function presetByLabel(label: string): Cluster {
   const m = CLUSTER_MENU.find((p) => p.label === label) ?? CLUSTER_MENU[0];
@@ -30,6 +37,7 @@ export function presetByLabel(label: string): Cluster {
 export function nvlinkOf(gpu: string): Link {
   if (gpu.startsWith('V100')) return V100_NVLINK;
   if (gpu.startsWith('A100')) return A100_NVLINK;
+  if (gpu === 'B200') return NVL72_NVLINK;
   return H100_NVLINK;
 }
 
@@ -106,6 +114,17 @@ export function deviceOffsets(c: Cluster): number[] {
 }
 
 export const totalGpus = (c: Cluster): number => c.nodes.reduce((s, n) => s + n.gpus, 0);
+
+/** Consecutive nodes of one GPU type and count, as the panel lists a large cluster. */
+export function nodeRuns(c: Cluster): { start: number; count: number; gpu: string; gpus: number }[] {
+  const out: { start: number; count: number; gpu: string; gpus: number }[] = [];
+  c.nodes.forEach((n, i) => {
+    const last = out[out.length - 1];
+    if (last && last.gpu === n.gpu && last.gpus === n.gpus) last.count++;
+    else out.push({ start: i, count: 1, gpu: n.gpu, gpus: n.gpus });
+  });
+  return out;
+}
 
 export function hbmBytesOf(gpu: string): number | undefined {
   return GPU_PRESETS[gpu]?.hbmBytes;

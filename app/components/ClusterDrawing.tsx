@@ -1,5 +1,6 @@
 /** The cluster drawn as nodes of device squares; with a plan, each device takes the colour of its stage. */
-import { deviceOffsets } from '../cluster/edit.ts';
+import { deviceOffsets, totalGpus } from '../cluster/edit.ts';
+import { ClusterCanvas } from './ClusterCanvas.tsx';
 import type { Cluster } from '../../workers/core/cluster/types.ts';
 
 const GAP = 3;
@@ -12,8 +13,12 @@ export interface DeviceFill {
   readonly label?: string;
 }
 
+/** Beyond this many devices the cluster is drawn on a canvas (ClusterCanvas): no DOM node per device. */
+export const LARGE_CLUSTER_DEVICES = 512;
+
 /** `fillOf(global device index)`: colour and tooltip of each device (default: the GPU type). */
 export function ClusterDrawing({ cluster, fillOf, label, square = 14 }: { cluster: Cluster; fillOf?: (device: number) => DeviceFill | undefined; label: string; square?: number }) {
+  if (totalGpus(cluster) > LARGE_CLUSTER_DEVICES) return <ClusterCanvas cluster={cluster} fillOf={fillOf} label={label} />;
   const SQUARE = square;
   const offsets = deviceOffsets(cluster);
   const maxGpus = Math.max(...cluster.nodes.map((n) => n.gpus));

@@ -2,7 +2,7 @@
  * link bandwidths, and the cluster drawn. */
 import { useId, type DragEvent } from 'react';
 import { useActions } from '../client/context.ts';
-import { CLUSTER_MENU, GPU_TYPES, addNode, presetByLabel, removeNode, setInterBandwidth, setIntraBandwidth, setNodeGpu, setNodeGpus, totalGpus } from '../cluster/edit.ts';
+import { CLUSTER_MENU, GPU_TYPES, MAX_GPUS_PER_NODE, MAX_NODES, addNode, nodeRuns, presetByLabel, setNodeCount, removeNode, setInterBandwidth, setIntraBandwidth, setNodeGpu, setNodeGpus, totalGpus } from '../cluster/edit.ts';
 import { bytesPerSecondToGbit, gbitToBytesPerSecond, sig3 } from '../format.ts';
 import { useApp } from '../store/store.ts';
 import { ClusterDrawing } from './ClusterDrawing.tsx';
@@ -20,11 +20,35 @@ function NodeRow({ index }: { index: number }) {
       <select aria-label={`GPU type of node ${index}`} className={`${inputClass} min-w-0 max-w-[11rem]`} value={node.gpu} onChange={(e) => edit((c) => setNodeGpu(c, index, e.target.value))}>
         {types.map((g) => <option key={g}>{g}</option>)}
       </select>
-      <input type="number" aria-label={`GPUs of node ${index}`} className={`${inputClass} w-14`} min={1} max={16} value={node.gpus}
+      <input type="number" aria-label={`GPUs of node ${index}`} className={`${inputClass} w-14`} min={1} max={MAX_GPUS_PER_NODE} value={node.gpus}
         onChange={(e) => Number(e.target.value) > 0 && edit((c) => setNodeGpus(c, index, Number(e.target.value)))} />
       <button type="button" className="text-xs text-slate-500 underline disabled:opacity-30" disabled={count <= 1}
         aria-label={`Remove node ${index}`} onClick={() => edit((c) => removeNode(c, index))}>remove</button>
     </li>
+  );
+}
+
+/** Node rows up to this many nodes; beyond, runs of identical nodes with a count (no DOM node per node). */
+const NODE_ROWS_SHOWN = 32;
+
+function NodeRuns() {
+  const cluster = useApp((s) => s.cluster);
+  const edit = useApp((s) => s.editCluster);
+  const runs = nodeRuns(cluster);
+  return (
+    <ul className="space-y-1 text-sm">
+      {runs.map((r) => (
+        <li key={r.start} data-node-run={r.start}>nodes {r.start}..{r.start + r.count - 1}: {r.count} × {r.gpu} × {r.gpus}</li>
+      ))}
+      {runs.length === 1 && (
+        <li className="flex items-center gap-2">
+          <label className="text-xs text-slate-500">nodes
+            <input type="number" aria-label="Number of nodes" className={`${inputClass} ml-1 w-20`} min={1} max={MAX_NODES} value={cluster.nodes.length}
+              onChange={(e) => Number(e.target.value) > 0 && edit((c) => setNodeCount(c, Number(e.target.value)))} />
+          </label>
+        </li>
+      )}
+    </ul>
   );
 }
 
@@ -79,7 +103,9 @@ export function ClusterEditor() {
         <ClusterFile />
       </div>
       <span className="block text-xs text-slate-500">{cluster.name} · {totalGpus(cluster)} GPUs</span>
-      <ul className="space-y-1">{cluster.nodes.map((_, i) => <NodeRow key={i} index={i} />)}</ul>
+      {cluster.nodes.length <= NODE_ROWS_SHOWN
+        ? <ul className="space-y-1">{cluster.nodes.map((_, i) => <NodeRow key={i} index={i} />)}</ul>
+        : <NodeRuns />}
       <button type="button" className={buttonClass} onClick={() => edit(addNode)}>Add node</button>
       <Bandwidths />
       <ClusterDrawing cluster={cluster} label={`Cluster ${cluster.name}`} />

@@ -13,13 +13,18 @@ import { TileView, type TensorPick } from './TileView.tsx';
 
 const MAX_ROWS = 120;
 
+/** Rows of axis 0 drawn at most; a larger mesh (a data-parallel axis of hundreds) shows its first rows and a count. */
+const MESH_ROWS_SHOWN = 16;
+
 function MeshGrid({ stage }: { stage: Stage }) {
   const [n0, n1] = stage.logicalMesh;
   const cell = 22;
+  const rows = Math.min(n0, MESH_ROWS_SHOWN);
   return (
-    <svg data-figure role="img" aria-label={`Logical mesh (${n0}, ${n1}) of stage ${stage.index}`} width={n1 * cell + 40} height={n0 * cell + 18} className="text-slate-700 dark:text-slate-200">
+    <svg data-figure role="img" aria-label={`Logical mesh (${n0}, ${n1}) of stage ${stage.index}`} width={n1 * cell + 40} height={rows * cell + 18 + (rows < n0 ? 16 : 0)} className="text-slate-700 dark:text-slate-200">
       <text x={0} y={10} fontSize={10} fill="currentColor">axis 1 →</text>
-      {Array.from({ length: n0 * n1 }, (_, k) => (
+      {rows < n0 && <text x={2} y={rows * cell + 26} fontSize={10} fill="currentColor">{`… ${n0 - rows} more rows of axis 0 (devices ${stage.devices[rows * n1]}..${stage.devices[n0 * n1 - 1]})`}</text>}
+      {Array.from({ length: rows * n1 }, (_, k) => (
         <g key={k} transform={`translate(${(k % n1) * cell + 2}, ${Math.floor(k / n1) * cell + 14})`}>
           <rect width={cell - 3} height={cell - 3} rx={2} fill={stageColor(stage.index)} />
           <text x={(cell - 3) / 2} y={(cell - 3) / 2 + 1} textAnchor="middle" dominantBaseline="middle" fontSize={9} fill="#fff">{stage.devices[k]}</text>

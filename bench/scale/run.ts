@@ -1,0 +1,102 @@
+/**
+ * `npx tsx bench/scale/run.ts [--repeat N] [--quick]`: planning at the scale of real LLM training, through the CLI
+ * as a user runs it (`node bin/meshplan.mjs plan ... --json`, the intra-op ILP on, one process per run, timed with
+ * /usr/bin/time for wall seconds and peak resident memory). Prints one JSON object: per case the medians of N runs
+ * (default 3) of the CLI's wall time, the search time plan() reports and the peak RSS, and the plan found
+ * (stages, logical mesh = DP x TP, micro-batches, predicted step and MFU against the GPU's dense bf16 peak);
+ * `curve` is Llama-3-405B on 64 / 256 / 1,024 / 2,048 nodes of 8 H100 (Meta's RoCE fabric, llama3-h100-roce).
+ * Goals (issue 14): 405B on 2,048 x 8 <= 10 s with peak < 1.5 GB; 70B on 128 x 8 <= 5 s; GPT-39B on 8x8 V100 <= 2 s;
+ * search cost no worse than linear in nodes.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Case { readonly id: string; readonly model: string; readonly cluster: string; readonly precision: string; readonly peakTflops: number }
+
+const H100_BF16 = 989;
+const V100_FP16 = 125;
+const CURVE_NODES = [64, 256, 1024, 2048];
+const CASES: readonly Case[] = [
+  ...CURVE_NODES.map((n) => ({ id: `llama-3-405B@${n}x8`, model: 'zoo:llama-3-405B', cluster: `llama3-h100-roce:${n}x8`, precision: 'bf16-mixed', peakTflops: H100_BF16 })),
+  { id: 'llama-3-70B@128x8', model: 'zoo:llama-3-70B', cluster: 'dgx-h100:128x8', precision: 'bf16-mixed', peakTflops: H100_BF16 },
+  { id: 'gpt-39B@8x8', model: 'zoo:gpt-39B', cluster: 'p3.16xlarge:8x8', precision: 'fp16-mixed', peakTflops: V100_FP16 },
+];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const round = (x: number, d = 3) => Number(x.toFixed(d));
+
+interface PlanJson {
+  label: string; stepSeconds: number; microbatches: number; searchSeconds: number; modelTflopsPerGpu: number; feasible: boolean;
+  stages: { layers: [number, number]; submeshShape: [number, number]; logicalMesh: [number, number]; remat: boolean }[];
+}
+
+function runCli(c: Case, dir: string): { wallSeconds: number; peakRssBytes: number; plan: PlanJson } {
+  const out = join(dir, 'plan.json');
+  const timing = join(dir, 'time.txt');
+  const cli = new URL('../../bin/meshplan.mjs', import.meta.url).pathname;
+  execFileSync('/usr/bin/time', ['-f', '%e %M', '-o', timing, 'sh', '-c',
+    `node ${cli} plan --model ${c.model} --cluster ${c.cluster} --precision ${c.precision} --json > ${out}`], { stdio: 'inherit' });
+  const [wall, kb] = readFileSync(timing, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { wallSeconds: wall, peakRssBytes: kb * 1024, plan: JSON.parse(readFileSync(out, 'utf8')) as PlanJson };
+}
+
+function structure(p: PlanJson, peakTflops: number) {
+  const s = p.stages;
+  const same = s.every((x) => x.logicalMesh[0] === s[0].logicalMesh[0] && x.logicalMesh[1] === s[0].logicalMesh[1]);
+  return {
+    label: p.label,
+    feasible: p.feasible,
+    pp: s.length,
+    ...(same ? { dp: s[0].logicalMesh[0], tp: s[0].logicalMesh[1] } : { meshes: s.map((x) => x.logicalMesh.join('x')) }),
+    microbatches: p.microbatches,
+    remat: s.filter((x) => x.remat).length,
+    stepSeconds: round(p.stepSeconds),
+    modelTflopsPerGpu: round(p.modelTflopsPerGpu, 1),
+    mfu: round(p.modelTflopsPerGpu / peakTflops, 3),
+  };
+}
+
+function main(): void {
+  const repeat = Number(arg('repeat') ?? 3);
+  const dir = mkdtempSync(join(tmpdir(), 'meshplan-scale-'));
+  const cases: Record<string, unknown> = {};
+  const curve: { nodes: number; searchSeconds: number; wallSeconds: number }[] = [];
+  for (const c of CASES) {
+    const runs = Array.from({ length: repeat }, () => runCli(c, dir));
+    const row = {
+      model: c.model, cluster: c.cluster,
+      wallSeconds: round(median(runs.map((r) => r.wallSeconds)), 2),
+      searchSeconds: round(median(runs.map((r) => r.plan.searchSeconds)), 2),
+      peakRssMiB: round(median(runs.map((r) => r.peakRssBytes)) / 2 ** 20, 0),
+      runs: runs.map((r) => ({ wallSeconds: r.wallSeconds, searchSeconds: round(r.plan.searchSeconds, 2) })),
+      plan: structure(runs[0].plan, c.peakTflops),
+    };
+    cases[c.id] = row;
+    const n = /^llama-3-405B@(\d+)x8$/.exec(c.id);
+    if (n) curve.push({ nodes: Number(n[1]), searchSeconds: row.searchSeconds, wallSeconds: row.wallSeconds });
+    process.stderr.write(`${c.id}: ${row.wallSeconds} s wall, ${row.searchSeconds} s search, ${row.peakRssMiB} MiB\n`);
+  }
+  // Cost per node relative to the smallest cluster: <= 1 everywhere means no worse than linear.
+  const base = curve[0];
+  const growth = curve.map((p) => ({ nodes: p.nodes, searchSeconds: p.searchSeconds, perNodeVsSmallest: round((p.searchSeconds / p.nodes) / (base.searchSeconds / base.nodes), 3) }));
+  process.stdout.write(JSON.stringify({
+    machine: 'shared 2-core dev box (other engineers running tests at the same time); medians of ' + repeat,
+    intra: 'ilp (CLI default)',
+    goals: { 'llama-3-405B@2048x8': 'wall <= 10 s, peak < 1.5 GB', 'llama-3-70B@128x8': 'wall <= 5 s', 'gpt-39B@8x8': 'wall <= 2 s' },
+    curve: growth,
+    cases,
+  }, null, 1) + '\n');
+}
+
+main();
