@@ -42,4 +42,19 @@ describe('sweep points', () => {
     expect(s.samplesPerSecondPerGpu).toBeCloseTo(s.samplesPerSecond / 8, 12);
     expect(s.tokensPerSecond).toBeCloseTo(s.samplesPerSecond * 1024, 6);
   });
+
+  it('keeps a point where nothing fits, each series with its reason (GPT-39B on one p3.16xlarge)', async () => {
+    const g = zooModel('gpt-39B');
+    const p = await planPoint(g, parseClusterSpec('p3.16xlarge:1x8'), defaultPlanOptions(g), { intra: 'manual' });
+    expect(p.plan).toBeUndefined();
+    const [searched, ...baselines] = p.series;
+    // 39B parameters x 16 B of state over 8 GPUs: 78 GB per device, far over 16 GiB.
+    expect(searched).toMatchObject({ kind: 'searched', ok: false, reason: expect.stringMatching(/^no feasible plan for gpt-39B on p3\.16xlarge:1x8: .*GiB over the 16\.00 GiB limit\)$/) });
+    // The least-bad Megatron grid point stays in, infeasible with its reason; the others have no plan at all.
+    expect(baselines[0]).toMatchObject({ kind: 'megatron', ok: true, feasible: false, infeasibleReason: expect.stringMatching(/GiB over the 16\.00 GiB limit$/) });
+    expect(baselines.slice(1)).toEqual([
+      { kind: 'intra-only', label: 'intra-op only', ok: false, reason: 'intra-op only: no plan (whole-cluster sub-mesh)' },
+      { kind: 'inter-only', label: 'inter-op only', ok: false, reason: 'inter-op only: no plan fits' },
+    ]);
+  });
 });
