@@ -71,6 +71,13 @@ export function planTraffic(p: Plan): PlanTraffic {
         const label = perStep ? 'gradient sync' : c.reason === 'resharding' ? 'resharding' : 'tensor-parallel collectives';
         (axisCrossesNodes(s, c.axis) ? cross : inside).add(label, bytes, c.seconds * calls);
       }
+      // Template-sharded stages (DP x TP: the search's template, the baselines) price their gradient synchronisation
+      // as one per-step term (Stage.gradientSyncSeconds, which also holds the optimizer update) instead of listing
+      // it among the collectives: count it as an all-reduce of the stage's gradients over the data-parallel axis 0.
+      if (training && s.gradientSyncSeconds > 0 && s.logicalMesh[0] > 1 && !s.sharding.collectives.some((c) => PER_STEP.test(c.reason))) {
+        const bytes = collectiveWireBytes('all-reduce', s.memory.gradBytes, s.logicalMesh[0]) * devices;
+        (axisCrossesNodes(s, 0) ? cross : inside).add('gradient sync', bytes, s.gradientSyncSeconds);
+      }
     }
     if (s.sendBytes > 0) {
       const calls = p.microbatches * (training ? 2 : 1);
