@@ -135,5 +135,18 @@ describe('planner API (called directly, as the worker exposes it)', () => {
     // One node: nothing crosses nodes.
     expect(learn.result.rows.every((r) => r.ok && r.traffic.crossNode.bytes === 0)).toBe(true);
     expect(learn.result.sentence.length).toBeGreaterThan(20);
+
+    // The page's form: the graph as JSON bytes (no structured clone of the object per call) and lean plans (no
+    // per-operator sharding): the same numbers.
+    const bytes = new TextEncoder().encode(JSON.stringify(model.graph));
+    const lean = await api.learn({ kind: 'json', bytes }, two, options, undefined, { lean: true });
+    if (!lean.ok) throw new Error(lean.reason);
+    expect(lean.result.sentence).toBe(learn.result.sentence);
+    expect(lean.result.rows.map((r) => r.ok && r.stepSeconds.value)).toEqual(learn.result.rows.map((r) => r.ok && r.stepSeconds.value));
+    expect(learn.result.rows.some((r) => r.ok && r.plan.stages.some((st) => st.sharding !== undefined))).toBe(true);
+    expect(lean.result.rows.every((r) => r.ok && r.plan.stages.every((st) => st.sharding === undefined) && r.plan.trace.length === 0)).toBe(true);
+    const x = await api.learnCrossover([{ value: 10, steps: { 'inter-only': 2, combined: 3 } }, { value: 100, steps: { 'inter-only': 2, combined: 1 } }]);
+    expect(x.best).toEqual(['inter-only', 'combined']);
+    expect(x.changes).toEqual([{ index: 1, value: 100, previousValue: 10, from: 'inter-only', to: 'combined' }]);
   });
 });

@@ -22,7 +22,7 @@ import { throttleProgress } from './pool/jobRunner.ts';
 import type { JobPool } from './pool/types.ts';
 import type { PlanDeps } from './core/plan.ts';
 import type { ScenarioDiff, ScenarioWithPlan } from './core/whatif/diff.ts';
-import type { LearnResult } from './core/whatif/learn.ts';
+import type { Crossover, CrossoverPoint, LearnKind, LearnResult } from './core/whatif/learn.ts';
 import type { PointResult, SeriesKind } from './core/whatif/point.ts';
 import type { SweepSpec, SweepValue, SweepVariable } from './core/whatif/sweep.ts';
 import type { PlanSummary } from './core/whatif/types.ts';
@@ -68,6 +68,24 @@ export type SweepPointResult =
 
 export type SweepCheck = { readonly ok: true; readonly points: number } | { readonly ok: false; readonly reason: string };
 
+/**
+ * A graph as UTF-8 JSON bytes. Posting a big graph object costs the sender a structured clone on every call (GPT-39B:
+ * 0.5 MB, 100+ ms of the page's main thread); the page encodes it once and each call copies the bytes (< 1 ms).
+ */
+export interface EncodedGraph {
+  readonly kind: 'json';
+  readonly bytes: Uint8Array;
+}
+
+const decodeGraph = (g: ModelGraph | EncodedGraph): ModelGraph =>
+  ('kind' in g && g.kind === 'json' && 'bytes' in g ? JSON.parse(new TextDecoder().decode(g.bytes)) as ModelGraph : g as ModelGraph);
+
+export interface LearnTransport {
+  /** Rows' plans without per-operator sharding and search trace (stages keep meshes, memory and times): what the
+   * Learn region shows. GPT-39B's three full plans take the page's main thread 100-250 ms to receive. */
+  readonly lean?: boolean;
+}
+
 export interface ClusterCheck {
   readonly ok: boolean;
   /** One message per problem, naming the node or field. */
@@ -97,7 +115,9 @@ export interface PlannerApi {
     series?: readonly SeriesKind[], onProgress?: ProgressCallback, transport?: PlanTransport): Promise<SweepPointResult>;
   /** Learn: intra-only, inter-only and combined with traffic, bubbles, memory and the generated sentence. The rows'
    * plans come without timelines (timeline: []). */
-  learn(graph: ModelGraph, cluster: Cluster, options: PlanOptions, onProgress?: ProgressCallback): Promise<{ readonly ok: true; readonly result: LearnResult } | { readonly ok: false; readonly reason: string }>;
+  learn(graph: ModelGraph | EncodedGraph, cluster: Cluster, options: PlanOptions, onProgress?: ProgressCallback, transport?: LearnTransport): Promise<{ readonly ok: true; readonly result: LearnResult } | { readonly ok: false; readonly reason: string }>;
+  /** Learn: the fastest of the three at each knob value and where it changes (core/whatif/learn.ts crossover). */
+  learnCrossover(points: readonly CrossoverPoint[]): Promise<{ readonly best: readonly (LearnKind | null)[]; readonly changes: readonly Crossover[] }>;
 }
 
 export interface PlannerApiOptions {
@@ -233,13 +253,22 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
       }
     },
 
-    async learn(graph, cluster, planOptions, onProgress) {
+    async learnCrossover(points) {
+      const { crossover } = await import('./core/whatif/learn.ts');
+      return crossover(points);
+    },
+
+    async learn(encoded, cluster, planOptions, onProgress, transport = {}) {
+      const graph = decodeGraph(encoded);
       const bad = await checkedCluster(cluster);
       if (bad) return { ok: false, reason: bad };
       const { runLearn } = await import('./core/whatif/learn.ts');
       try {
         const result = await runLearn(graph, cluster, planOptions, await whatifDeps(), onProgress ? throttleProgress(onProgress) : undefined);
-        return { ok: true, result: { ...result, rows: result.rows.map((r) => (r.ok ? { ...r, plan: { ...r.plan, timeline: [] } } : r)) } };
+        const slim = (p: Plan): Plan => (transport.lean
+          ? { ...p, timeline: [], trace: [], stages: p.stages.map(({ sharding: _s, ...stage }) => stage) }
+          : { ...p, timeline: [] });
+        return { ok: true, result: { ...result, rows: result.rows.map((r) => (r.ok ? { ...r, plan: slim(r.plan) } : r)) } };
       } catch (err) {
         return { ok: false, reason: `planning failed: ${message(err)}` };
       }
