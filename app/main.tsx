@@ -9,7 +9,8 @@ import { App } from './App.tsx';
 import { initialColumns, loadView, saveColumns, saveView } from './compareState.ts';
 import { numberColumns } from './store/compareSlice.ts';
 import { createActions } from './client/actions.ts';
-import { ActionsContext, WhatIfContext } from './client/context.ts';
+import { ActionsContext, LearnContext, WhatIfContext } from './client/context.ts';
+import { createLearnRunner } from './client/learnRunner.ts';
 import { createWhatIfActions } from './client/whatif.ts';
 import { createBrowserPool } from '../workers/pool/browserPool.ts';
 import { createWorkerHandle } from './client/workerHandle.ts';
@@ -49,6 +50,12 @@ const actions = createActions(store, {
   planner: createWorkerHandle<PlannerApi>(spawnPlanner, crashed('planner')),
   layout: createWorkerHandle<LayoutApi>(() => new Worker(new URL('./graph/layout.worker.ts', import.meta.url), { type: 'module', name: 'meshplan-layout' }), crashed('layout')),
 }, storage);
+// Learn plans in its own two workers (the three strategies; the crossover probes), so its runs and cancels never
+// touch the plan views' search.
+const learnRunner = createLearnRunner(store, {
+  learn: createWorkerHandle<PlannerApi>(spawnPlanner, crashed('Learn')),
+  probe: createWorkerHandle<PlannerApi>(spawnPlanner, crashed('Learn crossover')),
+});
 
 // Compare columns and sweep points each run as one job on this pool; cancelling one terminates its worker.
 const cores = navigator.hardwareConcurrency || 4;
@@ -60,7 +67,9 @@ createRoot(document.getElementById('root')!).render(
     <StoreContext.Provider value={store}>
       <ActionsContext.Provider value={actions}>
         <WhatIfContext.Provider value={whatif}>
-          <App />
+          <LearnContext.Provider value={learnRunner}>
+            <App />
+          </LearnContext.Provider>
         </WhatIfContext.Provider>
       </ActionsContext.Provider>
     </StoreContext.Provider>

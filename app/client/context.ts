@@ -2,6 +2,7 @@
 import { createContext, useContext } from 'react';
 import type { Actions } from './actions.ts';
 import type { WhatIfActions } from './whatif.ts';
+import type { LearnRunner } from './learnRunner.ts';
 
 export const ActionsContext = createContext<Actions | null>(null);
 
@@ -18,4 +19,13 @@ export function useWhatIf(): WhatIfActions {
   const a = useContext(WhatIfContext);
   if (!a) throw new Error('useWhatIf outside <WhatIfContext.Provider>');
   return a;
+}
+
+/** Learn's planner (client/learnRunner.ts), provided once by main.tsx. */
+export const LearnContext = createContext<LearnRunner | null>(null);
+
+export function useLearnRunner(): LearnRunner {
+  const r = useContext(LearnContext);
+  if (!r) throw new Error('useLearnRunner outside <LearnContext.Provider>');
+  return r;
 }

@@ -1,7 +1,7 @@
 /**
  * A number with the cost-model terms that make it up, shown on hover and on keyboard focus: the number is a tab
  * stop and the terms are its accessible description. The figure (value, formula, terms) comes from the planner
- * (workers/core/whatif); this only formats and lays it out.
+ * (workers/core/whatif); this only formats and lays it out. `data-value` carries the raw value for tests.
  */
 import { useId } from 'react';
 import { formatQuantity } from '../format.ts';
@@ -26,7 +26,7 @@ export function Explained({ figure, text, className = '', testId, align = 'left'
 }) {
   const id = useId();
   return (
-    <span tabIndex={0} aria-describedby={id} data-testid={testId}
+    <span tabIndex={0} aria-describedby={id} data-testid={testId} data-value={figure.value}
       className={`group relative cursor-help rounded underline decoration-slate-400 decoration-dotted underline-offset-2 outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${className}`}>
       {text ?? formatQuantity(figure.value, figure.unit)}
       <span role="tooltip" id={id}

@@ -10,6 +10,7 @@ import type { Plan, PlanOptions } from '../../workers/core/plan/types.ts';
 import type { ModelSource, Scenario } from '../scenario.ts';
 import type { CompareSlice } from './compareSlice.ts';
 import type { SweepSlice } from './sweepSlice.ts';
+import type { LearnSlice } from './learnSlice.ts';
 
 export interface ModelSlice {
   readonly source: ModelSource;
@@ -86,7 +87,7 @@ export interface UiSlice {
   selectStage(i: number): void;
 }
 
-export type AppState = ModelSlice & ClusterSlice & OptionsSlice & JobsSlice & PlansSlice & UiSlice & CompareSlice & SweepSlice;
+export type AppState = ModelSlice & ClusterSlice & OptionsSlice & JobsSlice & PlansSlice & UiSlice & CompareSlice & SweepSlice & LearnSlice;
 type Slice<T> = StateCreator<AppState, [], [], T>;
 
 export const modelSlice = (initial: ModelSource): Slice<ModelSlice> => (set) => ({

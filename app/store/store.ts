@@ -4,6 +4,7 @@ import { createStore, useStore, type StoreApi } from 'zustand';
 import type { Scenario } from '../scenario.ts';
 import { compareSlice, type CompareColumn } from './compareSlice.ts';
 import { DEFAULT_SWEEP, sweepSlice, type SweepSetup } from './sweepSlice.ts';
+import { learnSlice } from './learnSlice.ts';
 import { clusterSlice, jobsSlice, modelSlice, optionsSlice, plansSlice, uiSlice, type AppState, type PageView, type Theme } from './slices.ts';
 
 export type AppStore = StoreApi<AppState>;
@@ -24,6 +25,7 @@ export function createAppStore(scenario: Scenario, theme: Theme, start: PageStar
     ...uiSlice(theme, start.view)(...a),
     ...compareSlice(start.columns ?? [])(...a),
     ...sweepSlice(start.sweep ?? DEFAULT_SWEEP)(...a),
+    ...learnSlice(...a),
   }));
 }
 
