@@ -117,7 +117,7 @@ class Stage:
         opt_sharding = placement(st['outerOpt'], 'opt')  # ZeRO: optimizer state split further than the parameters
 
         def init(key):
-            keys = iter(jax.random.split(key, 64))
+            keys = iter(jax.random.split(key, 1 + len(outer_shapes(st)) + len(block_shapes()) * len(st['segments'])))
             outer = {k: init_value(k, v, next(keys)) for k, v in outer_shapes(st).items()}
             segs = [{k: init_value(k, (seg['blocks'][1] - seg['blocks'][0],) + v, next(keys)) for k, v in block_shapes().items()}
                     for seg in st['segments']]
