@@ -23,7 +23,7 @@ Commands:
           [--dp N --tp N --pp N] [--runtime megatron|xla] [--workers N] [--trace out.json] --json
   compare --model M --cluster C1 [--cluster C2 ...] [--price USD_PER_GPU_HOUR] [plan options] --json
           our plan next to every baseline per cluster, and what differs from the first cluster
-  sweep   --model M --cluster C --vary <variable>=<v1>,<v2>,... [--series chart|all|KIND,...] [plan options] --json
+  sweep   --model M --cluster C --vary <variable>=<v1>,<v2>,... [--series chart|all|KIND,...] [--workers N] [plan options] --json
           variables: nodes, gpus-per-node, inter-gbps, intra-gbps (Gbit/s), gpu, batch, microbatches, seq;
           every point's plan and baselines, and where the plan's structure changes
   export  --format jax|megatron|trace|json (--model M --cluster C [plan options] | --plan plan.json) [-o FILE]

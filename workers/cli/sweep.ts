@@ -1,13 +1,20 @@
 /**
  * `meshplan sweep --model M --cluster C --vary <variable>=<v1>,<v2>,... [--series chart|all|KIND,...] [plan options]
- * --json`: every point's searched plan and baselines (step, throughput, structure; an infeasible plan listed with
- * its reason), and `changes`: the points where the searched plan's structure changes, and how. Every value is
- * checked before any is planned (core/whatif/sweep.ts); a bad one exits 2 naming it.
+ * [--workers N] --json`: every point's searched plan and baselines (step, throughput, structure; an infeasible plan
+ * listed with its reason), and `changes`: the points where the searched plan's structure changes, and how. Every
+ * value is checked before any is planned (core/whatif/sweep.ts); a bad one exits 2 naming it. `--workers N` plans
+ * N points at once, each on a worker_thread running the page's sweep-point job (workers/pool/whatifJobs.ts: the
+ * same core).
  */
-import type { WhatIfModel } from '../core/whatif/types.ts';
+import type { Cluster } from '../core/cluster/types.ts';
+import type { PlanDeps } from '../core/plan.ts';
+import type { PlanOptions } from '../core/plan/types.ts';
 import { ALL_SERIES, buildModel, CHART_SERIES, planPoint, structureChanges, type PointResult, type SeriesKind } from '../core/whatif/point.ts';
-import { checkSweep, parseSweep, SWEEP_VARIABLE_LABELS, type SweepSpec } from '../core/whatif/sweep.ts';
-import { CliError, parseArgs, required, type ParsedArgs } from './args.ts';
+import { checkSweep, parseSweep, SWEEP_VARIABLE_LABELS, type SweepSpec, type SweepValue } from '../core/whatif/sweep.ts';
+import type { WhatIfModel } from '../core/whatif/types.ts';
+import { createNodePool } from '../pool/nodePool.ts';
+import { WHATIF_JOBS, type PointJobInput, type PointJobOutput } from '../pool/whatifJobs.ts';
+import { CliError, parseArgs, positiveInt, required, type ParsedArgs } from './args.ts';
 import { loadPlanArgs, PLAN_KEYS } from './plan.ts';
 import { whatifDeps } from './whatifDeps.ts';
 
@@ -22,10 +29,35 @@ function seriesArg(args: ParsedArgs): readonly SeriesKind[] {
 }
 
 export interface SweepOutputPoint extends Omit<PointResult, 'plan'> {
-  readonly value: number | string;
+  readonly value: SweepValue;
   /** Whether the searched plan exists and fits; else `reason` says why not. */
   readonly feasible: boolean;
   readonly reason?: string;
+}
+
+interface Scenario { readonly model: WhatIfModel; readonly cluster: Cluster; readonly options: PlanOptions }
+type PointPlanner = (value: SweepValue, at: Scenario) => Promise<Omit<PointResult, 'plan'>>;
+
+/** In this process, one point after another, solves shared (whatifDeps). */
+function inProcess(deps: PlanDeps, series: readonly SeriesKind[]): PointPlanner {
+  const shared = whatifDeps(deps);
+  return async (_value, at) => {
+    const { plan: _plan, ...point } = await planPoint(buildModel(at.model), at.cluster, at.options, shared, { series });
+    return point;
+  };
+}
+
+/** On worker_threads, one point per job (each worker keeps its own solver and solve cache). */
+function onPool(workers: number, base: Scenario, spec: SweepSpec, series: readonly SeriesKind[]): { planner: PointPlanner; close: () => Promise<void> } {
+  const pool = createNodePool({ size: workers });
+  const planner: PointPlanner = async (value) => {
+    const input: PointJobInput = { model: base.model, cluster: base.cluster, options: base.options, variable: spec.variable, value, series };
+    const r = await pool.run<PointJobOutput>({ name: WHATIF_JOBS.point, input });
+    if (!r.ok) throw new CliError(r.reason);
+    const { plan: _plan, ...point } = r.point;
+    return point;
+  };
+  return { planner, close: () => pool.terminate() };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -34,22 +66,32 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed.ok) throw new CliError(parsed.reason);
   const spec: SweepSpec = parsed.value;
   const series = seriesArg(args);
-  const { model, cluster, options, deps } = await loadPlanArgs(args);
-  const spec0 = args.values.model!;
+  // --workers fans the points out here, not the ILP solves inside a point (loadPlanArgs' use of it).
+  const workers = positiveInt(args, 'workers') ?? 1;
+  const { workers: _w, ...values } = args.values;
+  const { model, cluster, options, deps } = await loadPlanArgs({ ...args, values });
+  const modelArg = args.values.model!;
   // Sequence length rebuilds the zoo model; other variables plan the loaded graph.
-  const ref: WhatIfModel = spec.variable === 'seq' && spec0.startsWith('zoo:')
-    ? { kind: 'zoo', name: spec0.slice(4), batch: model.batch }
+  const ref: WhatIfModel = spec.variable === 'seq' && modelArg.startsWith('zoo:')
+    ? { kind: 'zoo', name: modelArg.slice(4), batch: model.batch }
     : { kind: 'graph', graph: model };
-  const checked = checkSweep({ model: ref, cluster, options }, spec);
+  const base: Scenario = { model: ref, cluster, options };
+  const checked = checkSweep(base, spec);
   if (!checked.ok) throw new CliError(checked.reason);
-  const shared = whatifDeps(deps);
-  const points: SweepOutputPoint[] = [];
-  for (const [i, at] of checked.value.entries()) {
-    const { plan: _plan, ...point } = await planPoint(buildModel(at.model), at.cluster, at.options, shared, { series });
+  const fanned = workers > 1 ? onPool(workers, base, spec, series) : undefined;
+  const planAt = fanned?.planner ?? inProcess(deps, series);
+  let results: Omit<PointResult, 'plan'>[] = [];
+  try {
+    if (fanned) results = await Promise.all(checked.value.map((at, i) => planAt(spec.values[i], at)));
+    else for (const [i, at] of checked.value.entries()) results.push(await planAt(spec.values[i], at));
+  } finally {
+    await fanned?.close();
+  }
+  const points: SweepOutputPoint[] = results.map((point, i) => {
     const s = point.series.find((x) => x.kind === 'searched');
     const reason = !s ? undefined : !s.ok ? s.reason : !s.feasible ? s.infeasibleReason : undefined;
-    points.push({ value: spec.values[i], ...point, feasible: !!s && s.ok && s.feasible, ...(reason ? { reason } : {}) });
-  }
+    return { value: spec.values[i], ...point, feasible: !!s && s.ok && s.feasible, ...(reason ? { reason } : {}) };
+  });
   const changes = structureChanges(points.map((p) => ({ value: p.value, searched: p.series.find((x) => x.kind === 'searched') })));
   const out = { model: model.name, cluster: cluster.name, variable: spec.variable, label: SWEEP_VARIABLE_LABELS[spec.variable], values: spec.values, series, points, changes };
   if (args.flags.has('json')) {

@@ -60,6 +60,10 @@ describe('meshplan sweep / compare (what-if)', () => {
     const compare = meshplan('compare', '--model', 'zoo:gpt-350M', '--cluster', 'p3.16xlarge:1x2', '--cluster', 'p3.16xlarge:1x4', '--batch', '64', '--json');
     expect(compare.stderr).toBe('');
     const s = JSON.parse(sweep.stdout);
+    // Points fanned out over worker_threads (the page's sweep-point job) give the same JSON.
+    const fanned = meshplan('sweep', '--model', 'zoo:gpt-350M', '--cluster', 'p3.16xlarge:1x4', '--batch', '64', '--vary', 'gpus-per-node=2,4', '--workers', '2', '--json');
+    expect(fanned.stderr).toBe('');
+    expect(JSON.parse(fanned.stdout)).toEqual(s);
     const c = JSON.parse(compare.stdout);
     const api = createPlannerApi();
     const g = zooModel('gpt-350M', { batch: 64 });
