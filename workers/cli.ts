@@ -3,6 +3,7 @@
  * `run(args: string[]): Promise<number>` (the exit code). Errors a user can fix exit 2 with one line on stderr.
  */
 import { CliError } from './cli/args.ts';
+import { echo, oneLine } from './core/boundary/text.ts';
 
 const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<number> }>> = {
   inspect: () => import('./cli/inspect.ts'),
@@ -34,13 +35,18 @@ Model:   --model zoo:<name> (gpt-350M ... gpt-39B, moe-380M ... moe-70B, wresnet
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
+  if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE + '\n');
-    return command ? 0 : 2;
+    return 0;
   }
-  const load = COMMANDS[command];
+  // No command is a usage error: the usage goes to stderr (stdout stays for results) and the exit code says so.
+  if (!command) {
+    process.stderr.write(`meshplan: missing command\n${USAGE}\n`);
+    return 2;
+  }
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!load) {
-    process.stderr.write(`meshplan: unknown command '${command}' (try: ${Object.keys(COMMANDS).join(', ')})\n`);
+    process.stderr.write(`meshplan: unknown command '${echo(command)}' (try: ${Object.keys(COMMANDS).join(', ')})\n`);
     return 2;
   }
   try {
@@ -48,11 +54,11 @@ export async function main(argv: string[]): Promise<number> {
     return await mod.run(rest);
   } catch (err) {
     if (err instanceof CliError) {
-      process.stderr.write(`meshplan ${command}: ${err.message}\n`);
+      process.stderr.write(`meshplan ${command}: ${oneLine(err.message)}\n`);
       return 2;
     }
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`meshplan ${command}: internal error: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`meshplan ${command}: internal error: ${oneLine(message.split('\n')[0])}\n`);
     return 1;
   }
 }

@@ -41,6 +41,6 @@ describe('loadClusterArg', () => {
     await expect(loadClusterArg(write('nogpus.json', { ...c, nodes: [{ gpu: 'V100-16GB' }] })))
       .rejects.toThrow(/nogpus.json: nodes\[0\].gpus: /);
     await expect(loadClusterArg(write('zero.json', { ...c, interNode: { bandwidthBytesPerSecond: 0, latencySeconds: 0 } })))
-      .rejects.toThrow(/zero.json: interNode.bandwidthBytesPerSecond must be positive, got 0/);
+      .rejects.toThrow(/zero.json: interNode.bandwidthBytesPerSecond must be a number in \[1,000,000, 1e15\] \(links run between 1 MB\/s and 1 PB\/s.*\), got 0/);
   });
 });

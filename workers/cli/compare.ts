@@ -12,7 +12,8 @@ import type { Plan, PlanOptions } from '../core/plan/types.ts';
 import { diffScenarios } from '../core/whatif/diff.ts';
 import { summarizePlan } from '../core/whatif/summary.ts';
 import type { PlanSummary } from '../core/whatif/types.ts';
-import { CliError, parseArgs, type ParsedArgs } from './args.ts';
+import { LIMITS } from '../core/boundary/limits.ts';
+import { CliError, numberArg, parseArgs, type ParsedArgs } from './args.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadPlanArgs, PLAN_KEYS } from './plan.ts';
 import { whatifDeps } from './whatifDeps.ts';
@@ -68,11 +69,7 @@ export async function compareOn(model: ModelGraph, cluster: Cluster, options: Pl
 }
 
 function priceArg(args: ParsedArgs): number | undefined {
-  const raw = args.values.price;
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!(n > 0)) throw new CliError(`--price must be a positive number of US dollars per GPU-hour, got '${raw}'`);
-  return n;
+  return numberArg(args, 'price', LIMITS.pricePerGpuHour);
 }
 
 function text(c: ClusterComparison): string {

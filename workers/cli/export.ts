@@ -4,7 +4,6 @@
  * jax: a self-contained training script (workers/core/export/jaxScript.ts); megatron: Megatron-LM arguments, or
  * why not and the nearest Megatron plan with its predicted step; trace: Chrome trace JSON; json: plan JSON.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { chromeTrace } from '../core/export/chromeTrace.ts';
 import { jaxScript } from '../core/export/jaxScript.ts';
 import { megatronArgs } from '../core/export/megatronArgs.ts';
@@ -13,7 +12,10 @@ import { exportablePlan, parsePlanJson, planToJson } from '../core/export/planJs
 import type { ModelGraph } from '../core/ir/types.ts';
 import { defaultPlanOptions, plan } from '../core/plan.ts';
 import { PRECISIONS, type Plan, type Precision } from '../core/plan/types.ts';
-import { CliError, parseArgs, positiveInt, type ParsedArgs } from './args.ts';
+import { LIMITS } from '../core/boundary/limits.ts';
+import { oneLine } from '../core/boundary/text.ts';
+import { CliError, intArg, oneOf, parseArgs, type ParsedArgs } from './args.ts';
+import { checkOutputPath, readBounded, writeAtomic } from './files.ts';
 import { loadModelArg } from './model.ts';
 import { loadPlanArgs, PLAN_KEYS, type LoadedPlanArgs } from './plan.ts';
 
@@ -31,30 +33,26 @@ interface Exported {
 async function planned(args: ParsedArgs): Promise<Exported> {
   const loaded = await loadPlanArgs(args);
   const r = await plan(loaded.model, loaded.cluster, loaded.options, undefined, undefined, loaded.deps);
-  if (!r.ok) throw new CliError(r.reason);
+  if (!r.ok) throw new CliError(oneLine(r.reason));
   return { plan: r.plan, graph: loaded.model, precision: loaded.options.precision, loaded };
 }
 
 async function saved(args: ParsedArgs, file: string): Promise<Exported> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new CliError(`plan file not found: ${file}`);
-  }
+  // A plan JSON with every stage's sharding is a few MB; 256 MiB is far above any.
+  const text = new TextDecoder().decode(await readBounded(file, 256 * 2 ** 20, 'plan file'));
   const r = parsePlanJson(text);
-  if (!r.ok) throw new CliError(`${file}: ${r.reason}`);
+  if (!r.ok) throw new CliError(`${file}: ${oneLine(r.reason)}`);
   const p = r.plan;
   const tokens = p.stages[0]?.sharding?.tensors.find((t) => t.name === 'input_ids');
-  const seq = positiveInt(args, 'seq') ?? tokens?.shape[1];
+  const seq = intArg(args, 'seq', LIMITS.seq) ?? tokens?.shape[1];
   const spec = args.values.model ?? `zoo:${p.model}`;
   let graph: ModelGraph | undefined;
   try {
     graph = await loadModelArg(spec, { batch: p.globalBatch, seq });
   } catch (err) {
-    if (args.values.model) throw err;
+    if ((args.values.model !== undefined)) throw err;
   }
-  const precision = (args.values.precision as Precision | undefined) ?? (graph ? defaultPlanOptions(graph).precision : 'fp16-mixed');
+  const precision = oneOf<Precision>(args, 'precision', PRECISIONS) ?? (graph ? defaultPlanOptions(graph).precision : 'fp16-mixed');
   return { plan: p, graph, precision };
 }
 
@@ -82,18 +80,18 @@ async function render(format: Format, e: Exported): Promise<string> {
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv.map((a) => (a === '-o' ? '--out' : a)), [...PLAN_KEYS, 'format', 'plan', 'out'], ['json']);
-  const format = args.values.format;
+  const format = oneOf<Format>(args, 'format', FORMATS);
   if (!format) throw new CliError(`missing --format (${FORMATS.join('|')})`);
-  if (!(FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${FORMATS.join('|')}, got '${format}'`);
-  const precision = args.values.precision;
-  if (precision !== undefined && !(PRECISIONS as readonly string[]).includes(precision)) {
-    throw new CliError(`--precision must be one of ${PRECISIONS.join('|')}, got '${precision}'`);
-  }
-  if (!args.values.plan && !args.values.model) throw new CliError('missing --model (or --plan plan.json)');
-  if (!args.values.plan && !args.values.cluster) throw new CliError('missing --cluster (or --plan plan.json)');
-  const e = args.values.plan ? await saved(args, args.values.plan) : await planned(args);
-  const text = await render(format as Format, e);
-  if (args.values.out) await writeFile(args.values.out, text);
+  oneOf<Precision>(args, 'precision', PRECISIONS);
+  const planFile = args.values.plan;
+  if (!planFile && !(args.values.model !== undefined)) throw new CliError('missing --model (or --plan plan.json)');
+  if (!planFile && !(args.values.cluster !== undefined)) throw new CliError('missing --cluster (or --plan plan.json)');
+  // The output is checked before the plan is made, and written whole or not at all.
+  const out = args.values.out;
+  if (out !== undefined) await checkOutputPath(out, '-o');
+  const e = planFile ? await saved(args, planFile) : await planned(args);
+  const text = await render(format, e);
+  if (out !== undefined) await writeAtomic(out, text, '-o');
   else process.stdout.write(text);
   return 0;
 }

@@ -47,7 +47,7 @@ describe('meshplan inspect', () => {
     const missing = meshplan('inspect', '--model', 'no/such/model.onnx', '--json');
     expect([missing.status, missing.stderr]).toEqual([2, 'meshplan inspect: model file not found: no/such/model.onnx\n']);
     const bad = meshplan('inspect', '--model', 'zoo:gpt-tiny', '--batch', 'x');
-    expect([bad.status, bad.stderr]).toEqual([2, "meshplan inspect: --batch must be a positive integer, got 'x'\n"]);
+    expect([bad.status, bad.stderr]).toEqual([2, "meshplan inspect: --batch must be a whole number in 1..16,777,216 (a global batch above 16,777,216 samples is beyond any published training run), got 'x'\n"]);
     const none = meshplan('inspect', '--json');
     expect([none.status, none.stderr]).toEqual([2, 'meshplan inspect: missing --model\n']);
   });

@@ -3,13 +3,16 @@
  * (parameters, training FLOPs per step, ops, layers, memory) as one JSON object or a short table.
  */
 import { inspectGraph, type GraphSummary } from '../core/ir/inspect.ts';
-import { parseArgs, positiveInt, required } from './args.ts';
+import { LIMITS } from '../core/boundary/limits.ts';
+import { intArg, parseArgs, required } from './args.ts';
 import { loadModelArg } from './model.ts';
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['model', 'batch', 'seq']);
   const spec = required(args, 'model');
-  const graph = await loadModelArg(spec, { batch: positiveInt(args, 'batch'), seq: positiveInt(args, 'seq') });
+  const batch = intArg(args, 'batch', LIMITS.globalBatch);
+  const seq = intArg(args, 'seq', LIMITS.seq);
+  const graph = await loadModelArg(spec, { batch, seq });
   const summary = inspectGraph(graph);
   process.stdout.write(args.flags.has('json') ? JSON.stringify(summary) + '\n' : formatTable(summary));
   return 0;

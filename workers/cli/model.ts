@@ -3,11 +3,13 @@
  * (.onnx, .mlir, .json, config.json), read and handed to the importers. Problems become one-line CliErrors.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { basename } from 'node:path';
 import type { ModelGraph } from '../core/ir/types.ts';
 import { CliError } from './args.ts';
+import { echo, oneLine } from '../core/boundary/text.ts';
+import { graphProblem } from '../core/ir/bounds.ts';
+import { readBounded, readHead } from './files.ts';
 
 export interface ModelArgOptions {
   readonly batch?: number;
@@ -16,15 +18,20 @@ export interface ModelArgOptions {
 
 /** The importers' entry (workers/core/import/index.ts), typed here so the CLI does not need it to compile. */
 interface ImporterModule {
+  MAX_IMPORT_BYTES: number;
+  checkFormat(fileName: string, head: Uint8Array): { message: string } | undefined;
   importModel(fileName: string, data: Uint8Array, opts?: ModelArgOptions): Promise<
     | { ok: true; graph: ModelGraph; warnings: string[] }
     | { ok: false; error: { message: string; format: string; line?: number; column?: number; node?: string } }
   >;
 }
 
+/** The model a `--model` argument names, refused when empty or beyond the planner's bounds (ir/bounds.ts). */
 export async function loadModelArg(spec: string, opts: ModelArgOptions = {}): Promise<ModelGraph> {
-  if (spec.startsWith('zoo:')) return loadZoo(spec.slice(4), opts);
-  return loadFile(spec, opts);
+  const graph = spec.startsWith('zoo:') ? await loadZoo(spec.slice(4), opts) : await loadFile(spec, opts);
+  const problem = graphProblem(graph);
+  if (problem) throw new CliError(`--model ${echo(spec)}: ${problem}`);
+  return graph;
 }
 
 async function loadZoo(name: string, opts: ModelArgOptions): Promise<ModelGraph> {
@@ -34,9 +41,9 @@ async function loadZoo(name: string, opts: ModelArgOptions): Promise<ModelGraph>
   } catch (err) {
     if (!(err instanceof ZooError)) throw err;
     if (!ZOO_NAMES.some((n) => n.toLowerCase() === name.toLowerCase())) {
-      throw new CliError(`unknown zoo model '${name}' (try: ${suggestions(name, ZOO_NAMES).join(', ')}; ${ZOO_NAMES.length} in all)`);
+      throw new CliError(`unknown zoo model '${echo(name)}' (try: ${suggestions(name, ZOO_NAMES).join(', ')}; ${ZOO_NAMES.length} in all)`);
     }
-    throw new CliError(err.message);
+    throw new CliError(oneLine(err.message));
   }
 }
 
@@ -49,22 +56,17 @@ function suggestions(name: string, names: readonly string[]): string[] {
 }
 
 async function loadFile(path: string, opts: ModelArgOptions): Promise<ModelGraph> {
-  let data: Uint8Array;
-  try {
-    data = new Uint8Array(await readFile(path));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`model file not found: ${path}`);
-    if (code === 'EISDIR') throw new CliError(`model path is a directory, not a file: ${path}`);
-    throw new CliError(`cannot read model file ${path}: ${(err as Error).message.split('\n')[0]}`);
-  }
   const importers = await loadImporters();
+  // Sniff the first bytes before reading the rest: a file of the wrong kind is refused without reading it whole.
+  const wrongKind = importers.checkFormat(basename(path), await readHead(path, 4096, 'model file'));
+  if (wrongKind) throw new CliError(`cannot import ${echo(path)}: ${oneLine(wrongKind.message)}`);
+  const data = await readBounded(path, importers.MAX_IMPORT_BYTES, 'model file');
   const result = await importers.importModel(basename(path), data, opts);
   if (!result.ok) {
     const e = result.error;
-    const where = [e.line !== undefined ? `line ${e.line}` : '', e.column !== undefined ? `column ${e.column}` : '', e.node ? `node ${e.node}` : '']
+    const where = [e.line !== undefined ? `line ${e.line}` : '', e.column !== undefined ? `column ${e.column}` : '', e.node ? `node ${echo(e.node)}` : '']
       .filter(Boolean).join(', ');
-    throw new CliError(`cannot import ${path} as ${e.format}: ${e.message.split('\n')[0]}${where ? ` (${where})` : ''}`);
+    throw new CliError(`cannot import ${echo(path)} as ${e.format}: ${oneLine(e.message.split('\n')[0])}${where ? ` (${where})` : ''}`);
   }
   return result.graph;
 }

@@ -9,32 +9,23 @@
  */
 import { createNodePool } from '../pool/nodePool.ts';
 import { poolIntraFn } from '../pool/intraJob.ts';
-import { writeFile } from 'node:fs/promises';
 import type { Cluster } from '../core/cluster/types.ts';
 import { chromeTrace } from '../core/export/chromeTrace.ts';
 import type { ModelGraph } from '../core/ir/types.ts';
 import { defaultPlanOptions, plan, type PlanDeps } from '../core/plan.ts';
 import { PRECISIONS, RUNTIMES, type BaselineKind, type Plan, type PlanOptions, type Precision, type Runtime, type ScheduleKind } from '../core/plan/types.ts';
-import { CliError, parseArgs, positiveInt, required, type ParsedArgs } from './args.ts';
+import { LIMITS, type Range } from '../core/boundary/limits.ts';
+import { oneLine } from '../core/boundary/text.ts';
+import { CliError, intArg, numberArg, oneOf, parseArgs, required, type ParsedArgs } from './args.ts';
+import { checkOutputPath, writeAtomic } from './files.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
   'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers'] as const;
 
-function oneOf<T extends string>(args: ParsedArgs, key: string, allowed: readonly T[]): T | undefined {
-  const v = args.values[key];
-  if (v === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(v)) throw new CliError(`--${key} must be one of ${allowed.join('|')}, got '${v}'`);
-  return v as T;
-}
-
-function intOrAuto(args: ParsedArgs, key: string): number | 'auto' | undefined {
-  const v = args.values[key];
-  if (v === undefined || v === 'auto') return v;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`--${key} must be a positive integer or 'auto', got '${v}'`);
-  return n;
+function intOrAuto(args: ParsedArgs, key: string, r: Range): number | 'auto' | undefined {
+  return args.values[key] === 'auto' ? 'auto' : intArg(args, key, r);
 }
 
 export interface LoadedPlanArgs {
@@ -46,35 +37,44 @@ export interface LoadedPlanArgs {
 
 /** Model, cluster, options and the intra-op pass from the command line (shared with `compare`). */
 export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
-  const batch = positiveInt(args, 'batch');
-  const seq = positiveInt(args, 'seq');
+  // Every option is read (and refused) before the model is built or a file is read.
+  const batch = intArg(args, 'batch', LIMITS.globalBatch);
+  const seq = intArg(args, 'seq', LIMITS.seq);
+  const memoryGb = numberArg(args, 'memory-gb', LIMITS.memoryGb);
+  const mode = oneOf(args, 'mode', ['train', 'infer'] as const);
+  const microbatches = intOrAuto(args, 'microbatches', LIMITS.microbatches);
+  const schedule = oneOf<ScheduleKind>(args, 'schedule', ['1f1b', 'gpipe', 'eager-1f1b']);
+  const remat = oneOf(args, 'remat', ['auto', 'on', 'off'] as const);
+  const precision = oneOf<Precision>(args, 'precision', PRECISIONS);
+  const layers = intOrAuto(args, 'layers', LIMITS.layers);
+  const baseline = oneOf<BaselineKind>(args, 'baseline', ['megatron', 'dp', 'zero3', 'intra-only', 'inter-only']);
+  const dp = intArg(args, 'dp', LIMITS.parallelDegree);
+  const tp = intArg(args, 'tp', LIMITS.parallelDegree);
+  const pp = intArg(args, 'pp', LIMITS.parallelDegree);
+  const runtime = oneOf<Runtime>(args, 'runtime', RUNTIMES);
+  const objective = oneOf(args, 'objective', ['latency', 'throughput'] as const);
+  if ((dp || tp || pp) && baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');
+  const intra = oneOf(args, 'intra', ['ilp', 'manual'] as const) ?? 'ilp';
+  const workers = intArg(args, 'workers', LIMITS.workers) ?? 1;
+  if (workers > 1 && intra !== 'ilp') throw new CliError('--workers fans out ILP solves; it needs --intra ilp');
   const model = await loadModelArg(required(args, 'model'), { batch, seq });
   const cluster = await loadClusterArg(required(args, 'cluster'));
-  const base = defaultPlanOptions(model);
-  const memoryGb = args.values['memory-gb'];
-  if (memoryGb !== undefined && !(Number(memoryGb) > 0)) throw new CliError(`--memory-gb must be a positive number, got '${memoryGb}'`);
-  const precision = oneOf<Precision>(args, 'precision', PRECISIONS);
-  const runtime = oneOf<Runtime>(args, 'runtime', RUNTIMES);
   const options: PlanOptions = {
-    ...base,
-    ...(oneOf(args, 'mode', ['train', 'infer'] as const) ? { mode: oneOf(args, 'mode', ['train', 'infer'] as const)! } : {}),
-    ...(intOrAuto(args, 'microbatches') !== undefined ? { microbatches: intOrAuto(args, 'microbatches')! } : {}),
-    ...(oneOf<ScheduleKind>(args, 'schedule', ['1f1b', 'gpipe', 'eager-1f1b']) ? { schedule: oneOf<ScheduleKind>(args, 'schedule', ['1f1b', 'gpipe', 'eager-1f1b'])! } : {}),
-    ...(oneOf(args, 'remat', ['auto', 'on', 'off'] as const) ? { remat: oneOf(args, 'remat', ['auto', 'on', 'off'] as const)! } : {}),
+    ...defaultPlanOptions(model),
+    ...(mode ? { mode } : {}),
+    ...(microbatches !== undefined ? { microbatches } : {}),
+    ...(schedule ? { schedule } : {}),
+    ...(remat ? { remat } : {}),
     ...(precision ? { precision } : {}),
-    ...(intOrAuto(args, 'layers') !== undefined ? { layers: intOrAuto(args, 'layers')! } : {}),
-    ...(oneOf<BaselineKind>(args, 'baseline', ['megatron', 'dp', 'zero3', 'intra-only', 'inter-only']) ? { baseline: oneOf<BaselineKind>(args, 'baseline', ['megatron', 'dp', 'zero3', 'intra-only', 'inter-only']) } : {}),
-    ...(positiveInt(args, 'dp') !== undefined ? { dp: positiveInt(args, 'dp') } : {}),
-    ...(positiveInt(args, 'tp') !== undefined ? { tp: positiveInt(args, 'tp') } : {}),
-    ...(positiveInt(args, 'pp') !== undefined ? { pp: positiveInt(args, 'pp') } : {}),
-    ...(memoryGb !== undefined ? { memoryLimitBytes: Number(memoryGb) * 2 ** 30 } : {}),
+    ...(layers !== undefined ? { layers } : {}),
+    ...(baseline ? { baseline } : {}),
+    ...(dp !== undefined ? { dp } : {}),
+    ...(tp !== undefined ? { tp } : {}),
+    ...(pp !== undefined ? { pp } : {}),
+    ...(memoryGb !== undefined ? { memoryLimitBytes: memoryGb * 2 ** 30 } : {}),
     ...(runtime ? { runtime } : {}),
-    ...(oneOf(args, 'objective', ['latency', 'throughput'] as const) ? { inferObjective: oneOf(args, 'objective', ['latency', 'throughput'] as const) } : {}),
+    ...(objective ? { inferObjective: objective } : {}),
   };
-  if ((options.dp || options.tp || options.pp) && options.baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');
-  const intra = oneOf(args, 'intra', ['ilp', 'manual'] as const) ?? 'ilp';
-  const workers = positiveInt(args, 'workers') ?? 1;
-  if (workers > 1 && intra !== 'ilp') throw new CliError('--workers fans out ILP solves; it needs --intra ilp');
   // In process by default: on a 2-core machine a worker's start-up (0.2-0.5 s) costs more than it saves for
   // searches of a few dozen solves. --workers N fans the stage-cost ILPs out over N worker_threads.
   const deps: PlanDeps = intra !== 'ilp' ? { intra: 'manual' }
@@ -95,12 +95,14 @@ export function printablePlan(p: Plan, withTimeline: boolean, withSharding = fal
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, PLAN_KEYS, ['json', 'timeline', 'sharding']);
+  const trace = args.values.trace;
+  // The output is checked before the search, which may take minutes: a typo in the folder fails at once.
+  if (trace !== undefined) await checkOutputPath(trace, '--trace');
   const { model, cluster, options, deps } = await loadPlanArgs(args);
   const result = await plan(model, cluster, options, undefined, undefined, deps);
-  if (!result.ok) throw new CliError(result.reason);
+  if (!result.ok) throw new CliError(oneLine(result.reason));
   const p = result.plan;
-  const trace = args.values.trace;
-  if (trace) await writeFile(trace, JSON.stringify(chromeTrace(p)));
+  if (trace !== undefined) await writeAtomic(trace, JSON.stringify(chromeTrace(p)), '--trace');
   if (args.flags.has('json')) {
     process.stdout.write(JSON.stringify(printablePlan(p, args.flags.has('timeline'), args.flags.has('sharding'))) + '\n');
   } else {

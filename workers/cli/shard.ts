@@ -9,13 +9,16 @@ import { groupLayers } from '../core/ir/layers.ts';
 import type { ModelGraph } from '../core/ir/types.ts';
 import { createHighsSolver, runIntra } from '../core/intra/index.ts';
 import { PRECISIONS, type Precision, type ShardingPlan } from '../core/plan/types.ts';
-import { CliError, parseArgs, positiveInt, required } from './args.ts';
+import { LIMITS, rangeText } from '../core/boundary/limits.ts';
+import { echo, oneLine } from '../core/boundary/text.ts';
+import { CliError, intArg, numberArg, oneOf, parseArgs, required } from './args.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
 
 export function parseMesh(raw: string): [number, number] {
-  const m = /^(\d+)x(\d+)$/.exec(raw.trim());
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new CliError(`--mesh must look like 2x4 (n0 x n1), got '${raw}'`);
+  const m = /^([0-9]{1,5})x([0-9]{1,5})$/.exec(raw.trim());
+  const ok = m && [m[1], m[2]].every((v) => Number(v) >= LIMITS.meshAxis.min && Number(v) <= LIMITS.meshAxis.max);
+  if (!m || !ok) throw new CliError(`--mesh must look like 2x4 (n0 x n1, each ${rangeText(LIMITS.meshAxis)}), got '${echo(raw)}'`);
   return [Number(m[1]), Number(m[2])];
 }
 
@@ -41,27 +44,27 @@ function layerOps(graph: ModelGraph, index: number): string[] {
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['model', 'cluster', 'mesh', 'batch', 'seq', 'memory-gb', 'mode', 'precision', 'microbatches', 'layer', 'time-limit']);
-  const graph = await loadModelArg(required(args, 'model'), { batch: positiveInt(args, 'batch'), seq: positiveInt(args, 'seq') });
-  const cluster = await loadClusterArg(required(args, 'cluster'));
+  const batch = intArg(args, 'batch', LIMITS.globalBatch);
+  const seq = intArg(args, 'seq', LIMITS.seq);
   const meshShape = parseMesh(required(args, 'mesh'));
-  const mode = args.values.mode ?? 'train';
-  if (mode !== 'train' && mode !== 'infer') throw new CliError(`--mode must be train or infer, got '${mode}'`);
-  const precision = (args.values.precision ?? 'fp16-mixed') as Precision;
-  if (!(PRECISIONS as readonly string[]).includes(precision)) throw new CliError(`--precision must be one of ${PRECISIONS.join(', ')}, got '${precision}'`);
-  const memoryGb = args.values['memory-gb'];
-  const memoryBudgetBytes = memoryGb === undefined ? undefined : Number(memoryGb) * 2 ** 30;
-  if (memoryBudgetBytes !== undefined && !(memoryBudgetBytes > 0)) throw new CliError(`--memory-gb must be a positive number, got '${memoryGb}'`);
-  const timeLimit = args.values['time-limit'] === undefined ? undefined : Number(args.values['time-limit']);
-  if (timeLimit !== undefined && !(timeLimit > 0)) throw new CliError(`--time-limit must be a positive number of seconds, got '${args.values['time-limit']}'`);
-  const layer = args.values.layer === undefined ? undefined : Number(args.values.layer);
-  if (layer !== undefined && !Number.isInteger(layer)) throw new CliError(`--layer must be a layer index, got '${args.values.layer}'`);
+  const mode = oneOf(args, 'mode', ['train', 'infer'] as const) ?? 'train';
+  const precision = oneOf<Precision>(args, 'precision', PRECISIONS) ?? 'fp16-mixed';
+  const memoryGb = numberArg(args, 'memory-gb', LIMITS.memoryGb);
+  const memoryBudgetBytes = memoryGb === undefined ? undefined : memoryGb * 2 ** 30;
+  const timeLimit = numberArg(args, 'time-limit', LIMITS.timeLimitSeconds);
+  const layer = intArg(args, 'layer', LIMITS.layerIndex);
+  const microbatches = intArg(args, 'microbatches', LIMITS.microbatches);
+  const graph = await loadModelArg(required(args, 'model'), { batch, seq });
+  const cluster = await loadClusterArg(required(args, 'cluster'));
   const plan = await runIntra({
     graph, cluster, submesh: meshSubmesh(cluster, meshShape), meshShape, mode, precision, memoryBudgetBytes,
-    timeLimitSeconds: timeLimit, microbatches: positiveInt(args, 'microbatches'),
+    timeLimitSeconds: timeLimit, microbatches,
     ...(layer !== undefined ? { opIds: layerOps(graph, layer) } : {}),
   }, createHighsSolver());
+  // A solver failure is the input's (a problem HiGHS cannot take): one line on stderr, exit 2, nothing on stdout.
+  if (plan.status === 'error') throw new CliError(`mesh ${meshShape.join('x')}: the sharding ILP failed: ${oneLine(plan.message ?? 'no message from the solver')}`);
   process.stdout.write(args.flags.has('json') ? JSON.stringify(plan) + '\n' : formatPlan(plan));
-  return plan.status === 'error' ? 1 : 0;
+  return 0;
 }
 
 function ms(s: number): string {

@@ -50,11 +50,11 @@ describe('validateCluster', () => {
       interNode: { bandwidthBytesPerSecond: -1, latencySeconds: -2 },
     };
     expect(validateCluster(bad)).toEqual([
-      'node 0: gpus must be a positive integer, got 0',
+      'node 0: gpus must be an integer in 1..72 (the largest NVLink domain sold is 72 GPUs (GB200 NVL72)), got 0',
       "node 1: unknown GPU type 'TPUv4' (presets: V100-16GB, A100-40GB, A100-80GB, H100-SXM, B200, H200; or define it in gpuSpecs)",
-      'intraNode.bandwidthBytesPerSecond must be positive, got 0',
-      'interNode.bandwidthBytesPerSecond must be positive, got -1',
-      'interNode.latencySeconds must be >= 0, got -2',
+      'intraNode.bandwidthBytesPerSecond must be a number in [1,000,000, 1e15] (links run between 1 MB/s and 1 PB/s (NVLink 5 is 1.8e12 B/s)), got 0',
+      'interNode.bandwidthBytesPerSecond must be a number in [1,000,000, 1e15] (links run between 1 MB/s and 1 PB/s (NVLink 5 is 1.8e12 B/s)), got -1',
+      'interNode.latencySeconds must be a number in [0, 1] (a collective step taking over a second is a broken link, not a slow one), got -2',
     ]);
   });
 
@@ -68,6 +68,6 @@ describe('validateCluster', () => {
         hbmBandwidthBytesPerSecond: 1e12, memoryEfficiency: 0.8, matmulEfficiency: { points: [[9, 0.5]] },
         launchSeconds: 5e-6, intraNodeBandwidthBytesPerSecond: 1e11 } },
     };
-    expect(validateCluster(custom)).toEqual(["gpuSpecs['MyGPU'].hbmBytes must be positive, got 0"]);
+    expect(validateCluster(custom)).toEqual(["gpuSpecs['MyGPU'].hbmBytes must be a number in [1,048,576, 1.76e13] (device memory between 1 MiB and 16 TiB), got 0"]);
   });
 });

@@ -1,11 +1,11 @@
 /** Where devices sit: GPU specs by name, sub-mesh device lists, and the link each logical mesh axis runs over. */
 import { spannedLink } from './fabric.ts';
-import { GPU_PRESETS } from './presets.ts';
+import { lookupGpuSpec } from './validate.ts';
 import type { Cluster, GpuSpec, Link, LogicalMesh, SubMesh } from './types.ts';
 
 export function gpuSpec(cluster: Cluster, name: string): GpuSpec {
-  const spec = cluster.gpuSpecs?.[name] ?? GPU_PRESETS[name];
-  if (!spec) throw new Error(`unknown GPU type '${name}'`);
+  const spec = lookupGpuSpec(cluster, name);
+  if (!spec) throw new Error(`unknown GPU type '${name}' (validateCluster reports it before planning)`);
   return spec;
 }
 

@@ -5,6 +5,8 @@
 import type { ModelGraph } from '../ir/types.ts';
 import { rebatch } from '../ir/rebatch.ts';
 import { validateGraph } from '../ir/validate.ts';
+import { graphProblem } from '../ir/bounds.ts';
+import { summarise } from '../boundary/text.ts';
 import { ImportFailure, MAX_IMPORT_BYTES, type ImportError, type ImportProgressCallback } from './errors.ts';
 import { importHfConfig, looksLikeHfConfig } from './hfConfig.ts';
 import { graphFromJson } from './json.ts';
@@ -34,6 +36,22 @@ export function checkSize(fileName: string, byteLength: number): ImportError | u
     const gib = (byteLength / 1024 ** 3).toFixed(2);
     return { format: formatOf(fileName) ?? 'unknown', message: `${fileName} is ${gib} GiB; the import limit is 2 GiB (${MAX_IMPORT_BYTES} bytes). Export the graph without weights (ONNX external data) or as StableHLO text.` };
   }
+  return undefined;
+}
+
+/**
+ * Whether a file's first bytes (4 KiB suffice: see sniff.ts) fit its name and a known format; the CLI calls it on
+ * the head of a file before reading the rest, importModel on the whole.
+ */
+export function checkFormat(fileName: string, head: Uint8Array): ImportError | undefined {
+  const byName = formatOf(fileName);
+  const content = sniff(head);
+  if (content === 'empty') return { format: byName ?? 'unknown', message: `${fileName} is empty` };
+  if (byName && !EXPECTED[byName].includes(content)) {
+    const actual = FROM_SNIFF[content];
+    return { format: byName, message: `${fileName} is named as ${byName} but holds ${SNIFF_NAMES[content]}${actual ? ` (a ${actual} file? rename it to .${actual === 'stablehlo' ? 'mlir' : actual})` : ''}` };
+  }
+  if (!byName && !FROM_SNIFF[content]) return { format: 'unknown', message: `${fileName}: unknown format (expected .onnx, .mlir StableHLO text, or .json: a Meshplan graph or a Hugging Face config.json)` };
   return undefined;
 }
 
@@ -83,23 +101,19 @@ export async function importModel(
 ): Promise<ImportResult> {
   const tooBig = checkSize(fileName, data.byteLength);
   if (tooBig) return { ok: false, error: tooBig };
-  const byName = formatOf(fileName);
-  if (!(data instanceof Uint8Array)) return { ok: false, error: { format: byName ?? 'unknown', message: `${fileName}: no bytes to read` } };
-  const content = sniff(data);
-  if (content === 'empty') return { ok: false, error: { format: byName ?? 'unknown', message: `${fileName} is empty` } };
-  if (byName && !EXPECTED[byName].includes(content)) {
-    const actual = FROM_SNIFF[content];
-    return { ok: false, error: { format: byName, message: `${fileName} is named as ${byName} but holds ${SNIFF_NAMES[content]}${actual ? ` (a ${actual} file? rename it to .${actual === 'stablehlo' ? 'mlir' : actual})` : ''}` } };
-  }
-  const format = byName ?? FROM_SNIFF[content];
-  if (!format) return { ok: false, error: { format: 'unknown', message: `${fileName}: unknown format (expected .onnx, .mlir StableHLO text, or .json: a Meshplan graph or a Hugging Face config.json)` } };
+  if (!(data instanceof Uint8Array)) return { ok: false, error: { format: formatOf(fileName) ?? 'unknown', message: `${fileName}: no bytes to read` } };
+  const wrongKind = checkFormat(fileName, data);
+  if (wrongKind) return { ok: false, error: wrongKind };
+  const format = (formatOf(fileName) ?? FROM_SNIFF[sniff(data)])!;
   try {
     const imported = format === 'onnx' ? importOnnx(fileName, data, opts, onProgress)
       : format === 'stablehlo' ? importStableHlo(fileName, data, opts, onProgress)
         : importJson(fileName, data, opts);
     const graph = resize(imported, opts);
     const check = validateGraph(graph);
-    if (!check.ok) return { ok: false, error: { format, message: `${fileName}: the imported graph is inconsistent: ${check.errors.slice(0, 3).join('; ')}` } };
+    if (!check.ok) return { ok: false, error: { format, message: `${fileName}: the imported graph is inconsistent: ${summarise(check.errors, 3)}` } };
+    const unplannable = graphProblem(graph);
+    if (unplannable) return { ok: false, error: { format, message: `${fileName}: ${unplannable}` } };
     return { ok: true, graph, warnings: [...(graph.warnings ?? [])] };
   } catch (e) {
     if (e instanceof ImportFailure) return { ok: false, error: e.importError };

@@ -59,11 +59,23 @@ export function boundaryBytesTable(crossings: readonly Crossing[], K: number): F
  * Pure numeric kernel, exported for tests.
  */
 export function clusterUnits(flops: readonly number[], C: Float64Array, L: number, eps: number): number[] {
+  // The FLOP bound admits no clustering when one huge unit sits among small ones: relax it, a bounded number of
+  // times (it was a recursion without end once FLOPs were not finite), and finally drop it (always admits one).
+  for (let attempt = 0, e = eps; attempt < 8; attempt++, e = e * 2 + 1) {
+    const starts = clusterUnitsBounded(flops, C, L, e);
+    if (starts) return starts;
+  }
+  const starts = clusterUnitsBounded(flops, C, L, Infinity);
+  if (!starts) throw new RangeError(`clusterUnits: no clustering of ${flops.length} units into ${L} layers`);
+  return starts;
+}
+
+function clusterUnitsBounded(flops: readonly number[], C: Float64Array, L: number, eps: number): number[] | undefined {
   const K = flops.length;
   if (L < 1 || L > K) throw new RangeError(`clusterUnits: ${L} layers for ${K} units`);
   const prefix = new Float64Array(K + 1);
   for (let k = 0; k < K; k++) prefix[k + 1] = prefix[k] + flops[k];
-  const bound = (1 + eps) * prefix[K] / L;
+  const bound = eps === Infinity ? Infinity : (1 + eps) * prefix[K] / L;
   // G[r][k]: best (maxBytes, sumSq) for units 0..k in r+1 layers; from[r][k]: start of the last layer.
   const G = new Float64Array(L * K).fill(Infinity);
   const V = new Float64Array(L * K).fill(Infinity);
@@ -91,10 +103,7 @@ export function clusterUnits(flops: readonly number[], C: Float64Array, L: numbe
       G[r * K + k] = best; V[r * K + k] = bestV; from[r * K + k] = arg;
     }
   }
-  if (from[(L - 1) * K + K - 1] < 0) {
-    // The FLOP bound admits no clustering (one huge unit among small ones): relax it.
-    return clusterUnits(flops, C, L, eps * 2 + 1);
-  }
+  if (from[(L - 1) * K + K - 1] < 0) return undefined;
   const starts: number[] = [];
   let k = K - 1;
   for (let r = L - 1; r >= 0; r--) {

@@ -12,6 +12,10 @@ import { divisorsDescending } from '../inter/search.ts';
 import type { ProfileFn } from '../inter/profileUnits.ts';
 import { profileFromSharding } from '../inter/ilpProfile.ts';
 import type { PlanContext } from '../inter/context.ts';
+import { LIMITS, rangeProblem } from '../boundary/limits.ts';
+import { echo, summarise } from '../boundary/text.ts';
+import { validateCluster } from '../cluster/validate.ts';
+import { graphProblem } from '../ir/bounds.ts';
 import { PRECISIONS, RUNTIMES, type PlanOptions, type ShardingPlan } from './types.ts';
 
 export { costContext, manualProfileFn, type PlanContext } from '../inter/context.ts';
@@ -35,17 +39,30 @@ function hasExpertDots(graph: ModelGraph, tensors: ReadonlyMap<string, Tensor>):
 }
 
 export function createContext(graph: ModelGraph, cluster: Cluster, options: PlanOptions, concurrency = 1): PlanContext {
+  // The boundary's checks again, for callers that skip it (tests, the page's worker): each is cheap.
+  const graphIssue = graphProblem(graph);
+  if (graphIssue) throw new PlanOptionError(`model '${echo(graph.name)}': ${graphIssue}`);
+  const clusterIssues = validateCluster(cluster);
+  if (clusterIssues.length) throw new PlanOptionError(`cluster '${echo(cluster.name)}': ${summarise(clusterIssues)}`);
   const G = options.globalBatch;
-  if (!Number.isInteger(G) || G < 1) throw new PlanOptionError(`globalBatch must be a positive integer, got ${G}`);
+  const batchIssue = rangeProblem('globalBatch', G, LIMITS.globalBatch);
+  if (batchIssue) throw new PlanOptionError(batchIssue);
   let microbatchCounts: number[];
   if (options.microbatches === 'auto') microbatchCounts = divisorsDescending(G);
   else {
     const B = options.microbatches;
-    if (!Number.isInteger(B) || B < 1 || G % B !== 0) throw new PlanOptionError(`microbatches must divide the global batch ${G}, got ${B}`);
+    if (!Number.isInteger(B) || B < 1 || G % B !== 0) throw new PlanOptionError(`microbatches must divide the global batch ${G}, got ${echo(B)}`);
     microbatchCounts = [B];
   }
+  if (options.layers !== 'auto') {
+    const layersIssue = rangeProblem('layers', options.layers, LIMITS.layers);
+    if (layersIssue) throw new PlanOptionError(layersIssue);
+  }
+  if (options.memoryLimitBytes !== undefined && !(Number.isFinite(options.memoryLimitBytes) && options.memoryLimitBytes > 0)) {
+    throw new PlanOptionError(`memoryLimitBytes must be a positive finite number, got ${echo(options.memoryLimitBytes)}`);
+  }
   const oneOf = (name: string, value: string | undefined, allowed: readonly string[]): void => {
-    if (value !== undefined && !allowed.includes(value)) throw new PlanOptionError(`${name} must be one of ${allowed.join('|')}, got '${value}'`);
+    if (value !== undefined && !allowed.includes(value)) throw new PlanOptionError(`${name} must be one of ${allowed.join('|')}, got '${echo(value)}'`);
   };
   oneOf('precision', options.precision, PRECISIONS);
   oneOf('runtime', options.runtime, RUNTIMES);
