@@ -36,7 +36,7 @@ describe('planner API (called directly, as the worker exposes it)', () => {
     const bad = { ...good, nodes: [good.nodes[0], { ...good.nodes[1], gpus: 0 }] };
     const r = await api.validateCluster(bad);
     expect(r.ok).toBe(false);
-    expect(r.problems).toContain('node 1: gpus must be a positive integer, got 0');
+    expect(r.problems).toContain('node 1: gpus must be an integer in 1..72 (the largest NVLink domain sold is 72 GPUs (GB200 NVL72)), got 0');
     expect(await api.zooNames()).toContain('gpt-2.6B');
   });
 

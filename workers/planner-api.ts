@@ -138,9 +138,12 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
     (solver ??= import('./core/solver/highs.ts').then((m) => m.createHighsSolver({ locateFile: options.highsLocateFile })));
 
   async function summarise(graph: ModelGraph): Promise<InspectResult> {
-    const [{ validateGraph }, { inspectGraph }] = await Promise.all([import('./core/ir/validate.ts'), import('./core/ir/inspect.ts')]);
+    const [{ validateGraph }, { inspectGraph }, { graphProblem }, text] = await Promise.all([import('./core/ir/validate.ts'),
+      import('./core/ir/inspect.ts'), import('./core/ir/bounds.ts'), import('./core/boundary/text.ts')]);
     const valid = validateGraph(graph);
-    if (!valid.ok) return { ok: false, reason: `model ${graph.name} is not a valid graph: ${valid.errors.slice(0, 5).join('; ')}` };
+    if (!valid.ok) return { ok: false, reason: `model ${text.echo(graph.name)} is not a valid graph: ${text.summarise(valid.errors)}` };
+    const unplannable = graphProblem(graph);
+    if (unplannable) return { ok: false, reason: `model ${text.echo(graph.name)}: ${unplannable}` };
     return { ok: true, graph, summary: inspectGraph(graph) };
   }
 
@@ -154,16 +157,16 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
     return { intra: cachingIntra(inner).solve };
   })());
   const checkedCluster = async (cluster: Cluster): Promise<string | undefined> => {
-    const { validateCluster } = await import('./core/cluster/spec.ts');
+    const [{ validateCluster }, text] = await Promise.all([import('./core/cluster/spec.ts'), import('./core/boundary/text.ts')]);
     const problems = validateCluster(cluster);
-    return problems.length ? `cluster: ${problems.join('; ')}` : undefined;
+    return problems.length ? `cluster: ${text.summarise(problems)}` : undefined;
   };
 
   async function planWith(deps: PlanDeps, graph: ModelGraph, cluster: Cluster, planOptions: PlanOptions, onProgress?: ProgressCallback,
     transport: PlanTransport = {}): Promise<PlanApiResult> {
-    const [{ validateCluster }, core] = await Promise.all([import('./core/cluster/spec.ts'), import('./core/plan.ts')]);
+    const [{ validateCluster }, core, text] = await Promise.all([import('./core/cluster/spec.ts'), import('./core/plan.ts'), import('./core/boundary/text.ts')]);
     const problems = validateCluster(cluster);
-    if (problems.length > 0) return { ok: false, reason: `cluster: ${problems.join('; ')}` };
+    if (problems.length > 0) return { ok: false, reason: `cluster: ${text.summarise(problems)}` };
     try {
       const r = await core.plan(graph, cluster, planOptions, onProgress ? throttleProgress(onProgress) : undefined, undefined, deps);
       if (!r.ok) return { ok: false, reason: r.reason };

@@ -50,7 +50,7 @@ async function saved(args: ParsedArgs, file: string): Promise<Exported> {
   try {
     graph = await loadModelArg(spec, { batch: p.globalBatch, seq });
   } catch (err) {
-    if ((args.values.model !== undefined)) throw err;
+    if (args.values.model !== undefined) throw err;
   }
   const precision = oneOf<Precision>(args, 'precision', PRECISIONS) ?? (graph ? defaultPlanOptions(graph).precision : 'fp16-mixed');
   return { plan: p, graph, precision };
@@ -84,8 +84,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!format) throw new CliError(`missing --format (${FORMATS.join('|')})`);
   oneOf<Precision>(args, 'precision', PRECISIONS);
   const planFile = args.values.plan;
-  if (!planFile && !(args.values.model !== undefined)) throw new CliError('missing --model (or --plan plan.json)');
-  if (!planFile && !(args.values.cluster !== undefined)) throw new CliError('missing --cluster (or --plan plan.json)');
+  if (!planFile && args.values.model === undefined) throw new CliError('missing --model (or --plan plan.json)');
+  if (!planFile && args.values.cluster === undefined) throw new CliError('missing --cluster (or --plan plan.json)');
   // The output is checked before the plan is made, and written whole or not at all.
   const out = args.values.out;
   if (out !== undefined) await checkOutputPath(out, '-o');

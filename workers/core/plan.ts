@@ -13,7 +13,7 @@ import type { CancelSignal } from './progress.ts';
 import type { UnitProfile } from './inter/unitProfile.ts';
 import { createContext, intraProfileFn, manualProfileFn, PlanOptionError, type IntraFn, type PlanContext } from './plan/context.ts';
 import { explain } from './plan/explain.ts';
-import { rankPlans, searchedPlans } from './plan/searched.ts';
+import { rankPlans, SearchTooLarge, searchedPlans } from './plan/searched.ts';
 import { rebuildSeed, runSeeds, type BaselineOutcome } from './plan/seeds.ts';
 import type { ProfileMemo } from './baselines/uniform.ts';
 import type { Plan, PlanOptions, ProgressCallback, SearchTraceEntry } from './plan/types.ts';
@@ -104,6 +104,16 @@ export async function plan(model: ModelGraph, cluster: Cluster, options: PlanOpt
     if (err instanceof PlanOptionError) return { ok: false, reason: err.message };
     throw err;
   }
+  try {
+    return await planIn(ctx, deps, started, progress, signal);
+  } catch (err) {
+    if (err instanceof SearchTooLarge) return { ok: false, reason: `${model.name} on ${cluster.name}: ${err.message}` };
+    throw err;
+  }
+}
+
+async function planIn(ctx: PlanContext, deps: PlanDeps, started: number, progress?: ProgressCallback, signal?: CancelSignal): Promise<PlanResult> {
+  const { graph: model, cluster, options } = ctx;
   const source = profileSource(ctx, deps);
   if (options.baseline) {
     const r = await runBaseline(options.baseline, ctx, source.profile, started, progress, signal);

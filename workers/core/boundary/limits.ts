@@ -26,7 +26,7 @@ export const LIMITS = {
   gpuGroups: int(1, 8, 'each group of consecutive nodes with one GPU type is searched in every pipeline order'),
   globalBatch: int(1, 1 << 24, 'a global batch above 16,777,216 samples is beyond any published training run'),
   seq: int(1, 1 << 20, 'sequence lengths above 1,048,576 tokens are beyond any published model'),
-  microbatches: int(1, 1 << 24, 'at most one micro-batch per sample of the largest global batch'),
+  microbatches: int(1, 4096, 'past 4,096 micro-batches the pipeline bubble is negligible, and each one is simulated'),
   layers: int(1, 4096, 'the stage DP is quadratic in layers; 4,096 is far above any model\'s layer count'),
   parallelDegree: int(1, 16384, 'a parallel degree cannot exceed the largest cluster (16,384 GPUs)'),
   workers: int(1, 256, 'more worker threads than this only contend for cores'),

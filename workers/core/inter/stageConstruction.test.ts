@@ -66,6 +66,9 @@ function exhaustive(p: StageDpProblem): number {
         mx = Math.max(mx, p.optMax[option]);
       }
       if (used.some((u, g) => u !== p.groupDevices[g])) return;
+      // The pipeline visits each GPU group once: its stages are consecutive.
+      const runs = stages.map((st) => p.meshes[st.mesh].group).filter((g, j, a) => j === 0 || a[j - 1] !== g);
+      if (new Set(runs).size !== runs.length) return;
       best = Math.min(best, p.sumWeight * sum + p.maxWeight * (p.roundTrip && S > 1 ? Math.max(mx, sum / S) : mx));
       return;
     }

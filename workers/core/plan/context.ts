@@ -48,10 +48,12 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   const batchIssue = rangeProblem('globalBatch', G, LIMITS.globalBatch);
   if (batchIssue) throw new PlanOptionError(batchIssue);
   let microbatchCounts: number[];
-  if (options.microbatches === 'auto') microbatchCounts = divisorsDescending(G);
+  if (options.microbatches === 'auto') microbatchCounts = divisorsDescending(G).filter((B) => B <= LIMITS.microbatches.max);
   else {
     const B = options.microbatches;
-    if (!Number.isInteger(B) || B < 1 || G % B !== 0) throw new PlanOptionError(`microbatches must divide the global batch ${G}, got ${echo(B)}`);
+    const countIssue = rangeProblem('microbatches', B, LIMITS.microbatches);
+    if (countIssue) throw new PlanOptionError(countIssue);
+    if (G % B !== 0) throw new PlanOptionError(`microbatches must divide the global batch ${G}, got ${echo(B)}`);
     microbatchCounts = [B];
   }
   if (options.layers !== 'auto') {

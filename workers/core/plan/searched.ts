@@ -15,7 +15,11 @@ import { gpuSpec } from '../cluster/topology.ts';
 import { opSeconds } from '../cost/opCost.ts';
 import { stageSharding } from './stageSharding.ts';
 import { costContext, type PlanContext } from './context.ts';
+import { searchBudgetProblem } from './budget.ts';
 import type { Plan, PlanKind, ProgressCallback, SearchTraceEntry } from './types.ts';
+
+/** The search's estimated work is past SEARCH_LIMITS (plan/budget.ts); plan() returns the message as its reason. */
+export class SearchTooLarge extends Error {}
 
 /** Slicings the DP ranks best (one per micro-batch count) that are also simulated. */
 export const SIMULATED_CANDIDATES = 8;
@@ -52,6 +56,8 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
   progress?: ProgressCallback, signal?: CancelSignal): Promise<SearchedPlans> {
   const space = buildMeshSpace(ctx.cluster, filter);
   if (space.meshes.length === 0) return { plans: [], trace: [{ label, stepSeconds: Infinity, feasible: false, note: 'no sub-mesh fits the filter' }], profiles: 0, dpRuns: 0 };
+  const tooLarge = searchBudgetProblem(ctx, space);
+  if (tooLarge) throw new SearchTooLarge(tooLarge);
   await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo, ctx.concurrency);
   const cost = costContext(ctx, space, memo);
   const res = await searchStages({
