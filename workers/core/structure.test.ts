@@ -114,7 +114,7 @@ function tierOf(f: string): 0 | 1 | 2 {
 }
 /** The passes in import order: each may import only those before it (README "Architecture"). A folder not named
  * here is held by the tiers alone. */
-const ORDER = ['progress.ts', 'ir', 'zoo', 'import', 'cluster', 'solver', 'cost', 'intra', 'schedule', 'inter', 'baselines',
+const ORDER = ['progress.ts', 'boundary', 'ir', 'zoo', 'import', 'cluster', 'solver', 'cost', 'intra', 'schedule', 'inter', 'baselines',
   'export', 'plan', 'plan.ts', 'whatif'];
 const topOf = (f: string): string => f.slice('workers/core/'.length).split('/')[0];
 const MAX_LINES = 300;
