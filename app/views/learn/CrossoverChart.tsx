@@ -20,13 +20,16 @@ export function CrossoverChart({ crossover, current }: { crossover: LearnCrossov
     const steps = crossover.points.flatMap((p) => Object.values(p.steps ?? {}).filter((v): v is number => v !== undefined && v > 0));
     const lo = steps.length ? Math.min(...steps) : 1;
     const hi = steps.length ? Math.max(...steps) : 10;
-    const y = scaleLog().domain([lo / 1.2, hi * 1.2]).range([H - M.bottom, M.top]).nice();
+    const y = scaleLog().domain([lo / 1.3, hi * 1.3]).range([H - M.bottom, M.top]);
     const paths = COLUMN_ORDER.map((kind) => {
       const pts = crossover.points.map((p) => ({ v: p.value, s: p.steps?.[kind] }));
       const d = line<{ v: number; s?: number }>().defined((p) => p.s !== undefined).x((p) => x(p.v)!).y((p) => y(p.s!))(pts) ?? '';
       return { kind, d, pts: pts.filter((p) => p.s !== undefined) as { v: number; s: number }[] };
     });
-    return { x, y, paths, ticks: y.ticks(4) };
+    // Log ticks: the powers of ten in range, or (a narrow range) three of d3's, never a crowd of labels.
+    const decades = y.ticks().filter((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9);
+    const ticks = decades.length >= 2 ? decades : y.ticks().filter((_, i, all) => i % Math.ceil(all.length / 3) === 0);
+    return { x, y, paths, ticks };
   }, [crossover]);
   const { x, y } = geo;
   const mid = (a: number, b: number) => ((x(a) ?? 0) + (x(b) ?? 0)) / 2;
