@@ -9,7 +9,9 @@
  *    plan on it is drawn (canvas device grids); goal <= 100
  * Run: `npx tsx bench/ui/run.ts` (builds with vite first unless --no-build).
  * With `--sweep` it measures the Sweep region instead (sweep.ts): a 16-point sweep on GPT-6.7B, wall time and the
- * longest main-thread task, and Cancel sweep mid-sweep -> progress gone.
+ * longest main-thread task, and Cancel sweep mid-sweep -> progress gone. With `--learn` (learn.ts): the Learn
+ * region's inter-node bandwidth knob on GPT-39B 8x8, key press -> three plans re-drawn, and the longest main-thread
+ * task meanwhile. `--runs N` sets how many runs the --sweep and --learn medians take.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chromium, type Page } from 'playwright-core';
@@ -52,7 +54,8 @@ function timeClickUntil(page: Page, buttonText: string, readySelector: string, m
 
 async function main(): Promise<void> {
   if (!process.argv.includes('--no-build')) execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
-  const measure = process.argv.includes('--sweep') ? (await import('./sweep.ts')).measureSweep : measurePlanViews;
+  const measure = process.argv.includes('--sweep') ? (await import('./sweep.ts')).measureSweep
+    : process.argv.includes('--learn') ? (await import('./learn.ts')).measureLearn : measurePlanViews;
   const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore', detached: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   try {
