@@ -19,7 +19,7 @@ import { zooModel } from '../../workers/core/zoo/index.ts';
 const dir = mkdtempSync(join(tmpdir(), 'meshplan-scripts-'));
 const fakeJax = new URL('fakejax', import.meta.url).pathname;
 
-async function runScript(model: string, cluster: string, over: Partial<PlanOptions>): Promise<Record<string, unknown>> {
+async function runScript(model: string, cluster: string, over: Partial<PlanOptions>, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const g = zooModel(model, { batch: 8 });
   const r = await plan(g, parseClusterSpec(cluster), { ...defaultPlanOptions(g), precision: 'bf16-adam32', runtime: 'xla', ...over },
     undefined, undefined, { intra: 'manual' });
@@ -28,7 +28,7 @@ async function runScript(model: string, cluster: string, over: Partial<PlanOptio
   if (!s.ok) throw new Error(s.reason);
   const file = join(dir, `${model}-${cluster.replace(':', '_')}-${over.baseline}.py`);
   writeFileSync(file, s.script);
-  const out = execFileSync('python3', [file, '--steps', '1', '--warmup', '0'], { env: { ...process.env, PYTHONPATH: fakeJax }, encoding: 'utf8' });
+  const out = execFileSync('python3', [file, '--steps', '1', '--warmup', '0'], { env: { ...process.env, PYTHONPATH: fakeJax, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -53,6 +53,12 @@ describe('exported scripts run (NumPy stand-in for JAX)', () => {
     expect(r).toMatchObject({ stages: 2, microbatches: 2, oom: false, backward: 'VJP residuals kept between programs' });
     expect(Math.abs((r.loss as number) - uniform)).toBeLessThan(0.1);
     expect((r.memoryAnalysis as unknown[]).length).toBe(4); // forward and backward program of each stage
+  }, 60_000);
+
+  it('a JAX whose jit cannot return the VJP: the multi-stage loop recomputes each stage forward in its backward and says so', async () => {
+    const r = await runScript('gpt-tiny', 'dgx-h100:1x4', { baseline: 'megatron', dp: 1, tp: 2, pp: 2, microbatches: 2 }, { FAKEJAX_NO_FUNCTION_OUTPUTS: '1' });
+    expect(r).toMatchObject({ stages: 2, oom: false, backward: 'backward recomputes the stage forward' });
+    expect(Math.abs((r.loss as number) - uniform)).toBeLessThan(0.1);
   }, 60_000);
 
   it('Llama with grouped-query attention, tp2 x pp2 on 4 GPUs, remat on', async () => {

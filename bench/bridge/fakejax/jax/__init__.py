@@ -1,6 +1,8 @@
 """A stand-in for JAX made of NumPy, to run exported scripts' Python where JAX is not installed (tests only): the
 forward pass computes for real (shapes, einsums, reshapes), jit / checkpoint / sharding are pass-throughs, and
 gradients are zeros of the right structure. It checks a script's control flow and shapes, not JAX's semantics."""
+import os
+
 import numpy as _np
 
 from . import numpy, nn, lax, random, tree, sharding, tree_util  # noqa: F401
@@ -49,12 +51,26 @@ class _Lowered:
         return _Compiled(self.fn)
 
 
+def _has_partial(x):
+    if isinstance(x, tree_util.Partial):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_has_partial(a) for a in x)
+    if isinstance(x, dict):
+        return any(_has_partial(a) for a in x.values())
+    return False
+
+
 class _Jitted:
     def __init__(self, fn):
         self.fn = fn
 
     def __call__(self, *a, **k):
-        return self.fn(*a, **k)
+        out = self.fn(*a, **k)
+        # FAKEJAX_NO_FUNCTION_OUTPUTS: act as a JAX whose jit cannot return a VJP function (the scripts' fallback).
+        if os.environ.get('FAKEJAX_NO_FUNCTION_OUTPUTS') and _has_partial(out):
+            raise TypeError('jit output is not a valid JAX type: Partial')
+        return out
 
     def lower(self, *a, **k):
         return _Lowered(self.fn)
