@@ -79,7 +79,7 @@ async function render(format: Format, e: Exported): Promise<string> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv.map((a) => (a === '-o' ? '--out' : a)), [...PLAN_KEYS, 'format', 'plan', 'out'], ['json']);
+  const args = parseArgs(argv.map((a) => (a === '-o' ? '--out' : a)), [...PLAN_KEYS.filter((k) => k !== 'trace'), 'format', 'plan', 'out'], ['json']);
   const format = oneOf<Format>(args, 'format', FORMATS);
   if (!format) throw new CliError(`missing --format (${FORMATS.join('|')})`);
   oneOf<Precision>(args, 'precision', PRECISIONS);
