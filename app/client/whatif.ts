@@ -157,7 +157,7 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
     values.forEach((value, index) => {
       const input: PointJobInput = { model: ref, cluster: s.cluster, options: s.options, variable, value };
       pool.run<PointJobOutput>({ name: WHATIF_JOBS.point, input }, (p) => {
-        if (sweepJob === ctl) store.getState().setSweepPoint(index, { kind: 'running', phase: p.phase, done: p.done, total: p.total });
+        if (sweepJob === ctl) store.getState().setPointProgress(index, { phase: p.phase, done: p.done, total: p.total });
       }, ctl.signal).then((output) => {
         if (sweepJob !== ctl) return;
         outputs[index] = output;

@@ -20,8 +20,14 @@ export interface SweepSetup {
 
 export type SweepPoint =
   | { readonly kind: 'queued' }
-  | { readonly kind: 'running'; readonly phase: string; readonly done: number; readonly total: number }
   | { readonly kind: 'done'; readonly output: PointJobOutput };
+
+/** A point being planned: its job's progress. Kept apart from the points so the chart re-draws only as points land. */
+export interface PointProgress {
+  readonly phase: string;
+  readonly done: number;
+  readonly total: number;
+}
 
 export interface SweepRun {
   readonly variable: SweepVariable;
@@ -37,9 +43,12 @@ export interface SweepRun {
 export interface SweepSlice {
   readonly sweepSetup: SweepSetup;
   readonly sweep?: SweepRun;
+  /** Points being planned, by index. */
+  readonly sweepProgress: Readonly<Record<number, PointProgress>>;
   setSweepSetup(patch: Partial<SweepSetup>): void;
   setSweep(run: SweepRun | undefined): void;
   setSweepPoint(index: number, point: SweepPoint): void;
+  setPointProgress(index: number, progress: PointProgress | undefined): void;
   setSweepChanges(changes: readonly StructureChange[]): void;
   setSweepState(state: SweepRun['state']): void;
 }
@@ -49,8 +58,17 @@ export const DEFAULT_SWEEP: SweepSetup = { variable: 'nodes', valuesText: '1,2,4
 export const sweepSlice = (initial: SweepSetup): StateCreator<AppState, [], [], SweepSlice> => (set) => ({
   sweepSetup: initial,
   setSweepSetup: (patch) => set((s) => ({ sweepSetup: { ...s.sweepSetup, ...patch } })),
-  setSweep: (sweep) => set({ sweep }),
-  setSweepPoint: (index, point) => set((s) => (s.sweep ? { sweep: { ...s.sweep, points: s.sweep.points.map((p, i) => (i === index ? point : p)) } } : {})),
+  sweepProgress: {},
+  setSweep: (sweep) => set({ sweep, sweepProgress: {} }),
+  setSweepPoint: (index, point) => set((s) => {
+    if (!s.sweep) return {};
+    const { [index]: _done, ...sweepProgress } = s.sweepProgress;
+    return { sweep: { ...s.sweep, points: s.sweep.points.map((p, i) => (i === index ? point : p)) }, sweepProgress };
+  }),
+  setPointProgress: (index, progress) => set((s) => {
+    const { [index]: _old, ...rest } = s.sweepProgress;
+    return { sweepProgress: progress ? { ...rest, [index]: progress } : rest };
+  }),
   setSweepChanges: (changes) => set((s) => (s.sweep ? { sweep: { ...s.sweep, changes } } : {})),
-  setSweepState: (state) => set((s) => (s.sweep ? { sweep: { ...s.sweep, state } } : {})),
+  setSweepState: (state) => set((s) => (s.sweep ? { sweep: { ...s.sweep, state }, sweepProgress: {} } : {})),
 });

@@ -15,10 +15,11 @@ const SUGGESTED: Readonly<Record<SweepVariable, string>> = {
 
 function SweepProgress() {
   const sweep = useApp((s) => s.sweep);
+  const progress = useApp((s) => s.sweepProgress);
   const cancel = useWhatIf().cancelSweep;
   if (sweep?.state !== 'running') return null;
   const done = sweep.points.filter((p) => p.kind === 'done').length;
-  const running = sweep.points.flatMap((p, i) => (p.kind === 'running' ? [`${sweep.values[i]}: ${p.phase} ${p.done}/${p.total}`] : []));
+  const running = Object.entries(progress).map(([i, p]) => `${sweep.values[Number(i)]}: ${p.phase} ${p.done}/${p.total}`);
   return (
     <div className="flex items-center gap-2">
       <div className="w-56" aria-live="polite">

@@ -14,7 +14,7 @@ const run: SweepRun = {
   points: [
     { kind: 'done', output: { ok: true, value: 1, point: { cluster: 'c', gpus: 8, series: [result('searched', 2), result('megatron', 3), result('intra-only', 4, false), { kind: 'inter-only', label: 'inter', ok: false, reason: 'no stage split fits' }] } } },
     { kind: 'done', output: { ok: false, value: 2, reason: 'planning failed: boom' } },
-    { kind: 'running', phase: 'stage costs', done: 3, total: 10 },
+    { kind: 'queued' },
   ],
 };
 
