@@ -37,7 +37,10 @@ describe('what-if actions', () => {
     const [a, b] = store.getState().columns.map((c) => c.id);
     expect(pending.map((p) => p.job.name)).toEqual(['compareColumn', 'compareColumn']);
     expect((pending[0].job.input as { model: unknown }).model).toEqual({ kind: 'zoo', name: 'gpt-2.6B' });
+    pending[0].progress!({ phase: 'stage costs', done: 2, total: 9 });
     pending[0].progress!({ phase: 'stage costs', done: 3, total: 9 });
+    // Progress is coalesced: the latest arrives within one interval (250 ms).
+    await new Promise((r) => setTimeout(r, 300));
     expect(store.getState().columnRuns[a]).toMatchObject({ kind: 'running', phase: 'stage costs', done: 3, total: 9 });
     w.cancelColumn(b);
     expect(pending[1].signal!.aborted).toBe(true);

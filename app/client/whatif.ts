@@ -14,10 +14,12 @@ import { diffInputs } from '../../workers/core/whatif/diff.ts';
 import type { BaselineKind, Plan } from '../../workers/core/plan/types.ts';
 import { unpackTimeline } from '../../workers/core/schedule/packedTimeline.ts';
 import { encodeScenario, sourceLabel, type ModelSource } from '../scenario.ts';
-import type { ColumnId, CompareColumn } from '../store/compareSlice.ts';
+import type { ColumnId, ColumnRun, CompareColumn } from '../store/compareSlice.ts';
 import { scenarioOf } from '../store/slices.ts';
 import type { AppStore } from '../store/store.ts';
+import type { PointProgress } from '../store/sweepSlice.ts';
 import type { Actions } from './actions.ts';
+import { coalesce } from './coalesce.ts';
 
 export interface WhatIfActions {
   /** Plans a column (cancelling its previous run). */
@@ -52,8 +54,15 @@ export function columnKey(c: CompareColumn, loaded: { readonly source: ModelSour
   return `${encodeScenario(c.scenario)}|${c.pricePerGpuHour ?? ''}${graph}`;
 }
 
+/** Progress reaches the store at most this often (each update re-renders and re-lays out the progress bars). */
+const PROGRESS_INTERVAL_MS = 250;
+
 export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pick<Actions, 'plan'>): WhatIfActions {
+  const pointProgress = coalesce<number, PointProgress>((batch) => store.getState().setPointsProgress(batch), PROGRESS_INTERVAL_MS);
   const columnJobs = new Map<ColumnId, AbortController>();
+  const columnProgress = coalesce<ColumnId, Extract<ColumnRun, { kind: 'running' }>>((batch) => {
+    for (const [id, run] of batch) if (store.getState().columnRuns[id]?.kind === 'running') store.getState().setColumnRun(id, run);
+  }, PROGRESS_INTERVAL_MS);
   const diffJobs = new Map<ColumnId, AbortController>();
   let sweepJob: AbortController | undefined;
 
@@ -99,10 +108,11 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
     refreshDiffs();
     const input: ColumnJobInput = { model: ref, cluster: col.scenario.cluster, options: col.scenario.options, ...(col.pricePerGpuHour !== undefined ? { pricePerGpuHour: col.pricePerGpuHour } : {}) };
     pool.run<ColumnResult>({ name: WHATIF_JOBS.column, input }, (p) => {
-      if (current()) store.getState().setColumnRun(id, { kind: 'running', key, phase: p.phase, done: p.done, total: p.total });
+      if (current()) columnProgress.push(id, { kind: 'running', key, phase: p.phase, done: p.done, total: p.total });
     }, ctl.signal).then((r) => {
       if (!current()) return;
       columnJobs.delete(id);
+      columnProgress.drop(id);
       store.getState().setColumnRun(id, r.ok
         ? { kind: 'done', key, result: { plan: r.plan, summary: r.summary, ...(r.packedTimeline ? { timeline: r.packedTimeline } : {}) } }
         : { kind: 'failed', key, reason: r.reason });
@@ -110,6 +120,7 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
     }, (e: unknown) => {
       if (!current()) return;
       columnJobs.delete(id);
+      columnProgress.drop(id);
       store.getState().setColumnRun(id, e instanceof JobCancelledError ? { kind: 'cancelled', key } : { kind: 'failed', key, reason: message(e) });
       refreshDiffs();
     });
@@ -118,6 +129,7 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
   function cancelColumn(id: ColumnId): void {
     const ctl = columnJobs.get(id);
     columnJobs.delete(id);
+    columnProgress.drop(id);
     ctl?.abort();
     const col = store.getState().columns.find((c) => c.id === id);
     if (col) store.getState().setColumnRun(id, { kind: 'cancelled', key: columnKey(col, store.getState()) });
@@ -148,6 +160,7 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
     const checked = checkSweep({ model: ref, cluster: s.cluster, options: s.options }, parsed.value);
     if (!checked.ok) { fail(checked.reason); return; }
     sweepJob?.abort();
+    pointProgress.clear();
     const ctl = new AbortController();
     sweepJob = ctl;
     const values = parsed.value.values;
@@ -157,9 +170,10 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
     values.forEach((value, index) => {
       const input: PointJobInput = { model: ref, cluster: s.cluster, options: s.options, variable, value };
       pool.run<PointJobOutput>({ name: WHATIF_JOBS.point, input }, (p) => {
-        if (sweepJob === ctl) store.getState().setPointProgress(index, { phase: p.phase, done: p.done, total: p.total });
+        if (sweepJob === ctl) pointProgress.push(index, { phase: p.phase, done: p.done, total: p.total });
       }, ctl.signal).then((output) => {
         if (sweepJob !== ctl) return;
+        pointProgress.drop(index);
         outputs[index] = output;
         const st = store.getState();
         st.setSweepPoint(index, { kind: 'done', output });
@@ -169,6 +183,7 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
         })));
       }, (e: unknown) => {
         if (sweepJob !== ctl) return;
+        pointProgress.drop(index);
         const output: PointJobOutput = { ok: false, value, reason: message(e) };
         outputs[index] = output;
         store.getState().setSweepPoint(index, { kind: 'done', output });
@@ -183,6 +198,7 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
   function cancelSweep(): void {
     const ctl = sweepJob;
     sweepJob = undefined;
+    pointProgress.clear();
     ctl?.abort();
     store.getState().setSweepState('cancelled');
   }

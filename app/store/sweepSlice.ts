@@ -48,7 +48,8 @@ export interface SweepSlice {
   setSweepSetup(patch: Partial<SweepSetup>): void;
   setSweep(run: SweepRun | undefined): void;
   setSweepPoint(index: number, point: SweepPoint): void;
-  setPointProgress(index: number, progress: PointProgress | undefined): void;
+  /** Progress of several points at once (coalesced by the client). */
+  setPointsProgress(batch: ReadonlyMap<number, PointProgress>): void;
   setSweepChanges(changes: readonly StructureChange[]): void;
   setSweepState(state: SweepRun['state']): void;
 }
@@ -65,10 +66,9 @@ export const sweepSlice = (initial: SweepSetup): StateCreator<AppState, [], [], 
     const { [index]: _done, ...sweepProgress } = s.sweepProgress;
     return { sweep: { ...s.sweep, points: s.sweep.points.map((p, i) => (i === index ? point : p)) }, sweepProgress };
   }),
-  setPointProgress: (index, progress) => set((s) => {
-    const { [index]: _old, ...rest } = s.sweepProgress;
-    return { sweepProgress: progress ? { ...rest, [index]: progress } : rest };
-  }),
+  setPointsProgress: (batch) => set((s) => (s.sweep?.state === 'running'
+    ? { sweepProgress: { ...s.sweepProgress, ...Object.fromEntries([...batch].filter(([i]) => s.sweep?.points[i]?.kind !== 'done')) } }
+    : {})),
   setSweepChanges: (changes) => set((s) => (s.sweep ? { sweep: { ...s.sweep, changes } } : {})),
   setSweepState: (state) => set((s) => (s.sweep ? { sweep: { ...s.sweep, state }, sweepProgress: {} } : {})),
 });
