@@ -5,9 +5,12 @@ import { formatQuantity, sig3 } from '../../format.ts';
 import type { ScenarioDiff } from '../../../workers/core/whatif/diff.ts';
 
 const FIELD_LABELS: Readonly<Record<string, string>> = {
-  'gpus-per-node': 'GPUs per node', gpu: 'GPU type', 'intra-gbps': 'intra-node Gbit/s', 'inter-gbps': 'inter-node Gbit/s',
+  'gpus-per-node': 'GPUs per node', gpu: 'GPU type', 'intra-gbps': 'intra-node GB/s', 'inter-gbps': 'inter-node Gbit/s',
   batch: 'global batch', pricePerGpuHour: 'price per GPU-hour',
 };
+
+/** The core names intra-node bandwidth in Gbit/s; the editors show it in GB/s (as vendors quote NVLink). */
+const shown = (field: string, v: string): string => (field === 'intra-gbps' && Number.isFinite(Number(v)) ? sig3(Number(v) / 8) : v);
 
 const list = (xs: readonly number[]) => (xs.length ? xs.join(', ') : 'none');
 
@@ -19,7 +22,7 @@ export function ColumnDiff({ diff, index }: { diff?: ScenarioDiff; index: number
     <section aria-label={`Differences of scenario ${index + 1} from scenario 1`} className="space-y-1 rounded border border-amber-300 bg-amber-50 p-2 text-xs text-amber-950 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-50">
       <h3 className="font-semibold">Against scenario 1</h3>
       <p data-testid="changed-inputs">
-        {diff.inputs.length === 0 ? 'Same inputs.' : diff.inputs.map((c) => `${FIELD_LABELS[c.field] ?? c.field} ${c.base} → ${c.other}`).join('; ')}
+        {diff.inputs.length === 0 ? 'Same inputs.' : diff.inputs.map((c) => `${FIELD_LABELS[c.field] ?? c.field} ${shown(c.field, c.base)} → ${shown(c.field, c.other)}`).join('; ')}
       </p>
       {b && (
         <p data-testid="moved-boundaries">
@@ -36,7 +39,7 @@ export function ColumnDiff({ diff, index }: { diff?: ScenarioDiff; index: number
             {diff.shardingChanged.count} of {diff.shardingChanged.compared} operators changed sharding
           </button>
           {showOps && (
-            <ul aria-label="Operators whose sharding changed" className="mt-1 max-h-48 space-y-0.5 overflow-auto font-mono text-[11px]">
+            <ul aria-label="Operators whose sharding changed" className="mt-1 max-h-48 space-y-0.5 overflow-auto break-words font-mono text-[11px]">
               {diff.shardingChanged.ops.map((o) => (
                 <li key={o.op}><span className="font-semibold">{o.name}</span>: {o.base} → {o.other}</li>
               ))}

@@ -5,12 +5,13 @@ import { formatPercent, formatQuantity } from '../../format.ts';
 import type { TermChange } from '../../../workers/core/whatif/diff.ts';
 import type { PlanSummary } from '../../../workers/core/whatif/types.ts';
 
+/** A label that may wrap beside a value that never does (columns get narrow with four side by side). */
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <>
-      <dt className="text-slate-500 dark:text-slate-400">{label}</dt>
-      <dd className="tabular min-w-0 text-right">{children}</dd>
-    </>
+    <div className="flex items-baseline justify-between gap-2">
+      <dt className="min-w-0 text-slate-500 dark:text-slate-400">{label}</dt>
+      <dd className="tabular shrink-0 whitespace-nowrap text-right">{children}</dd>
+    </div>
   );
 }
 
@@ -30,18 +31,18 @@ const meshText = (s: PlanSummary['stages'][number]) => `${s.submeshShape.join('x
 
 export function ColumnFigures({ summary, step }: { summary: PlanSummary; step?: TermChange }) {
   return (
-    <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-2 gap-y-0.5 text-sm">
+    <dl className="space-y-0.5 text-sm">
       <Row label="step time"><Explained align="right" figure={summary.stepSeconds} testId="column-step-time" /><StepChange step={step} /></Row>
       <Row label="samples/s"><Explained align="right" figure={summary.samplesPerSecond} text={formatQuantity(summary.samplesPerSecond.value, '1')} /></Row>
       {summary.tokensPerSecond && <Row label="tokens/s"><Explained align="right" figure={summary.tokensPerSecond} text={formatQuantity(summary.tokensPerSecond.value, '1')} /></Row>}
-      <Row label="TFLOP/s per GPU (model)"><Explained align="right" figure={summary.modelTflopsPerGpu} /></Row>
-      <Row label="TFLOP/s per GPU (with recompute)"><Explained align="right" figure={summary.tflopsPerGpu} /></Row>
-      <Row label={`memory headroom (stage ${summary.headroom.stage})`}>
+      <Row label="TFLOP/s per GPU, model"><Explained align="right" figure={summary.modelTflopsPerGpu} /></Row>
+      <Row label="TFLOP/s per GPU, with recompute"><Explained align="right" figure={summary.tflopsPerGpu} /></Row>
+      <Row label={`headroom, tightest stage (${summary.headroom.stage})`}>
         <Explained align="right" figure={summary.headroom.bytes} className={summary.headroom.fraction < 0 ? 'text-red-700 dark:text-red-400' : ''} />
         <span className="ml-1 text-xs text-slate-500 dark:text-slate-400">{formatPercent(summary.headroom.fraction)}</span>
       </Row>
       <Row label="stages"><span data-testid="column-stage-count">{summary.stageCount}</span></Row>
-      <dd className="col-span-2 flex flex-wrap gap-x-2 text-xs text-slate-600 dark:text-slate-300" aria-label="Stage meshes">
+      <dd className="flex flex-wrap gap-x-2 text-xs text-slate-600 dark:text-slate-300" aria-label="Stage meshes">
         {summary.stages.map((s) => <span key={s.index} className="whitespace-nowrap">{`s${s.index}: ${meshText(s)}${s.remat ? ' remat' : ''}`}</span>)}
       </dd>
       {summary.costPerStep && <Row label="cost per step"><Explained align="right" figure={summary.costPerStep} /></Row>}
