@@ -76,7 +76,7 @@ function ClusterFile() {
   const id = useId();
   return (
     <>
-      <label htmlFor={id} className={`${buttonClass} cursor-pointer`}>Open cluster or profile</label>
+      <label htmlFor={id} className={`${buttonClass} shrink-0 cursor-pointer whitespace-nowrap`}>Open cluster or profile</label>
       <input id={id} type="file" className="sr-only" accept=".json" aria-label="Open cluster or profile file"
         onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void actions.openClusterFile(f); }} />
     </>
@@ -96,7 +96,7 @@ export function ClusterEditor() {
   return (
     <div className="space-y-2" onDragOver={(e) => e.preventDefault()} onDrop={drop}>
       <div className="flex items-center gap-2">
-        <select aria-label="Cluster preset" className={inputClass} value="" onChange={(e) => e.target.value && edit(() => presetByLabel(e.target.value))}>
+        <select aria-label="Cluster preset" className={`${inputClass} min-w-0 flex-1`} value="" onChange={(e) => e.target.value && edit(() => presetByLabel(e.target.value))}>
           <option value="">Presets…</option>
           {CLUSTER_MENU.map((p) => <option key={p.label}>{p.label}</option>)}
         </select>
