@@ -1,6 +1,6 @@
 /**
  * The paper's argument as a picture: for each strategy, the seconds of communication per step that cross nodes
- * (slow links) next to those that stay inside a node (NVLink), on one scale, with the step time for reference.
+ * (slow links) next to those that stay inside a node (NVLink), on one scale (each bar names its values on hover).
  */
 import { scaleLinear } from 'd3';
 import { useMemo } from 'react';
@@ -10,7 +10,8 @@ import { COLUMN_ORDER, KIND_LABELS, rowOf, type OkRow } from './figures.ts';
 
 export const CROSS_COLOR = '#e15759';
 export const INSIDE_COLOR = '#4e79a7';
-const W = 620, LABEL_W = 150, ROW_H = 30, VALUE_W = 150;
+// No value labels: the table above shows each number with its terms; the bars show their proportions.
+const W = 620, LABEL_W = 150, ROW_H = 30, VALUE_W = 20;
 
 export function CommBars({ result }: { result: LearnResult }) {
   const rows = COLUMN_ORDER.map((k) => rowOf(result, k)).filter((r): r is OkRow => r !== undefined && r.ok);
@@ -38,9 +39,6 @@ export function CommBars({ result }: { result: LearnResult }) {
               <rect x={LABEL_W + cross} y={6} width={inside} height={ROW_H - 12} fill={INSIDE_COLOR}>
                 <title>{`inside nodes: ${formatSeconds(r.traffic.inNode.seconds)}, ${formatBytes(r.traffic.inNode.bytes)}`}</title>
               </rect>
-              <text x={LABEL_W + cross + inside + 6} y={ROW_H / 2 + 4} fontSize={11} fill="currentColor">
-                {`${formatSeconds(r.traffic.crossNode.seconds)} + ${formatSeconds(r.traffic.inNode.seconds)}`}
-              </text>
             </g>
           );
         })}

@@ -28,7 +28,8 @@ export function CrossoverChart({ crossover, current }: { crossover: LearnCrossov
     });
     // Log ticks: the powers of ten in range, or (a narrow range) three of d3's, never a crowd of labels.
     const decades = y.ticks().filter((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9);
-    const ticks = decades.length >= 2 ? decades : y.ticks().filter((_, i, all) => i % Math.ceil(all.length / 3) === 0);
+    const leading = (t: number) => Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9));
+    const ticks = decades.length >= 2 ? decades : y.ticks().filter((t) => [1, 2, 5].includes(leading(t)));
     return { x, y, paths, ticks };
   }, [crossover]);
   const { x, y } = geo;

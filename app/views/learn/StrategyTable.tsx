@@ -30,7 +30,14 @@ function Cell({ row, name, result, best }: { row: OkRow; name: RowName; result: 
       return (
         <span className="flex flex-wrap items-baseline gap-x-2">
           <Explained figure={row.stepSeconds} testId={`learn-step-${id}`} className="text-base font-semibold" />
-          {best && row !== best && <span className="text-xs text-slate-500 dark:text-slate-400" data-testid={`learn-ratio-${id}`}>{sig3(ratio)}× the fastest</span>}
+          {best && row !== best && (
+            <span className="text-xs text-slate-500 dark:text-slate-400">
+              <Explained testId={`learn-ratio-${id}`} text={`${sig3(ratio)}×`} figure={{
+                value: ratio, unit: '1', formula: `this plan's step / the fastest plan's step (${KIND_LABELS[best.kind]})`,
+                terms: [{ label: `step, ${KIND_LABELS[row.kind]}`, value: row.stepSeconds.value, unit: 's' }, { label: `step, ${KIND_LABELS[best.kind]}`, value: best.stepSeconds.value, unit: 's' }],
+              }} /> the fastest
+            </span>
+          )}
           {!row.feasible && <span className="text-xs text-red-700 dark:text-red-300">does not fit</span>}
         </span>
       );
