@@ -20,7 +20,10 @@ interface Reader1 {
   bool(key: string, dflt: boolean): boolean;
 }
 
-/** Llama-style decoder (RMSNorm, rotary, gated MLP); `over` changes the family's defaults. */
+/**
+ * Llama-style decoder (RMSNorm, rotary, gated MLP); `over` changes the family's defaults. Graph families: 'gpt' and
+ * 'llama' for dense decoders (as the zoo's), the model_type itself for MoE ones (not the zoo's GShard 'moe').
+ */
 function llamaLike(family: string, over: { qkvBias?: boolean; oBias?: boolean; tied?: boolean; qkNorm?: boolean; headDim?: number; kvHeads?: number } = {}): Reader {
   return (c) => {
     const hidden = c.int('hidden_size'), heads = c.int('num_attention_heads');
@@ -45,7 +48,7 @@ const FAMILIES: Readonly<Record<string, Reader>> = {
   gpt2: (c) => {
     const hidden = c.int('n_embd'), heads = c.int('n_head');
     return {
-      family: 'gpt2', hidden, layers: c.int('n_layer'), vocab: c.int('vocab_size'), norm: 'layer', tied: c.bool('tie_word_embeddings', true),
+      family: 'gpt', hidden, layers: c.int('n_layer'), vocab: c.int('vocab_size'), norm: 'layer', tied: c.bool('tie_word_embeddings', true),
       positions: c.int('n_positions', 1024),
       attention: { kind: 'mha', heads, kvHeads: heads, headDim: hidden / heads, qkvBias: true, oBias: true, rotary: false },
       mlp: { kind: 'plain', intermediate: c.opt('n_inner') ?? 4 * hidden, bias: true },
@@ -54,7 +57,7 @@ const FAMILIES: Readonly<Record<string, Reader>> = {
   gpt_neox: (c) => {
     const hidden = c.int('hidden_size'), heads = c.int('num_attention_heads'), bias = c.bool('attention_bias', true);
     return {
-      family: 'gpt_neox', hidden, layers: c.int('num_hidden_layers'), vocab: c.int('vocab_size'), norm: 'layer', tied: c.bool('tie_word_embeddings', false),
+      family: 'gpt', hidden, layers: c.int('num_hidden_layers'), vocab: c.int('vocab_size'), norm: 'layer', tied: c.bool('tie_word_embeddings', false),
       attention: { kind: 'mha', heads, kvHeads: heads, headDim: hidden / heads, qkvBias: bias, oBias: bias, rotary: true },
       mlp: { kind: 'plain', intermediate: c.int('intermediate_size'), bias: true },
     };
@@ -62,7 +65,7 @@ const FAMILIES: Readonly<Record<string, Reader>> = {
   opt: (c) => {
     const hidden = c.int('hidden_size'), heads = c.int('num_attention_heads'), bias = c.bool('enable_bias', true);
     return {
-      family: 'opt', hidden, layers: c.int('num_hidden_layers'), vocab: c.int('vocab_size'), norm: 'layer', tied: c.bool('tie_word_embeddings', true),
+      family: 'gpt', hidden, layers: c.int('num_hidden_layers'), vocab: c.int('vocab_size'), norm: 'layer', tied: c.bool('tie_word_embeddings', true),
       // OPT's learned positions keep two extra rows (the padding offset).
       positions: c.int('max_position_embeddings', 2048) + 2,
       attention: { kind: 'mha', heads, kvHeads: heads, headDim: hidden / heads, qkvBias: bias, oBias: bias, rotary: false },
@@ -70,12 +73,12 @@ const FAMILIES: Readonly<Record<string, Reader>> = {
     };
   },
   llama: llamaLike('llama'),
-  mistral: llamaLike('mistral', { kvHeads: 8 }),
-  qwen2: llamaLike('qwen2', { qkvBias: true, oBias: false }),
-  qwen3: llamaLike('qwen3', { qkNorm: true, headDim: 128 }),
-  gemma: llamaLike('gemma', { tied: true, headDim: 256 }),
-  gemma2: llamaLike('gemma2', { tied: true, headDim: 256 }),
-  phi3: llamaLike('phi3'),
+  mistral: llamaLike('llama', { kvHeads: 8 }),
+  qwen2: llamaLike('llama', { qkvBias: true, oBias: false }),
+  qwen3: llamaLike('llama', { qkNorm: true, headDim: 128 }),
+  gemma: llamaLike('llama', { tied: true, headDim: 256 }),
+  gemma2: llamaLike('llama', { tied: true, headDim: 256 }),
+  phi3: llamaLike('llama'),
   mixtral: withMoe(llamaLike('mixtral', { kvHeads: 8 }), (c) => ({
     experts: c.int('num_local_experts', 8), topK: c.int('num_experts_per_tok', 2), intermediate: c.int('intermediate_size'), isMoeLayer: () => true,
   })),
@@ -158,7 +161,7 @@ export function importHfConfig(fileName: string, cfg: Cfg, opts: { batch?: numbe
     if (!STANDARD.every((k) => k in cfg)) {
       fail(FORMAT, `${fileName}: model_type ${JSON.stringify(type ?? null)} is not supported and the config lacks the standard fields (${STANDARD.filter((k) => !(k in cfg)).join(', ')}); supported: ${SUPPORTED_MODEL_TYPES.join(', ')}`, { node: 'model_type' });
     }
-    read = llamaLike(type ?? 'decoder');
+    read = llamaLike('llama');
     warnings.push(`hf-config: model_type ${JSON.stringify(type ?? null)} is unknown; built as a generic decoder from ${STANDARD.join(', ')}: assumed RMSNorm, rotary positions, a gated (SwiGLU) MLP, biases only where attention_bias / mlp_bias say, an untied head unless tie_word_embeddings`);
   }
   const c = reader(cfg, fileName);
