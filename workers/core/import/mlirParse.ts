@@ -84,7 +84,8 @@ export class MlirParser {
       } else if (t.v === '}' && depth > 0) {
         this.next();
         depth--;
-      } else if (t.v.startsWith('#') || t.v.startsWith('!')) {
+      } else if (t.v.startsWith('#') || t.v.startsWith('!') || t.v === 'sdy.mesh') {
+        // Attribute / type aliases and Shardy mesh declarations (sharded jax.jit programs): not ops.
         while (this.peek().k !== 'nl' && this.peek().k !== 'eof') this.next();
       } else this.error('expected module or func.func');
     }

@@ -10,9 +10,11 @@ import { constantBatchDim, GraphAssembler, numel, unknownOpWarnings } from './as
 import { fail, type ImportProgressCallback } from './errors.ts';
 import { emitAttention } from './onnxAttention.ts';
 import { mapOnnxNode, type MappedOp } from './onnxOps.ts';
-import { foldValues, inferDtypes, inferShapes, type Val } from './onnxShapes.ts';
+import { foldValues } from './onnxFold.ts';
+import { inferDtypes, inferShapes, type Val } from './onnxShapes.ts';
 import { isFloat, onnxDtype, tensorDims, tensorValues, typeShape, type Dim } from './onnxValues.ts';
 import { onnxLayerPath } from './onnxPaths.ts';
+import { parameterNames, topoOrder } from './onnxGraph.ts';
 
 const FORMAT = 'onnx';
 /** Ops whose outputs depend only on shapes or attributes, never on tensor values. */
@@ -33,7 +35,19 @@ interface Value extends Val {
   seq?: string[];
 }
 
-export interface ImportOptions { batch?: number; seq?: number }
+export interface ImportOptions {
+  batch?: number;
+  seq?: number;
+  /** Receives the value_info check: outputs where both the file and our inference give a shape, and where they differ. */
+  shapeReport?: (r: ShapeReport) => void;
+}
+
+export interface ShapeReport {
+  compared: number;
+  disagreements: string[];
+  /** Outputs whose shape neither value_info nor our inference gives. */
+  unknown: string[];
+}
 
 function decode(data: Uint8Array): ModelProto {
   let m: ModelProto;
@@ -46,40 +60,6 @@ function decode(data: Uint8Array): ModelProto {
     fail(FORMAT, 'the file decodes as protobuf but holds no ONNX graph (no nodes, no inputs)');
   }
   return m;
-}
-
-function specKind(vi: ValueInfoProto | undefined, init: TensorProto): string | undefined {
-  const key = 'pkg.torch.export.graph_signature.InputSpec.kind';
-  return vi?.metadataProps.find((p) => p.key === key)?.value ?? init.metadataProps.find((p) => p.key === key)?.value;
-}
-
-/** Orders nodes so that every input is produced before use (exporters usually do; fuzzed files may not). */
-function topoOrder(nodes: readonly NodeProto[]): NodeProto[] {
-  const producer = new Map<string, number>();
-  nodes.forEach((n, i) => n.output.forEach((o) => { if (o) producer.set(o, i); }));
-  const state = new Uint8Array(nodes.length);
-  const order: NodeProto[] = [];
-  for (let start = 0; start < nodes.length; start++) {
-    if (state[start]) continue;
-    const stack: [number, number][] = [[start, 0]];
-    state[start] = 1;
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const node = nodes[top[0]]!;
-      if (top[1] < node.input.length) {
-        const dep = producer.get(node.input[top[1]++]!);
-        if (dep === undefined || state[dep] === 2) continue;
-        if (state[dep] === 1) fail(FORMAT, `the graph has a cycle through node '${node.name || node.opType}'`, { node: node.name });
-        state[dep] = 1;
-        stack.push([dep, 0]);
-      } else {
-        state[top[0]] = 2;
-        order.push(node);
-        stack.pop();
-      }
-    }
-  }
-  return order;
 }
 
 function batchDimOf(shape: readonly number[], batch: number): number | undefined {
@@ -97,6 +77,7 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
   const vi = new Map<string, ValueInfoProto>();
   for (const v of [...g.valueInfo, ...g.input, ...g.output]) vi.set(v.name, v);
   const initNames = new Set(g.initializer.map((t) => t.name));
+  const params = parameterNames(g, vi);
 
   // Symbolic dims of the graph inputs: batch first, sequence second (for token-id inputs), by name otherwise.
   const sym = new Map<string, 'batch' | 'seq'>();
@@ -130,9 +111,8 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
   const values = new Map<string, Value>();
   for (const init of g.initializer) {
     const dims = tensorDims(init);
-    const spec = specKind(vi.get(init.name), init);
     const dtype = typeShape(vi.get(init.name)?.type).dtype ?? onnxDtype(init.dataType);
-    const param = spec ? spec === 'PARAMETER' : isFloat(dtype) && numel(dims) >= 2;
+    const param = params.has(init.name);
     values.set(init.name, { shape: dims, dtype, values: param ? undefined : tensorValues(init), static: !param, data: false, kind: param ? 'parameter' : 'constant' });
   }
   for (const input of g.input.filter((i) => !initNames.has(i.name))) {
@@ -150,6 +130,7 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     return v.tensorId;
   };
 
+  const report: ShapeReport = { compared: 0, disagreements: [], unknown: [] };
   const unknown = new Map<string, number>();
   let guessed = 0, undefinedInputs = 0;
   const nodes = topoOrder(g.node);
@@ -182,9 +163,16 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     const dtypes = inferDtypes(node, ins as Val[]);
     const outShapes = node.output.map((name, i): number[] => {
       const fromVi = viShape(name).shape;
-      if (fromVi && fromVi.every((d) => d !== undefined)) return fromVi as number[];
       const inf = inferred[i];
+      if (fromVi && fromVi.every((d) => d !== undefined)) {
+        if (inf && name) {
+          report.compared++;
+          if (inf.join() !== fromVi.join()) report.disagreements.push(`${node.opType} '${node.name || name}': output '${name}' inferred [${inf.join(', ')}], value_info says [${fromVi.join(', ')}]`);
+        }
+        return fromVi as number[];
+      }
       if (inf) return inf;
+      if (name) report.unknown.push(`${node.opType} '${node.name || name}' output '${name}'`);
       if (!isStatic) guessed++;
       return (fromVi ?? first?.shape ?? [1]).map((d) => d ?? 1);
     });
@@ -236,6 +224,9 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     });
   });
   onProgress?.({ phase: 'operators', done: nodes.length, total: nodes.length });
+  opts.shapeReport?.(report);
+  const nd = report.disagreements.length;
+  if (nd) warnings.push(`onnx: ${nd} output shape${nd > 1 ? 's' : ''} of the file's value_info differ from the ONNX operator spec's (value_info taken): ${report.disagreements.slice(0, 3).join('; ')}${nd > 3 ? '; ...' : ''}`);
   if (guessed) warnings.push(`onnx: ${guessed} output shapes could not be inferred; unknown dims taken as 1`);
   if (undefinedInputs) warnings.push(`onnx: ${undefinedInputs} node inputs are never defined; treated as constants`);
   warnings.push(...unknownOpWarnings(unknown, FORMAT));

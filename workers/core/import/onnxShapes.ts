@@ -1,10 +1,12 @@
 /**
- * Shape inference and constant folding for ONNX nodes: enough to size every op when value_info is missing or
- * symbolic, and to evaluate the small integer subgraphs (Shape -> Gather -> Concat -> Reshape) exporters emit.
+ * ONNX shape inference per the operator spec (opsets 13-23) for the data-movement and elementwise ops (numpy
+ * broadcasting, Reshape 0 / -1 / allowzero, Expand, Slice with clamped bounds and negative steps, Split, Gather...);
+ * compute ops in onnxShapesNN.ts, constant folding in onnxFold.ts.
  */
 import type { NodeProto } from 'onnx-buf';
 import type { DType } from '../ir/types.ts';
-import { attr, attrInt, attrInts, attrString, constantNodeValue, MAX_FOLD_ELEMENTS, onnxDtype } from './onnxValues.ts';
+import { attr, attrInt, attrInts, constantNodeValue, onnxDtype } from './onnxValues.ts';
+import { inferNNShapes } from './onnxShapesNN.ts';
 
 /** What we know about one ONNX value. */
 export interface Val {
@@ -25,6 +27,7 @@ export function broadcastShapes(shapes: readonly (readonly number[] | undefined)
     let d = 1;
     for (const s of shapes) {
       const v = s![s!.length - rank + i] ?? 1;
+      if (v !== 1 && d !== 1 && v !== d) return undefined;
       if (v !== 1) d = v;
     }
     out.push(d);
@@ -62,48 +65,11 @@ function axesInput(node: NodeProto, ins: readonly Val[], index: number): number[
 export function inferShapes(node: NodeProto, ins: readonly Val[]): (number[] | undefined)[] {
   const s0 = ins[0]?.shape;
   const r0 = s0?.length ?? 0;
+  const nn = inferNNShapes(node, ins);
+  if (nn) return nn;
   switch (node.opType) {
-    case 'MatMul': case 'MatMulInteger': {
-      const a = s0, b = ins[1]?.shape;
-      if (!a || !b || a.length === 0 || b.length === 0) return [undefined];
-      const a2 = a.length === 1 ? [1, a[0]!] : a, b2 = b.length === 1 ? [b[0]!, 1] : b;
-      const batch = broadcastShapes([a2.slice(0, -2), b2.slice(0, -2)])!;
-      const out = [...batch, a2[a2.length - 2]!, b2[b2.length - 1]!];
-      if (a.length === 1) out.splice(out.length - 2, 1);
-      if (b.length === 1) out.pop();
-      return [out];
-    }
-    case 'Gemm': {
-      const a = s0, b = ins[1]?.shape;
-      if (!a || !b || a.length !== 2 || b.length !== 2) return [undefined];
-      const m = attrInt(node, 'transA', 0) ? a[1]! : a[0]!;
-      const n = attrInt(node, 'transB', 0) ? b[0]! : b[1]!;
-      return [[m, n]];
-    }
-    case 'Conv': case 'MaxPool': case 'AveragePool': case 'LpPool': {
-      const w = ins[1]?.shape;
-      if (!s0 || s0.length < 3) return [undefined];
-      const spatial = s0.length - 2;
-      const kernel = attrInts(node, 'kernel_shape') ?? (node.opType === 'Conv' ? w?.slice(2) : undefined);
-      if (!kernel || kernel.length !== spatial) return [undefined];
-      const strides = attrInts(node, 'strides') ?? kernel.map(() => 1);
-      const dil = attrInts(node, 'dilations') ?? kernel.map(() => 1);
-      const pads = attrInts(node, 'pads') ?? kernel.map(() => 0).concat(kernel.map(() => 0));
-      const autoPad = attrString(node, 'auto_pad') ?? 'NOTSET';
-      const ceil = attrInt(node, 'ceil_mode', 0) === 1;
-      const out = [s0[0]!, node.opType === 'Conv' ? w?.[0] ?? s0[1]! : s0[1]!];
-      for (let i = 0; i < spatial; i++) {
-        const inD = s0[i + 2]!, st = strides[i] ?? 1, k = ((kernel[i]! - 1) * (dil[i] ?? 1)) + 1;
-        if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') out.push(Math.ceil(inD / st));
-        else {
-          const span = inD + (pads[i] ?? 0) + (pads[i + spatial] ?? 0) - k;
-          out.push(Math.max(0, (ceil ? Math.ceil(span / st) : Math.floor(span / st)) + 1));
-        }
-      }
-      return [out];
-    }
-    case 'GlobalAveragePool': case 'GlobalMaxPool':
-      return [s0 ? [...s0.slice(0, 2), ...s0.slice(2).map(() => 1)] : undefined];
+    case 'CastLike': case 'Identity': case 'Dropout': return node.output.map((_, i) => (i === 0 ? s0 : undefined));
+    case 'NonZero': case 'Compress': case 'Unique': return node.output.map(() => undefined);
     case 'Transpose': {
       if (!s0) return [undefined];
       const perm = attrInts(node, 'perm') ?? s0.map((_, i) => r0 - 1 - i);
@@ -177,13 +143,14 @@ export function inferShapes(node: NodeProto, ins: readonly Val[]): (number[] | u
     case 'Split': {
       if (!s0) return node.output.map(() => undefined);
       const ax = normAxis(attrInt(node, 'axis', 0), r0);
-      const sizes = attrInts(node, 'split') ?? ins[1]?.values
-        ?? node.output.map(() => Math.ceil(s0[ax]! / node.output.length));
+      // Without sizes: equal chunks of ceil(dim / n), the last one smaller (opset 18 num_outputs).
+      const n = node.output.length, chunk = Math.ceil(s0[ax]! / n);
+      const sizes = attrInts(node, 'split') ?? ins[1]?.values ?? node.output.map((_, i) => Math.max(0, Math.min(chunk, s0[ax]! - i * chunk)));
       return node.output.map((_, i) => s0.map((d, j) => (j === ax ? sizes[i] ?? 0 : d)));
     }
     case 'Shape': {
-      const start = attrInt(node, 'start', 0), end = attrInt(node, 'end', r0);
-      return [[sliceBounds(r0, start, end, 1)]];
+      const clamp = (x: number) => Math.min(Math.max(x < 0 ? x + r0 : x, 0), r0);
+      return [[Math.max(0, clamp(attrInt(node, 'end', r0)) - clamp(attrInt(node, 'start', 0)))]];
     }
     case 'Size': return [[]];
     case 'ConstantOfShape': return [ins[0]?.values];
@@ -192,8 +159,8 @@ export function inferShapes(node: NodeProto, ins: readonly Val[]): (number[] | u
       return [a !== undefined && b !== undefined && d ? [Math.max(0, Math.ceil((b - a) / d))] : undefined];
     }
     case 'Constant': return [constantNodeValue(node).shape];
-    case 'CumSum': case 'Softmax': case 'LogSoftmax': case 'LayerNormalization': case 'BatchNormalization':
-    case 'InstanceNormalization': case 'GroupNormalization': case 'RMSNormalization': case 'LRN': case 'Trilu':
+    case 'CumSum': case 'Softmax': case 'LogSoftmax': case 'BatchNormalization':
+    case 'InstanceNormalization': case 'GroupNormalization': case 'LRN': case 'Trilu':
       return node.output.map((_, i) => (i === 0 ? s0 : undefined));
     case 'Where': return [broadcastShapes(ins.map((v) => v?.shape))];
     default:
@@ -219,73 +186,4 @@ function outputDtype(node: NodeProto, ins: readonly Val[]): DType {
 export function inferDtypes(node: NodeProto, ins: readonly Val[]): DType[] {
   const d = outputDtype(node, ins);
   return node.output.map(() => d);
-}
-
-function elementwise(vals: readonly (number[] | undefined)[], fn: (...x: number[]) => number): number[] | undefined {
-  if (vals.some((v) => !v)) return undefined;
-  const n = Math.max(...vals.map((v) => v!.length));
-  if (vals.some((v) => v!.length !== n && v!.length !== 1)) return undefined;
-  return Array.from({ length: n }, (_, i) => fn(...vals.map((v) => (v!.length === 1 ? v![0]! : v![i]!))));
-}
-
-/** Values of a node's outputs when all its inputs are small known constants; undefined otherwise. */
-export function foldValues(node: NodeProto, ins: readonly Val[], outShape: readonly number[] | undefined): number[] | undefined {
-  const v = ins.map((x) => x?.values);
-  const isInt = (d: DType) => d.startsWith('i') || d === 'u8' || d === 'bool';
-  switch (node.opType) {
-    case 'Constant': return constantNodeValue(node).values;
-    case 'Shape': {
-      const s = ins[0]?.shape;
-      if (!s) return undefined;
-      const start = attrInt(node, 'start', 0), end = attrInt(node, 'end', s.length);
-      const n = s.length;
-      return s.slice(start < 0 ? start + n : start, end < 0 ? end + n : end);
-    }
-    case 'Size': return ins[0]?.shape ? [prod(ins[0].shape)] : undefined;
-    case 'Identity': case 'Cast': case 'CastLike': case 'Reshape': case 'Unsqueeze': case 'Squeeze': case 'Flatten':
-      return v[0];
-    case 'Concat': return v.every((x) => x) ? v.flatMap((x) => x!) : undefined;
-    case 'Gather': {
-      if (!v[0] || !v[1] || (ins[0]?.shape?.length ?? 0) > 1) return undefined;
-      const n = v[0].length;
-      return v[1].map((i) => v[0]![i < 0 ? i + n : i]!).filter((x) => x !== undefined);
-    }
-    case 'Slice': {
-      if (!v[0] || !v[1] || !v[2] || (ins[0]?.shape?.length ?? 0) > 1) return undefined;
-      const n = v[0].length, step = v[4]?.[0] || 1;
-      let s = v[1][0]!, e = v[2][0]!;
-      s = s < 0 ? Math.max(0, s + n) : Math.min(s, n);
-      e = e < 0 ? Math.max(0, e + n) : Math.min(e, n);
-      const out: number[] = [];
-      if (step > 0) for (let i = s; i < e && out.length < MAX_FOLD_ELEMENTS; i += step) out.push(v[0][i]!);
-      return out;
-    }
-    case 'Add': return elementwise(v, (a, b) => a! + b!);
-    case 'Sub': return elementwise(v, (a, b) => a! - b!);
-    case 'Mul': return elementwise(v, (a, b) => a! * b!);
-    case 'Div': return elementwise(v, (a, b) => (isInt(ins[0]!.dtype) ? Math.trunc(a! / b!) : a! / b!));
-    case 'Max': return elementwise(v, (...x) => Math.max(...x));
-    case 'Min': return elementwise(v, (...x) => Math.min(...x));
-    case 'Neg': return elementwise(v, (a) => -a!);
-    case 'Abs': return elementwise(v, (a) => Math.abs(a!));
-    case 'Equal': return elementwise(v, (a, b) => Number(a === b));
-    case 'Not': return elementwise(v, (a) => Number(!a));
-    case 'Where': return elementwise(v, (c, a, b) => (c ? a! : b!));
-    case 'Range': {
-      const [a, b, d] = [v[0]?.[0], v[1]?.[0], v[2]?.[0]];
-      if (a === undefined || b === undefined || !d) return undefined;
-      const n = Math.ceil((b - a) / d);
-      return n >= 0 && n <= MAX_FOLD_ELEMENTS ? Array.from({ length: n }, (_, i) => a + i * d) : undefined;
-    }
-    case 'ConstantOfShape': {
-      const n = outShape ? prod(outShape) : Infinity;
-      const t = attr(node, 'value')?.t;
-      return n <= MAX_FOLD_ELEMENTS ? new Array<number>(n).fill(t ? Number(t.int64Data[0] ?? t.floatData[0] ?? 0) : 0) : undefined;
-    }
-    case 'Expand': {
-      const n = outShape ? prod(outShape) : Infinity;
-      return v[0]?.length === 1 && n <= MAX_FOLD_ELEMENTS ? new Array<number>(n).fill(v[0][0]!) : undefined;
-    }
-    default: return undefined;
-  }
 }
