@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
   plan: () => import('./cli/plan.ts'),
   compare: () => import('./cli/compare.ts'),
   sweep: () => import('./cli/sweep.ts'),
+  learn: () => import('./cli/learn.ts'),
   export: () => import('./cli/export.ts'),
 };
 
@@ -27,6 +28,8 @@ Commands:
   sweep   --model M --cluster C --vary <variable>=<v1>,<v2>,... [--series chart|all|KIND,...] [--workers N] [plan options] --json
           variables: nodes, gpus-per-node, inter-gbps, intra-gbps (Gbit/s), gpu, batch, microbatches, seq;
           every point's plan and baselines, and where the plan's structure changes
+  learn   --model M --cluster C [plan options] --json
+          intra-op only vs inter-op only vs combined: traffic across / inside nodes, bubble, memory, and why
   export  --format jax|megatron|trace|json (--model M --cluster C [plan options] | --plan plan.json) [-o FILE]
 
 Cluster: --cluster <preset>[:<nodes>x<gpusPerNode>] (p3.16xlarge, dgx-a100, dgx-h100, ...) or --cluster file.json

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseClusterSpec } from '../core/cluster/spec.ts';
 import { defaultPlanOptions } from '../core/plan.ts';
 import { zooModel } from '../core/zoo/index.ts';
+import { runLearn } from '../core/whatif/learn.ts';
 import { createPlannerApi } from '../planner-api.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -81,4 +82,22 @@ describe('meshplan sweep / compare (what-if)', () => {
       expect(s.points[i].series[0].stepSeconds).toBe(col.plan.stepSeconds);
     }
   }, 240_000);
+
+  it("learn prints the core's three plans and its sentence", async () => {
+    const r = meshplan('learn', '--model', 'zoo:gpt-350M', '--cluster', 'p3.16xlarge:2x4', '--batch', '64', '--intra', 'manual', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const g = zooModel('gpt-350M', { batch: 64 });
+    const core = await runLearn(g, parseClusterSpec('p3.16xlarge:2x4'), defaultPlanOptions(g), { intra: 'manual' });
+    expect(out.sentence).toBe(core.sentence);
+    expect(out.winner).toBe(core.winner);
+    expect(out.rows.map((x: { kind: string }) => x.kind)).toEqual(['combined', 'intra-only', 'inter-only']);
+    out.rows.forEach((x: { stepSeconds: { value: number }; traffic: { crossNode: { bytes: number } } }, i: number) => {
+      const c = core.rows[i];
+      if (!c.ok) throw new Error(c.reason);
+      expect(x.stepSeconds.value).toBe(c.stepSeconds.value);
+      expect(x.traffic.crossNode.bytes).toBe(c.traffic.crossNode.bytes);
+    });
+  }, 120_000);
 });
