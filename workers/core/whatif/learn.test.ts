@@ -40,7 +40,7 @@ describe('learn', () => {
     expect(intra.traffic.crossNode.seconds).toBeGreaterThan(combined.traffic.crossNode.seconds);
     expect(intra.stepSeconds.value).toBeGreaterThan(3 * combined.stepSeconds.value);
     expect(r.reasons.find((x) => x.kind === 'intra-only')?.reason).toBe('cross-node communication');
-    expect(r.sentence).toMatch(/^The combined plan wins here \([\d.]+ s per step\)\. Intra-op only is [\d.]+x slower \([\d.]+ s per step\): its communication across nodes takes [\d.]+ s per step \([\d.]+ GB over the 21\.3 Gbit\/s inter-node links\)/);
+    expect(r.sentence).toMatch(/^The combined plan wins here \([\d.]+ s per step\)\. Intra-op only is [\d.]+x slower \([\d.]+ s per step\): its communication across nodes takes [\d.]+ s per step \([\d.]+ (GiB|TiB) over the 21\.3 Gbit\/s inter-node links\)/);
     // Every stage of every plan carries its collectives.
     expect(r.rows.every((x) => x.ok && x.traffic.complete)).toBe(true);
   });
@@ -57,7 +57,7 @@ describe('learn', () => {
     expect(beaten.reasons.map((x) => [x.kind, x.reason])).toEqual([['combined', 'pipeline bubble'], ['intra-only', 'cross-node communication']]);
     expect(beaten.sentence).toBe('Inter-op only is the fastest here (10 s per step), not the combined plan. The combined plan is 1.1x slower ' +
       '(11 s per step): its pipeline idles 27% of the step (3 s of bubble) against 10% for inter-op only. Intra-op only is 3x slower (30 s per step): ' +
-      'its communication across nodes takes 20 s per step (53 GB over the 21.3 Gbit/s inter-node links) against 0 s (0 GB) for inter-op only.');
+      'its communication across nodes takes 20 s per step (49.4 GiB over the 21.3 Gbit/s inter-node links) against 0 s (0 GiB) for inter-op only.');
     const none = learnFromRows([row('combined', 5, { feasible: false }), { kind: 'intra-only', ok: false, reason: 'no plan' }, row('inter-only', 6, { feasible: false })], cluster);
     expect(none.winner).toBeNull();
     expect(none.sentence).toBe('No plan fits this cluster: the combined plan: stage 0 needs 20.00 GiB per device, 4.00 GiB over the 16.00 GiB limit; ' +

@@ -51,7 +51,8 @@ export interface LearnResult {
 }
 
 const s3 = (x: number): string => (Math.abs(x) >= 1000 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
-const gb = (b: number): string => `${s3(b / 1e9)} GB`;
+/** Bytes in binary units, as the page writes them next to the sentence (35.8 TiB, 224 GiB, not 39353 GB). */
+const gb = (b: number): string => (b >= 2 ** 40 ? `${s3(b / 2 ** 40)} TiB` : `${s3(b / 2 ** 30)} GiB`);
 const pct = (f: number): string => `${(100 * f).toFixed(0)}%`;
 const capital = (t: string): string => t[0].toUpperCase() + t.slice(1);
 
