@@ -3,7 +3,7 @@ import { parseClusterSpec } from '../cluster/spec.ts';
 import { defaultPlanOptions, plan } from '../plan.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
 import { zooModel } from '../zoo/index.ts';
-import { diffScenarios } from './diff.ts';
+import { diffBoundaries, diffScenarios } from './diff.ts';
 import type { ScenarioInput } from './types.ts';
 
 const g = zooModel('gpt-1.3B');
@@ -22,7 +22,16 @@ describe('diffScenarios', () => {
     const d = diffScenarios(await megatron(2, 4, 1), await megatron(1, 4, 2));
     expect(d.inputs).toEqual([{ field: 'dp', base: '2', other: '1' }, { field: 'pp', base: '1', other: '2' }]);
     // Units: 'pre' (embedding) 0, blocks 1..24, 'post' 25; the second stage starts at block 13.
-    expect(d.boundaries).toEqual({ stageCount: { base: 1, other: 2 }, base: [], other: [13], added: [13], removed: [], comparable: true });
+    expect(d.boundaries).toEqual({ stageCount: { base: 1, other: 2 }, base: [], other: [13], added: [13], removed: [], moved: [], comparable: true });
+  });
+
+  it('pairs the boundaries of plans with as many stages: which stage now starts elsewhere', () => {
+    const stages = (...starts: number[]) => ({ stages: starts.map((s, k) => ({ layers: [s, starts[k + 1] ?? 16] })) }) as unknown as Plan;
+    expect(diffBoundaries(stages(0, 4, 8, 12), stages(0, 4, 9, 13))).toEqual({
+      stageCount: { base: 4, other: 4 }, base: [4, 8, 12], other: [4, 9, 13], added: [9, 13], removed: [8, 12],
+      moved: [{ stage: 2, from: 8, to: 9 }, { stage: 3, from: 12, to: 13 }], comparable: true,
+    });
+    expect(diffBoundaries(stages(0, 8), stages(0, 4, 8, 12)).moved).toEqual([]);
   });
 
   it('names every operator whose sharding changes with the mesh, and the terms that grew', async () => {

@@ -27,6 +27,8 @@ export interface BoundaryChange {
   /** Boundaries only `other` has, and only `base` has. */
   readonly added: readonly number[];
   readonly removed: readonly number[];
+  /** With as many stages on both sides: the k-th boundary where it differs (stage k+1 starts at another layer). */
+  readonly moved: readonly { readonly stage: number; readonly from: number; readonly to: number }[];
   /** False when the two plans cluster the model into different layer counts (indices are not comparable). */
   readonly comparable: boolean;
 }
@@ -101,11 +103,13 @@ export function diffBoundaries(base: Plan, other: Plan): BoundaryChange {
   const starts = (p: Plan) => p.stages.slice(1).map((s) => s.layers[0]);
   const a = starts(base);
   const b = starts(other);
+  const moved = a.length === b.length ? a.flatMap((from, k) => (from !== b[k] ? [{ stage: k + 1, from, to: b[k] }] : [])) : [];
   return {
     stageCount: { base: base.stages.length, other: other.stages.length },
     base: a, other: b,
     added: b.filter((x) => !a.includes(x)),
     removed: a.filter((x) => !b.includes(x)),
+    moved,
     comparable: layerCount(base) === layerCount(other),
   };
 }
