@@ -26,7 +26,7 @@ export async function measureLearn(page: Page): Promise<Record<string, unknown>>
     for (let i = 0; i < move.presses; i++) await page.keyboard.press('ArrowRight');
     // The sentence names the new bandwidth once the three plans for it are drawn (polled once a second: the
     // polling itself runs on the main thread being measured).
-    await page.waitForFunction(`/over the ${move.gbit}(\\\\.0)? Gbit\\\\/s inter-node links/.test(document.querySelector('[data-testid="learn-sentence"]')?.textContent ?? '')`,
+    await page.waitForFunction(`/over the ${move.gbit}(\\.0)? Gbit\\/s inter-node links/.test(document.querySelector('[data-testid="learn-sentence"]')?.textContent ?? '')`,
       undefined, { timeout: 600_000, polling: 1000 });
     const wallMs = (await page.evaluate('performance.now()') as number) - start;
     const tasks = (await page.evaluate('window.__longTasks') as { start: number; duration: number }[]).filter((t) => t.start >= start);
