@@ -106,12 +106,12 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
     if (res.kind === 'infeasible') {
       trace.push({ label, stepSeconds: Infinity, feasible: false, note: 'no slicing fits in memory' });
     } else if (res.kind === 'pruned') {
-      trace.push({ label, stepSeconds: res.lowerBound, feasible: true, note: `pruned: at least ${res.lowerBound.toPrecision(4)} s` });
+      trace.push({ label, stepSeconds: res.lowerBoundSeconds, feasible: true, note: `pruned: at least ${res.lowerBoundSeconds.toPrecision(4)} s` });
     } else {
-      best = Math.min(best, res.objective);
+      best = Math.min(best, res.objectiveSeconds);
       const stages = res.stages.map((s) => ({ core: meta[s.option].core, submesh: cost.space.submeshes[s.mesh] }));
-      candidates.push({ microbatches: B, microbatch: b, objectiveSeconds: res.objective, stages });
-      trace.push({ label, stepSeconds: res.objective, feasible: true, note: `${stages.length} stages, DP objective (${res.dpRuns} DP runs)` });
+      candidates.push({ microbatches: B, microbatch: b, objectiveSeconds: res.objectiveSeconds, stages });
+      trace.push({ label, stepSeconds: res.objectiveSeconds, feasible: true, note: `${stages.length} stages, DP objective (${res.dpRuns} DP runs)` });
     }
     const now = Date.now();
     if (progress && (now - last >= 100 || k === counts.length - 1)) { last = now; progress({ phase: 'stage DP', done: k + 1, total: counts.length }); }

@@ -99,7 +99,7 @@ describe('solveStageDp', () => {
       feasible++;
       expect(got.kind, `seed ${seed}`).toBe('ok');
       if (got.kind !== 'ok') continue;
-      expect(got.objective, `seed ${seed}`).toBeCloseTo(want, 9);
+      expect(got.objectiveSeconds, `seed ${seed}`).toBeCloseTo(want, 9);
       // The reported slicing really has that objective.
       const sum = got.stages.reduce((s, st) => s + p.optSum[st.option], 0);
       const mx = Math.max(...got.stages.map((st) => p.optMax[st.option]));
@@ -141,10 +141,10 @@ describe('solveStageDp', () => {
       optMaxStages: Int32Array.from([2, 2, 2]), sumWeight: 1 };
     const pipeline = solveStageDp({ ...base, maxWeight: 7 });
     expect(pipeline.kind === 'ok' && pipeline.stages.length).toBe(2);
-    expect(pipeline.kind === 'ok' && pipeline.objective).toBeCloseTo(2 + 7 * 1, 9);
+    expect(pipeline.kind === 'ok' && pipeline.objectiveSeconds).toBeCloseTo(2 + 7 * 1, 9);
     const single = solveStageDp({ ...base, maxWeight: 0 });
     expect(single.kind === 'ok' && single.stages.length).toBe(1);
-    expect(single.kind === 'ok' && single.objective).toBeCloseTo(1.2, 9);
+    expect(single.kind === 'ok' && single.objectiveSeconds).toBeCloseTo(1.2, 9);
   });
 
   it('counts devices in node blocks when every sub-mesh is one: same solutions as device by device', () => {
@@ -159,7 +159,7 @@ describe('solveStageDp', () => {
       expect(b.kind, `seed ${seed}`).toBe(a.kind);
       if (a.kind !== 'ok' || b.kind !== 'ok') continue;
       compared++;
-      expect(b.objective).toBeCloseTo(a.objective, 12);
+      expect(b.objectiveSeconds).toBeCloseTo(a.objectiveSeconds, 12);
       expect(b.stages).toEqual(a.stages);
     }
     expect(compared).toBeGreaterThan(50);

@@ -50,10 +50,12 @@ export interface DpStage {
 }
 
 export interface StageDpSolution {
-  readonly objective: number;
-  readonly sum: number;
-  readonly pathMax: number;
-  readonly tMax: number;
+  /** sumWeight * Σ + maxWeight * t_max of the best slicing (seconds per step before the schedule simulation). */
+  readonly objectiveSeconds: number;
+  /** Σ of the stages' fill/drain costs, the largest stage period on the path, and the t_max bound it was found under. */
+  readonly sumSeconds: number;
+  readonly pathMaxSeconds: number;
+  readonly tMaxSeconds: number;
   readonly stages: readonly DpStage[];
   /** DP runs: t_max values tried (binary search included). */
   readonly dpRuns: number;
@@ -210,7 +212,7 @@ export type StageDpResult =
   | ({ readonly kind: 'ok' } & StageDpSolution)
   | { readonly kind: 'infeasible'; readonly dpRuns: number }
   /** Every t_max that fits was pruned by options.bestKnown. */
-  | { readonly kind: 'pruned'; readonly lowerBound: number; readonly dpRuns: number };
+  | { readonly kind: 'pruned'; readonly lowerBoundSeconds: number; readonly dpRuns: number };
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -238,14 +240,14 @@ export function solveStageDp(problem: StageDpProblem, options: StageDpOptions = 
   let dpRuns = 0;
   let lowerBound = Infinity;
   for (const order of groupOrders(p.groupDevices.length)) {
-    const known = Math.min(options.bestKnown ?? Infinity, best?.kind === 'ok' ? best.objective : Infinity);
+    const known = Math.min(options.bestKnown ?? Infinity, best?.kind === 'ok' ? best.objectiveSeconds : Infinity);
     const r = solveOrder(p, orderLayout(p.groupDevices, order), { ...options, bestKnown: known });
     dpRuns += r.dpRuns;
-    if (r.kind === 'ok' && (best?.kind !== 'ok' || r.objective < best.objective - 1e-12 * r.objective)) best = r;
-    if (r.kind === 'pruned') lowerBound = Math.min(lowerBound, r.lowerBound);
+    if (r.kind === 'ok' && (best?.kind !== 'ok' || r.objectiveSeconds < best.objectiveSeconds - 1e-12 * r.objectiveSeconds)) best = r;
+    if (r.kind === 'pruned') lowerBound = Math.min(lowerBound, r.lowerBoundSeconds);
   }
   if (best?.kind === 'ok') return { ...best, dpRuns };
-  return lowerBound < Infinity ? { kind: 'pruned', lowerBound, dpRuns } : { kind: 'infeasible', dpRuns };
+  return lowerBound < Infinity ? { kind: 'pruned', lowerBoundSeconds: lowerBound, dpRuns } : { kind: 'infeasible', dpRuns };
 }
 
 /** The DP for one order of the groups. */
@@ -275,16 +277,16 @@ function solveOrder(p: StageDpProblem, layout: Layout, options: StageDpOptions):
       const b = evaluate(t);
       if (b && (!best || b.objective < best.objective - 1e-12 * b.objective)) best = { objective: b.objective, tMax: t, s: b.s };
     }
-    if (!best) return { kind: 'pruned', lowerBound: weight * cands[lo], dpRuns };
+    if (!best) return { kind: 'pruned', lowerBoundSeconds: weight * cands[lo], dpRuns };
   }
   const tables = runDp(p, best.tMax, layout);
   const k = best.s * (p.layers + 1) * layout.count + layout.full;
   return {
     kind: 'ok',
-    objective: best.objective,
-    sum: tables.F[k],
-    pathMax: tables.PM[k],
-    tMax: best.tMax,
+    objectiveSeconds: best.objective,
+    sumSeconds: tables.F[k],
+    pathMaxSeconds: tables.PM[k],
+    tMaxSeconds: best.tMax,
     stages: reconstruct(p, tables, layout, best.s),
     dpRuns,
   };
