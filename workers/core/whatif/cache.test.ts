@@ -3,6 +3,7 @@ import { parseClusterSpec } from '../cluster/spec.ts';
 import { createHighsSolver, runIntra } from '../intra/index.ts';
 import { defaultPlanOptions, plan } from '../plan.ts';
 import { zooModel } from '../zoo/index.ts';
+import type { ShardingPlan } from '../intra/types.ts';
 import { cachingIntra } from './cache.ts';
 
 describe('cachingIntra', () => {
@@ -30,5 +31,24 @@ describe('cachingIntra', () => {
     const before = solves;
     await plan(g, one, { ...options, precision: 'fp32' }, undefined, undefined, { intra: cache.solve });
     expect(solves).toBeGreaterThan(before);
+  });
+
+  it('keeps at most maxEntries answers, dropping the oldest', async () => {
+    const g = zooModel('gpt-tiny');
+    const cluster = parseClusterSpec('p3.16xlarge:1x8');
+    const submesh = { nodeStart: 0, nodes: 1, gpuStart: 0, gpusPerNode: 8 };
+    let solves = 0;
+    const cache = cachingIntra(async () => { solves++; return {} as ShardingPlan; }, 2);
+    const ask = (meshShape: [number, number]) => cache.solve({ graph: g, cluster, submesh, meshShape, mode: 'train', precision: 'fp16-mixed' });
+    await ask([1, 8]);
+    await ask([2, 4]);
+    await ask([1, 8]);
+    expect(solves).toBe(2);
+    await ask([8, 1]); // evicts 1x8, the oldest
+    await ask([2, 4]);
+    expect(solves).toBe(3);
+    await ask([1, 8]);
+    expect(solves).toBe(4);
+    expect(cache.stats()).toEqual({ calls: 6, hits: 2 });
   });
 });

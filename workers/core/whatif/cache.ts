@@ -27,8 +27,9 @@ export function intraKey(input: IntraInput): string {
   return JSON.stringify([rest, gpu, mesh.axisLinks]);
 }
 
-/** Solves kept at most; past it the oldest go first (Map keeps insertion order). */
-export const INTRA_CACHE_ENTRIES = 4000;
+/** Solves kept at most (a 16-point GPT-6.7B sweep makes 162 distinct ones; one answer is a unit's per-operator
+ * sharding, tens of kB); past it the oldest go first (Map keeps insertion order). */
+export const INTRA_CACHE_ENTRIES = 1000;
 
 export function cachingIntra(inner: IntraSolve, maxEntries = INTRA_CACHE_ENTRIES): IntraCache {
   const fingerprints = new WeakMap<ModelGraph, string>();
