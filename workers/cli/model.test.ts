@@ -17,7 +17,7 @@ describe('loadModelArg', () => {
     const err = await loadModelArg('zoo:wresnet-3B', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as Error).message).toBe(
-      "unknown zoo model 'wresnet-3B' (try: zoo:wresnet-250M, zoo:wresnet-500M, zoo:wresnet-1B, zoo:wresnet-2B, zoo:wresnet-4B, zoo:wresnet-6.8B, zoo:wresnet-13B, zoo:gpt-350M; 27 in all)",
+      "unknown zoo model 'wresnet-3B' (try: zoo:wresnet-250M, zoo:wresnet-500M, zoo:wresnet-1B, zoo:wresnet-2B, zoo:wresnet-4B, zoo:wresnet-6.8B, zoo:wresnet-13B, zoo:gpt-350M; 29 in all)",
     );
   });
 
