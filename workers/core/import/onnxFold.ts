@@ -6,7 +6,7 @@
 import type { NodeProto } from 'onnx-buf';
 import type { DType } from '../ir/types.ts';
 import { attr, attrInt, constantNodeValue, MAX_FOLD_ELEMENTS, onnxDtype, tensorValues } from './onnxValues.ts';
-import { broadcastShapes, type Val } from './onnxShapes.ts';
+import { broadcastShapes, type Val } from './onnxVal.ts';
 
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const isInt = (d: DType | undefined) => d !== undefined && (d.startsWith('i') || d === 'u8' || d === 'bool');

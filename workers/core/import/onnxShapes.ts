@@ -7,33 +7,12 @@ import type { NodeProto } from 'onnx-buf';
 import type { DType } from '../ir/types.ts';
 import { attr, attrInt, attrInts, constantNodeValue, onnxDtype } from './onnxValues.ts';
 import { inferNNShapes } from './onnxShapesNN.ts';
+import { broadcastShapes, type Val } from './onnxVal.ts';
 
-/** What we know about one ONNX value. */
-export interface Val {
-  shape?: number[];
-  dtype: DType;
-  /** Element values, for small constant tensors only. */
-  values?: number[];
-}
+export { broadcastShapes, type Val };
 
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const normAxis = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
-
-export function broadcastShapes(shapes: readonly (readonly number[] | undefined)[]): number[] | undefined {
-  if (shapes.some((s) => s === undefined)) return undefined;
-  const rank = Math.max(0, ...shapes.map((s) => s!.length));
-  const out: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    let d = 1;
-    for (const s of shapes) {
-      const v = s![s!.length - rank + i] ?? 1;
-      if (v !== 1 && d !== 1 && v !== d) return undefined;
-      if (v !== 1) d = v;
-    }
-    out.push(d);
-  }
-  return out;
-}
 
 function sliceBounds(dim: number, start: number, end: number, step: number): number {
   const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);

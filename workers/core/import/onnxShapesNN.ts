@@ -5,7 +5,7 @@
  */
 import type { NodeProto } from 'onnx-buf';
 import { attrInt, attrInts, attrString } from './onnxValues.ts';
-import { broadcastShapes, type Val } from './onnxShapes.ts';
+import { broadcastShapes, type Val } from './onnxVal.ts';
 
 type Out = (number[] | undefined)[];
 const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
