@@ -21,10 +21,10 @@ import { createAppStore, StoreContext } from './store/store.ts';
 import './styles.css';
 
 const storage = window.localStorage;
-const { scenario, from } = initialScenario(window.location.hash, storage);
+const { scenario, from, rejected } = initialScenario(window.location.hash, storage);
 const compared = initialColumns(window.location.hash, storage);
 // The shared scenario now lives in local storage; dropping it from the address keeps later edits across reloads.
-if (from === 'url' || compared.from === 'url') window.history.replaceState(null, '', window.location.pathname + window.location.search);
+if (from === 'url' || compared.from === 'url' || rejected) window.history.replaceState(null, '', window.location.pathname + window.location.search);
 
 const store = createAppStore(scenario, loadTheme(storage, window.matchMedia('(prefers-color-scheme: dark)').matches), {
   // A shared comparison opens on Compare; otherwise the page opens where it was left.
@@ -33,6 +33,8 @@ const store = createAppStore(scenario, loadTheme(storage, window.matchMedia('(pr
 });
 const applyTheme = (t: string): void => { document.documentElement.classList.toggle('dark', t === 'dark'); };
 applyTheme(store.getState().theme);
+// A shared link that failed its checks: the kept scenario stays, and the Errors region says what was wrong.
+if (rejected) store.getState().pushError({ what: 'Could not open the shared link', message: rejected });
 saveScenario(storage, scenario);
 saveColumns(storage, compared.columns);
 store.subscribe((s, prev) => {

@@ -3,7 +3,7 @@
  * passed in, so tests use a Map-backed stand-in.
  */
 import { presetByLabel } from './cluster/edit.ts';
-import { decodeScenario, encodeScenario, scenarioFromHash, type Scenario } from './scenario.ts';
+import { decodeScenario, encodeScenario, scenarioFromHashChecked, type Scenario } from './scenario.ts';
 import type { ModelGraph } from '../workers/core/ir/types.ts';
 import type { PlanOptions } from '../workers/core/plan/types.ts';
 import type { Theme } from './store/slices.ts';
@@ -25,13 +25,17 @@ export function defaultScenario(): Scenario {
   return { model: { kind: 'zoo', name: 'gpt-2.6B' }, cluster: presetByLabel('p3.16xlarge x1'), options: DEFAULT_OPTIONS };
 }
 
-/** Where the page starts: a shared scenario in the URL, else the one kept from last time, else the default. */
-export function initialScenario(hash: string, storage: KeyValueStorage): { scenario: Scenario; from: 'url' | 'storage' | 'default' } {
-  const shared = scenarioFromHash(hash);
-  if (shared) return { scenario: shared, from: 'url' };
+/**
+ * Where the page starts: a shared scenario in the URL, else the one kept from last time, else the default. A shared
+ * link that fails its checks does not replace the kept scenario; `rejected` says why, for the Errors region.
+ */
+export function initialScenario(hash: string, storage: KeyValueStorage): { scenario: Scenario; from: 'url' | 'storage' | 'default'; rejected?: string } {
+  const shared = scenarioFromHashChecked(hash);
+  if (shared?.ok) return { scenario: shared.scenario, from: 'url' };
+  const rejected = shared && !shared.ok ? { rejected: shared.reason } : {};
   const kept = storage.getItem(SCENARIO_KEY);
   const decoded = kept ? decodeScenario(kept) : undefined;
-  return decoded ? { scenario: decoded, from: 'storage' } : { scenario: defaultScenario(), from: 'default' };
+  return decoded ? { scenario: decoded, from: 'storage', ...rejected } : { scenario: defaultScenario(), from: 'default', ...rejected };
 }
 
 export function saveScenario(storage: KeyValueStorage, s: Scenario): void {

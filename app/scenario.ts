@@ -12,6 +12,8 @@
  * | plan, jobs   |     |               | yes  |
  */
 import type { Cluster } from '../workers/core/cluster/types.ts';
+import { clusterFromValue } from '../workers/core/cluster/validate.ts';
+import { LIMITS, rangeProblem } from '../workers/core/boundary/limits.ts';
 import type { PlanOptions } from '../workers/core/plan/types.ts';
 
 /** Where the model comes from. `dims` overrides a zoo model's dimensions (built from an HF-style config). */
@@ -70,23 +72,47 @@ function checkOptions(v: unknown): PlanOptions | undefined {
   return v as unknown as PlanOptions;
 }
 
-/** A scenario from its encoded form (share URL fragment or stored text); undefined for anything malformed. */
-export function decodeScenario(encoded: string): Scenario | undefined {
+export type DecodedScenario = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly reason: string };
+
+/**
+ * A scenario from its encoded form (share URL fragment or stored text), checked as the CLI checks its inputs: the
+ * cluster by core/cluster/validate.ts, the batch by its range; the reason names what is wrong.
+ */
+export function decodeScenarioChecked(encoded: string): DecodedScenario {
   let raw: unknown;
   try {
     raw = JSON.parse(fromBase64Url(encoded));
   } catch {
-    return undefined;
+    return { ok: false, reason: 'the link is damaged (not base64url-encoded JSON)' };
   }
-  if (!isObject(raw) || raw.v !== SCENARIO_VERSION) return undefined;
-  return scenarioFromObject(raw);
+  if (!isObject(raw) || raw.v !== SCENARIO_VERSION) return { ok: false, reason: `the link is not a Meshplan scenario of version ${SCENARIO_VERSION}` };
+  return scenarioFromObjectChecked(raw);
+}
+
+/** A scenario from parsed JSON, its model, cluster and options checked; the reason names what is wrong. */
+export function scenarioFromObjectChecked(raw: unknown): DecodedScenario {
+  if (!isObject(raw)) return { ok: false, reason: 'not a scenario object' };
+  const model = checkSource(raw.model), options = checkOptions(raw.options);
+  if (!model) return { ok: false, reason: 'model: not a zoo name, sample, file or HF config' };
+  if (!checkCluster(raw.cluster)) return { ok: false, reason: 'cluster: needs name, nodes, intraNode and interNode' };
+  const cluster = clusterFromValue(raw.cluster);
+  if (!cluster.ok) return { ok: false, reason: `cluster: ${cluster.message}` };
+  if (!options) return { ok: false, reason: 'options: needs mode (train or infer) and globalBatch' };
+  const batch = rangeProblem('options.globalBatch', options.globalBatch, LIMITS.globalBatch);
+  if (batch) return { ok: false, reason: batch };
+  return { ok: true, scenario: { model, cluster: cluster.cluster, options } };
 }
 
 /** A scenario from parsed JSON (its model, cluster and options checked); undefined for anything malformed. */
 export function scenarioFromObject(raw: unknown): Scenario | undefined {
-  if (!isObject(raw)) return undefined;
-  const model = checkSource(raw.model), cluster = checkCluster(raw.cluster), options = checkOptions(raw.options);
-  return model && cluster && options ? { model, cluster, options } : undefined;
+  const r = scenarioFromObjectChecked(raw);
+  return r.ok ? r.scenario : undefined;
+}
+
+/** A scenario from its encoded form; undefined for anything malformed or out of range. */
+export function decodeScenario(encoded: string): Scenario | undefined {
+  const r = decodeScenarioChecked(encoded);
+  return r.ok ? r.scenario : undefined;
 }
 
 /** The share URL of a scenario: the page's address with the scenario in the fragment (never sent to a server).
@@ -97,10 +123,17 @@ export function shareUrl(pageUrl: string, s: Scenario, extra: Readonly<Record<st
   return u.toString();
 }
 
-/** The encoded scenario in a URL fragment, if any. */
+/** The encoded scenario in a URL fragment: undefined when there is none, else the scenario or why not. */
+export function scenarioFromHashChecked(hash: string): DecodedScenario | undefined {
+  const m = /(?:^#|&)s=([^&]*)/.exec(hash);
+  if (!m) return undefined;
+  return /^[A-Za-z0-9_-]+$/.test(m[1]) ? decodeScenarioChecked(m[1]) : { ok: false, reason: 'the link is damaged (characters outside base64url)' };
+}
+
+/** The encoded scenario in a URL fragment, if any and valid. */
 export function scenarioFromHash(hash: string): Scenario | undefined {
-  const m = /(?:^#|&)s=([A-Za-z0-9_-]+)/.exec(hash);
-  return m ? decodeScenario(m[1]) : undefined;
+  const r = scenarioFromHashChecked(hash);
+  return r?.ok ? r.scenario : undefined;
 }
 
 /** Short human name of a model source. */

@@ -4,32 +4,18 @@
  * to a measured profile (tools/profile-cluster), fitted by workers/core/cost/clusterProfile.ts (its notes on stderr).
  */
 import { CliError } from './args.ts';
-import { echo, oneLine, summarise } from '../core/boundary/text.ts';
+import { echo, summarise } from '../core/boundary/text.ts';
 import { ClusterSpecError, parseClusterSpec, validateCluster } from '../core/cluster/spec.ts';
-import { clusterFromProfile, isClusterProfile, type ClusterProfile } from '../core/cost/clusterProfile.ts';
-import { clusterFromValue, MAX_CLUSTER_JSON_BYTES } from '../core/cluster/validate.ts';
+import { importClusterText } from '../core/cost/importCluster.ts';
+import { MAX_CLUSTER_JSON_BYTES } from '../core/cluster/validate.ts';
 import type { Cluster } from '../core/cluster/types.ts';
 import { readBounded } from './files.ts';
 
 /** Parse a cluster JSON text (a Cluster or a measured profile); `source` names the file in messages. */
 export function clusterFromJson(text: string, source: string): Cluster {
-  const where = echo(source);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${where}: not valid JSON (${oneLine(err instanceof Error ? err.message : String(err))})`);
-  }
-  if (isClusterProfile(data)) {
-    const r = clusterFromProfile(data as ClusterProfile);
-    if (typeof r === 'string') throw new CliError(`${where}: ${oneLine(r)}`);
-    const problems = validateCluster(r.cluster);
-    if (problems.length) throw new CliError(`${where}: the fitted cluster: ${summarise(problems)}`);
-    for (const note of r.notes) process.stderr.write(`meshplan: ${where}: ${oneLine(note)}\n`);
-    return r.cluster;
-  }
-  const r = clusterFromValue(data);
-  if (!r.ok) throw new CliError(`${where}: ${r.message}`);
+  const r = importClusterText(text, source);
+  if (!r.ok) throw new CliError(r.reason);
+  for (const note of r.notes) process.stderr.write(`meshplan: ${echo(source)}: ${note}\n`);
   return r.cluster;
 }
 

@@ -23,6 +23,8 @@ function errnoMessage(err: unknown, what: string, path: string): CliError {
 
 /** The first `n` bytes of a file (fewer when it is shorter), for sniffing before a whole read. */
 export async function readHead(path: string, n: number, what: string): Promise<Uint8Array> {
+  const info = await stat(path).catch((err) => { throw errnoMessage(err, what, path); });
+  if (info.isDirectory()) throw new CliError(`${what} is a directory, not a file: ${echo(path)}`);
   let fh;
   try {
     fh = await open(path, 'r');

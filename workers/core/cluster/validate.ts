@@ -66,19 +66,6 @@ export function clusterFromValue(value: unknown): ClusterParse {
   return problems.length ? { ok: false, message: summarise(problems) } : { ok: true, cluster };
 }
 
-/** A Cluster from JSON text; `source` names the file in messages. */
-export function clusterFromJson(text: string, source: string): ClusterParse {
-  if (text.length > MAX_CLUSTER_JSON_BYTES) return { ok: false, message: `${source}: ${text.length} characters; a cluster JSON is at most ${MAX_CLUSTER_JSON_BYTES} (2,048 nodes fit in far less)` };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, message: `${source}: not valid JSON (${echo(err instanceof Error ? err.message : String(err))})` };
-  }
-  const r = clusterFromValue(value);
-  return r.ok ? r : { ok: false, message: `${source}: ${r.message}` };
-}
-
 function check(out: string[], where: string, value: unknown, range: Range): void {
   const p = rangeProblem(where, value, range);
   if (p) out.push(p);

@@ -22,7 +22,8 @@ const ELEM: Readonly<Record<string, DType>> = {
   i1: 'bool', ui8: 'u8', ui16: 'i16', ui32: 'i32', ui64: 'i64', si32: 'i32', si64: 'i64', index: 'i64',
 };
 
-export function parseTensorType(type: string, batch: number): { shape: number[]; dtype: DType; dynamic: boolean } {
+/** `name` (the SSA value) is named when a dimension is negative or not a number: that tensor cannot exist. */
+export function parseTensorType(type: string, batch: number, name = 'a tensor'): { shape: number[]; dtype: DType; dynamic: boolean } {
   const m = /^tensor<(.*)>$/.exec(type.trim());
   if (!m) return { shape: [], dtype: 'u8', dynamic: false };
   const body = m[1]!.split(',')[0]!.trim();
@@ -32,6 +33,9 @@ export function parseTensorType(type: string, batch: number): { shape: number[];
   const shape = parts.map((p) => {
     if (p.trim() === '?') { dynamic = true; return batch; }
     const n = Number(p);
+    if (/^\s*-/.test(p) || (p.trim() !== '' && !Number.isFinite(n))) {
+      fail('stablehlo', `tensor ${name} has type ${type.trim().slice(0, 80)}: dimension '${p.trim().slice(0, 30)}' is not a size (negative or not a number)`, { node: name });
+    }
     return Number.isInteger(n) && n >= 0 ? n : (dynamic = true, 1);
   });
   const dtype = ELEM[elem] ?? (elem.startsWith('f8') ? 'f8' : elem.startsWith('complex') ? 'f64' : elem.startsWith('i') || elem.startsWith('ui') ? 'i32' : 'f32');
@@ -66,7 +70,7 @@ function batchDimOf(shape: readonly number[], batch: number, seq: number | undef
 }
 
 function newTensor(ctx: Ctx, name: string, type: string, kind: 'activation' | 'constant' | 'parameter' | 'input', data: boolean): string {
-  const { shape, dtype, dynamic } = parseTensorType(type, ctx.batch);
+  const { shape, dtype, dynamic } = parseTensorType(type, ctx.batch, name);
   if (dynamic) ctx.dynamicDims++;
   const id = ctx.asm.tensor({ name, shape, dtype, kind, batchDim: data ? batchDimOf(shape, ctx.batch, ctx.seq) : constantBatchDim(shape, kind, ctx.batch) });
   if (data) ctx.dataIds.add(id);
@@ -198,7 +202,7 @@ export function importStableHlo(fileName: string, data: Uint8Array, opts: { batc
   const stem = fileName.replace(/^.*[\\/]/, '').replace(/\.(mlir|stablehlo|txt)$/i, '') || 'model';
   const root = stem.replace(/\./g, '_');
   // Token ids / labels (integer args) give the batch and sequence sizes.
-  const argTypes = main.args.map((a) => parseTensorType(a.type, 1));
+  const argTypes = main.args.map((a) => parseTensorType(a.type, 1, a.name));
   const isInput = (i: number) => !isFloat(argTypes[i]!.dtype) || /\b(inputs?|batch|images?|labels?|tokens?|x|data)\b/i.test(/jax\.arg_info\s*=\s*"([^"]*)"/.exec(main.args[i]!.attrs)?.[1] ?? '');
   const firstInput = argTypes.find((t, i) => isInput(i) && t.shape.length > 0);
   const batch = firstInput?.shape[0] ?? opts.batch ?? 1;
