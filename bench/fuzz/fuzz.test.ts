@@ -14,3 +14,19 @@ describe('importer fuzz (seeded, small; bench/fuzz/run.ts runs 10,000 per format
     }
   });
 });
+
+describe('CLI fuzz in process (seeded, small; bench/fuzz/run-cli.ts runs 10,000 per kind)', () => {
+  it('mutated argument vectors and cluster JSON files: exit 0 or 2, each exit 2 one clean line naming the command', async () => {
+    const { fuzzCli } = await import('./cliHarness.ts');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    for (const [kind, n] of [['args', 60], ['cluster', 40]] as const) {
+      const s = await fuzzCli(kind, 0, n, 3, mkdtempSync(join(tmpdir(), `meshplan-fuzz-${kind}-`)));
+      expect(s.problems).toEqual([]);
+      expect(s.inputs).toBe(n);
+      expect(s.exit2).toBeGreaterThan(0);
+      expect(s.exit0 + s.exit2).toBe(n);
+    }
+  }, 240_000);
+});

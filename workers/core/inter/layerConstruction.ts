@@ -96,7 +96,7 @@ function clusterUnitsBounded(flops: readonly number[], C: Float64Array, L: numbe
         if (prev === Infinity) continue;
         const g = Math.max(prev, C[i * K + k]);
         const v = V[(r - 1) * K + i - 1] + f * f;
-        if (g < best - 1e-9 * Math.max(1, best) || (Math.abs(g - best) <= 1e-9 * Math.max(1, best) && v < bestV)) {
+        if (arg < 0 || g < best - 1e-9 * Math.max(1, best) || (Math.abs(g - best) <= 1e-9 * Math.max(1, best) && v < bestV)) {
           best = g; bestV = v; arg = i;
         }
       }
