@@ -98,7 +98,7 @@ export function applySweepValue(s: SweepScenario, variable: SweepVariable, value
       if (e) return bad(e);
       const kinds = new Set(c.nodes.map((n) => `${n.gpu}x${n.gpus}`));
       if (kinds.size > 1) return bad(`nodes=${value}: the cluster mixes node types (${[...kinds].join(', ')}); sweep nodes on a homogeneous cluster`);
-      const { intraNode: _own, ...node } = c.nodes[0];
+      const node = c.nodes[0];
       next = { ...s, cluster: renamed(c, Array.from({ length: value as number }, () => ({ ...node }))) };
       break;
     }
