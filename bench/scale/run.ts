@@ -17,11 +17,14 @@ interface Case { readonly id: string; readonly model: string; readonly cluster: 
 
 const H100_BF16 = 989;
 const V100_FP16 = 125;
+const A100_FP16 = 312;
 const CURVE_NODES = [64, 256, 1024, 2048];
 const CASES: readonly Case[] = [
   ...CURVE_NODES.map((n) => ({ id: `llama-3-405B@${n}x8`, model: 'zoo:llama-3-405B', cluster: `llama3-h100-roce:${n}x8`, precision: 'bf16-mixed', peakTflops: H100_BF16 })),
   { id: 'llama-3-70B@128x8', model: 'zoo:llama-3-70B', cluster: 'dgx-h100:128x8', precision: 'bf16-mixed', peakTflops: H100_BF16 },
   { id: 'gpt-39B@8x8', model: 'zoo:gpt-39B', cluster: 'p3.16xlarge:8x8', precision: 'fp16-mixed', peakTflops: V100_FP16 },
+  // Beside a published run (bench/scale/README.md): GPT-3 175B on 1,536 A100s (Megatron-LM, Selene's DGX A100 nodes).
+  { id: 'gpt-175B@192x8', model: 'zoo:gpt-175B', cluster: 'dgx-a100:192x8', precision: 'fp16-mixed', peakTflops: A100_FP16 },
 ];
 
 function arg(name: string): string | undefined {

@@ -35,6 +35,8 @@ const ZOO: Readonly<Record<string, Entry>> = {
   'gpt-6.7B': GPT(4096, 32, 32),
   'gpt-15B': GPT(5120, 48, 40),
   'gpt-39B': GPT(8192, 48, 64),
+  // GPT-3 175B as Megatron-LM trained it on 1,536 A100s (Narayanan et al., SC'21, Table 1): seq 2,048, batch 1,536.
+  'gpt-175B': { family: 'gpt', cfg: { hidden: 12288, layers: 96, heads: 96, vocab: 51200, seq: 2048, batch: 1536 } },
   'moe-380M': MOE(768, 8, 8),
   'moe-690M': MOE(768, 8, 16),
   'moe-1.3B': MOE(768, 16, 16),
