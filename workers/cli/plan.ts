@@ -1,5 +1,5 @@
 /**
- * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b]
+ * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved]
  *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
  *   [--dp N --tp N --pp N] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
  *   [--runtime megatron|xla] [--workers N]
@@ -28,6 +28,9 @@ function intOrAuto(args: ParsedArgs, key: string, r: Range): number | 'auto' | u
   return args.values[key] === 'auto' ? 'auto' : intArg(args, key, r);
 }
 
+/** --schedule values: interleaved is Megatron's interleaved 1F1B, its chunks per device chosen by the search. */
+const SCHEDULE_FLAGS: readonly ScheduleKind[] = ['1f1b', 'gpipe', 'eager-1f1b', 'interleaved'];
+
 export interface LoadedPlanArgs {
   readonly model: ModelGraph;
   readonly cluster: Cluster;
@@ -43,7 +46,7 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const memoryGb = numberArg(args, 'memory-gb', LIMITS.memoryGb);
   const mode = oneOf(args, 'mode', ['train', 'infer'] as const);
   const microbatches = intOrAuto(args, 'microbatches', LIMITS.microbatches);
-  const schedule = oneOf<ScheduleKind>(args, 'schedule', ['1f1b', 'gpipe', 'eager-1f1b']);
+  const schedule = oneOf<ScheduleKind>(args, 'schedule', SCHEDULE_FLAGS);
   const remat = oneOf(args, 'remat', ['auto', 'on', 'off'] as const);
   const precision = oneOf<Precision>(args, 'precision', PRECISIONS);
   const layers = intOrAuto(args, 'layers', LIMITS.layers);

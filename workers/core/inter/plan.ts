@@ -75,6 +75,8 @@ export interface Plan {
   readonly globalBatch: number;
   readonly microbatches: number;
   readonly schedule: ScheduleKind;
+  /** Interleaved 1F1B: chunks (virtual stages) per device the search chose. */
+  readonly virtualStages?: number;
   readonly stages: readonly Stage[];
   readonly feasible: boolean;
   /** Why not feasible: which stage exceeds memory by how much. */

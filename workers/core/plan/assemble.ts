@@ -12,7 +12,7 @@ import { sameLeaf } from '../cluster/fabric.ts';
 import { boundaryBytesOf, type Candidate } from '../inter/search.ts';
 import type { MeshSpace } from '../inter/meshSpace.ts';
 import { memoryTotal, requiredBytes, sendSeconds, stageMemory, type StageCore } from '../inter/stageOptions.ts';
-import { simulateSchedule } from '../schedule/pipelineSchedule.ts';
+import { simulateSchedule, type ScheduleResult, type ScheduleStageInput } from '../schedule/pipelineSchedule.ts';
 import { graphForwardFlops, modelStepFlops, paperStepFlops } from './flops.ts';
 import type { MemoryBreakdown, Plan, PlanKind, ScheduleKind, ShardingPlan, Stage } from './types.ts';
 
@@ -38,6 +38,28 @@ export interface AssembleInput {
 
 const GiB = 2 ** 30;
 
+/** Chunks per device tried by interleaved 1F1B: powers of two up to this. */
+const MAX_VIRTUAL_STAGES = 8;
+
+/**
+ * Interleaved 1F1B: the number of chunks per device (virtual stages) with the fastest simulated step among those
+ * whose simulated activation memory fits every stage (1 always qualifies as the DP's 1F1B); v needs v units
+ * (blocks) in every stage, and micro-batches a multiple of the stages.
+ */
+function chooseVirtualStages(c: Candidate, clustering: LayerClustering, stages: readonly ScheduleStageInput[], limits: readonly number[]): { sim: ScheduleResult; virtualStages: number } {
+  const run = (v: number) => simulateSchedule({ schedule: 'interleaved', microbatches: c.microbatches, stages, virtualStages: v });
+  let best = { sim: run(1), virtualStages: 1 };
+  const S = c.stages.length;
+  // Chunks split a stage at unit boundaries (blocks): each needs one.
+  const fewest = Math.min(...c.stages.map((s) => clustering.layers[s.core.end - 1].unitEnd - clustering.layers[s.core.start].unitStart));
+  for (let v = 2; v <= Math.min(MAX_VIRTUAL_STAGES, fewest) && S > 1 && c.microbatches % S === 0; v *= 2) {
+    const sim = run(v);
+    const fits = c.stages.every((s, i) => requiredBytes(s.core, stageMemory(s.core, sim.peakInFlight[i])) <= limits[s.submesh.group]);
+    if (fits && sim.stepSeconds < best.sim.stepSeconds) best = { sim, virtualStages: v };
+  }
+  return best;
+}
+
 export function assemblePlan(x: AssembleInput): Plan {
   const { candidate: c, clustering } = x;
   const training = x.mode === 'train';
@@ -49,16 +71,15 @@ export function assemblePlan(x: AssembleInput): Plan {
   const crosses = c.stages.map((_, i) => i + 1 < c.stages.length && !sameNode(placed[i], placed[i + 1]));
   const sends = c.stages.map((s, i) => (i + 1 < c.stages.length
     ? sendSeconds(x.cluster, s.submesh, sendBytes[i], crosses[i], !sameLeaf(x.cluster, placed[i], placed[i + 1])) : 0));
-  const sim = simulateSchedule({
-    schedule,
-    microbatches: c.microbatches,
-    stages: c.stages.map((s, i) => ({
-      forwardSeconds: s.core.forwardSeconds,
-      backwardSeconds: training ? s.core.backwardSeconds : 0,
-      sendSeconds: sends[i],
-      gradientSyncSeconds: training ? s.core.gradientSyncSeconds : 0,
-    })),
-  });
+  const scheduleStages = c.stages.map((s, i) => ({
+    forwardSeconds: s.core.forwardSeconds,
+    backwardSeconds: training ? s.core.backwardSeconds : 0,
+    sendSeconds: sends[i],
+    gradientSyncSeconds: training ? s.core.gradientSyncSeconds : 0,
+  }));
+  const { sim, virtualStages } = schedule === 'interleaved'
+    ? chooseVirtualStages(c, clustering, scheduleStages, x.memoryLimitBytes)
+    : { sim: simulateSchedule({ schedule, microbatches: c.microbatches, stages: scheduleStages }), virtualStages: 1 };
   const problems: string[] = [];
   const stages: Stage[] = c.stages.map((s, i) => {
     const mesh = x.space.meshes[s.core.meshId];
@@ -114,6 +135,7 @@ export function assemblePlan(x: AssembleInput): Plan {
     globalBatch: x.globalBatch,
     microbatches: c.microbatches,
     schedule,
+    ...(schedule === 'interleaved' ? { virtualStages } : {}),
     stages,
     feasible: problems.length === 0,
     ...(problems.length ? { infeasibleReason: problems.join('; ') } : {}),

@@ -12,43 +12,17 @@
  * same boundary). Transfers run on the link between the two stages, one at a time per direction, overlapping
  * compute. Each stage synchronises its gradients once, after its last backward.
  */
-import type { ScheduleKind, TimelineEvent } from './types.ts';
+import { simulateInterleaved } from './interleaved.ts';
+import type { ScheduleKind, ScheduleResult, ScheduleStageInput, TimelineEvent } from './types.ts';
 
-export interface ScheduleStageInput {
-  /** Forward of one micro-batch on this stage. */
-  readonly forwardSeconds: number;
-  /** Backward of one micro-batch (ignored by the inference schedule). */
-  readonly backwardSeconds: number;
-  /** Transfer of this stage's boundary activations to the next stage (and of their gradient back), per
-   * micro-batch; ignored for the last stage. */
-  readonly sendSeconds: number;
-  /** Gradient synchronisation of this stage, once per step (ignored by the inference schedule). */
-  readonly gradientSyncSeconds: number;
-}
+export type { ScheduleResult, ScheduleStageInput } from './types.ts';
 
 export interface ScheduleInput {
   readonly schedule: ScheduleKind;
   readonly microbatches: number;
+  /** Interleaved 1F1B: chunks per device (default 1, which is 1F1B). */
+  readonly virtualStages?: number;
   readonly stages: readonly ScheduleStageInput[];
-}
-
-export interface ScheduleResult {
-  /** End of the last event: the step time. */
-  readonly stepSeconds: number;
-  /** Compute events (forward, backward), transfers ('send': `stage` sends to `toStage`) and one 'gradient-sync'
-   * per stage (microbatch -1), in the order they were simulated (each stage's own events in time order); not
-   * globally sorted, since sorting tens of thousands of events costs more than the simulation. */
-  readonly events: TimelineEvent[];
-  /** Mean over stages of the time a stage's devices sit idle during the step (neither computing nor
-   * synchronising gradients): stepSeconds = busy + bubble on an average stage. */
-  readonly bubbleSeconds: number;
-  /** bubbleSeconds / stepSeconds (0 for an empty step). */
-  readonly bubbleFraction: number;
-  /** Idle seconds of each stage within the step. */
-  readonly stageIdleSeconds: readonly number[];
-  /** Most micro-batches whose activations a stage holds at once (forward done, backward not yet done): the
-   * activation-memory multiplier. 1F1B: min(S-i, B); eager 1F1B: min(2(S-i)-1, B); GPipe: B; inference: 1. */
-  readonly peakInFlight: readonly number[];
 }
 
 /**
@@ -62,6 +36,7 @@ export function forwardsBeforeFirstBackward(schedule: ScheduleKind, stage: numbe
     case 'inference':
       return microbatches;
     case '1f1b':
+    case 'interleaved': // with one chunk per device; see interleaved.ts for more
       return Math.min(stages - stage, microbatches);
     case 'eager-1f1b':
       return Math.min(microbatches, 2 * (stages - stage) - 1);
@@ -106,6 +81,11 @@ function checkInput(input: ScheduleInput): void {
 /** Simulates one step of `input.schedule`; see the module comment for the model. */
 export function simulateSchedule(input: ScheduleInput): ScheduleResult {
   checkInput(input);
+  if (input.schedule === 'interleaved') {
+    const v = input.virtualStages ?? 1;
+    // One chunk per device is 1F1B (Megatron's interleaved warm-up of 2(S-i-1) applies only with several chunks).
+    return v === 1 ? simulateSchedule({ ...input, schedule: '1f1b' }) : simulateInterleaved(input.stages, input.microbatches, v);
+  }
   const { schedule, microbatches: B, stages } = input;
   const S = stages.length;
   const training = schedule !== 'inference';
