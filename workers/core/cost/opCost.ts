@@ -11,9 +11,6 @@ import { activationElementBytes, computeDType, type Precision } from './precisio
 import { kernelSeconds, matmulSeconds, type MatmulShape } from './compute.ts';
 import { FREE_KINDS, type FusedOpTraffic } from './fusion.ts';
 
-/** Re-exported for code written before they moved (cost/precision.ts, cost/fusion.ts). */
-export { activationElementBytes, computeDType, FREE_KINDS };
-
 export type TensorLookup = (id: string) => Tensor | undefined;
 
 /** A lookup over a graph's tensors (built once per graph; pass it to every opSeconds call). */

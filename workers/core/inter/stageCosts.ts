@@ -19,11 +19,6 @@ import { isRepeatedBlock, runtimeTraits, type Runtime, type RuntimeTraits } from
 import type { MeshSpace } from './meshSpace.ts';
 import { profileKey, type ProfileTable } from './profileUnits.ts';
 
-/** Moved (meshSpace.ts, profileUnits.ts, progress.ts); re-exported while code written against this file catches up. */
-export { buildMeshSpace, type MeshChoice, type MeshFilter, type MeshSpace, type SubmeshChoice } from './meshSpace.ts';
-export { profileKey, profileUnits, type ProfileFn, type ProfileTable } from './profileUnits.ts';
-export type { CancelSignal } from '../progress.ts';
-
 /** Per-layer costs on one mesh for one micro-batch size, per device; gradientSyncSeconds includes the optimizer update
  * (both once per step). */
 export interface LayerCosts {

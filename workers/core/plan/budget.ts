@@ -5,7 +5,8 @@
  * is too large and what to change.
  */
 import { dpCells, groupOrders } from '../inter/stageConstruction.ts';
-import { profileKey, type MeshSpace } from '../inter/stageCosts.ts';
+import type { MeshSpace } from '../inter/meshSpace.ts';
+import { profileKey } from '../inter/profileUnits.ts';
 import type { PlanContext } from './context.ts';
 
 export interface SearchWork {
