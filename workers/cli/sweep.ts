@@ -92,8 +92,10 @@ export async function run(argv: string[]): Promise<number> {
     const reason = !s ? undefined : !s.ok ? s.reason : !s.feasible ? s.infeasibleReason : undefined;
     return { value: spec.values[i], ...point, feasible: !!s && s.ok && s.feasible, ...(reason ? { reason } : {}) };
   });
-  const changes = structureChanges(points.map((p) => ({ value: p.value, searched: p.series.find((x) => x.kind === 'searched') })));
-  const out = { model: model.name, cluster: cluster.name, variable: spec.variable, label: SWEEP_VARIABLE_LABELS[spec.variable], values: spec.values, series, points, changes };
+  // Changes of the searched plan; of the first series asked for when the search is not among them.
+  const changesOf: SeriesKind = series.includes('searched') ? 'searched' : series[0];
+  const changes = structureChanges(points.map((p) => ({ value: p.value, searched: p.series.find((x) => x.kind === changesOf) })));
+  const out = { model: model.name, cluster: cluster.name, variable: spec.variable, label: SWEEP_VARIABLE_LABELS[spec.variable], values: spec.values, series, points, changesOf, changes };
   if (args.flags.has('json')) {
     process.stdout.write(JSON.stringify(out) + '\n');
     return 0;

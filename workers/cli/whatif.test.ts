@@ -100,4 +100,18 @@ describe('meshplan sweep / compare (what-if)', () => {
       expect(x.traffic.crossNode.bytes).toBe(c.traffic.crossNode.bytes);
     });
   }, 120_000);
+
+  it('names the structure changes of the first series asked for when the search is not among them', () => {
+    const r = meshplan('sweep', '--model', 'zoo:gpt-350M', '--cluster', 'p3.16xlarge:1x8', '--batch', '64', '--intra', 'manual',
+      '--vary', 'gpus-per-node=2,8', '--series', 'megatron', '--json');
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.series).toEqual(['megatron']);
+    expect(out.changesOf).toBe('megatron');
+    const [a, b] = out.points.map((p: { series: { structure: { meshes: string[] } }[] }) => p.series[0].structure.meshes);
+    expect(a).not.toEqual(b);
+    expect(out.changes).toHaveLength(1);
+    expect(out.changes[0]).toMatchObject({ index: 1, value: 8, previousValue: 2, aspects: expect.arrayContaining(['meshes']) });
+    expect(out.changes[0].text).toMatch(new RegExp(`meshes ${a[0]}.* -> ${b[0]}`));
+  }, 120_000);
 });
