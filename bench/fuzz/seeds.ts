@@ -9,10 +9,14 @@ import { graphToJson } from '../../workers/core/import/json.ts';
 import type { SeedFormat } from './mutate.ts';
 
 export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures');
+/** Files as users export them (issue 12): every ONNX export and JAX program of fixtures/wild. */
+const WILD = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures/wild');
+const wildFiles = (): { file: string; bytes: number }[] =>
+  (JSON.parse(readFileSync(resolve(WILD, 'manifest.json'), 'utf8')) as { file: string; bytes: number }[]);
 
 export interface Seed { readonly name: string; readonly format: SeedFormat; readonly data: Uint8Array; readonly big: boolean }
 
-const load = (f: string) => new Uint8Array(readFileSync(resolve(FIXTURES, f)));
+const load = (f: string) => new Uint8Array(readFileSync(f.startsWith('wild:') ? resolve(WILD, f.slice(5)) : resolve(FIXTURES, f)));
 
 /** The first `count` nodes of a fixture's graph as a model of its own (initializers and value_info kept). */
 function onnxPrefix(file: string, count: number): Uint8Array {
@@ -42,6 +46,15 @@ export async function buildSeeds(): Promise<Seed[]> {
     seeds.push({ name: f, format: 'onnx', data: load(f), big: true });
     for (const k of [12, 40, 120]) seeds.push({ name: `${f}[:${k}]`, format: 'onnx', data: onnxPrefix(f, k), big: false });
   }
+  for (const { file, bytes } of wildFiles()) {
+    const f = `wild:${file}`;
+    // The 7B graph alone takes seconds to import: its prefixes are seeds, the whole file is the bench's.
+    if (bytes < 2_000_000) seeds.push({ name: f, format: 'onnx', data: load(f), big: true });
+    for (const k of [30, 200]) seeds.push({ name: `${f}[:${k}]`, format: 'onnx', data: onnxPrefix(f, k), big: false });
+  }
+  for (const f of ['wild:hlo/gpt-scan.forward.mlir', 'wild:hlo/gpt-scan.train.mlir', 'wild:hlo/gpt-scan-tp4dp2.train.mlir']) {
+    seeds.push({ name: f, format: 'stablehlo', data: load(f), big: true });
+  }
   for (const f of ['stablehlo/gpt-125m.forward.mlir', 'stablehlo/gpt-125m.train.mlir', 'stablehlo/gshard-moe-380m.train.mlir']) {
     seeds.push({ name: f, format: 'stablehlo', data: load(f), big: true });
     mlirFunctions(f).forEach((t, i) => seeds.push({ name: `${f}#${i}`, format: 'stablehlo', data: enc.encode(t), big: false }));
@@ -58,6 +71,9 @@ export async function buildSeeds(): Promise<Seed[]> {
     { model_type: 'gpt2', n_embd: 64, n_layer: 2, n_head: 4, n_positions: 128, vocab_size: 1000 },
     { model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 128, vocab_size: 1000, max_position_embeddings: 256 },
     { model_type: 'mixtral', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 128, vocab_size: 1000, max_position_embeddings: 256, num_local_experts: 4 },
+    { model_type: 'deepseek_v2', hidden_size: 64, num_hidden_layers: 3, num_attention_heads: 4, intermediate_size: 128, moe_intermediate_size: 32, vocab_size: 1000, n_routed_experts: 8, n_shared_experts: 1, num_experts_per_tok: 2, first_k_dense_replace: 1, kv_lora_rank: 16, q_lora_rank: 24, qk_nope_head_dim: 16, qk_rope_head_dim: 8, v_head_dim: 16 },
+    { model_type: 'qwen2_moe', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 128, moe_intermediate_size: 32, shared_expert_intermediate_size: 64, vocab_size: 1000, num_experts: 6, num_experts_per_tok: 2 },
+    { model_type: 'acme', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 128, vocab_size: 1000 },
   ];
   configs.forEach((c, i) => seeds.push({ name: `config${i}.json`, format: 'json', data: enc.encode(JSON.stringify(c)), big: false }));
   return seeds;

@@ -53,8 +53,9 @@ const MODULE_PATH = /^[A-Za-z_]\w*(\.\w+)+$/;
  * Which float initializers are trainable parameters. The torch dynamo exporter marks each with its InputSpec kind
  * (PARAMETER / BUFFER); initializers it does not mark were made by its optimizer (a weight's folded transpose,
  * or a folded buffer such as a rotary cos table). Without marks (TorchScript export, other tools) a float
- * initializer is a parameter when it is named like a module path or feeds a weight slot of a contraction, Gather
- * table or norm, directly or through reshapes and transposes; everything else (masks, rotary tables) is a constant.
+ * initializer is a parameter when it is named like a module path, is a vector (a norm scale or bias, also when
+ * folded: Gemma's 1 + weight), or feeds a weight slot of a contraction, Gather table or norm, directly or through
+ * reshapes and transposes; everything else (scalars, masks, rotary tables [1, 1, S, d]) is a constant.
  */
 export function parameterNames(g: GraphProto, vi: ReadonlyMap<string, ValueInfoProto>): Set<string> {
   const specOf = (t: TensorProto) => vi.get(t.name)?.metadataProps.find((p) => p.key === SPEC_KEY)?.value ?? t.metadataProps.find((p) => p.key === SPEC_KEY)?.value;
@@ -67,7 +68,9 @@ export function parameterNames(g: GraphProto, vi: ReadonlyMap<string, ValueInfoP
     const spec = specOf(t);
     if (spec) { if (spec === 'PARAMETER') params.add(t.name); continue; }
     if (!isFloatCode(t.dataType)) continue;
-    if ((MODULE_PATH.test(t.name) && !/inv_freq$/.test(t.name)) || feedsWeight(t.name, 0)) params.add(t.name);
+    const vector = t.dims.length === 1 && Number(t.dims[0]) > 1;
+    if (/inv_freq$/.test(t.name)) continue;
+    if (MODULE_PATH.test(t.name) || vector || feedsWeight(t.name, 0)) params.add(t.name);
   }
   return params;
 }

@@ -1,0 +1,26 @@
+/**
+ * Every fixture of fixtures/wild plans feasibly on one DGX H100 node (8 GPUs) through the CLI, as a user would run
+ * it: `meshplan plan --model <file> --cluster dgx-h100:1x8`. The search is bounded (2 layer clusters, 4
+ * microbatches) to keep the suite's time; feasibility does not depend on it.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const manifest = JSON.parse(readFileSync(`${repoRoot}/fixtures/wild/manifest.json`, 'utf8')) as { file: string; params_expected: number }[];
+
+describe('meshplan plan on the wild fixtures', () => {
+  it.each(manifest.map((e) => [e.file, e] as const))('%s: a feasible plan on dgx-h100:1x8', (file, e) => {
+    const r = spawnSync(process.execPath, ['bin/meshplan.mjs', 'plan', '--model', `fixtures/wild/${file}`, '--cluster', 'dgx-h100:1x8',
+      '--batch', '16', '--layers', '2', '--microbatches', '4', '--json'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const p = JSON.parse(r.stdout) as { feasible: boolean; stepSeconds: number; stages: { devices: number[] }[] };
+    expect(p.feasible).toBe(true);
+    expect(p.stepSeconds).toBeGreaterThan(0);
+    expect(p.stages.reduce((n, s) => n + s.devices.length, 0)).toBeLessThanOrEqual(8);
+    expect(e.params_expected).toBeGreaterThan(0);
+  }, 600_000);
+});

@@ -1,0 +1,44 @@
+/**
+ * Models as users export them (fixtures/wild, made with torch.onnx.export from transformers models built from their
+ * configs; see fixtures/wild/README.md): exact parameters, forward FLOPs within 5% of PyTorch's, the model's blocks
+ * as layers, and our shape inference agreeing with the exporter's value_info wherever both give a shape.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { inspectGraph } from '../ir/inspect.ts';
+import { importModel } from './index.ts';
+import { importOnnx, type ShapeReport } from './onnx.ts';
+
+const WILD = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/wild');
+interface Entry { file: string; arch: string; params_expected: number; forward_flops: number; layers: number; value_info: number; inputs: Record<string, { shape: number[] }> }
+const manifest = JSON.parse(readFileSync(resolve(WILD, 'manifest.json'), 'utf8')) as Entry[];
+const load = (f: string) => new Uint8Array(readFileSync(resolve(WILD, f)));
+
+describe('ONNX files from the wild (torch.onnx.export of transformers models, weights stripped)', () => {
+  it('the manifest covers every architecture the issue names, plus a 7B-parameter graph at full layer count', () => {
+    const archs = new Set(manifest.map((e) => e.arch));
+    for (const a of ['llama3', 'mistral', 'qwen2', 'mixtral', 'vit', 'whisper', 'clip', 'llama2-7b']) expect(archs).toContain(a);
+    expect(manifest.find((e) => e.arch === 'llama2-7b')!.params_expected).toBe(6_738_415_616);
+  });
+
+  it.each(manifest.map((e) => [e.file, e] as const))('%s: exact parameters, FLOPs within 5%, blocks as layers, no warnings', async (file, e) => {
+    const r = await importModel(file.replace(/^.*\//, ''), load(file));
+    if (!r.ok) throw new Error(r.error.message);
+    const s = inspectGraph(r.graph);
+    expect(s.params).toBe(e.params_expected);
+    expect(Math.abs(s.forwardFlops / e.forward_flops - 1)).toBeLessThan(0.05);
+    expect(s.layers).toBe(e.layers);
+    expect(r.warnings).toEqual([]);
+    expect(r.graph.batch).toBe(Object.values(e.inputs)[0]!.shape[0]);
+  }, 60_000);
+
+  it.each(manifest.filter((e) => e.value_info > 0).map((e) => [e.file] as const))('%s: inferred shapes equal the value_info wherever both exist', (file) => {
+    let report: ShapeReport | undefined;
+    importOnnx(file, load(file), { shapeReport: (rep) => { report = rep; } });
+    expect(report!.disagreements).toEqual([]);
+    expect(report!.unknown).toEqual([]);
+    expect(report!.compared).toBeGreaterThan(100);
+  }, 60_000);
+});
