@@ -11,6 +11,9 @@ export const SERIES_STYLE: Readonly<Record<string, { color: string; dash?: strin
   'inter-only': { color: '#e11d48', dash: '8 3 2 3', shape: 'diamond' },
 };
 
+/** How a structure change is named at its line (the core's aspect names, in the page's words). */
+const ASPECT_LABELS: Readonly<Record<string, string>> = { microbatches: 'micro-batches', feasibility: 'fits / does not fit' };
+
 const WIDTH = 880;
 const HEIGHT = 340;
 
@@ -38,7 +41,7 @@ export function SweepChart({ values, series, changes, metric, variableLabel, hov
   describe(m: ChartMark): string;
 }) {
   const l = useMemo(() => layoutSweepChart({ values, series, changes, width: WIDTH, height: HEIGHT }), [values, series, changes]);
-  const aspectsAt = new Map(changes.map((c) => [c.index, c.aspects.join(', ')]));
+  const aspectsAt = new Map(changes.map((c) => [c.index, c.aspects.map((a) => ASPECT_LABELS[a] ?? a).join(', ')]));
   return (
     <svg data-figure viewBox={`0 0 ${WIDTH} ${HEIGHT}`} className="h-auto w-full text-slate-700 dark:text-slate-200" role="group" aria-label="Sweep chart"
       fontFamily="system-ui, sans-serif" fontSize={11}>
