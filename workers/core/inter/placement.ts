@@ -81,5 +81,14 @@ export function sameNode(a: SubMesh, b: SubMesh): boolean {
  * stay on NVLink), else largest first.
  */
 export function placeSubmeshes(space: MeshSpace, submeshes: readonly SubmeshChoice[], fabric?: Fabric): SubMesh[] {
-  return placeInOrder(space, submeshes, fabric) ?? placeLargestFirst(space, submeshes, fabric);
+  const inOrder = placeInOrder(space, submeshes, fabric);
+  if (inOrder) return inOrder;
+  if (!fabric) return placeLargestFirst(space, submeshes);
+  // Leaf-aligned positions first can fragment the nodes (512-node meshes on 384-node pods): then place as if flat.
+  try {
+    return placeLargestFirst(space, submeshes, fabric);
+  } catch (err) {
+    if (!(err instanceof PlacementError)) throw err;
+    return placeInOrder(space, submeshes) ?? placeLargestFirst(space, submeshes);
+  }
 }

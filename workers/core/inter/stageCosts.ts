@@ -38,6 +38,9 @@ export interface LayerCosts {
   readonly optimizerBytes: Float64Array;
   /** Activations kept for backward without remat, one micro-batch. */
   readonly activationBytes: Float64Array;
+  /** Activations live while the layer is recomputed under remat, one micro-batch: its largest unit's when units
+   * come from path hints (blocks are recomputed one at a time), else the whole layer's. */
+  readonly recomputePeakBytes: Float64Array;
   /** Collective receive buffers live beside the activations (UnitProfile.bufferBytes), one micro-batch. */
   readonly bufferBytes: Float64Array;
   /** The layer's input activations (what remat keeps), one micro-batch. */
@@ -123,7 +126,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
       forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L), noRematSeconds: new Float64Array(L),
       gradientSyncSeconds: new Float64Array(L), noRematGradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
-      activationBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
+      activationBytes: new Float64Array(L), recomputePeakBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
     };
     const owners = new Map<string, Omit<SharedParam, 'layers'> & { layers: number[] }>();
     clustering.layers.forEach((layer, k) => {
@@ -159,6 +162,9 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         t.gradBytes[k] += e.profile.gradBytes;
         t.optimizerBytes[k] += e.profile.optimizerBytes;
         t.activationBytes[k] += e.cost.activationBytes;
+        // Units from path hints (blocks, embedding, head) are recomputed one at a time (Megatron's per-layer
+        // checkpoints, a JAX scan's body); op chunks of a hint-less graph with the rest of their layer.
+        t.recomputePeakBytes[k] = Math.max(t.recomputePeakBytes[k], e.cost.activationBytes);
         t.bufferBytes[k] += e.cost.bufferBytes;
         const ids = paramIds[u];
         ids.forEach((id, j) => {
@@ -181,6 +187,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
       }
       t.inputBytes[k] = layer.inputBytes * r / mesh.logical[0];
       t.rematActivationBytes[k] = (recomputed ? t.inputBytes[k] : 0) + kept;
+      if (!clustering.unitGraph.hinted) t.recomputePeakBytes[k] = t.activationBytes[k];
     });
     return { ...t, shared: [...owners.values()].filter((o) => o.layers.length > 1) };
   });

@@ -61,7 +61,7 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
   let maxAct = 0;
   let maxBuffer = 0;
   for (let k = start; k < end; k++) {
-    maxAct = Math.max(maxAct, t.activationBytes[k]);
+    maxAct = Math.max(maxAct, t.recomputePeakBytes[k]);
     maxBuffer = Math.max(maxBuffer, t.bufferBytes[k]);
   }
   return {
