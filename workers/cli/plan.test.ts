@@ -47,6 +47,18 @@ describe('meshplan plan / compare', () => {
     expect(p.stages.map((s: { logicalMesh: number[] }) => s.logicalMesh)).toEqual([[2, 2], [2, 2]]);
   }, 60_000);
 
+  it('plan --schedule interleaved: the forced pipeline runs several chunks per device, faster than 1F1B', () => {
+    const args = ['plan', '--model', 'zoo:gpt-2.6B', '--cluster', 'dgx-h100:1x8', '--batch', '64', '--baseline', 'megatron',
+      '--dp', '1', '--tp', '2', '--pp', '4', '--microbatches', '8', '--intra', 'manual', '--json'];
+    const il = meshplan(...args, '--schedule', 'interleaved');
+    const one = meshplan(...args);
+    expect([il.status, one.status]).toEqual([0, 0]);
+    const [a, b] = [JSON.parse(il.stdout), JSON.parse(one.stdout)];
+    expect(a.schedule).toBe('interleaved');
+    expect(a.virtualStages).toBeGreaterThanOrEqual(2);
+    expect(a.stepSeconds).toBeLessThan(b.stepSeconds);
+  }, 60_000);
+
   it('plan --workers 2 fans the ILP solves out over worker_threads and finds the same plan', () => {
     const args = ['plan', '--model', 'zoo:gpt-350M', '--cluster', 'p3.16xlarge:1x4', '--batch', '64', '--json'];
     const local = meshplan(...args);
