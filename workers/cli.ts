@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // No command is a usage error: the usage goes to stderr (stdout stays for results) and the exit code says so.
-  if (!command) {
+  if (command === undefined) {
     process.stderr.write(`meshplan: missing command\n${USAGE}\n`);
     return 2;
   }

@@ -4,6 +4,7 @@
  * layer paths from the exporter's name scopes (or '/'-separated node names).
  */
 import { fromBinary } from '@bufbuild/protobuf';
+import { onnxConsistency } from './onnxCheck.ts';
 import { ModelProtoSchema, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
 import type { DType, ModelGraph } from '../ir/types.ts';
 import { constantBatchDim, GraphAssembler, numel, unknownOpWarnings } from './assemble.ts';
@@ -59,6 +60,8 @@ function decode(data: Uint8Array): ModelProto {
   if (!m.graph || (m.graph.node.length === 0 && m.graph.input.length === 0)) {
     fail(FORMAT, 'the file decodes as protobuf but holds no ONNX graph (no nodes, no inputs)');
   }
+  const inconsistent = onnxConsistency(m);
+  if (inconsistent) fail(FORMAT, inconsistent);
   return m;
 }
 
