@@ -3,7 +3,7 @@ import { PRECISIONS, RUNTIMES, type Precision, type Runtime, type ScheduleKind }
 import { useApp } from '../store/store.ts';
 import { inputClass } from './Region.tsx';
 
-const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'interleaved', 'eager-1f1b', 'gpipe', 'inference'];
+const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'interleaved', 'zb-h1', 'eager-1f1b', 'gpipe', 'inference'];
 const RUNTIME_LABELS: Readonly<Record<Runtime, string>> = { megatron: 'megatron', xla: 'xla (JAX)' };
 
 export function TrainingOptions() {

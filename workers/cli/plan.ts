@@ -1,5 +1,5 @@
 /**
- * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved]
+ * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1]
  *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
  *   [--dp N --tp N --pp N] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
  *   [--runtime megatron|xla] [--workers N]
@@ -29,7 +29,7 @@ function intOrAuto(args: ParsedArgs, key: string, r: Range): number | 'auto' | u
 }
 
 /** --schedule values: interleaved is Megatron's interleaved 1F1B, its chunks per device chosen by the search. */
-const SCHEDULE_FLAGS: readonly ScheduleKind[] = ['1f1b', 'gpipe', 'eager-1f1b', 'interleaved'];
+const SCHEDULE_FLAGS: readonly ScheduleKind[] = ['1f1b', 'gpipe', 'eager-1f1b', 'interleaved', 'zb-h1'];
 
 export interface LoadedPlanArgs {
   readonly model: ModelGraph;

@@ -8,7 +8,7 @@ import type { CompareColumn } from '../../store/compareSlice.ts';
 import { PRECISIONS, RUNTIMES, type PlanOptions, type Precision, type Runtime, type ScheduleKind } from '../../../workers/core/plan/types.ts';
 import type { Cluster } from '../../../workers/core/cluster/types.ts';
 
-const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'interleaved', 'eager-1f1b', 'gpipe', 'inference'];
+const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'interleaved', 'zb-h1', 'eager-1f1b', 'gpipe', 'inference'];
 
 function Field({ label, changed, children }: { label: string; changed: boolean; children: ReactNode }) {
   return (

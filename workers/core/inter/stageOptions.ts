@@ -89,6 +89,8 @@ export function inFlight(schedule: ScheduleKind, stagesFromHere: number, microba
     // The DP prices interleaved 1F1B as one chunk per device (1F1B); assembly tries more chunks (plan/assemble.ts)
     // and checks their memory by simulation.
     case 'interleaved': return Math.min(stagesFromHere, microbatches);
+    // ZB-H1's deferred weight gradients can keep more; assembly takes the simulated peak.
+    case 'zb-h1': return Math.min(stagesFromHere, microbatches);
     case 'eager-1f1b': return Math.min(microbatches, 2 * stagesFromHere - 1);
     case 'inference': return 1;
   }

@@ -21,4 +21,17 @@ describe('interleaved 1F1B in plans', () => {
     expect(chunks.size).toBe(il.plan.virtualStages);
     expect(il.plan.feasible).toBe(true);
   }, 60_000);
+
+  it('ZB-H1 on the same pipeline: weight gradients fill the bubble, faster than 1F1B', async () => {
+    const model = zooModel('gpt-2.6B', { batch: 64 });
+    const cluster = parseClusterSpec('dgx-h100:1x8');
+    const base = { ...defaultPlanOptions(model), baseline: 'megatron' as const, dp: 1, tp: 2, pp: 4, microbatches: 8 };
+    const one = await plan(model, cluster, { ...base, schedule: '1f1b' }, undefined, undefined, { intra: 'manual' });
+    const zb = await plan(model, cluster, { ...base, schedule: 'zb-h1' }, undefined, undefined, { intra: 'manual' });
+    if (!one.ok || !zb.ok) throw new Error('expected plans');
+    expect(zb.plan.schedule).toBe('zb-h1');
+    expect(zb.plan.stepSeconds).toBeLessThan(one.plan.stepSeconds);
+    expect(zb.plan.breakdown.bubbleSeconds).toBeLessThan(one.plan.breakdown.bubbleSeconds);
+    expect(zb.plan.timeline.filter((e) => e.weightGradient)).toHaveLength(4 * 8);
+  }, 60_000);
 });

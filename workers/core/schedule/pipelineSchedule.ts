@@ -13,6 +13,7 @@
  * compute. Each stage synchronises its gradients once, after its last backward.
  */
 import { simulateInterleaved } from './interleaved.ts';
+import { simulateZeroBubble } from './zeroBubble.ts';
 import type { ScheduleKind, ScheduleResult, ScheduleStageInput, TimelineEvent } from './types.ts';
 
 export type { ScheduleResult, ScheduleStageInput } from './types.ts';
@@ -36,6 +37,7 @@ export function forwardsBeforeFirstBackward(schedule: ScheduleKind, stage: numbe
     case 'inference':
       return microbatches;
     case '1f1b':
+    case 'zb-h1': // its forwards; zeroBubble.ts splits the backwards
     case 'interleaved': // with one chunk per device; see interleaved.ts for more
       return Math.min(stages - stage, microbatches);
     case 'eager-1f1b':
@@ -81,6 +83,7 @@ function checkInput(input: ScheduleInput): void {
 /** Simulates one step of `input.schedule`; see the module comment for the model. */
 export function simulateSchedule(input: ScheduleInput): ScheduleResult {
   checkInput(input);
+  if (input.schedule === 'zb-h1') return simulateZeroBubble(input.stages, input.microbatches);
   if (input.schedule === 'interleaved') {
     const v = input.virtualStages ?? 1;
     // One chunk per device is 1F1B (Megatron's interleaved warm-up of 2(S-i-1) applies only with several chunks).

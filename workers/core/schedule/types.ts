@@ -1,6 +1,7 @@
 /** Pipeline schedules and the timeline they produce (schedule/pipelineSchedule.ts). */
-/** 'interleaved': Megatron-LM's interleaved 1F1B, each device holding `virtualStages` chunks (schedule/interleaved.ts). */
-export type ScheduleKind = 'gpipe' | '1f1b' | 'eager-1f1b' | 'interleaved' | 'inference';
+/** 'interleaved': Megatron-LM's interleaved 1F1B, each device holding `virtualStages` chunks (schedule/interleaved.ts);
+ * 'zb-h1': zero-bubble ZB-H1, backward split into input and weight gradients (schedule/zeroBubble.ts). */
+export type ScheduleKind = 'gpipe' | '1f1b' | 'eager-1f1b' | 'interleaved' | 'zb-h1' | 'inference';
 
 export type TimelineEventKind = 'forward' | 'backward' | 'send' | 'gradient-sync' | 'update';
 
@@ -13,6 +14,8 @@ export interface TimelineEvent {
   readonly toStage?: number;
   /** Interleaved 1F1B: which of the device's chunks (virtual stages) ran it. */
   readonly chunk?: number;
+  /** ZB-H1: a backward's weight-gradient half (W), run where the stage would idle. */
+  readonly weightGradient?: boolean;
   readonly startSeconds: number;
   readonly endSeconds: number;
 }
