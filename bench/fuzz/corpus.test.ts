@@ -61,6 +61,11 @@ describe('hangs and unbounded work end with a message', () => {
     await refused(/cluster has 16,392 GPUs; at most 16,384/, 'plan', ...tiny, '--cluster', file('gpus.json', { ...h100x2, nodes }));
   });
 
+  it('nodes of two GPU types interleaved (8 groups, 40,320 pipeline orders; took 48 s): refused, saying to order them', async () => {
+    const nodes = Array.from({ length: 8 }, (_, i) => ({ gpu: i % 2 ? 'A100-80GB' : 'H100-SXM', gpus: 2 }));
+    await refused(/cluster has 8 groups of consecutive nodes with one GPU type and count; at most 4 \(.*\): order the nodes by type/, 'plan', ...tiny, '--cluster', file('mixed.json', { ...h100x2, nodes }));
+  });
+
   it('a graph past the op limit is refused with the count, by plan() too', async () => {
     const g = zooModel('gpt-tiny');
     const ops = Array.from({ length: 200_001 }, (_, i) => ({ ...g.ops[0]!, id: `o${i}` }));

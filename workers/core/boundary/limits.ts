@@ -23,7 +23,7 @@ export const LIMITS = {
   nodes: int(1, 2048, 'the planner is sized for clusters of up to 2,048 nodes'),
   gpusPerNode: int(1, 72, 'the largest NVLink domain sold is 72 GPUs (GB200 NVL72)'),
   totalGpus: int(1, 16384, 'the planner is sized for up to 16,384 GPUs (2,048 nodes x 8)'),
-  gpuGroups: int(1, 8, 'each group of consecutive nodes with one GPU type is searched in every pipeline order'),
+  gpuGroups: int(1, 4, 'the stage DP tries every pipeline order of the groups of consecutive same-type nodes (4! = 24)'),
   globalBatch: int(1, 1 << 24, 'a global batch above 16,777,216 samples is beyond any published training run'),
   seq: int(1, 1 << 20, 'sequence lengths above 1,048,576 tokens are beyond any published model'),
   microbatches: int(1, 4096, 'past 4,096 micro-batches the pipeline bubble is negligible, and each one is simulated'),
