@@ -79,3 +79,15 @@ describe('HiGHS solver', () => {
     ].join('\n'));
   });
 });
+
+describe('non-finite models', () => {
+  it('are refused before HiGHS, naming the variable or row', async () => {
+    const { createHighsSolver } = await import('./highs.ts');
+    const x = { name: 'x', lowerBound: 0, upperBound: 1, binary: true, objective: 1 };
+    const solver = createHighsSolver();
+    const nan = await solver.solve({ variables: [{ ...x, objective: NaN }], constraints: [], objectiveOffset: 0 });
+    expect([nan.status, nan.message]).toEqual(['error', 'non-finite ILP: variable x has objective coefficient NaN (a cost of the cluster or model overflowed)']);
+    const inf = await solver.solve({ variables: [x], constraints: [{ name: 'r0', terms: [[0, Infinity]], lowerBound: 1, upperBound: Infinity }], objectiveOffset: 0 });
+    expect(inf.message).toBe('non-finite ILP: row r0 has coefficient Infinity (a cost of the cluster or model overflowed)');
+  });
+});

@@ -5,6 +5,7 @@
  */
 import loadHighs from 'highs';
 import { toLpText } from './lpText.ts';
+import { nonFiniteProblem } from './finite.ts';
 import type { MilpModel, MilpOptions, MilpResult, MilpSolver, MilpStatus } from './types.ts';
 
 type HighsModule = Awaited<ReturnType<typeof loadHighs>>;
@@ -43,6 +44,8 @@ export function createHighsSolver(options: HighsSolverOptions = {}): MilpSolver 
     if (model.variables.length === 0) {
       return { status: 'optimal', objective: model.objectiveOffset, values: [], solveSeconds: 0 };
     }
+    const nonFinite = nonFiniteProblem(model);
+    if (nonFinite) return { status: 'error', objective: NaN, values: [], solveSeconds: now() - start, message: `non-finite ILP: ${nonFinite} (a cost of the cluster or model overflowed)` };
     module ??= loader();
     let highs: HighsModule;
     try {
