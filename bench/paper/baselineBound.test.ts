@@ -1,7 +1,7 @@
 /**
  * The searched plan is never slower than any baseline under the same cost model (issue 14): on all 21 paper cases,
  * every feasible baseline (best Megatron grid point, data parallel, ZeRO-3, intra-op only, inter-op only) takes at
- * least the searched plan's simulated step. Template strategies (no ILP) keep it fast; the bound comes from the
+ * least the searched plan's simulated step (and two H100 cases, one on the Llama 3 fabric). Template strategies (no ILP) keep it fast; the bound comes from the
  * seeds (plan/seeds.ts), which do not depend on the intra-op pass.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,9 @@ import { createHighsSolver } from '../../workers/core/intra/index.ts';
 import type { PlanDeps } from '../../workers/core/plan.ts';
 import { PAPER_CASES, type PaperCase } from './cases.ts';
 import { planCase } from './planCase.ts';
+import { parseClusterSpec } from '../../workers/core/cluster/spec.ts';
+import { defaultPlanOptions, plan } from '../../workers/core/plan.ts';
+import { zooModel } from '../../workers/core/zoo/index.ts';
 
 const manual: PlanDeps = { intra: 'manual' };
 
@@ -47,6 +50,26 @@ describe('searched <= every baseline on the paper cases', () => {
       const best = Math.min(...baselines.values());
       expect(ours).toBeCloseTo(best, 9);
       expect([...baselines].find(([, s]) => s === best)![0]).toContain(winner);
+    }, 120_000);
+  }
+
+  // H100 cases (bf16, DGX H100 nodes; the Llama 3 shapes at a size CI can plan): same bound, template strategies.
+  for (const [name, spec, batch] of [['llama-3-8B', 'dgx-h100:2x8', 64], ['gpt-6.7B', 'llama3-h100-roce:4x8', 256]] as const) {
+    it(`${name} on ${spec}`, async () => {
+      const model = zooModel(name, { batch });
+      const cluster = parseClusterSpec(spec);
+      const options = { ...defaultPlanOptions(model), precision: 'bf16-mixed' as const };
+      const ours = await plan(model, cluster, options, undefined, undefined, manual);
+      if (!ours.ok) throw new Error(ours.reason);
+      expect(ours.plan.feasible).toBe(true);
+      let compared = 0;
+      for (const kind of BASELINE_KINDS) {
+        const base = await plan(model, cluster, { ...options, baseline: kind }, undefined, undefined, manual);
+        if (!base.ok || !base.plan.feasible) continue;
+        compared++;
+        expect(ours.plan.stepSeconds, `${name}: ${base.plan.label}`).toBeLessThanOrEqual(base.plan.stepSeconds * (1 + 1e-9));
+      }
+      expect(compared).toBeGreaterThanOrEqual(1);
     }, 120_000);
   }
 });
