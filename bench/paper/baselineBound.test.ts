@@ -1,8 +1,8 @@
 /**
  * The searched plan is never slower than any baseline under the same cost model (issue 14): on all 21 paper cases,
  * every feasible baseline (best Megatron grid point, data parallel, ZeRO-3, intra-op only, inter-op only) takes at
- * least the searched plan's simulated step (and two H100 cases, one on the Llama 3 fabric). Template strategies (no ILP) keep it fast; the bound comes from the
- * seeds (plan/seeds.ts), which do not depend on the intra-op pass.
+ * least the searched plan's simulated step; so on two H100 cases, one on the Llama 3 fabric. Template strategies (no
+ * ILP) keep it fast; the bound comes from the seeds (plan/seeds.ts), which do not depend on the intra-op pass.
  */
 import { describe, expect, it } from 'vitest';
 import { BASELINE_KINDS } from '../../workers/core/baselines/index.ts';
