@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CliError } from './args.ts';
 import { loadModelArg } from './model.ts';
+import { ZOO_NAMES } from '../core/zoo/index.ts';
 
 const importersPresent = existsSync(fileURLToPath(new URL('../core/import/index.ts', import.meta.url)));
 const fixture = fileURLToPath(new URL('../../../shared/fixtures/onnx/gpt2-124m.onnx', import.meta.url));
@@ -17,7 +18,7 @@ describe('loadModelArg', () => {
     const err = await loadModelArg('zoo:wresnet-3B', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as Error).message).toBe(
-      "unknown zoo model 'wresnet-3B' (try: zoo:wresnet-250M, zoo:wresnet-500M, zoo:wresnet-1B, zoo:wresnet-2B, zoo:wresnet-4B, zoo:wresnet-6.8B, zoo:wresnet-13B, zoo:gpt-350M; 29 in all)",
+      `unknown zoo model 'wresnet-3B' (try: zoo:wresnet-250M, zoo:wresnet-500M, zoo:wresnet-1B, zoo:wresnet-2B, zoo:wresnet-4B, zoo:wresnet-6.8B, zoo:wresnet-13B, zoo:gpt-350M; ${ZOO_NAMES.length} in all)`,
     );
   });
 
