@@ -9,18 +9,19 @@ import { buttonClass } from '../../components/Region.tsx';
 import { formatPercent, formatSeconds } from '../../format.ts';
 import { useApp } from '../../store/store.ts';
 import { EVENT_COLORS, stageColor, stageColorDark } from '../colors.ts';
-import { drawTimeline } from './draw.ts';
+import { WEIGHT_GRADIENT_COLOR, drawTimeline } from './draw.ts';
 import { AXIS_HEIGHT_PX, LABEL_WIDTH_PX, ROW_HEIGHT_PX, bubbleFraction, eventAt, timelineRows, xToTime, type Zoom } from './layout.ts';
 
 function describe(e: TimelineEvent): string {
-  const what = e.kind === 'send' ? `send to stage ${e.toStage}` : e.kind;
+  const what = e.kind === 'send' ? `send to stage ${e.toStage}` : e.weightGradient ? 'backward, weight gradient (W)' : e.kind;
+  const chunk = e.chunk !== undefined ? ` · chunk ${e.chunk}` : '';
   const mb = e.microbatch >= 0 ? ` · micro-batch ${e.microbatch}` : '';
-  return `stage ${e.stage} · ${what}${mb} · ${formatSeconds(e.startSeconds)} → ${formatSeconds(e.endSeconds)} (${formatSeconds(e.endSeconds - e.startSeconds)})`;
+  return `stage ${e.stage}${chunk} · ${what}${mb} · ${formatSeconds(e.startSeconds)} → ${formatSeconds(e.endSeconds)} (${formatSeconds(e.endSeconds - e.startSeconds)})`;
 }
 
 function Legend() {
   const item = (color: string, label: string) => <span className="flex items-center gap-1"><span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: color }} />{label}</span>;
-  return <div className="flex flex-wrap gap-3 text-xs">{item(stageColor(0), 'forward')}{item(stageColorDark(0), 'backward')}{item(EVENT_COLORS.send, 'send')}{item(EVENT_COLORS['gradient-sync'], 'gradient sync')}{item(EVENT_COLORS.update, 'update')}</div>;
+  return <div className="flex flex-wrap gap-3 text-xs">{item(stageColor(0), 'forward')}{item(stageColorDark(0), 'backward')}{item(EVENT_COLORS.send, 'send')}{item(EVENT_COLORS['gradient-sync'], 'gradient sync')}{item(EVENT_COLORS.update, 'update')}{item(WEIGHT_GRADIENT_COLOR, 'weight gradient (ZB-H1)')}</div>;
 }
 
 export function TimelineView({ plan }: { plan: Plan }) {

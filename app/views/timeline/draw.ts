@@ -4,7 +4,11 @@ import { formatSeconds } from '../../format.ts';
 import { EVENT_COLORS, stageColor, stageColorDark } from '../colors.ts';
 import { AXIS_HEIGHT_PX, LABEL_WIDTH_PX, ROW_HEIGHT_PX, ticks, timeToX, xToTime, type Rows, type Zoom } from './layout.ts';
 
+/** ZB-H1's weight-gradient halves: deferred into what would be bubble, drawn apart from the input-gradient half. */
+export const WEIGHT_GRADIENT_COLOR = '#94a3b8';
+
 function colorOf(e: TimelineEvent): string {
+  if (e.weightGradient) return WEIGHT_GRADIENT_COLOR;
   if (e.kind === 'forward') return stageColor(e.stage);
   if (e.kind === 'backward') return stageColorDark(e.stage);
   return EVENT_COLORS[e.kind];

@@ -192,9 +192,20 @@ describe('packed timeline', () => {
     const packed = packTimeline(r.events);
     expect(packed.length).toBe(r.events.length);
     expect(unpackTimeline(packed)).toEqual(r.events);
-    expect(timelineBuffers(packed)).toHaveLength(6);
+    expect(timelineBuffers(packed)).toHaveLength(8);
     const send = r.events.findIndex((e) => e.kind === 'send');
     expect(packed.kind[send]).toBe(2);
     expect(packed.toStage[send]).toBe(r.events[send].toStage);
+  });
+
+  it("keeps interleaved chunks and ZB-H1's weight-gradient halves; reads timelines packed without them", () => {
+    for (const schedule of ['interleaved', 'zb-h1'] as const) {
+      const r = simulateSchedule({ schedule, microbatches: 4, stages: stagesOf(UNIFORM), virtualStages: 2 });
+      expect(unpackTimeline(packTimeline(r.events))).toEqual(r.events);
+    }
+    const il = packTimeline(simulateSchedule({ schedule: 'interleaved', microbatches: 4, stages: stagesOf(UNIFORM), virtualStages: 2 }).events);
+    expect(new Set(il.chunk)).toEqual(new Set([0, 1]));
+    const { chunk: _c, weightGradient: _w, ...old } = il;
+    expect(unpackTimeline(old).every((e) => e.chunk === undefined && !e.weightGradient)).toBe(true);
   });
 });
