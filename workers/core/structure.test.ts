@@ -4,7 +4,9 @@
  * - no lower pass (ir, import, zoo, cluster, solver, cost, intra, inter, schedule, baselines, export) imports the
  *   planner's assembly (workers/core/plan/ or plan.ts): types flow downward, each defined by the pass that makes it;
  *   plan/ imports nothing that drives plan() (ABOVE);
+ * - the passes import one way (ORDER: ir before cost before intra before inter ...);
  * - no import circle inside workers/core;
+ * - no file over 300 lines;
  * - one pricing path: nothing in workers/core imports cost/stepModel.ts, the planner's test oracle.
  * Tests are left out of the graph: they may drive the whole planner from beside a pass.
  */
