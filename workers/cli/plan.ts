@@ -1,7 +1,7 @@
 /**
  * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1]
  *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
- *   [--dp N --tp N --pp N] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
+ *   [--dp N --tp N --pp N] [--zero 1|2|3] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
  *   [--runtime megatron|xla] [--workers N]
  *   [--trace out.json] [--timeline] [--sharding] --json`
  * Prints the Plan (the timeline only with --timeline: it has tens of thousands of events, --trace writes it as a
@@ -22,7 +22,7 @@ import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
-  'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers'] as const;
+  'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers', 'zero'] as const;
 
 function intOrAuto(args: ParsedArgs, key: string, r: Range): number | 'auto' | undefined {
   return args.values[key] === 'auto' ? 'auto' : intArg(args, key, r);
@@ -54,9 +54,10 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const dp = intArg(args, 'dp', LIMITS.parallelDegree);
   const tp = intArg(args, 'tp', LIMITS.parallelDegree);
   const pp = intArg(args, 'pp', LIMITS.parallelDegree);
+  const zero = oneOf(args, 'zero', ['1', '2', '3'] as const);
   const runtime = oneOf<Runtime>(args, 'runtime', RUNTIMES);
   const objective = oneOf(args, 'objective', ['latency', 'throughput'] as const);
-  if ((dp || tp || pp) && baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');
+  if ((dp || tp || pp || zero) && baseline !== 'megatron') throw new CliError('--dp/--tp/--pp/--zero need --baseline megatron');
   const intra = oneOf(args, 'intra', ['ilp', 'manual'] as const) ?? 'ilp';
   const workers = intArg(args, 'workers', LIMITS.workers) ?? 1;
   if (workers > 1 && intra !== 'ilp') throw new CliError('--workers fans out ILP solves; it needs --intra ilp');
@@ -74,6 +75,7 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
     ...(dp !== undefined ? { dp } : {}),
     ...(tp !== undefined ? { tp } : {}),
     ...(pp !== undefined ? { pp } : {}),
+    ...(zero !== undefined ? { zero: Number(zero) as 1 | 2 | 3 } : {}),
     ...(memoryGb !== undefined ? { memoryLimitBytes: memoryGb * 2 ** 30 } : {}),
     ...(runtime ? { runtime } : {}),
     ...(objective ? { inferObjective: objective } : {}),

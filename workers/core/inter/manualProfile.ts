@@ -25,7 +25,7 @@ export interface ManualStrategy {
   readonly expertParallel: boolean;
   /** 0: replicated optimizer (Megatron v2, plain DP); 1: optimizer state sharded over axis 0 (Alpa's weight-update
    * sharding); 3: parameters, gradients and optimizer sharded, parameters all-gathered for each micro-batch. */
-  readonly zeroStage: 0 | 1 | 3;
+  readonly zeroStage: 0 | 1 | 2 | 3;
 }
 
 export const MEGATRON: ManualStrategy = { tensorParallel: true, expertParallel: false, zeroStage: 0 };
@@ -180,7 +180,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     gradientSyncSeconds,
     gradientSyncKind: zero3 ? 'reduce-scatter' : 'all-reduce',
     paramBytes: paramElems * paramDtypeBytes / shard(zero3),
-    gradBytes: training ? paramElems * per.grad / shard(zero3) : 0,
+    gradBytes: training ? paramElems * per.grad / shard(strategy.zeroStage >= 2) : 0,
     optimizerBytes: training ? paramElems * per.optimizer / shard(strategy.zeroStage >= 1) : 0,
     activationBytes,
     ...(bufferBytes > 0 ? { bufferBytes } : {}),

@@ -114,6 +114,9 @@ export interface PlanOptions {
   readonly dp?: number;
   readonly tp?: number;
   readonly pp?: number;
+  /** With baseline megatron: ZeRO stage over the data-parallel axis (1 optimizer state, 2 and gradients, 3 and
+   * parameters); default none (Megatron-LM's replicated optimizer). */
+  readonly zero?: 1 | 2 | 3;
   /** Per-device memory limit override; default each GPU's HBM. */
   readonly memoryLimitBytes?: number;
   /** Inference objective. */

@@ -48,13 +48,15 @@ export async function runBaseline(kind: BaselineKind, ctx: PlanContext, searchPr
     .then((p): BaselineResult => (typeof p === 'string' ? { ok: false, reason: `${label}: ${p}` } : { ok: true, plans: [p], trace: [traceOf(p)] }));
   switch (kind) {
     case 'megatron': {
-      const { dp, tp, pp } = ctx.options;
+      const { dp, tp, pp, zero } = ctx.options;
+      const strategy: ManualStrategy = zero ? { ...MEGATRON, zeroStage: zero } : MEGATRON;
+      const suffix = zero ? ` zero=${zero}` : '';
       if (dp !== undefined || tp !== undefined || pp !== undefined) {
         const t = tp ?? 1;
         const p = pp ?? 1;
         const d = dp ?? total / (t * p);
         if (!Number.isInteger(d) || d * t * p !== total) return { ok: false, reason: `dp*tp*pp = ${d}*${t}*${p} must equal the ${total} GPUs` };
-        return single(`Megatron dp=${d} tp=${t} pp=${p}`, { dp: d, tp: t, pp: p, strategy: MEGATRON });
+        return single(`Megatron dp=${d} tp=${t} pp=${p}${suffix}`, { dp: d, tp: t, pp: p, strategy });
       }
       const plans: Plan[] = [];
       const trace: SearchTraceEntry[] = [];
@@ -62,8 +64,8 @@ export async function runBaseline(kind: BaselineKind, ctx: PlanContext, searchPr
       for (let k = 0; k < grid.length; k++) {
         if (signal?.aborted) throw signal.reason ?? new Error('aborted');
         const g = grid[k];
-        const label = `Megatron dp=${g.dp} tp=${g.tp} pp=${g.pp}`;
-        const p = await uniformPlan(ctx, kind, label, { ...g, strategy: MEGATRON }, memo, started);
+        const label = `Megatron dp=${g.dp} tp=${g.tp} pp=${g.pp}${suffix}`;
+        const p = await uniformPlan(ctx, kind, label, { ...g, strategy }, memo, started);
         if (typeof p === 'string') trace.push({ label, stepSeconds: Infinity, feasible: false, note: p });
         else { plans.push(p); trace.push(traceOf(p)); }
         progress?.({ phase: 'megatron grid', done: k + 1, total: grid.length });

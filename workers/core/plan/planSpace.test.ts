@@ -35,3 +35,30 @@ describe('interleaved 1F1B in plans', () => {
     expect(zb.plan.timeline.filter((e) => e.weightGradient)).toHaveLength(4 * 8);
   }, 60_000);
 });
+
+describe('ZeRO stages on forced Megatron plans', () => {
+  it('zero=1/2/3 shard optimizer state, then gradients, then parameters over the data-parallel axis (dp = 4)', async () => {
+    const model = zooModel('gpt-350M', { batch: 64 });
+    const cluster = parseClusterSpec('dgx-h100:1x8');
+    const base = { ...defaultPlanOptions(model), baseline: 'megatron' as const, dp: 4, tp: 2, pp: 1, microbatches: 4, remat: 'off' as const };
+    const mem = async (zero?: 1 | 2 | 3) => {
+      const r = await plan(model, cluster, { ...base, ...(zero ? { zero } : {}) }, undefined, undefined, { intra: 'manual' });
+      if (!r.ok) throw new Error(r.reason);
+      return { label: r.plan.label, ...r.plan.stages[0].memory };
+    };
+    const [z0, z1, z2, z3] = [await mem(), await mem(1), await mem(2), await mem(3)];
+    expect(z2.label).toBe('Megatron dp=4 tp=2 pp=1 zero=2');
+    expect(z1.optimizerBytes).toBeCloseTo(z0.optimizerBytes / 4, 0);
+    expect(z1.gradBytes).toBe(z0.gradBytes);
+    expect(z2.gradBytes).toBeCloseTo(z0.gradBytes / 4, 0);
+    expect(z2.paramBytes).toBe(z0.paramBytes);
+    expect(z3.paramBytes).toBeCloseTo(z0.paramBytes / 4, 0);
+    expect(z3.gradBytes).toBeCloseTo(z0.gradBytes / 4, 0);
+  }, 60_000);
+
+  it('rejects another stage by name', async () => {
+    const model = zooModel('gpt-350M', { batch: 64 });
+    const r = await plan(model, parseClusterSpec('dgx-h100:1x8'), { ...defaultPlanOptions(model), baseline: 'megatron', zero: 4 as 3 });
+    expect(r).toEqual({ ok: false, reason: "zero must be one of 1|2|3, got '4'" });
+  });
+});
