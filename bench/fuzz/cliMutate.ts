@@ -137,10 +137,12 @@ export function mutateClusterJson(text: string, r: Rand): string {
       const link = pick(r, ['intraNode', 'interNode']);
       const l = (v[link] && typeof v[link] === 'object' ? v[link] : {}) as Record<string, unknown>;
       v[link] = { ...l, [pick(r, ['bandwidthBytesPerSecond', 'latencySeconds', 'floorSeconds'])]: pick(r, BIG) };
-      if (nodes.length && r() < 0.5) (nodes[int(r, nodes.length)] as Record<string, unknown>).gpus = pick(r, BIG);
+      const n = nodes[int(r, Math.max(1, nodes.length))];
+      if (n && typeof n === 'object' && r() < 0.5) n.gpus = pick(r, BIG);
     } else { // NUL and escapes in names
       v.name = pick(r, STRINGS);
-      if (nodes.length) (nodes[0] as Record<string, unknown>).gpu = pick(r, STRINGS);
+      const n = nodes[0];
+      if (n && typeof n === 'object') n.gpu = pick(r, STRINGS);
     }
     out = JSON.stringify(v);
   }
