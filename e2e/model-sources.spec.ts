@@ -17,7 +17,7 @@ test('models from the Samples menu, zoo dimension sliders, a pasted HF config an
   await model.getByText('Dimensions', { exact: true }).click();
   await model.getByRole('slider', { name: 'layers' }).fill('12');
   await model.getByRole('button', { name: 'Build with these dimensions' }).click();
-  await expect(name).toHaveText('gpt2-h1024-l12');
+  await expect(name).toHaveText('gpt-350M (layers=12)');
   await expect(model.getByTestId('layer-graph')).toHaveAttribute('data-groups', '14');
 
   await model.getByText('Paste HF config.json').click();

@@ -29,7 +29,7 @@ import type { PlanSummary } from './core/whatif/types.ts';
 
 /** A model the page refers to: a zoo name (built in the worker) or a graph it already holds. */
 export type ModelRef =
-  | { readonly kind: 'zoo'; readonly name: string; readonly batch?: number; readonly seq?: number }
+  | { readonly kind: 'zoo'; readonly name: string; readonly batch?: number; readonly seq?: number; readonly dims?: Readonly<Record<string, number>> }
   | { readonly kind: 'graph'; readonly graph: ModelGraph };
 
 export type InspectResult =
@@ -187,7 +187,7 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
       if (r.kind === 'graph') return summarise(r.graph);
       const { zooModel, ZooError } = await import('./core/zoo/index.ts');
       try {
-        return await summarise(zooModel(r.name, { batch: r.batch, seq: r.seq }));
+        return await summarise(zooModel(r.name, { batch: r.batch, seq: r.seq, dims: r.dims }));
       } catch (err) {
         if (err instanceof ZooError) return { ok: false, reason: err.message };
         throw err;

@@ -10,7 +10,6 @@ import type { PlanOptions, Progress } from '../../workers/core/plan/types.ts';
 import { unpackTimeline } from '../../workers/core/schedule/packedTimeline.ts';
 import type { GraphLayout } from '../graph/layout.ts';
 import type { LayoutApi } from '../graph/layout.worker.ts';
-import { hfConfigFor, zooFamily } from '../model/zooDims.ts';
 import { sampleUrl } from '../model/samples.ts';
 import { loadFileGraph, saveFileGraph, type KeyValueStorage } from '../persist.ts';
 import { encodeScenario, sourceLabel, type ModelSource } from '../scenario.ts';
@@ -109,10 +108,9 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
     return land(request, source, label, async () => {
       switch (source.kind) {
         case 'zoo': {
-          if (!source.dims) return clients.model.run((api) => api.inspect({ kind: 'zoo', name: source.name }));
-          const cfg = hfConfigFor(zooFamily(source.name), source.dims);
-          if (!cfg) return { ok: false, reason: `${source.name}: its dimensions cannot be changed` };
-          return clients.model.run(importBytes('config.json', encode(JSON.stringify(cfg)), label, batch));
+          // Dimension sliders go to the zoo's own generator (an MoE stays GShard-style), not through a config.json.
+          const dims = source.dims;
+          return clients.model.run((api) => api.inspect(dims ? { kind: 'zoo', name: source.name, dims } : { kind: 'zoo', name: source.name }));
         }
         case 'hf':
           return clients.model.run(importBytes('config.json', encode(source.text), label, batch));

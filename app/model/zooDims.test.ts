@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { FAMILY_DIMS, hfConfigFor } from './zooDims.ts';
+import { zooModel } from '../../workers/core/zoo/index.ts';
+import { FAMILY_DIMS, zooFamily } from './zooDims.ts';
 
-describe('zoo dimension configs', () => {
-  it('writes a GPT-2 style config with the slider values', () => {
-    expect(hfConfigFor('gpt', { hidden: 2560, layers: 32, heads: 32, vocab: 51200 })).toEqual({
-      model_type: 'gpt2', n_embd: 2560, n_layer: 32, n_head: 32, vocab_size: 51200, n_inner: 10240,
-    });
+describe('zoo dimension sliders', () => {
+  it('offers only dimensions the family generator takes, and each slider value builds', () => {
+    for (const name of ['gpt-350M', 'llama-tiny', 'moe-380M']) {
+      const dims = Object.fromEntries(FAMILY_DIMS[zooFamily(name)].map((d) => [d.key, d.key === 'heads' || d.key === 'kvHeads' ? 4 : d.min * 2]));
+      const g = zooModel(name, { batch: 2, seq: 32, dims });
+      expect(g.name.startsWith(`${name} (`)).toBe(true);
+    }
   });
-  it('keeps grouped-query heads for Llama and has no config for Wide-ResNet', () => {
-    const c = hfConfigFor('llama', { hidden: 4096, layers: 32, heads: 32, kvHeads: 8, intermediate: 14336, vocab: 128256 });
-    expect(c?.num_key_value_heads).toBe(8);
-    expect(hfConfigFor('wresnet', {})).toBeUndefined();
-    expect(FAMILY_DIMS.llama.map((d) => d.key)).toContain('kvHeads');
+  it('has no sliders for Wide-ResNet and names families from zoo names', () => {
+    expect(FAMILY_DIMS.wresnet).toBeUndefined();
+    expect([zooFamily('tinyllama-1.1B'), zooFamily('gpt-2.6B'), zooFamily('moe-27B')]).toEqual(['llama', 'gpt', 'moe']);
   });
 });

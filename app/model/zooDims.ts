@@ -1,6 +1,6 @@
 /**
- * Zoo dimension sliders: which dimensions each family exposes, and the Hugging Face-style config.json that the
- * importers' hf-config path builds the same generator from (the planner API builds zoo models by name only).
+ * Zoo dimension sliders: which dimensions each family exposes. Each key is a field of the family's generator
+ * config; the planner API builds the zoo model with them as `dims` overrides (workers/core/zoo zooModel).
  */
 
 export interface DimSpec {
@@ -22,24 +22,6 @@ export const FAMILY_DIMS: Readonly<Record<string, readonly DimSpec[]>> = {
     { key: 'intermediate', label: 'MLP width', min: 512, max: 65536, step: 256 }, VOCAB],
   moe: [HIDDEN, LAYERS, HEADS, { key: 'experts', label: 'experts', min: 2, max: 256, step: 2 }, VOCAB],
 };
-
-/** An HF config.json for a zoo family with the given dimensions; undefined for families it cannot express. */
-export function hfConfigFor(family: string, d: Readonly<Record<string, number>>): Record<string, unknown> | undefined {
-  if (family === 'gpt') return { model_type: 'gpt2', n_embd: d.hidden, n_layer: d.layers, n_head: d.heads, vocab_size: d.vocab, n_inner: 4 * d.hidden };
-  if (family === 'llama') {
-    return {
-      model_type: 'llama', hidden_size: d.hidden, num_hidden_layers: d.layers, num_attention_heads: d.heads,
-      num_key_value_heads: d.kvHeads ?? d.heads, intermediate_size: d.intermediate, vocab_size: d.vocab,
-    };
-  }
-  if (family === 'moe') {
-    return {
-      model_type: 'mixtral', hidden_size: d.hidden, num_hidden_layers: d.layers, num_attention_heads: d.heads,
-      num_local_experts: d.experts, intermediate_size: 8 * d.hidden, vocab_size: d.vocab,
-    };
-  }
-  return undefined;
-}
 
 /** The generator family of a zoo name ('gpt-2.6B' -> 'gpt', 'tinyllama-1.1B' -> 'llama'). */
 export function zooFamily(name: string): string {

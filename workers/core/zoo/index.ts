@@ -70,6 +70,21 @@ export interface ZooOptions {
   readonly batch?: number;
   /** Sequence length for sequence models; ignored by Wide-ResNet. */
   readonly seq?: number;
+  /** Overrides of the generator's own dimensions (e.g. { hidden: 3072, layers: 40 } for a GPT, { experts: 32 } for
+   * an MoE): the page's dimension sliders. Each key must be a numeric field of the family's config. */
+  readonly dims?: Readonly<Record<string, number>>;
+}
+
+/** The entry's config with `dims` applied, each key checked against the family's own numeric fields. */
+function withDims<C extends object>(key: string, cfg: C, dims: Readonly<Record<string, number>> | undefined): C {
+  if (!dims) return cfg;
+  const out: Record<string, unknown> = { ...(cfg as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(dims)) {
+    if (!Object.hasOwn(cfg, k) || typeof out[k] !== 'number') throw new ZooError(`zoo model ${key}: '${k}' is not a dimension of its family`);
+    if (!Number.isInteger(v) || v <= 0) throw new ZooError(`zoo model ${key}: ${k} must be a positive integer, got ${v}`);
+    out[k] = v;
+  }
+  return out as C;
 }
 
 /** The named model's graph at the given (or its default) batch and sequence length. */
@@ -77,15 +92,20 @@ export function zooModel(name: string, opts: ZooOptions = {}): ModelGraph {
   const key = ZOO_NAMES.find((n) => n === name) ?? ZOO_NAMES.find((n) => n.toLowerCase() === name.toLowerCase());
   if (!key) throw new ZooError(`unknown zoo model '${name}' (known: ${ZOO_NAMES.join(', ')})`);
   for (const [k, v] of Object.entries(opts)) {
-    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new ZooError(`zoo model ${key}: ${k} must be a positive integer, got ${v}`);
+    if (k !== 'dims' && v !== undefined && (!Number.isInteger(v as number) || (v as number) <= 0)) throw new ZooError(`zoo model ${key}: ${k} must be a positive integer, got ${v}`);
   }
   const e = ZOO[key];
   const batch = opts.batch ?? e.cfg.batch;
+  // A model with changed dimensions is named by what changed ('gpt-350M (layers=12)'), so it is never mistaken for
+  // the entry itself.
+  const cfg = withDims(key, e.cfg as Record<string, unknown>, opts.dims);
+  const changed = Object.keys(opts.dims ?? {}).filter((k) => cfg[k] !== (e.cfg as Record<string, unknown>)[k]);
+  const graphName = changed.length ? `${key} (${changed.map((k) => `${k}=${cfg[k]}`).join(', ')})` : key;
   switch (e.family) {
-    case 'gpt': return gpt({ ...e.cfg, batch, seq: opts.seq ?? e.cfg.seq, name: key });
-    case 'moe': return moe({ ...e.cfg, batch, seq: opts.seq ?? e.cfg.seq, name: key });
-    case 'llama': return llama({ ...e.cfg, batch, seq: opts.seq ?? e.cfg.seq, name: key });
-    case 'wresnet': return wresnet({ ...e.cfg, batch, name: key });
+    case 'gpt': return gpt({ ...withDims(key, e.cfg, opts.dims), batch, seq: opts.seq ?? e.cfg.seq, name: graphName });
+    case 'moe': return moe({ ...withDims(key, e.cfg, opts.dims), batch, seq: opts.seq ?? e.cfg.seq, name: graphName });
+    case 'llama': return llama({ ...withDims(key, e.cfg, opts.dims), batch, seq: opts.seq ?? e.cfg.seq, name: graphName });
+    case 'wresnet': return wresnet({ ...withDims(key, e.cfg, opts.dims), batch, name: graphName });
   }
 }
 

@@ -178,3 +178,20 @@ describe('zooModel', () => {
     expect(() => gpt({ hidden: 100, layers: 1, heads: 3, vocab: 10, seq: 4, batch: 1 })).toThrow(/hidden 100 is not a multiple of heads 3/);
   });
 });
+
+describe('dimension overrides (the page sliders)', () => {
+  const params = (g: ModelGraph) => inspectGraph(g).params;
+  it('a model with another entry dimensions has that entry parameter count, and stays in its family', () => {
+    expect(params(zooModel('gpt-1.3B', { dims: { hidden: 2560, layers: 32 } }))).toBe(params(zooModel('gpt-2.6B')));
+    const moe = zooModel('moe-380M', { dims: { experts: 16 } });
+    expect(params(moe)).toBe(params(zooModel('moe-690M')));
+    expect(moe.family).toBe('moe');
+    expect(moe.name).toBe('moe-380M (experts=16)');
+    expect(zooModel('gpt-350M', { dims: { layers: 24 } }).name).toBe('gpt-350M');
+  });
+  it('refuses a key that is not a dimension of the family, and a non-positive value, by name', () => {
+    expect(() => zooModel('gpt-350M', { dims: { experts: 8 } })).toThrow(new ZooError("zoo model gpt-350M: 'experts' is not a dimension of its family"));
+    expect(() => zooModel('llama-tiny', { dims: { hidden: 0 } })).toThrow(new ZooError('zoo model llama-tiny: hidden must be a positive integer, got 0'));
+    expect(() => zooModel('gpt-350M', { dims: { name: 3 } })).toThrow(ZooError);
+  });
+});
