@@ -23,6 +23,18 @@ export interface CliFuzzStats {
 /** An input taking longer than this fails the fuzz (issue 17: every input ends in seconds). */
 export const MAX_CLI_SECONDS = 10;
 
+/** Output options (--trace, --out, -o) with a relative path are pointed into `dir`: the fuzz must never write
+ * files where it runs (a mutated `--trace 0` wrote './0'). */
+export function confineOutputs(argv: readonly string[], dir: string): string[] {
+  const inside = (v: string) => (v.startsWith('/') ? v : join(dir, 'out', v.replace(/[/\\]/g, '_') || 'empty'));
+  return argv.map((a, i) => {
+    const m = /^(--trace|--out|-o)=(.*)$/s.exec(a);
+    if (m) return `${m[1]}=${inside(m[2]!)}`;
+    const prev = argv[i - 1];
+    return i > 0 && (prev === '--trace' || prev === '--out' || prev === '-o') && !a.startsWith('--') ? inside(a) : a;
+  });
+}
+
 /** Inputs [from, to) of the seeded sequence, so that several processes can share one run. */
 export async function fuzzCli(kind: CliFuzzKind, from: number, to: number, seed: number, dir: string): Promise<CliFuzzStats> {
   const files = fuzzFiles(dir);
@@ -37,7 +49,7 @@ export async function fuzzCli(kind: CliFuzzKind, from: number, to: number, seed:
       writeFileSync(path, mutateClusterJson(seeds[Math.floor(r() * seeds.length)] as string, r));
       argv = ['plan', '--model', 'zoo:gpt-tiny', '--cluster', path, '--intra', 'manual', '--json'];
     }
-    const run = await runCli(argv);
+    const run = await runCli(confineOutputs(argv, dir));
     stats.inputs++;
     if (run.code === 0) stats.exit0++;
     if (run.code === 2) stats.exit2++;
