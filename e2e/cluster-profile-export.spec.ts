@@ -28,7 +28,7 @@ test('a measured profile opened in the Cluster panel plans on the profiled GPU; 
 test('a file that is neither a cluster nor a profile is refused with its name and why', async ({ page }) => {
   await page.goto('/');
   await waitForPlan(page);
-  await page.getByLabel('Open cluster or profile file').setInputFiles({ name: 'cluster.json', mimeType: 'application/json', buffer: Buffer.from('{"nodes": 3}') });
+  await page.getByLabel('Open cluster or profile file').setInputFiles({ name: 'cluster.json', mimeType: 'application/json', buffer: Buffer.from('{"gpus": 8}') });
   const errors = page.getByRole('region', { name: 'Errors' });
   await expect(errors).toContainText('Could not use cluster.json as a cluster');
   await expect(errors).toContainText('neither a cluster profile');
