@@ -109,6 +109,12 @@ describe('planner API (called directly, as the worker exposes it)', () => {
     expect(col.packedTimeline).toBeDefined();
     expect(col.summary.stepSeconds.value).toBe(col.plan.stepSeconds);
     expect(col.summary.costPerStep!.value).toBeCloseTo((24.48 * 2 * col.plan.stepSeconds) / 3600, 15);
+    // The page's options carry no seq: tokens/s still comes, at the graph's own sequence length.
+    const { seq: _seq, ...pageOptions } = options;
+    const unseq = await api.compareColumn(model.graph, two, pageOptions);
+    if (!unseq.ok) throw new Error(unseq.reason);
+    expect(model.graph.seq).toBe(32);
+    expect(unseq.summary.tokensPerSecond!.value).toBeCloseTo(unseq.plan.samplesPerSecond * 32, 9);
     const base = await api.compareColumn(model.graph, one, options);
     if (!base.ok) throw new Error(base.reason);
     const d = await api.diffScenarios({ input: { model: 'gpt-tiny', cluster: one, options }, plan: base.plan },

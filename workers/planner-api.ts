@@ -226,7 +226,8 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
       const r = await planWith(await whatifDeps(), graph, cluster, planOptions, onProgress, transport);
       if (!r.ok) return r;
       const { summarizePlan } = await import('./core/whatif/summary.ts');
-      return { ...r, summary: summarizePlan(r.plan, planOptions, pricePerGpuHour) };
+      // Tokens use the sequence length the plan ran at: the options' seq, else the graph's own.
+      return { ...r, summary: summarizePlan(r.plan, { seq: planOptions.seq ?? graph.seq }, pricePerGpuHour) };
     },
 
     async diffScenarios(base, other) {

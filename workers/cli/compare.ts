@@ -64,7 +64,7 @@ export async function compareOn(model: ModelGraph, cluster: Cluster, options: Pl
   const best = feasible.reduce<CompareRow | undefined>((a, r) => (!a || r.stepSeconds! < a.stepSeconds! ? r : a), undefined);
   return {
     cluster: cluster.name, best: best?.label ?? null, plans: rows,
-    ...(ours.ok ? { figures: summarizePlan(ours.plan, options, price), plan: ours.plan } : {}),
+    ...(ours.ok ? { figures: summarizePlan(ours.plan, { seq: options.seq ?? model.seq }, price), plan: ours.plan } : {}),
   };
 }
 
