@@ -10,7 +10,8 @@ test('Compare: scenarios (with their prices) are kept across a reload and travel
   const second = compare.getByRole('group', { name: 'Scenario 2' });
   await second.getByLabel('GPUs per node').fill('4');
   await second.getByLabel('price per GPU-hour ($)').fill('3.06');
-  await expect(second.getByText('cost per step')).toBeVisible({ timeout: PLAN_TIMEOUT_MS });
+  await expect(second.getByRole('term').filter({ hasText: /^cost per step$/ })).toBeVisible({ timeout: PLAN_TIMEOUT_MS });
+  await expect(second.getByRole('term').filter({ hasText: /^tokens\/s$/ })).toBeVisible();
 
   await page.reload();
   // The page opens where it was left, with both columns as they were, planned again.
@@ -18,7 +19,7 @@ test('Compare: scenarios (with their prices) are kept across a reload and travel
   const again = page.getByRole('region', { name: 'Compare' }).getByRole('group', { name: 'Scenario 2' });
   await expect(again.getByLabel('GPUs per node')).toHaveValue('4');
   await expect(again.getByLabel('price per GPU-hour ($)')).toHaveValue('3.06');
-  await expect(again.getByText('cost per step')).toBeVisible({ timeout: PLAN_TIMEOUT_MS });
+  await expect(again.getByRole('term').filter({ hasText: /^cost per step$/ })).toBeVisible({ timeout: PLAN_TIMEOUT_MS });
 
   // The share URL carries the columns to a fresh browser.
   await page.getByRole('button', { name: 'Share' }).click();

@@ -17,7 +17,7 @@ test('Learn on GPT-39B over 8x8 V100: intra-op only far below the combined plan,
   const example = learn.getByTestId('learn-example-text');
   await expect(example).toContainText('GPT example', { timeout: 2 * PLAN_TIMEOUT_MS });
   const result = learn.getByTestId('learn-result');
-  await expect(result).toHaveAttribute('data-state', 'current');
+  await expect(result).toHaveAttribute('data-state', 'current', { timeout: PLAN_TIMEOUT_MS });
 
   const step = async (kind: string) => Number(await learn.getByTestId(`learn-step-${kind}`).getAttribute('data-value'));
   const intra = await step('intra-only');
@@ -65,7 +65,7 @@ test('Learn on GPT-39B over 8x8 V100: intra-op only far below the combined plan,
   // Polled once a second with a cheap check: the test's own polling runs on the main thread.
   await page.waitForFunction(`/over the 50(\\.0)? Gbit\\/s inter-node links/.test(document.querySelector('[data-testid="learn-sentence"]')?.textContent ?? '')`,
     undefined, { timeout: 2 * PLAN_TIMEOUT_MS, polling: 1000 });
-  await expect(result).toHaveAttribute('data-state', 'current');
+  await expect(result).toHaveAttribute('data-state', 'current', { timeout: PLAN_TIMEOUT_MS });
   const tasks = await page.evaluate('window.__longTasks') as { start: number; duration: number }[];
   const during = tasks.filter((t) => t.start >= moved).map((t) => Math.round(t.duration));
   info.annotations.push({ type: 'long tasks after the knob moved (ms)', description: during.join(', ') || 'none' });

@@ -10,7 +10,7 @@ const FILES: readonly [string, string][] = [
 ];
 
 test('opens an encoder-decoder, an MoE and a vision model exported by torch.onnx, and plans each', async ({ page }) => {
-  test.setTimeout(900_000);
+  test.setTimeout(240_000);
   await page.goto('/');
   await waitForPlan(page);
   const model = page.getByRole('region', { name: 'Model' });
