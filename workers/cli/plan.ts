@@ -20,6 +20,7 @@ import { CliError, intArg, numberArg, oneOf, parseArgs, required, type ParsedArg
 import { checkOutputPath, writeAtomic } from './files.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
+import { terminalProgress } from './progress.ts';
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
   'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers', 'zero'] as const;
@@ -104,7 +105,8 @@ export async function run(argv: string[]): Promise<number> {
   // The output is checked before the search, which may take minutes: a typo in the folder fails at once.
   if (trace !== undefined) await checkOutputPath(trace, '--trace');
   const { model, cluster, options, deps } = await loadPlanArgs(args);
-  const result = await plan(model, cluster, options, undefined, undefined, deps);
+  const progress = terminalProgress();
+  const result = await plan(model, cluster, options, progress.onProgress, undefined, deps).finally(progress.done);
   if (!result.ok) throw new CliError(oneLine(result.reason));
   const p = result.plan;
   if (trace !== undefined) await writeAtomic(trace, JSON.stringify(chromeTrace(p)), '--trace');
