@@ -5,17 +5,18 @@
  */
 import { fromBinary } from '@bufbuild/protobuf';
 import { onnxConsistency } from './onnxCheck.ts';
-import { ModelProtoSchema, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
+import { ModelProtoSchema, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
 import type { DType, ModelGraph } from '../ir/types.ts';
-import { constantBatchDim, GraphAssembler, numel, unknownOpWarnings } from './assemble.ts';
+import { constantBatchDim, GraphAssembler, unknownOpWarnings } from './assemble.ts';
+import { emitWithBias, splitParts } from './onnxEmit.ts';
 import { fail, type ImportProgressCallback } from './errors.ts';
 import { emitAttention } from './onnxAttention.ts';
-import { mapOnnxNode, type MappedOp } from './onnxOps.ts';
+import { mapOnnxNode } from './onnxOps.ts';
 import { foldValues } from './onnxFold.ts';
 import { inferDtypes, inferShapes, type Val } from './onnxShapes.ts';
 import { isFloat, onnxDtype, tensorDims, tensorValues, typeShape, type Dim } from './onnxValues.ts';
-import { onnxLayerPath } from './onnxPaths.ts';
-import { parameterNames, topoOrder } from './onnxGraph.ts';
+import { onnxLayerPaths } from './onnxPaths.ts';
+import { allNodes, chosenBranch, parameterNames, topoOrder } from './onnxGraph.ts';
 
 const FORMAT = 'onnx';
 /** Ops whose outputs depend only on shapes or attributes, never on tensor values. */
@@ -112,12 +113,13 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
 
   const asm = new GraphAssembler();
   const values = new Map<string, Value>();
-  for (const init of g.initializer) {
+  const addInitializer = (init: TensorProto): void => {
     const dims = tensorDims(init);
     const dtype = typeShape(vi.get(init.name)?.type).dtype ?? onnxDtype(init.dataType);
     const param = params.has(init.name);
     values.set(init.name, { shape: dims, dtype, values: param ? undefined : tensorValues(init), static: !param, data: false, kind: param ? 'parameter' : 'constant' });
-  }
+  };
+  g.initializer.forEach(addInitializer);
   for (const input of g.input.filter((i) => !initNames.has(i.name))) {
     const { shape, dtype } = viShape(input.name);
     if (shape?.some((d) => d === undefined)) warnings.push(`onnx: input '${input.name}' has unknown dims; taken as 1`);
@@ -137,8 +139,18 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
   const unknown = new Map<string, number>();
   let guessed = 0, undefinedInputs = 0;
   const nodes = topoOrder(g.node);
-  nodes.forEach((node, index) => {
-    if (index % 2000 === 0) onProgress?.({ phase: 'operators', done: index, total: nodes.length });
+  const layerPath = onnxLayerPaths(stem, allNodes(g));
+  /** An If whose condition folds to a constant: its chosen branch's nodes run in its place, its outputs alias the branch's. */
+  const inlineBranch = (branch: GraphProto, node: NodeProto, index: number): void => {
+    for (const v of [...branch.valueInfo, ...branch.output]) if (!vi.has(v.name)) vi.set(v.name, v);
+    branch.initializer.forEach(addInitializer);
+    for (const n of topoOrder(branch.node)) visit(n, index, node);
+    branch.output.forEach((o, i) => { const v = values.get(o.name); if (v && node.output[i]) values.set(node.output[i]!, v); });
+  };
+  const visit = (node: NodeProto, index: number, parent?: NodeProto): void => {
+    if (index % 2000 === 0 && !parent) onProgress?.({ phase: 'operators', done: index, total: nodes.length });
+    // Nodes of an inlined branch without name scopes of their own sit where their If sits.
+    const onnxLayerPath = (n: NodeProto) => layerPath(parent && !n.metadataProps.length && !n.name.includes('/') ? parent : n);
     const ins = node.input.map((name): Value | undefined => {
       if (!name) return undefined;
       let v = values.get(name);
@@ -150,6 +162,10 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
       }
       return v;
     });
+    if (node.opType === 'If') {
+      const branch = chosenBranch(node, ins[0]?.static ? ins[0].values : undefined);
+      if (branch) { inlineBranch(branch, node, index); return; }
+    }
     const present = ins.filter((v, i): v is Value => v !== undefined && TYPE_ONLY_INPUTS[node.opType] !== i);
     const first = ins[0];
     if (ALIAS_OPS.has(node.opType) && first && node.output[0]) {
@@ -208,11 +224,11 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     const isAttention = node.opType === 'Attention' || node.opType === 'MultiHeadAttention';
     if (isAttention && node.input[0] && node.input[1] && node.input[2] && outputIds[0]) {
       const [q, k, v] = node.input.slice(0, 3).map(tensorOf) as [string, string, string];
-      if (emitAttention(asm, { name: node.name || `${node.opType}_${index}`, path: onnxLayerPath(stem, node), q, k, v, out: outputIds[0] })) return;
+      if (emitAttention(asm, { name: node.name || `${node.opType}_${index}`, path: onnxLayerPath(node), q, k, v, out: outputIds[0] })) return;
     }
     const bias = mapped && (mapped.kind === 'conv' || node.opType === 'Gemm') ? node.input[2] : undefined;
     if (mapped && bias && outputIds.length === 1) {
-      emitWithBias(asm, { node, name: node.name || `${node.opType}_${index}`, path: onnxLayerPath(stem, node), mapped, inputIds, out: outputIds[0]!, bias: values.get(bias)!.static ? undefined : tensorOf(bias) });
+      emitWithBias(asm, { node, name: node.name || `${node.opType}_${index}`, path: onnxLayerPath(node), mapped, inputIds, out: outputIds[0]!, bias: values.get(bias)!.static ? undefined : tensorOf(bias) });
       return;
     }
     asm.op({
@@ -223,9 +239,10 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
       ...(mapped ? {} : { bytesRead: 0, bytesWritten: 0 }),
       inputs: inputIds,
       outputs: outputIds,
-      path: onnxLayerPath(stem, node),
+      path: onnxLayerPath(node),
     });
-  });
+  };
+  nodes.forEach((node, index) => visit(node, index));
   onProgress?.({ phase: 'operators', done: nodes.length, total: nodes.length });
   opts.shapeReport?.(report);
   const nd = report.disagreements.length;
@@ -238,46 +255,5 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     name: stem, source: `onnx:${fileName.replace(/^.*[\\/]/, '')}`, batch,
     ...(seqLen === undefined ? {} : { seq: seqLen }),
     training: { optimizer: 'adam', explicitBackward: false }, warnings,
-  });
-}
-
-/**
- * Dot and conv ops take two operands in the IR (the planner's strategies expect that): a Gemm or Conv bias
- * becomes its own add (a conv bias reshaped to [C, 1, 1] first); a constant bias (the exporter's zeros for
- * bias=False) is folded away.
- */
-function emitWithBias(asm: GraphAssembler, d: { node: NodeProto; name: string; path: string; mapped: MappedOp; inputIds: string[]; out: string; bias?: string }): void {
-  const outT = asm.get(d.out);
-  const n = numel(outT.shape);
-  const core = d.bias === undefined ? d.out : asm.tensor({ name: `${outT.name}.nobias`, shape: outT.shape, dtype: outT.dtype, kind: 'activation', batchDim: outT.batchDim });
-  asm.op({ name: d.name, kind: d.mapped.kind, attrs: d.mapped.attrs, flops: Math.max(0, d.mapped.flops - n), inputs: d.inputIds.slice(0, 2), outputs: [core], path: d.path });
-  if (d.bias === undefined) return;
-  let bias = d.bias;
-  if (d.mapped.kind === 'conv') {
-    const b = asm.get(bias);
-    const shaped = [numel(b.shape), ...outT.shape.slice(2).map(() => 1)];
-    const reshaped = asm.tensor({ name: `${b.name}.reshaped`, shape: shaped, dtype: b.dtype, kind: 'activation' });
-    asm.op({ name: `${d.name}/bias_reshape`, kind: 'reshape', attrs: { kind: 'none' }, flops: 0, inputs: [bias], outputs: [reshaped], path: d.path });
-    bias = reshaped;
-  }
-  asm.op({ name: `${d.name}/bias`, kind: 'elementwise', attrs: { kind: 'elementwise', fn: 'Add' }, flops: n, inputs: [core, bias], outputs: [d.out], path: d.path });
-}
-
-/** Shapes of SplitToSequence parts: an explicit list of sizes, a chunk size, or unit splits. */
-function splitParts(shape: readonly number[], split: readonly number[] | undefined, node: NodeProto): number[][] {
-  const axisAttr = node.attribute.find((a) => a.name === 'axis');
-  const keep = node.attribute.find((a) => a.name === 'keepdims');
-  const rank = shape.length;
-  const axis = axisAttr ? (Number(axisAttr.i) + rank) % Math.max(1, rank) : 0;
-  const dim = shape[axis] ?? 1;
-  let sizes: number[];
-  if (split && split.length > 1) sizes = [...split];
-  else if (split && split.length === 1 && split[0]! > 0) sizes = Array.from({ length: Math.min(4096, Math.ceil(dim / split[0]!)) }, (_, i) => Math.min(split[0]!, dim - i * split[0]!));
-  else sizes = new Array<number>(Math.min(dim, 4096)).fill(1);
-  return sizes.map((s) => {
-    const out = [...shape];
-    out[axis] = s;
-    if (!split && keep && Number(keep.i) === 0) out.splice(axis, 1);
-    return out;
   });
 }

@@ -31,6 +31,25 @@ export function topoOrder(nodes: readonly NodeProto[]): NodeProto[] {
   return order;
 }
 
+/** Every node of a graph and of its subgraphs (If branches, Loop and Scan bodies), depth first. */
+export function allNodes(g: GraphProto): NodeProto[] {
+  const out: NodeProto[] = [];
+  const walk = (graph: GraphProto) => {
+    for (const n of graph.node) {
+      out.push(n);
+      for (const a of n.attribute) { if (a.g) walk(a.g); a.graphs.forEach(walk); }
+    }
+  };
+  walk(g);
+  return out;
+}
+
+/** The branch an If takes when its condition is known (a folded constant), else undefined. */
+export function chosenBranch(node: NodeProto, cond: readonly number[] | undefined): GraphProto | undefined {
+  if (!cond || cond.length !== 1) return undefined;
+  return node.attribute.find((a) => a.name === (cond[0] ? 'then_branch' : 'else_branch'))?.g;
+}
+
 const SPEC_KEY = 'pkg.torch.export.graph_signature.InputSpec.kind';
 /** Ops that pass a weight through unchanged in content (a folded transpose of a weight is still that weight). */
 const PASS_THROUGH = new Set(['Transpose', 'Reshape', 'Cast', 'CastLike', 'Unsqueeze', 'Squeeze', 'Identity', 'Flatten', 'Split']);
@@ -60,11 +79,12 @@ const MODULE_PATH = /^[A-Za-z_]\w*(\.\w+)+$/;
 export function parameterNames(g: GraphProto, vi: ReadonlyMap<string, ValueInfoProto>): Set<string> {
   const specOf = (t: TensorProto) => vi.get(t.name)?.metadataProps.find((p) => p.key === SPEC_KEY)?.value ?? t.metadataProps.find((p) => p.key === SPEC_KEY)?.value;
   const consumers = new Map<string, [NodeProto, number][]>();
-  for (const n of g.node) n.input.forEach((name, i) => { if (name) consumers.set(name, [...(consumers.get(name) ?? []), [n, i]]); });
+  for (const n of allNodes(g)) n.input.forEach((name, i) => { if (name) consumers.set(name, [...(consumers.get(name) ?? []), [n, i]]); });
   const feedsWeight = (name: string, depth: number): boolean => depth < 8 && (consumers.get(name) ?? []).some(([n, i]) =>
     weightSlot(n, i) || (PASS_THROUGH.has(n.opType) && i === 0 && n.output.some((o) => o && feedsWeight(o, depth + 1))));
   const params = new Set<string>();
-  for (const t of g.initializer) {
+  const subgraphInits = allNodes(g).flatMap((n) => n.attribute.flatMap((a) => [...(a.g ? [a.g] : []), ...a.graphs]).flatMap((sg) => sg.initializer));
+  for (const t of [...g.initializer, ...subgraphInits]) {
     const spec = specOf(t);
     if (spec) { if (spec === 'PARAMETER') params.add(t.name); continue; }
     if (!isFloatCode(t.dataType)) continue;
@@ -72,7 +92,44 @@ export function parameterNames(g: GraphProto, vi: ReadonlyMap<string, ValueInfoP
     if (/inv_freq$/.test(t.name)) continue;
     if (MODULE_PATH.test(t.name) || vector || feedsWeight(t.name, 0)) params.add(t.name);
   }
+  dropTiedCopies([...g.initializer, ...subgraphInits].filter((t) => params.has(t.name) && !specOf(t)), params);
   return params;
+}
+
+/**
+ * Tied weights through TorchScript's constant folding: Whisper's proj_out is embed_tokens, so the exporter keeps
+ * embed_tokens.weight [V, d] for the Gather and folds its Transpose into a new, anonymous [d, V] initializer. A
+ * weightless file cannot tell that from an untied head (Llama's lm_head folds the same way); a file with its
+ * weights inline can: an anonymous matrix whose bytes equal a named parameter's, transposed or not, is that
+ * parameter, counted once.
+ */
+function dropTiedCopies(inits: readonly TensorProto[], params: Set<string>): void {
+  const named = inits.filter((t) => MODULE_PATH.test(t.name) && t.dims.length === 2 && t.rawData.byteLength > 0);
+  for (const t of inits) {
+    if (MODULE_PATH.test(t.name) || t.dims.length !== 2 || t.rawData.byteLength === 0) continue;
+    const [r, c] = t.dims.map(Number) as [number, number];
+    const twin = named.find((n) => n.dataType === t.dataType && n.rawData.byteLength === t.rawData.byteLength &&
+      ((Number(n.dims[0]) === c && Number(n.dims[1]) === r && sameTransposed(t.rawData, n.rawData, r, c)) ||
+       (Number(n.dims[0]) === r && Number(n.dims[1]) === c && sameBytes(t.rawData, n.rawData))));
+    if (twin) params.delete(t.name);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** a [r, c] equals b [c, r] transposed, element by element (element size from the byte length). */
+function sameTransposed(a: Uint8Array, b: Uint8Array, r: number, c: number): boolean {
+  const size = a.length / (r * c);
+  for (let i = 0; i < r; i++) {
+    for (let j = 0; j < c; j++) {
+      const ai = (i * c + j) * size, bi = (j * r + i) * size;
+      for (let k = 0; k < size; k++) if (a[ai + k] !== b[bi + k]) return false;
+    }
+  }
+  return true;
 }
 
 /** ONNX float element types: FLOAT, FLOAT16, DOUBLE, BFLOAT16 and the 8-bit and 4-bit floats. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from './builder.ts';
 import { gpt } from '../zoo/gpt.ts';
 import { moe } from '../zoo/moe.ts';
 import { inspectGraph } from './inspect.ts';
@@ -39,6 +40,27 @@ describe('rebatch', () => {
     const one = rebatch(m, 1); // 64 tokens: 0.25 of a 256-token group
     expect(one.tensors.find((t) => t.name === 'moe/layers.0/moe/group_tokens')?.shape).toEqual([1, 256, 32]);
     expect(inspectGraph(one).forwardFlops).toBeCloseTo(inspectGraph(m).forwardFlops / 64, 0);
+  });
+
+  it('scales every dim the ops say carries the batch: similarity logits [texts, images] from text x image^T', () => {
+    // A CLIP-style head: both towers' embeddings carry the batch on dim 0; the transposed image embeddings on dim 1.
+    const b = new GraphBuilder({ name: 'two-towers', source: 'test', family: 'other', batch: 2, warnings: [] });
+    const text = b.input('text', [2, 8], 'f32', 0);
+    const image = b.input('image', [2, 8], 'f32', 0);
+    const imageT = b.transpose('head/t', image, [1, 0]);
+    const logits = b.dot('head/logits', text, imageT, { lhsContract: [1], rhsContract: [0] });
+    const perImage = b.transpose('head/logits_t', logits, [1, 0]);
+    const scaled = b.elementwise('head/scale', 'Mul', [perImage]);
+    const two = b.build();
+    const sixteen = rebatch(two, 16);
+    const shape = (g: typeof two, id: string) => g.tensors.find((t) => t.id === id)!.shape;
+    expect(shape(sixteen, imageT)).toEqual([8, 16]);
+    expect(shape(sixteen, logits)).toEqual([16, 16]);
+    expect(shape(sixteen, perImage)).toEqual([16, 16]);
+    expect(shape(sixteen, scaled)).toEqual([16, 16]);
+    expect(validateGraph(sixteen)).toEqual({ ok: true });
+    const dot = (g: typeof two) => g.ops.find((o) => o.path === 'head/logits')!.flops;
+    expect(dot(sixteen)).toBe(dot(two) * 64); // 2*T*I*d: both sides 8x
   });
 
   it('rejects a non-positive batch', () => {

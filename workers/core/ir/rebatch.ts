@@ -6,6 +6,7 @@
  * rounded to a whole size >= 1 in the shape, while FLOPs and bytes use the exact scale.
  */
 import type { ModelGraph, Op, Tensor } from './types.ts';
+import { batchDimsOf } from './batchDims.ts';
 import { opBytesRead, opBytesWritten, opFlops, type TensorShape } from './flops.ts';
 
 export class RebatchError extends Error {}
@@ -15,11 +16,14 @@ export function rebatch(graph: ModelGraph, batch: number): ModelGraph {
   if (batch === graph.batch) return graph;
   const scale = batch / graph.batch;
   const exact = new Map<string, TensorShape>();
+  const carries = batchDimsOf(graph);
   const tensors: Tensor[] = graph.tensors.map((t) => {
-    if (t.batchDim === undefined) return t;
-    const shape = t.shape.map((d, i) => (i === t.batchDim ? d * scale : d));
+    const dims = carries.get(t.id);
+    if (t.batchDim === undefined || !dims) return t;
+    const shape = t.shape.map((d, i) => (dims.includes(i) ? d * scale : d));
     exact.set(t.id, { shape, dtype: t.dtype });
-    return { ...t, shape: shape.map((d) => (Number.isInteger(d) ? d : Math.max(1, Math.round(d)))) };
+    const batchDim = dims.includes(t.batchDim) ? t.batchDim : dims[0];
+    return { ...t, shape: shape.map((d) => (Number.isInteger(d) ? d : Math.max(1, Math.round(d)))), ...(batchDim === undefined ? {} : { batchDim }) };
   });
   const old = new Map<string, Tensor>(graph.tensors.map((t) => [t.id, t]));
   const ops: Op[] = graph.ops.map((op) => {
