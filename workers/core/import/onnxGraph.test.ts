@@ -1,15 +1,16 @@
 /** Graph-level ONNX rules on small hand-built models: If with a constant condition, tied weights by content. */
-import { create, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, type GraphProto, type NodeProto, type TensorProto } from 'onnx-buf';
+import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { ModelProtoSchema, type AttributeProtoSchema, type GraphProtoSchema, type TensorProtoSchema } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
 import { inspectGraph } from '../ir/inspect.ts';
 import { importModel } from './index.ts';
 
-type Init = Partial<TensorProto> & { name: string };
+type Init = MessageInitShape<typeof TensorProtoSchema>;
+type Attrs = MessageInitShape<typeof AttributeProtoSchema>[];
 const dim = (v: number) => ({ value: { case: 'dimValue' as const, value: BigInt(v) } });
 const tensorType = (dims: number[], elemType = 1) => ({ value: { case: 'tensorType' as const, value: { elemType, shape: { dim: dims.map(dim) } } } });
-const node = (opType: string, input: string[], output: string, attribute: NodeProto['attribute'] = []) => ({ opType, name: output, input, output: [output], attribute });
-const absent = (name: string, dims: number[]): Init => ({ name, dims: dims.map(BigInt), dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'absent.bin', $typeName: 'onnx.StringStringEntryProto' }] });
+const node = (opType: string, input: string[], output: string, attribute: Attrs = []) => ({ opType, name: output, input, output: [output], attribute });
+const absent = (name: string, dims: number[]): Init => ({ name, dims: dims.map(BigInt), dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'absent.bin'}] });
 const floats = (name: string, dims: number[], values: number[]): Init => ({ name, dims: dims.map(BigInt), dataType: 1, rawData: new Uint8Array(new Float32Array(values).buffer) });
 
 function model(input: { name: string; dims: number[]; elemType?: number }, out: string, nodes: ReturnType<typeof node>[], initializer: Init[]): Uint8Array {
@@ -29,7 +30,7 @@ async function summary(data: Uint8Array) {
 describe('ONNX If', () => {
   // then: two matmuls through W; else: one. The condition is a bool initializer (torch.cond on a buffer, dynamo
   // export without optimize) or computed from shapes.
-  const branch = (name: string, n: number): Partial<GraphProto> => ({
+  const branch = (name: string, n: number): MessageInitShape<typeof GraphProtoSchema> => ({
     name,
     node: Array.from({ length: n }, (_, i) => node('MatMul', [i ? `${name}_${i - 1}` : 'x', 'fc.weight'], `${name}_${i}`)),
     output: [{ name: `${name}_${n - 1}` }],
@@ -37,7 +38,7 @@ describe('ONNX If', () => {
   const ifNode = (cond: string) => node('If', [cond], 'y', [
     { name: 'then_branch', type: 5, g: branch('then', 2) },
     { name: 'else_branch', type: 5, g: branch('else', 1) },
-  ] as NodeProto['attribute']);
+  ]);
   const oneMatmul = 2 * 2 * 16 * 16;
 
   it.each([[1, 2], [0, 1]])('condition %i (a bool initializer): the chosen branch runs in its place (%i matmuls), nothing unknown', async (flag, n) => {
@@ -59,7 +60,7 @@ describe('ONNX If', () => {
   });
 
   it('a data-dependent condition leaves the If unknown, named in a warning', async () => {
-    const s = await summary(model({ name: 'x', dims: [2, 16] }, 'y', [node('ReduceMax', ['x'], 'm'), node('Cast', ['m'], 'c', [{ name: 'to', type: 2, i: 9n }] as NodeProto['attribute']), ifNode('c')],
+    const s = await summary(model({ name: 'x', dims: [2, 16] }, 'y', [node('ReduceMax', ['x'], 'm'), node('Cast', ['m'], 'c', [{ name: 'to', type: 2, i: 9n }]), ifNode('c')],
       [absent('fc.weight', [16, 16])]));
     expect(s.warnings.join(' ')).toMatch(/If/);
   });
