@@ -13,15 +13,14 @@ const manifest = JSON.parse(readFileSync(`${repoRoot}/fixtures/wild/manifest.jso
 
 describe('meshplan plan on the wild fixtures', () => {
   it.each(manifest.map((e) => [e.file, e] as const))('%s: a feasible plan on dgx-h100:1x8', (file, e) => {
-    // CLIP plans at its file's batch: its similarity logits [images, texts] carry the batch on two dims, which
-    // rebatching (one batch dim per tensor) cannot scale.
-    const batch = file.includes('clip') ? [] : ['--batch', '16', '--microbatches', '4'];
+    // Every file at --batch 16, CLIP too: its similarity logits [images, texts] carry the batch on both dims.
     const r = spawnSync(process.execPath, ['bin/meshplan.mjs', 'plan', '--model', `fixtures/wild/${file}`, '--cluster', 'dgx-h100:1x8',
-      ...batch, '--layers', '2', '--json'], { cwd: repoRoot, encoding: 'utf8' });
+      '--batch', '16', '--microbatches', '4', '--layers', '2', '--json'], { cwd: repoRoot, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const p = JSON.parse(r.stdout) as { feasible: boolean; stepSeconds: number; stages: { devices: number[] }[] };
+    const p = JSON.parse(r.stdout) as { feasible: boolean; stepSeconds: number; globalBatch: number; stages: { devices: number[] }[] };
     expect(p.feasible).toBe(true);
+    expect(p.globalBatch).toBe(16);
     expect(p.stepSeconds).toBeGreaterThan(0);
     expect(p.stages.reduce((n, s) => n + s.devices.length, 0)).toBeLessThanOrEqual(8);
     expect(e.params_expected).toBeGreaterThan(0);
