@@ -8,6 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inspectGraph } from '../ir/inspect.ts';
+import { groupLayers } from '../ir/layers.ts';
+import { validateGraph } from '../ir/validate.ts';
 import { importModel } from './index.ts';
 import { importOnnx, type ShapeReport } from './onnx.ts';
 
@@ -42,5 +44,38 @@ describe('ONNX files from the wild (torch.onnx.export of transformers models, we
     expect(report!.disagreements).toEqual([]);
     expect(report!.unknown).toEqual([]);
     expect(report!.compared).toBeGreaterThan(100);
+  }, 60_000);
+
+  it.each(manifest.filter((e) => /^(t5|whisper)$/.test(e.arch)).map((e) => [e.file, e] as const))('%s: both stacks\' blocks are layers, the encoder\'s before the decoder\'s', async (file, e) => {
+    const r = await importModel(file.replace(/^.*\//, ''), load(file), /-dyn\.onnx$/.test(file) ? { batch: Object.values(e.inputs)[0]!.shape[0]! } : {});
+    if (!r.ok) throw new Error(r.error.message);
+    const blocks = groupLayers(r.graph).filter((g) => g.kind === 'block').map((g) => g.name);
+    const enc = blocks.filter((n) => /\/encoder\//.test(n)), dec = blocks.filter((n) => /\/decoder\//.test(n));
+    expect(enc.length).toBe(e.layers / 2);
+    expect(dec.length).toBe(e.layers / 2);
+    expect(blocks.indexOf(enc[enc.length - 1]!)).toBeLessThan(blocks.indexOf(dec[0]!));
+  }, 60_000);
+
+  it('ConvNeXt-Tiny: its blocks are the stages\' layers.N (3, 3, 9, 3), not the 4 stages', async () => {
+    const r = await importModel('convnext.dynamo.onnx', load('onnx/convnext.dynamo.onnx'));
+    if (!r.ok) throw new Error(r.error.message);
+    const blocks = groupLayers(r.graph).filter((g) => g.kind === 'block').map((g) => g.name);
+    const perStage = [0, 1, 2, 3].map((k) => blocks.filter((n) => n.includes(`/stages.${k}/layers.`)).length);
+    expect(perStage).toEqual([3, 3, 9, 3]);
+    expect(blocks).toHaveLength(18);
+  }, 60_000);
+
+  it('CLIP rebatched to 16: the similarity logits carry the batch on both dims, [16, 16], and their FLOPs scale 64x', async () => {
+    const file = 'onnx/clip.dynamo.onnx';
+    const [two, sixteen] = await Promise.all([importModel('clip.dynamo.onnx', load(file)), importModel('clip.dynamo.onnx', load(file), { batch: 16 })]);
+    if (!two.ok || !sixteen.ok) throw new Error('import failed');
+    const logits = (g: typeof two.graph) => g.tensors.find((t) => t.name === 'logits_per_image')!.shape;
+    expect(logits(two.graph)).toEqual([2, 2]);
+    expect(logits(sixteen.graph)).toEqual([16, 16]);
+    expect(validateGraph(sixteen.graph)).toEqual({ ok: true });
+    const sim = (g: typeof two.graph) => g.ops.find((o) => o.kind === 'dot' && g.tensors.find((t) => t.id === o.outputs[0])!.shape.length === 2 &&
+      g.tensors.find((t) => t.id === o.outputs[0])!.shape[0] === g.batch && g.tensors.find((t) => t.id === o.outputs[0])!.shape[1] === g.batch)!;
+    expect(sim(sixteen.graph).flops).toBeCloseTo(sim(two.graph).flops * 64, 0);
+    expect(inspectGraph(sixteen.graph).params).toBe(inspectGraph(two.graph).params);
   }, 60_000);
 });
