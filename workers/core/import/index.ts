@@ -12,6 +12,7 @@ import { importHfConfig, looksLikeHfConfig } from './hfConfig.ts';
 import { graphFromJson } from './json.ts';
 import { importOnnx } from './onnx.ts';
 import { SNIFF_NAMES, sniff, type Sniffed } from './sniff.ts';
+import { importHlo } from './hlo.ts';
 import { importStableHlo } from './stablehlo.ts';
 import { decodeUtf8 } from './text.ts';
 
@@ -21,14 +22,14 @@ export { MAX_IMPORT_BYTES } from './errors.ts';
 export type ImportResult = { ok: true; graph: ModelGraph; warnings: string[] } | { ok: false; error: ImportError };
 export interface ImportOptions { readonly batch?: number; readonly seq?: number }
 
-type Format = 'onnx' | 'stablehlo' | 'json';
+type Format = 'onnx' | 'stablehlo' | 'hlo' | 'json';
 const EXTENSIONS: Readonly<Record<string, Format>> = {
-  onnx: 'onnx', mlir: 'stablehlo', stablehlo: 'stablehlo', json: 'json',
+  onnx: 'onnx', mlir: 'stablehlo', stablehlo: 'stablehlo', hlo: 'hlo', json: 'json',
 };
 const EXPECTED: Readonly<Record<Format, readonly Sniffed[]>> = {
-  onnx: ['onnx', 'binary'], stablehlo: ['mlir', 'text'], json: ['json', 'text'],
+  onnx: ['onnx', 'binary'], stablehlo: ['mlir', 'text'], hlo: ['hlo', 'text'], json: ['json', 'text'],
 };
-const FROM_SNIFF: Partial<Record<Sniffed, Format>> = { onnx: 'onnx', mlir: 'stablehlo', json: 'json' };
+const FROM_SNIFF: Partial<Record<Sniffed, Format>> = { onnx: 'onnx', mlir: 'stablehlo', hlo: 'hlo', json: 'json' };
 
 /** The size check, done on the byte count alone before anything is read or decoded. */
 export function checkSize(fileName: string, byteLength: number): ImportError | undefined {
@@ -51,7 +52,7 @@ export function checkFormat(fileName: string, head: Uint8Array): ImportError | u
     const actual = FROM_SNIFF[content];
     return { format: byName, message: `${fileName} is named as ${byName} but holds ${SNIFF_NAMES[content]}${actual ? ` (a ${actual} file? rename it to .${actual === 'stablehlo' ? 'mlir' : actual})` : ''}` };
   }
-  if (!byName && !FROM_SNIFF[content]) return { format: 'unknown', message: `${fileName}: unknown format (expected .onnx, .mlir StableHLO text, or .json: a Meshplan graph or a Hugging Face config.json)` };
+  if (!byName && !FROM_SNIFF[content]) return { format: 'unknown', message: `${fileName}: unknown format (expected .onnx, .mlir StableHLO text, XLA HLO text (.hlo, .txt starting with HloModule), or .json: a Meshplan graph or a Hugging Face config.json)` };
   return undefined;
 }
 
@@ -108,6 +109,7 @@ export async function importModel(
   try {
     const imported = format === 'onnx' ? importOnnx(fileName, data, opts, onProgress)
       : format === 'stablehlo' ? importStableHlo(fileName, data, opts, onProgress)
+        : format === 'hlo' ? importHlo(fileName, data, opts, onProgress)
         : importJson(fileName, data, opts);
     const graph = resize(imported, opts);
     const check = validateGraph(graph);

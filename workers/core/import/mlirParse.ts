@@ -3,6 +3,7 @@
  * statements with their SSA results, operands, trailing type signature and nested regions. Attributes are kept as
  * raw text for the op mapper to pick what it needs; everything else is skipped. Errors carry line and column.
  */
+import type { OpAttrs, OpKind } from '../ir/types.ts';
 import { fail } from './errors.ts';
 import { tokenize, type Token } from './mlirTokens.ts';
 
@@ -21,6 +22,10 @@ export interface Stmt {
   readonly callee?: string;
   /** `%iterArg = %init` pairs of stablehlo.while. */
   readonly bindings?: readonly (readonly [string, string])[];
+  /** A while loop's trip count when the source states it (XLA's known_trip_count). */
+  readonly trips?: number;
+  /** The IR op when the source prices it itself (XLA custom-calls: cuBLAS gemms, cuDNN convolutions). */
+  readonly priced?: { readonly kind: OpKind; readonly attrs: OpAttrs; readonly flops: number };
   readonly line: number;
   readonly col: number;
 }

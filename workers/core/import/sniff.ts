@@ -1,5 +1,5 @@
 /** What a file holds, judged from its first bytes (never from its name). */
-export type Sniffed = 'json' | 'mlir' | 'onnx' | 'text' | 'binary' | 'empty';
+export type Sniffed = 'json' | 'mlir' | 'hlo' | 'onnx' | 'text' | 'binary' | 'empty';
 
 export function sniff(data: Uint8Array): Sniffed {
   if (data.byteLength === 0) return 'empty';
@@ -15,6 +15,7 @@ export function sniff(data: Uint8Array): Sniffed {
     if (c === 0x7b || c === 0x5b) return 'json';
     let ascii = '';
     for (const b of head.subarray(start)) ascii += String.fromCharCode(b);
+    if (/^HloModule\s/.test(ascii)) return 'hlo';
     if (/^(module\b|func\.func\b|#|\/\/)/.test(ascii) || /\bfunc\.func\b|\bstablehlo\.|\bmhlo\./.test(ascii)) return 'mlir';
     return 'text';
   }
@@ -24,5 +25,5 @@ export function sniff(data: Uint8Array): Sniffed {
 }
 
 export const SNIFF_NAMES: Readonly<Record<Sniffed, string>> = {
-  json: 'JSON text', mlir: 'MLIR text', onnx: 'an ONNX protobuf', text: 'plain text', binary: 'binary data', empty: 'nothing (empty file)',
+  json: 'JSON text', mlir: 'MLIR text', hlo: 'XLA HLO text', onnx: 'an ONNX protobuf', text: 'plain text', binary: 'binary data', empty: 'nothing (empty file)',
 };

@@ -11,7 +11,6 @@ import { mapHloOp } from './stablehloOps.ts';
 import { decodeUtf8 } from './text.ts';
 import { analyseTrainStep } from './trainStep.ts';
 
-const FORMAT = 'stablehlo';
 /** Operations after inlining and unrolling beyond which we refuse (a browser tab would not cope). */
 export const MAX_HLO_OPS = 400_000;
 /** Statements executed (calls inline their callee each time) beyond which we refuse. */
@@ -45,6 +44,7 @@ export function parseTensorType(type: string, batch: number, name = 'a tensor'):
 const isFloat = (d: DType) => d.startsWith('f') || d === 'bf16' || d === 'tf32';
 
 interface Ctx {
+  readonly format: string;
   readonly asm: GraphAssembler;
   readonly funcs: ReadonlyMap<string, MlirFunc>;
   readonly root: string;
@@ -78,9 +78,9 @@ function newTensor(ctx: Ctx, name: string, type: string, kind: 'activation' | 'c
   return id;
 }
 
-function lookup(env: ReadonlyMap<string, string>, name: string, stmt: Stmt): string {
+function lookup(env: ReadonlyMap<string, string>, name: string, stmt: Stmt, format: string): string {
   const id = env.get(name);
-  if (id === undefined) fail(FORMAT, `use of undefined value ${name} in '${stmt.op}'`, { line: stmt.line, column: stmt.col });
+  if (id === undefined) fail(format, `use of undefined value ${name} in '${stmt.op}'`, { line: stmt.line, column: stmt.col });
   return id;
 }
 
@@ -111,11 +111,11 @@ function countStatements(stmts: readonly Stmt[]): number {
 /** Runs a block, emitting ops; returns the ids its return statement yields. */
 function runBlock(stmts: readonly Stmt[], env: Map<string, string>, scope: string, ctx: Ctx): string[] {
   for (const stmt of stmts) {
-    if (RETURN_OPS.has(stmt.op)) return stmt.operands.map((n) => lookup(env, n, stmt));
+    if (RETURN_OPS.has(stmt.op)) return stmt.operands.map((n) => lookup(env, n, stmt, ctx.format));
     if (++ctx.processed % 1000 === 0) ctx.progress?.({ phase: 'operators', done: Math.min(ctx.processed, ctx.totalStatements), total: ctx.totalStatements });
-    if (ctx.processed > MAX_STATEMENTS) fail(FORMAT, `more than ${MAX_STATEMENTS} statements to run after inlining calls and unrolling loops`, { line: stmt.line, column: stmt.col });
-    if (ctx.asm.ops.length > MAX_HLO_OPS) fail(FORMAT, `more than ${MAX_HLO_OPS} operations after inlining calls and unrolling loops`, { line: stmt.line, column: stmt.col });
-    const args = stmt.op === 'stablehlo.while' || stmt.op === 'mhlo.while' ? [] : stmt.operands.map((n) => lookup(env, n, stmt));
+    if (ctx.processed > MAX_STATEMENTS) fail(ctx.format, `more than ${MAX_STATEMENTS} statements to run after inlining calls and unrolling loops`, { line: stmt.line, column: stmt.col });
+    if (ctx.asm.ops.length > MAX_HLO_OPS) fail(ctx.format, `more than ${MAX_HLO_OPS} operations after inlining calls and unrolling loops`, { line: stmt.line, column: stmt.col });
+    const args = stmt.op === 'stablehlo.while' || stmt.op === 'mhlo.while' ? [] : stmt.operands.map((n) => lookup(env, n, stmt, ctx.format));
     let outs: string[];
     if (stmt.op === 'call' || stmt.op === 'func.call') outs = runCall(stmt, args, scope, ctx);
     else if (stmt.op === 'stablehlo.while' || stmt.op === 'mhlo.while') outs = runWhile(stmt, env, scope, ctx);
@@ -123,7 +123,7 @@ function runBlock(stmts: readonly Stmt[], env: Map<string, string>, scope: strin
       const branch = [...stmt.regions].sort((p, q) => q.body.length - p.body.length)[0]!;
       outs = runBlock(branch.body, new Map(env), scope, ctx);
     } else outs = emit(stmt, args, scope, ctx);
-    if (outs.length < stmt.results.length) fail(FORMAT, `'${stmt.op}' yields ${outs.length} values for ${stmt.results.length} results`, { line: stmt.line, column: stmt.col });
+    if (outs.length < stmt.results.length) fail(ctx.format, `'${stmt.op}' yields ${outs.length} values for ${stmt.results.length} results`, { line: stmt.line, column: stmt.col });
     stmt.results.forEach((r, i) => env.set(r, outs[i]!));
   }
   return [];
@@ -131,9 +131,9 @@ function runBlock(stmts: readonly Stmt[], env: Map<string, string>, scope: strin
 
 function runCall(stmt: Stmt, args: string[], scope: string, ctx: Ctx): string[] {
   const f = stmt.callee === undefined ? undefined : ctx.funcs.get(stmt.callee);
-  if (!f) fail(FORMAT, `call to undefined function @${stmt.callee ?? '?'}`, { line: stmt.line, column: stmt.col });
-  if (ctx.stack.includes(f.name) || ctx.stack.length > 64) fail(FORMAT, `recursive call to @${f.name}`, { line: stmt.line, column: stmt.col });
-  if (f.args.length !== args.length) fail(FORMAT, `@${f.name} takes ${f.args.length} arguments, the call passes ${args.length}`, { line: stmt.line, column: stmt.col });
+  if (!f) fail(ctx.format, `call to undefined function @${stmt.callee ?? '?'}`, { line: stmt.line, column: stmt.col });
+  if (ctx.stack.includes(f.name) || ctx.stack.length > 64) fail(ctx.format, `recursive call to @${f.name}`, { line: stmt.line, column: stmt.col });
+  if (f.args.length !== args.length) fail(ctx.format, `@${f.name} takes ${f.args.length} arguments, the call passes ${args.length}`, { line: stmt.line, column: stmt.col });
   const env = new Map(f.args.map((a, i) => [a.name, args[i]!] as const));
   ctx.stack.push(f.name);
   const out = runBlock(f.body, env, `${scope}/${f.name}`, ctx);
@@ -143,23 +143,23 @@ function runCall(stmt: Stmt, args: string[], scope: string, ctx: Ctx): string[] 
 
 function runWhile(stmt: Stmt, env: Map<string, string>, scope: string, ctx: Ctx): string[] {
   const bindings = stmt.bindings ?? [];
-  let carried = bindings.map(([, init]) => lookup(env, init, stmt));
+  let carried = bindings.map(([, init]) => lookup(env, init, stmt, ctx.format));
   const body = stmt.regions[1];
-  if (!body) fail(FORMAT, 'stablehlo.while without a body region', { line: stmt.line, column: stmt.col });
-  let trips = tripCount(stmt, env, ctx);
+  if (!body) fail(ctx.format, 'while without a body region', { line: stmt.line, column: stmt.col });
+  let trips = stmt.trips ?? tripCount(stmt, env, ctx);
   if (trips === undefined) {
-    ctx.warnings.push(`stablehlo: the trip count of the while loop at line ${stmt.line} is not a constant; counted once`);
+    ctx.warnings.push(`${ctx.format}: the trip count of the while loop at line ${stmt.line} is not a constant; counted once`);
     trips = 1;
   }
   const bodySize = Math.max(1, countStatements(body.body));
   if (trips * bodySize + ctx.asm.ops.length > MAX_HLO_OPS) {
-    fail(FORMAT, `the while loop at line ${stmt.line} runs ${trips} times over ${bodySize} operations: more than ${MAX_HLO_OPS} after unrolling`, { line: stmt.line, column: stmt.col });
+    fail(ctx.format, `the while loop at line ${stmt.line} runs ${trips} times over ${bodySize} operations: more than ${MAX_HLO_OPS} after unrolling`, { line: stmt.line, column: stmt.col });
   }
   for (let i = 0; i < trips; i++) {
     const inner = new Map(env);
     bindings.forEach(([name], j) => inner.set(name, carried[j]!));
     const out = runBlock(body.body, inner, `${scope}/layers.${i}`, ctx);
-    if (out.length !== carried.length) fail(FORMAT, `while body returns ${out.length} values for ${carried.length} loop variables`, { line: stmt.line, column: stmt.col });
+    if (out.length !== carried.length) fail(ctx.format, `while body returns ${out.length} values for ${carried.length} loop variables`, { line: stmt.line, column: stmt.col });
     carried = out;
   }
   return carried;
@@ -169,7 +169,7 @@ function emit(stmt: Stmt, args: string[], scope: string, ctx: Ctx): string[] {
   const short = stmt.op.replace(/^(stablehlo|mhlo|chlo)\./, '');
   if (stmt.results.length === 0) return [];
   const types = stmt.outTypes.length >= stmt.results.length ? stmt.outTypes : stmt.results.map(() => stmt.outTypes[0] ?? '');
-  if (!types[0]) fail(FORMAT, `'${stmt.op}' has no result type`, { line: stmt.line, column: stmt.col });
+  if (!types[0]) fail(ctx.format, `'${stmt.op}' has no result type`, { line: stmt.line, column: stmt.col });
   const isConst = short === 'constant' || short === 'iota' || stmt.op === 'arith.constant';
   const isStatic = isConst || (args.length > 0 && args.every((a) => ctx.staticIds.has(a)));
   const data = args.some((a) => ctx.dataIds.has(a));
@@ -180,7 +180,7 @@ function emit(stmt: Stmt, args: string[], scope: string, ctx: Ctx): string[] {
     return outs;
   }
   const asm = ctx.asm;
-  const mapped = mapHloOp(stmt, args.map((a) => asm.get(a).shape), outs.map((o) => asm.get(o).shape), args.map((a) => asm.get(a).dtype));
+  const mapped = stmt.priced ?? mapHloOp(stmt, args.map((a) => asm.get(a).shape), outs.map((o) => asm.get(o).shape), args.map((a) => asm.get(a).dtype));
   if (!mapped) ctx.unknown.set(stmt.op, (ctx.unknown.get(stmt.op) ?? 0) + 1);
   asm.op({
     name: `${short} ${stmt.results[0]}`,
@@ -193,13 +193,29 @@ function emit(stmt: Stmt, args: string[], scope: string, ctx: Ctx): string[] {
   return outs;
 }
 
+/** A program as functions of statements (StableHLO parsed, or XLA HLO converted by hloConvert.ts), to import. */
+export interface Program {
+  readonly format: string;
+  readonly fileName: string;
+  readonly funcs: readonly MlirFunc[];
+  readonly main: MlirFunc;
+  /** Warnings of the front end (collectives found, partitioned shapes), put first. */
+  readonly warnings?: readonly string[];
+}
+
 export function importStableHlo(fileName: string, data: Uint8Array, opts: { batch?: number; seq?: number } = {}, onProgress?: ImportProgressCallback): ModelGraph {
   onProgress?.({ phase: 'parse', done: 0, total: 1 });
   const funcs = parseMlir(decodeUtf8(data));
   onProgress?.({ phase: 'parse', done: 1, total: 1 });
+  const main = funcs.find((f) => f.name === 'main') ?? funcs.find((f) => f.visibility === 'public') ?? funcs[0]!;
+  return importProgram({ format: 'stablehlo', fileName, funcs, main }, opts, onProgress);
+}
+
+/** Runs a program's entry function: calls inlined, loops unrolled, then the training step analysed. */
+export function importProgram(program: Program, opts: { batch?: number; seq?: number } = {}, onProgress?: ImportProgressCallback): ModelGraph {
+  const { format, fileName, funcs, main } = program;
   const byName = new Map(funcs.map((f) => [f.name, f] as const));
-  const main = byName.get('main') ?? funcs.find((f) => f.visibility === 'public') ?? funcs[0]!;
-  const stem = fileName.replace(/^.*[\\/]/, '').replace(/\.(mlir|stablehlo|txt)$/i, '') || 'model';
+  const stem = fileName.replace(/^.*[\\/]/, '').replace(/(\.hlo)?\.(mlir|stablehlo|txt|hlo)$/i, '') || 'model';
   const root = stem.replace(/\./g, '_');
   // Token ids / labels (integer args) give the batch and sequence sizes.
   const argTypes = main.args.map((a) => parseTensorType(a.type, 1, a.name));
@@ -208,7 +224,7 @@ export function importStableHlo(fileName: string, data: Uint8Array, opts: { batc
   const batch = firstInput?.shape[0] ?? opts.batch ?? 1;
   const seq = firstInput && firstInput.shape.length === 2 ? firstInput.shape[1] : opts.seq;
   const ctx: Ctx = {
-    asm: new GraphAssembler(), funcs: byName, root, batch, ...(seq === undefined ? {} : { seq }),
+    format, asm: new GraphAssembler(), funcs: byName, root, batch, ...(seq === undefined ? {} : { seq }),
     staticIds: new Set(), dataIds: new Set(), scalars: new Map(), unknown: new Map(), warnings: [], stack: [main.name],
     ...(onProgress ? { progress: onProgress } : {}), totalStatements: funcs.reduce((s, f) => s + countStatements(f.body), 0),
     processed: 0, dynamicDims: 0,
@@ -221,8 +237,8 @@ export function importStableHlo(fileName: string, data: Uint8Array, opts: { batc
   });
   const results = runBlock(main.body, env, root, ctx);
   onProgress?.({ phase: 'operators', done: ctx.totalStatements, total: ctx.totalStatements });
-  if (ctx.asm.ops.length === 0) fail(FORMAT, `@${main.name} has no operations left after folding constants`);
-  if (ctx.dynamicDims) ctx.warnings.push(`stablehlo: ${ctx.dynamicDims} tensors have dynamic dims; taken as the batch (${batch})`);
+  if (ctx.asm.ops.length === 0) fail(format, `@${main.name} has no operations left after folding constants`);
+  if (ctx.dynamicDims) ctx.warnings.push(`${format}: ${ctx.dynamicDims} tensors have dynamic dims; taken as the batch (${batch})`);
   onProgress?.({ phase: 'phases', done: 0, total: 1 });
   const analysed = analyseTrainStep({
     ops: ctx.asm.ops, tensors: ctx.asm.tensors, argIds: argIds.filter((id) => ctx.asm.get(id).kind === 'parameter'),
@@ -231,8 +247,8 @@ export function importStableHlo(fileName: string, data: Uint8Array, opts: { batc
   ctx.asm.ops.splice(0, ctx.asm.ops.length, ...analysed.ops);
   ctx.asm.tensors.splice(0, ctx.asm.tensors.length, ...analysed.tensors);
   return ctx.asm.finish({
-    name: stem, source: `stablehlo:${fileName.replace(/^.*[\\/]/, '')}`, batch, ...(seq === undefined ? {} : { seq }),
-    training: analysed.training, warnings: [...ctx.warnings, ...unknownOpWarnings(ctx.unknown, FORMAT)],
+    name: stem, source: `${format}:${fileName.replace(/^.*[\\/]/, '')}`, batch, ...(seq === undefined ? {} : { seq }),
+    training: analysed.training, warnings: [...(program.warnings ?? []), ...ctx.warnings, ...unknownOpWarnings(ctx.unknown, format)],
   });
 }
 

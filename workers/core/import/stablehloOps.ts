@@ -6,7 +6,7 @@ import type { Stmt } from './mlirParse.ts';
 export interface HloMapped { kind: OpKind; attrs: OpAttrs; flops: number }
 type Shape = readonly number[];
 
-const ELEMENTWISE: Readonly<Record<string, number>> = {
+export const ELEMENTWISE: Readonly<Record<string, number>> = {
   add: 1, subtract: 1, multiply: 1, divide: 1, maximum: 1, minimum: 1, power: 1, remainder: 1, negate: 1, abs: 1,
   sqrt: 1, rsqrt: 1, cbrt: 2, exponential: 4, exponential_minus_one: 4, log: 4, log_plus_one: 4, logistic: 4, tanh: 4,
   sine: 4, cosine: 4, tan: 4, atan2: 4, erf: 4, erf_inv: 4, floor: 1, ceil: 1, round_nearest_afz: 1,
@@ -125,6 +125,15 @@ export function mapHloOp(stmt: Stmt, ins: readonly Shape[], outs: readonly Shape
     case 'scatter': return { kind: 'scatter', attrs: { kind: 'none' }, flops: numel(ins[2] ?? []) };
     case 'iota': case 'constant': return { kind: 'constant', attrs: { kind: 'none' }, flops: 0 };
     case 'custom_call': return undefined;
+    case 'all_reduce': case 'all_gather': case 'reduce_scatter': case 'all_to_all': case 'collective_permute': case 'collective_broadcast': {
+      // Collectives already in a partitioned program: data movement here (the planner prices its own); an
+      // all-reduce adds its operands. A gather grows its output along `dimensions`, a scatter shrinks it.
+      const axis = listAfter(stmt.text, 'dimensions')?.[0] ?? listAfter(stmt.text, 'all_gather_dim')?.[0] ?? listAfter(stmt.text, 'scatter_dimension')?.[0] ?? 0;
+      const flops = name === 'all_reduce' || name === 'reduce_scatter' ? ins.reduce((s, x) => s + numel(x), 0) : 0;
+      if (numel(out) > numel(a)) return { kind: 'concatenate', attrs: { kind: 'axis', axis }, flops };
+      if (numel(out) < numel(a)) return { kind: 'slice', attrs: { kind: 'none' }, flops };
+      return { kind: 'reshape', attrs: { kind: 'none' }, flops };
+    }
     case 'scan': case 'cumsum': case 'cumprod':
       return { kind: 'reduce', attrs: { kind: 'reduce', dims: nums(/dimension\s*=\s*(\d+)/.exec(stmt.text)?.[1]), reducer: 'sum' }, flops: numel(a) };
     case 'pad': case 'dynamic_pad': return { kind: 'slice', attrs: { kind: 'none' }, flops: 0 };

@@ -91,12 +91,16 @@ export function analyseTrainStep(input: TrainStepInput): { ops: Op[]; tensors: T
     for (const c of consumers.get(id) ?? []) if (forward[c] && c > lastLayerUse) headOpen = Math.min(headOpen, c);
   }
   const headStart = Number.isFinite(headOpen) ? headOpen : lastLayerUse + 1;
+  // Without repeating parameter shapes (lax.scan over stacked weights), forward ops after the last loop-trip op are the head.
+  let lastTrip = -1;
+  ops.forEach((op, i) => { if (forward[i] && /\/layers\.\d+(\/|$)/.test(op.path)) lastTrip = i; });
   const suffixOf = (op: Op) => (op.path.startsWith(`${root}/`) ? op.path.slice(root.length + 1) : op.path);
   const layerPrefix: string[] = ops.map((op, i) => {
     const own = /^(.*?\/layers\.\d+)(\/|$)/.exec(op.path)?.[1];
     if (own) return own;
     if (!forward[i]) return '';
-    if (!starts.length || i < starts[0]!) return `${root}/embed`;
+    if (!starts.length) return lastTrip >= 0 && i > lastTrip ? `${root}/head` : `${root}/embed`;
+    if (i < starts[0]!) return `${root}/embed`;
     if (i >= headStart) return `${root}/head`;
     let j = 0;
     for (let b = 0; b < starts.length; b++) if (starts[b]! <= i) j = b;

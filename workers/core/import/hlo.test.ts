@@ -1,0 +1,242 @@
+/**
+ * XLA HLO text (fixtures/wild/hlo: the gpt-scan JAX programs compiled by XLA, beside their StableHLO): parameters
+ * exact, one layer per while-loop trip, forward FLOPs equal to the StableHLO import of the same program, the
+ * collectives of the partitioned program named; and the HLO constructs one at a time on small programs.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { inspectGraph } from '../ir/inspect.ts';
+import type { ModelGraph } from '../ir/types.ts';
+import { importModel } from './index.ts';
+import { sniff } from './sniff.ts';
+
+const WILD = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/wild/hlo');
+const load = (f: string) => new Uint8Array(readFileSync(resolve(WILD, f)));
+const text = (s: string) => new TextEncoder().encode(s);
+
+async function imported(file: string, data = load(file)): Promise<{ graph: ModelGraph; warnings: string[] }> {
+  const r = await importModel(file, data);
+  if (!r.ok) throw new Error(`${r.error.message} (line ${r.error.line})`);
+  return r;
+}
+const flops = (g: ModelGraph, pred: (o: ModelGraph['ops'][number]) => boolean) => g.ops.filter(pred).reduce((s, o) => s + o.flops, 0);
+const PARAMS = 3_450_112;
+
+describe('HLO text of the gpt-scan programs (CPU backend)', () => {
+  it('forward: parameters of the JAX tree, 4 layers from the while trips, FLOPs within 2% of the StableHLO import', async () => {
+    const { graph: g, warnings } = await imported('gpt-scan.forward.hlo.txt');
+    const { graph: ref } = await imported('gpt-scan.forward.mlir');
+    const s = inspectGraph(g);
+    expect(s.params).toBe(PARAMS);
+    expect(s.layers).toBe(4);
+    expect([g.batch, g.seq]).toEqual([4, 128]);
+    expect(g.source).toBe('hlo:gpt-scan.forward.hlo.txt');
+    expect(Math.abs(s.forwardFlops / inspectGraph(ref).forwardFlops - 1)).toBeLessThan(0.02);
+    // Each trip's dots (opened from their fusions) are one layer's: qkv, scores, context, out, fc1, fc2.
+    for (let i = 0; i < 4; i++) {
+      const dots = g.ops.filter((o) => o.kind === 'dot' && o.path.startsWith(`gpt-scan_forward/layers.${i}/`));
+      expect(dots.length).toBe(6);
+      expect(dots.every((o) => /fused_computation/.test(o.path))).toBe(true);
+    }
+    expect(g.tensors.find((t) => t.name === '%ids.1')?.kind).toBe('input');
+    expect(warnings).toEqual([]);
+  });
+
+  it('train: parameters apart from data, forward FLOPs as StableHLO, the whole step about 3x forward', async () => {
+    const { graph: g, warnings } = await imported('gpt-scan.train.hlo.txt');
+    const { graph: ref } = await imported('gpt-scan.train.mlir');
+    const s = inspectGraph(g);
+    expect(s.params).toBe(PARAMS);
+    expect(s.layers).toBe(4);
+    expect(g.training).toEqual({ optimizer: 'sgd', explicitBackward: true });
+    expect(Math.abs(s.forwardFlops / inspectGraph(ref).forwardFlops - 1)).toBeLessThan(0.02);
+    expect(s.flopsPerStep / s.forwardFlops).toBeGreaterThan(2.9);
+    expect(s.flopsPerStep / s.forwardFlops).toBeLessThan(3.1);
+    expect(g.ops.some((o) => o.phase === 'update')).toBe(true);
+    expect(g.ops.filter((o) => o.phase === 'forward' && o.kind === 'dot' && o.path.startsWith('gpt-scan_train/head/')).length).toBe(1);
+    expect(warnings).toEqual([]);
+  });
+
+  it('tp4dp2 train: one device\'s share, the whole model\'s parameters from the shardings, the collectives named', async () => {
+    const { graph: g, warnings } = await imported('gpt-scan-tp4dp2.train.hlo.txt');
+    const { graph: ref } = await imported('gpt-scan-tp4dp2.train.mlir');
+    expect(warnings[0]).toBe("hlo: the program is partitioned for 8 devices (num_partitions=8) and imported as one device's share: 1,085,440 parameters here, 3,450,112 in the whole model (from the parameters' shardings)");
+    expect(warnings[1]).toBe('hlo: the program already holds 17 collectives over 8 devices: collective-permute x7 (2 source-target pairs; 6 source-target pairs; 4 source-target pairs), all-reduce x6 (groups of 4; groups of 2), all-to-all x4 (groups of 4)');
+    expect(warnings).toHaveLength(2);
+    expect(inspectGraph(g).params).toBe(1_085_440);
+    expect(inspectGraph(g).layers).toBe(4);
+    // A layer's dots on one device: an eighth of the global layer's (data 2 x model 4).
+    const layerDots = (x: ModelGraph) => flops(x, (o) => o.phase === 'forward' && o.kind === 'dot' && /\/layers\.\d+\//.test(o.path));
+    expect(Math.abs((8 * layerDots(g)) / layerDots(ref) - 1)).toBeLessThan(0.02);
+    // The all-reduces XLA combined into one op of several operands come apart: the loss does not read the gradients.
+    expect(flops(g, (o) => o.phase === 'backward') / flops(g, (o) => o.phase === 'forward')).toBeGreaterThan(1.5);
+    const collectives = g.ops.filter((o) => /^(all_reduce|all_to_all|collective_permute) /.test(o.name));
+    expect(collectives.length).toBeGreaterThanOrEqual(17);
+  });
+});
+
+const MODULE = (body: string, extra = '') => `HloModule jit_f, entry_computation_layout={(f32[8,16]{1,0})->f32[8,32]{1,0}}${extra}
+
+FileNames
+1 "/tmp/f.py"
+
+${body}
+`;
+
+const FUSED_DOT = MODULE(`%fused_dot (p0: f32[8,16], p1: f32[16,32]) -> f32[8,32] {
+  %p0 = f32[8,16]{1,0} parameter(0)
+  %p1 = f32[16,32]{1,0} parameter(1)
+  ROOT %dot.1 = f32[8,32]{1,0} dot(%p0, %p1), lhs_contracting_dims={1}, rhs_contracting_dims={0}, metadata={op_name="jit(f)/dot_general"}
+}
+
+%small (a: f32[8,32]) -> f32[8,32] {
+  %a = f32[8,32]{1,0} parameter(0)
+  ROOT %neg = f32[8,32]{1,0} negate(%a)
+}
+
+%big (b: f32[8,32]) -> f32[8,32] {
+  %b = f32[8,32]{1,0} parameter(0)
+  %t = f32[8,32]{1,0} tanh(%b)
+  ROOT %e = f32[8,32]{1,0} exponential(%t)
+}
+
+ENTRY %main.9 (x.1: f32[8,16], w.1: f32[16,32], flag.1: pred[]) -> f32[8,32] {
+  %x.1 = f32[8,16]{1,0} parameter(0), metadata={op_name="x"}
+  %w.1 = f32[16,32]{1,0} parameter(1), metadata={op_name="params['w']"}
+  %flag.1 = pred[] parameter(2)
+  %fusion = f32[8,32]{1,0} fusion(%x.1, %w.1), kind=kOutput, calls=%fused_dot
+  %tup = (f32[8,32]{1,0}, f32[16,32]{1,0}) tuple(%fusion, %w.1)
+  %gte = f32[8,32]{1,0} get-tuple-element(%tup), index=0
+  %cond = f32[8,32]{1,0} conditional(%flag.1, %gte, %gte), true_computation=%small, false_computation=%big
+  ROOT %call = f32[8,32]{1,0} call(%cond), to_apply=%small
+}`);
+
+describe('HLO constructs', () => {
+  it('a fusion is opened (its dot counts), tuples vanish, a conditional runs its largest branch, calls are inlined', async () => {
+    expect(sniff(text(FUSED_DOT))).toBe('hlo');
+    const { graph: g } = await imported('f.hlo.txt', text(FUSED_DOT));
+    expect(g.ops.map((o) => `${o.kind} ${o.path}`)).toEqual([
+      'dot f/embed/fused_dot/dot_general', 'elementwise f/embed/big/tanh', 'elementwise f/embed/big/exponential', 'elementwise f/embed/small/negate',
+    ]);
+    expect(g.ops[0]!.flops).toBe(2 * 8 * 32 * 16);
+    expect(g.ops[0]!.attrs).toEqual({ kind: 'dot', lhsBatch: [], rhsBatch: [], lhsContract: [1], rhsContract: [0] });
+    expect(inspectGraph(g).params).toBe(16 * 32);
+  });
+
+  it('a while loop without known_trip_count takes its trips from the condition: one layer per trip', async () => {
+    const loop = MODULE(`%body (p: (s32[], f32[8,16], f32[4,16,16])) -> (s32[], f32[8,16], f32[4,16,16]) {
+  %p = (s32[], f32[8,16]{1,0}, f32[4,16,16]{2,1,0}) parameter(0)
+  %i = s32[] get-tuple-element(%p), index=0
+  %h = f32[8,16]{1,0} get-tuple-element(%p), index=1
+  %ws = f32[4,16,16]{2,1,0} get-tuple-element(%p), index=2
+  %zero = s32[] constant(0)
+  %ds = f32[1,16,16]{2,1,0} dynamic-slice(%ws, %i, %zero, %zero), dynamic_slice_sizes={1,16,16}
+  %w = f32[16,16]{1,0} bitcast(%ds)
+  %d = f32[8,16]{1,0} dot(%h, %w), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+  %one = s32[] constant(1)
+  %next = s32[] add(%i, %one)
+  ROOT %out = (s32[], f32[8,16]{1,0}, f32[4,16,16]{2,1,0}) tuple(%next, %d, %ws)
+}
+
+%cond (q: (s32[], f32[8,16], f32[4,16,16])) -> pred[] {
+  %q = (s32[], f32[8,16]{1,0}, f32[4,16,16]{2,1,0}) parameter(0)
+  %j = s32[] get-tuple-element(%q), index=0
+  %n = s32[] constant(4)
+  ROOT %lt = pred[] compare(%j, %n), direction=LT
+}
+
+ENTRY %main (x: f32[8,16], ws: f32[4,16,16]) -> f32[8,16] {
+  %x = f32[8,16]{1,0} parameter(0), metadata={op_name="x"}
+  %ws = f32[4,16,16]{2,1,0} parameter(1)
+  %c0 = s32[] constant(0)
+  %init = (s32[], f32[8,16]{1,0}, f32[4,16,16]{2,1,0}) tuple(%c0, %x, %ws)
+  %loop = (s32[], f32[8,16]{1,0}, f32[4,16,16]{2,1,0}) while(%init), condition=%cond, body=%body
+  ROOT %r = f32[8,16]{1,0} get-tuple-element(%loop), index=1
+}`);
+    const { graph: g, warnings } = await imported('loop.hlo', text(loop));
+    expect(g.ops.filter((o) => o.kind === 'dot').map((o) => o.path)).toEqual([0, 1, 2, 3].map((i) => `loop/layers.${i}/dot_general`));
+    expect(inspectGraph(g).layers).toBe(4);
+    expect(inspectGraph(g).params).toBe(4 * 16 * 16);
+    expect(warnings).toEqual([]);
+  });
+
+  it('cuBLAS gemm custom-calls are the dots of their backend_config (with C added when beta is 1), cuDNN convolutions convolutions', async () => {
+    const gemm = MODULE(`ENTRY %main (a: f32[2,8,16], b: f32[2,16,32], c: f32[2,8,32], img: f32[4,32,32,3], k: f32[3,3,3,8]) -> f32[2,8,32] {
+  %a = f32[2,8,16]{2,1,0} parameter(0), metadata={op_name="x"}
+  %b = f32[2,16,32]{2,1,0} parameter(1)
+  %c = f32[2,8,32]{2,1,0} parameter(2)
+  %img = f32[4,32,32,3]{3,2,1,0} parameter(3), metadata={op_name="images"}
+  %k = f32[3,3,3,8]{3,2,1,0} parameter(4)
+  %g = (f32[2,8,32]{2,1,0}, s8[4194304]{0}) custom-call(%a, %b, %c), custom_call_target="__cublas$gemm", backend_config={"operation_queue_id":"0","gemm_backend_config":{"alpha_real":1,"beta":1,"dot_dimension_numbers":{"lhs_contracting_dimensions":["2"],"rhs_contracting_dimensions":["1"],"lhs_batch_dimensions":["0"],"rhs_batch_dimensions":["0"]},"epilogue":"DEFAULT"}}
+  %lt = (f32[2,8,32]{2,1,0}, s8[1024]{0}) custom-call(%a, %b), custom_call_target="__cublas$lt$matmul", backend_config={"gemm_backend_config":{"beta":0,"dot_dimension_numbers":{"lhs_contracting_dimensions":["2"],"rhs_contracting_dimensions":["1"],"lhs_batch_dimensions":["0"],"rhs_batch_dimensions":["0"]},"epilogue":"DEFAULT"}}
+  %cv = (f32[4,16,16,8]{3,2,1,0}, u8[0]{0}) custom-call(%img, %k), window={size=3x3 stride=2x2 pad=0_1x0_1}, dim_labels=b01f_01io->b01f, custom_call_target="__cudnn$convForward", backend_config={"cudnn_conv_backend_config":{"conv_result_scale":1}}
+  %m = f32[2,8,32]{2,1,0} get-tuple-element(%g), index=0
+  %n = f32[2,8,32]{2,1,0} get-tuple-element(%lt), index=0
+  ROOT %sum = f32[2,8,32]{2,1,0} add(%m, %n)
+}`);
+    const { graph: g, warnings } = await imported('gemm.hlo.txt', text(gemm));
+    const dots = g.ops.filter((o) => o.kind === 'dot');
+    expect(dots.map((o) => o.flops)).toEqual([2 * 2 * 8 * 32 * 16, 2 * 2 * 8 * 32 * 16]);
+    expect(dots[0]!.attrs).toEqual({ kind: 'dot', lhsBatch: [0], rhsBatch: [0], lhsContract: [2], rhsContract: [1] });
+    expect(g.ops.filter((o) => o.kind === 'elementwise').length).toBe(2); // C added, then the root add
+    const conv = g.ops.find((o) => o.kind === 'conv')!;
+    expect(conv.flops).toBe(2 * 4 * 16 * 16 * 8 * 3 * 9);
+    expect(conv.attrs).toMatchObject({ strides: [2, 2], padding: [[0, 1], [0, 1]], inputFeatureDim: 3, kernelInputFeatureDim: 2, kernelOutputFeatureDim: 3 });
+    expect(warnings).toEqual([]);
+  });
+
+  it('collectives are named with their kinds and group sizes; an all-gather grows its dimension', async () => {
+    const coll = MODULE(`%sum (x: f32[], y: f32[]) -> f32[] {
+  %x = f32[] parameter(0)
+  %y = f32[] parameter(1)
+  ROOT %s = f32[] add(%x, %y)
+}
+
+ENTRY %main (a: f32[8,16]) -> f32[8,64] {
+  %a = f32[8,16]{1,0} parameter(0), metadata={op_name="x"}
+  %ar = f32[8,16]{1,0} all-reduce(%a), channel_id=1, replica_groups={{0,1},{2,3}}, to_apply=%sum
+  %ags = (f32[8,16]{1,0}, f32[8,64]{1,0}) all-gather-start(%ar), channel_id=2, replica_groups=[1,4]<=[4], dimensions={1}
+  %ag = f32[8,64]{1,0} all-gather-done(%ags)
+  %rs = f32[8,16]{1,0} reduce-scatter(%ag), channel_id=3, replica_groups={}, dimensions={1}, to_apply=%sum
+  %cp = f32[8,16]{1,0} collective-permute(%rs), source_target_pairs={{0,1},{1,2},{2,3},{3,0}}
+  ROOT %ag2 = f32[8,64]{1,0} all-gather(%cp), replica_groups=[1,4]<=[4], dimensions={1}
+}`, ', num_partitions=4');
+    const { graph: g, warnings } = await imported('coll.hlo.txt', text(coll));
+    expect(warnings).toContain('hlo: the program already holds 5 collectives over 4 devices: all-reduce x1 (groups of 2), all-gather x2 (groups of 4), reduce-scatter x1 (groups of 4), collective-permute x1 (4 source-target pairs)');
+    expect(g.ops.map((o) => `${o.kind} ${o.name.split(' ')[0]}`)).toEqual([
+      'reshape all_reduce', 'concatenate all_gather', 'slice reduce_scatter', 'reshape collective_permute', 'concatenate all_gather',
+    ]);
+    expect(g.ops[1]!.attrs).toEqual({ kind: 'axis', axis: 1 });
+  });
+
+  it('malformed HLO is a one-line error naming the line; an undefined operand too', async () => {
+    const bad = FUSED_DOT.replace('%gte = f32[8,32]{1,0} get-tuple-element(%tup), index=0', '%gte = f32[8,32]{1,0} get-tuple-element(%tup, index=0');
+    const r = await importModel('bad.hlo.txt', text(bad));
+    const line = bad.split('\n').findIndex((l) => l.includes('get-tuple-element(%tup, index')) + 1;
+    expect(r.ok ? undefined : [r.error.format, r.error.line, r.error.message]).toEqual(['hlo', line, `line ${line}: unclosed '(' after get-tuple-element in '%gte = f32[8,32]{1,0} get-tuple-element(%tup, index=0'`]);
+    const undef = await importModel('u.hlo.txt', text(FUSED_DOT.replace('call(%cond)', 'call(%nope)')));
+    const callLine = FUSED_DOT.split('\n').findIndex((l) => l.includes('call(%cond)')) + 1;
+    expect(undef.ok ? undefined : [undef.error.line, undef.error.message]).toEqual([callLine, `line ${callLine}: use of undefined value %nope in call %call`]);
+    const truncated = await importModel('t.hlo.txt', load('gpt-scan.forward.hlo.txt').subarray(0, 40_000));
+    expect(truncated.ok ? undefined : truncated.error.message).toMatch(/^line \d+: /);
+    for (const e of [r, undef, truncated]) expect(e.ok ? '' : e.error.message).not.toContain('\n');
+  });
+
+  it('unknown ops and custom-calls are warned about with their counts, not thrown', async () => {
+    const odd = FUSED_DOT.replace('ROOT %call = f32[8,32]{1,0} call(%cond), to_apply=%small', `%ch = f32[8,32]{1,0} cholesky(%cond), lower=true
+  %cc = f32[8,32]{1,0} custom-call(%ch), custom_call_target="my_kernel"
+  ROOT %call = f32[8,32]{1,0} call(%cc), to_apply=%small`);
+    const { warnings } = await imported('odd.hlo.txt', text(odd));
+    expect(warnings.join('\n')).toMatch(/hlo\.cholesky/);
+    expect(warnings.join('\n')).toMatch(/custom-call my_kernel/);
+  });
+
+  it('the file is told by its first line: .txt and .hlo open as HLO, a .mlir holding HLO is refused by name', async () => {
+    expect((await importModel('dump.txt', text(FUSED_DOT))).ok).toBe(true);
+    expect((await importModel('dump.hlo', text(FUSED_DOT))).ok).toBe(true);
+    const r = await importModel('dump.mlir', text(FUSED_DOT));
+    expect(r.ok ? '' : r.error.message).toMatch(/holds XLA HLO text/);
+  });
+});
