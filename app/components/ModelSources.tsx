@@ -61,7 +61,7 @@ export function ModelSources() {
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
         <label htmlFor={fileId} className={`${buttonClass} cursor-pointer`}>Open model file</label>
-        <input id={fileId} type="file" className="sr-only" accept=".onnx,.mlir,.stablehlo,.json"
+        <input id={fileId} type="file" className="sr-only" accept=".onnx,.mlir,.stablehlo,.hlo,.txt,.json"
           onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void actions.openFile(f); }} />
         <select aria-label="Samples" className={inputClass} value="" onChange={(e) => e.target.value && void actions.loadSource({ kind: 'sample', file: e.target.value })}>
           <option value="">Samples…</option>

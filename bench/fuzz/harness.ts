@@ -14,7 +14,7 @@ export interface FuzzStats {
   slowInputs: number;
 }
 
-const EXT: Readonly<Record<SeedFormat, string>> = { onnx: 'onnx', stablehlo: 'mlir', json: 'json' };
+const EXT: Readonly<Record<SeedFormat, string>> = { onnx: 'onnx', stablehlo: 'mlir', hlo: 'hlo', json: 'json' };
 /** An input taking longer than this fails the fuzz. */
 export const MAX_INPUT_SECONDS = 2;
 

@@ -121,7 +121,7 @@ export function mutateJson(text: string, r: Rand): string {
   }
 }
 
-export type SeedFormat = 'onnx' | 'stablehlo' | 'json';
+export type SeedFormat = 'onnx' | 'stablehlo' | 'hlo' | 'json';
 
 /** One mutated input: 1-3 stacked mutations of a seed, format-aware half of the time. */
 export function mutate(seed: Uint8Array, format: SeedFormat, r: Rand, donor?: Uint8Array): Uint8Array {

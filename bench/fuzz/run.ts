@@ -10,7 +10,7 @@ const count = Number(process.argv[2] ?? 10_000);
 const seed = Number(process.argv[3] ?? 1);
 const seeds = await buildSeeds();
 let failed = false;
-for (const format of ['json', 'stablehlo', 'onnx'] as SeedFormat[]) {
+for (const format of ['json', 'stablehlo', 'hlo', 'onnx'] as SeedFormat[]) {
   const t0 = performance.now();
   const s = await fuzzFormat(seeds, format, count, seed);
   const wall = (performance.now() - t0) / 1000;

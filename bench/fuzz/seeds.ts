@@ -39,6 +39,17 @@ function mlirFunctions(file: string): string[] {
   });
 }
 
+/** The first `count` computations of an HLO fixture as a module of their own, the last one its ENTRY. */
+function hloPrefixes(file: string, counts: readonly number[]): string[] {
+  const text = readFileSync(resolve(WILD, file.slice(5)), 'utf8');
+  const header = text.slice(0, text.indexOf('\n'));
+  const comps = text.split(/\n(?=%[\w.\-]+ \(|ENTRY )/).slice(1).map((c) => c.replace(/^ENTRY /, ''));
+  return counts.filter((n) => n <= comps.length).map((n) => {
+    const picked = comps.slice(0, n);
+    return `${header}\n\n${picked.slice(0, -1).join('\n')}\nENTRY ${picked[n - 1]}`;
+  });
+}
+
 export async function buildSeeds(): Promise<Seed[]> {
   const seeds: Seed[] = [];
   const enc = new TextEncoder();
@@ -54,6 +65,11 @@ export async function buildSeeds(): Promise<Seed[]> {
   }
   for (const f of ['wild:hlo/gpt-scan.forward.mlir', 'wild:hlo/gpt-scan.train.mlir', 'wild:hlo/gpt-scan-tp4dp2.train.mlir']) {
     seeds.push({ name: f, format: 'stablehlo', data: load(f), big: true });
+  }
+  // XLA HLO text (issue 12): whole compiled programs, and their first computations as modules of their own.
+  for (const f of ['wild:hlo/gpt-scan.forward.hlo.txt', 'wild:hlo/gpt-scan.train.hlo.txt', 'wild:hlo/gpt-scan-tp4dp2.train.hlo.txt']) {
+    seeds.push({ name: f, format: 'hlo', data: load(f), big: true });
+    hloPrefixes(f, [2, 5, 12, 30]).forEach((t, i) => seeds.push({ name: `${f}[:${i}]`, format: 'hlo', data: enc.encode(t), big: false }));
   }
   for (const f of ['stablehlo/gpt-125m.forward.mlir', 'stablehlo/gpt-125m.train.mlir', 'stablehlo/gshard-moe-380m.train.mlir']) {
     seeds.push({ name: f, format: 'stablehlo', data: load(f), big: true });

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const RUNS = Number(process.argv[2] ?? 5);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dirs = ['fixtures/wild/onnx', 'fixtures/wild/hlo', '../shared/fixtures/onnx', '../shared/fixtures/stablehlo'];
-const files = dirs.flatMap((d) => readdirSync(resolve(root, d)).filter((f) => /\.(onnx|mlir)$/.test(f)).map((f) => `${d}/${f}`));
+const files = dirs.flatMap((d) => readdirSync(resolve(root, d)).filter((f) => /\.(onnx|mlir|hlo\.txt)$/.test(f)).map((f) => `${d}/${f}`));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const rows = files.map((file) => {

@@ -1,9 +1,10 @@
 /**
  * `meshplan inspect --model <zoo:NAME | path> [--batch N] [--seq N] [--json]`: the model's headline figures
- * (parameters, training FLOPs per step, ops, layers, memory) as one JSON object or a short table.
+ * (parameters, training FLOPs per step, ops, layers, memory, and the import's warnings) as one JSON object or a short table.
  */
 import { inspectGraph, type GraphSummary } from '../core/ir/inspect.ts';
 import { LIMITS } from '../core/boundary/limits.ts';
+import { oneLine } from '../core/boundary/text.ts';
 import { intArg, parseArgs, required } from './args.ts';
 import { loadModelArg } from './model.ts';
 
@@ -14,11 +15,13 @@ export async function run(argv: string[]): Promise<number> {
   const seq = intArg(args, 'seq', LIMITS.seq);
   const graph = await loadModelArg(spec, { batch, seq });
   const summary = inspectGraph(graph);
-  process.stdout.write(args.flags.has('json') ? JSON.stringify(summary) + '\n' : formatTable(summary));
+  const warnings = graph.warnings ?? [];
+  process.stdout.write(args.flags.has('json') ? JSON.stringify(warnings.length ? { ...summary, warnings } : summary) + '\n' : formatTable(summary, warnings));
   return 0;
 }
 
-export function formatTable(s: GraphSummary): string {
+/** The summary's rows, then one `warning` row per import warning (collectives already in an XLA program, guesses). */
+export function formatTable(s: GraphSummary, warnings: readonly string[] = []): string {
   const rows: [string, string][] = [
     ['model', `${s.name} (${s.source})`],
     ['batch', s.seq !== undefined ? `${s.batch} x seq ${s.seq}` : String(s.batch)],
@@ -29,6 +32,7 @@ export function formatTable(s: GraphSummary): string {
     ['activations / sample', bytes(s.activationBytesPerSample)],
     ['ops', `${s.ops} (${Object.entries(s.opCounts).map(([k, n]) => `${k} ${n}`).join(', ')})`],
     ['layers', String(s.layers)],
+    ...warnings.map((w): [string, string] => ['warning', oneLine(w)]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';

@@ -1,6 +1,6 @@
 /**
  * The `--model` argument shared by every command: 'zoo:NAME' (the model zoo) or a path to a model file
- * (.onnx, .mlir, .json, config.json), read and handed to the importers. Problems become one-line CliErrors.
+ * (.onnx, .mlir, XLA HLO text (.hlo, .txt), .json, config.json), read and handed to the importers. Problems become one-line CliErrors.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

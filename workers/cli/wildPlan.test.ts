@@ -25,4 +25,19 @@ describe('meshplan plan on the wild fixtures', () => {
     expect(p.stages.reduce((n, s) => n + s.devices.length, 0)).toBeLessThanOrEqual(8);
     expect(e.params_expected).toBeGreaterThan(0);
   }, 600_000);
+
+  it.each([['gpt-scan.forward.hlo.txt'], ['gpt-scan.train.hlo.txt']])('hlo/%s (XLA HLO text): inspect prints params, FLOPs, layers; a feasible plan on dgx-h100:1x8', (file) => {
+    const inspect = spawnSync(process.execPath, ['bin/meshplan.mjs', 'inspect', '--model', `fixtures/wild/hlo/${file}`], { cwd: repoRoot, encoding: 'utf8' });
+    expect([inspect.status, inspect.stderr]).toEqual([0, '']);
+    expect(inspect.stdout).toContain('params                3.45 million (3450112)');
+    expect(inspect.stdout).toMatch(/forward FLOPs +3\.8\d\d GFLOP/);
+    expect(inspect.stdout).toContain('layers                4');
+    const r = spawnSync(process.execPath, ['bin/meshplan.mjs', 'plan', '--model', `fixtures/wild/hlo/${file}`, '--cluster', 'dgx-h100:1x8', '--layers', '2', '--json'],
+      { cwd: repoRoot, encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const p = JSON.parse(r.stdout) as { feasible: boolean; stepSeconds: number; model: string };
+    expect(p.feasible).toBe(true);
+    expect(p.stepSeconds).toBeGreaterThan(0);
+    expect(p.model).toBe(file.replace('.hlo.txt', ''));
+  }, 600_000);
 });
