@@ -17,7 +17,7 @@ import { zooModel } from '../../workers/core/zoo/index.ts';
 const manual: PlanDeps = { intra: 'manual' };
 
 /** Asserts the bound; returns the feasible baselines' labels by step time. */
-async function checkBound(c: PaperCase, deps: PlanDeps): Promise<{ ours: number; baselines: Map<string, number> }> {
+async function checkBound(c: PaperCase, deps: PlanDeps): Promise<{ ours: number; zero: (number | undefined)[]; baselines: Map<string, number> }> {
   const ours = await planCase(c, {}, deps);
   expect(ours.feasible).toBe(true);
   expect(ours.kind).toBe('searched');
@@ -29,7 +29,7 @@ async function checkBound(c: PaperCase, deps: PlanDeps): Promise<{ ours: number;
     baselines.set(base.label, base.stepSeconds);
     expect(ours.stepSeconds, `${c.id}: ${base.label}`).toBeLessThanOrEqual(base.stepSeconds * (1 + 1e-9));
   }
-  return { ours: ours.stepSeconds, baselines };
+  return { ours: ours.stepSeconds, zero: ours.stages.map((st) => st.zero), baselines };
 }
 
 describe('searched <= every baseline on the paper cases', () => {
@@ -42,13 +42,16 @@ describe('searched <= every baseline on the paper cases', () => {
   }
 
   // The issue's three losses were measured with the intra-op ILP in the search: GPT-2.6B lost 1.1% to inter-op
-  // only (finer layers), Wide-ResNet 500M / 1B 0.7% / 0.1% to ZeRO-3. Now the searched plan equals the best.
+  // only (finer layers), Wide-ResNet 500M / 1B 0.7% / 0.1% to ZeRO-3. The seeds made the searched plan equal the
+  // best; with ZeRO stages chosen per stage by the DP (inter/zeroStages.ts) it beats them: 37.67 s vs 40.44 s,
+  // 35.62 vs 36.08, 35.86 vs 36.51 (sharded state lets larger micro-batches or fewer recomputations fit the V100s).
   const ilp: PlanDeps = { solver: createHighsSolver() };
   for (const [id, winner] of [['gpt-2.6B-8gpu', 'inter-op only'], ['wresnet-500M-2gpu', 'ZeRO-3'], ['wresnet-1B-4gpu', 'ZeRO-3']] as const) {
-    it(`${id} with the ILP: equals its best baseline (${winner})`, async () => {
-      const { ours, baselines } = await checkBound(PAPER_CASES.find((x) => x.id === id)!, ilp);
+    it(`${id} with the ILP: faster than its best baseline (${winner}) by a ZeRO stage of its own`, async () => {
+      const { ours, zero, baselines } = await checkBound(PAPER_CASES.find((x) => x.id === id)!, ilp);
       const best = Math.min(...baselines.values());
-      expect(ours).toBeCloseTo(best, 9);
+      expect(ours).toBeLessThan(best * (1 - 0.005));
+      expect(zero.some((z) => z !== undefined && z >= 2), `ZeRO levels ${zero.join(',')}`).toBe(true);
       expect([...baselines].find(([, s]) => s === best)![0]).toContain(winner);
     }, 120_000);
   }

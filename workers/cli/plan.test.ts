@@ -77,7 +77,9 @@ describe('meshplan plan / compare', () => {
     const mb = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--microbatches', '3', '--json');
     expect([mb.status, mb.stderr]).toEqual([2, 'meshplan plan: microbatches must divide the global batch 8, got 3\n']);
     const grid = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--tp', '2', '--json');
-    expect([grid.status, grid.stderr]).toEqual([2, 'meshplan plan: --dp/--tp/--pp/--zero need --baseline megatron\n']);
+    expect([grid.status, grid.stderr]).toEqual([2, 'meshplan plan: --dp/--tp/--pp need --baseline megatron\n']);
+    const zero = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--baseline', 'dp', '--zero', '2', '--json');
+    expect([zero.status, zero.stderr]).toEqual([2, 'meshplan plan: --zero applies to the search and --baseline megatron; --baseline dp fixes its own\n']);
     const rt = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--runtime', 'tpu', '--json');
     expect([rt.status, rt.stderr]).toEqual([2, "meshplan plan: --runtime must be one of megatron|xla, got 'tpu'\n"]);
   }, 60_000);

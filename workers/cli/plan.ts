@@ -1,7 +1,7 @@
 /**
  * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1]
  *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
- *   [--dp N --tp N --pp N] [--zero 1|2|3] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
+ *   [--dp N --tp N --pp N] [--zero 0|1|2|3|auto] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
  *   [--runtime megatron|xla] [--workers N]
  *   [--trace out.json] [--timeline] [--sharding] --json`
  * Prints the Plan (the timeline only with --timeline: it has tens of thousands of events, --trace writes it as a
@@ -55,10 +55,12 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const dp = intArg(args, 'dp', LIMITS.parallelDegree);
   const tp = intArg(args, 'tp', LIMITS.parallelDegree);
   const pp = intArg(args, 'pp', LIMITS.parallelDegree);
-  const zero = oneOf(args, 'zero', ['1', '2', '3'] as const);
+  // --zero: forces a ZeRO level on every stage (search and Megatron baselines); auto lets each choose.
+  const zero = oneOf(args, 'zero', ['0', '1', '2', '3', 'auto'] as const);
   const runtime = oneOf<Runtime>(args, 'runtime', RUNTIMES);
   const objective = oneOf(args, 'objective', ['latency', 'throughput'] as const);
-  if ((dp || tp || pp || zero) && baseline !== 'megatron') throw new CliError('--dp/--tp/--pp/--zero need --baseline megatron');
+  if ((dp || tp || pp) && baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');
+  if (zero !== undefined && baseline && baseline !== 'megatron') throw new CliError(`--zero applies to the search and --baseline megatron; --baseline ${baseline} fixes its own`);
   const intra = oneOf(args, 'intra', ['ilp', 'manual'] as const) ?? 'ilp';
   const workers = intArg(args, 'workers', LIMITS.workers) ?? 1;
   if (workers > 1 && intra !== 'ilp') throw new CliError('--workers fans out ILP solves; it needs --intra ilp');
@@ -76,7 +78,7 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
     ...(dp !== undefined ? { dp } : {}),
     ...(tp !== undefined ? { tp } : {}),
     ...(pp !== undefined ? { pp } : {}),
-    ...(zero !== undefined ? { zero: Number(zero) as 1 | 2 | 3 } : {}),
+    ...(zero !== undefined ? { zero: zero === 'auto' ? 'auto' : (Number(zero) as 0 | 1 | 2 | 3) } : {}),
     ...(memoryGb !== undefined ? { memoryLimitBytes: memoryGb * 2 ** 30 } : {}),
     ...(runtime ? { runtime } : {}),
     ...(objective ? { inferObjective: objective } : {}),

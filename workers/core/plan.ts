@@ -70,7 +70,8 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
   return {
     profile: (unit, mesh, sub) => (mesh.variant === 'ilp' && ilp ? ilp(unit, mesh, sub)
       : mesh.variant === 'template-dense' ? dense(unit, mesh, sub) : manual(unit, mesh, sub)),
-    filter: { variantsOf: (l) => (ilp && l[1] > 1 ? ['ilp', ...templates] : templates) },
+    // A forced ZeRO level is priced on the templates only (the ILP shards state its own way).
+    filter: { variantsOf: (l) => (ilp && l[1] > 1 && typeof ctx.options.zero !== 'number' ? ['ilp', ...templates] : templates) },
   };
 }
 

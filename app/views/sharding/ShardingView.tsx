@@ -5,6 +5,7 @@
 import { useMemo, useState } from 'react';
 import type { Op, Tensor } from '../../../workers/core/ir/types.ts';
 import type { Plan, Stage } from '../../../workers/core/plan/types.ts';
+import { stageParallelLabel } from './stageLabel.ts';
 import { inputClass } from '../../components/Region.tsx';
 import { formatBytes, formatSeconds } from '../../format.ts';
 import { useApp } from '../../store/store.ts';
@@ -73,6 +74,7 @@ export function ShardingView({ plan }: { plan: Plan }) {
       <div className="flex flex-wrap items-start gap-6">
         <div>
           <p className="text-sm">stage {stage.index} on mesh ({stage.logicalMesh[0]}, {stage.logicalMesh[1]}) · {stage.gpu}</p>
+          <p className="text-sm font-medium" aria-label={`Parallelism of stage ${stage.index}`}>{stageParallelLabel(stage)}</p>
           <MeshGrid stage={stage} />
         </div>
         {picked && <TileView tensor={picked} mesh={stage.logicalMesh} devices={stage.devices} />}

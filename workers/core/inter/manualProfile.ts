@@ -187,5 +187,6 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     paramTensors: seen.size,
     paramFractions: elementFractions(localElems),
     source: 'manual',
+    ...(training ? { zero: { level: strategy.zeroStage, elems: syncedGradElems } } : {}),
   };
 }

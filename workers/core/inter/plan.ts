@@ -10,6 +10,7 @@ import type { Precision } from '../cost/precision.ts';
 import type { ShardingPlan } from '../intra/types.ts';
 import type { ScheduleKind, TimelineEvent } from '../schedule/types.ts';
 import type { Runtime } from './runtime.ts';
+import type { ZeroLevel } from './zeroStages.ts';
 
 export interface Stage {
   readonly index: number;
@@ -34,6 +35,8 @@ export interface Stage {
   readonly sendBytes: number;
   readonly sendCrossesNodes: boolean;
   readonly remat: boolean;
+  /** ZeRO stage over the data-parallel axis (absent: no data-parallel axis, or the ILP's own sharding). */
+  readonly zero?: ZeroLevel;
   readonly memory: MemoryBreakdown;
   readonly memoryBytesPerDevice: number;
   /** What must be free when the runtime holds more than one step's temporaries (inter/runtime.ts), when larger
@@ -114,9 +117,11 @@ export interface PlanOptions {
   readonly dp?: number;
   readonly tp?: number;
   readonly pp?: number;
-  /** With baseline megatron: ZeRO stage over the data-parallel axis (1 optimizer state, 2 and gradients, 3 and
-   * parameters); default none (Megatron-LM's replicated optimizer). */
-  readonly zero?: 1 | 2 | 3;
+  /** ZeRO stage over the data-parallel axis (1 optimizer state, 2 and gradients, 3 and parameters;
+   * inter/zeroStages.ts). Search: a number forces it on every stage (template strategies only), 'auto' or absent
+   * lets the search choose per stage. Baseline megatron: absent or 0 Megatron-LM's replicated optimizer, 'auto' the
+   * fastest level per grid point. */
+  readonly zero?: ZeroLevel | 'auto';
   /** Per-device memory limit override; default each GPU's HBM. */
   readonly memoryLimitBytes?: number;
   /** Inference objective. */

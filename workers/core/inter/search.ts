@@ -16,6 +16,7 @@ import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 import type { CancelSignal } from '../progress.ts';
 import { buildStageProblem, type StageCore } from './stageOptions.ts';
 import { inputBytesOfRange } from './units.ts';
+import type { ZeroLevel } from './zeroStages.ts';
 
 export interface CandidateStage {
   readonly core: StageCore;
@@ -41,6 +42,8 @@ export interface SearchInput {
   readonly maxStages?: number;
   /** See StageDpOptions.tMaxRelativeGap. */
   readonly tMaxRelativeGap: number;
+  /** ZeRO levels per stage (StageProblemInput.zeroLevels). */
+  readonly zeroLevels?: readonly ZeroLevel[];
 }
 
 export interface SearchResult {
@@ -100,6 +103,7 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
       boundaryBytes: boundary.map((v) => v * r), microbatch: b, microbatches: B, schedule: x.schedule,
       remat: x.remat, memoryLimitBytes: x.memoryLimitBytes, training: cost.training, objective: x.objective,
       maxStages: Math.min(x.maxStages ?? L, L, totalDevices(cost.space)),
+      ...(x.zeroLevels ? { zeroLevels: x.zeroLevels } : {}),
     });
     const res = solveStageDp(problem, { tMaxRelativeGap: x.tMaxRelativeGap, bestKnown: best });
     dpRuns += res.dpRuns;

@@ -18,6 +18,13 @@ import { unitParamIds } from './units.ts';
 import { isRepeatedBlock, runtimeTraits, type Runtime, type RuntimeTraits } from './runtime.ts';
 import type { MeshSpace } from './meshSpace.ts';
 import { profileKey, type ProfileTable } from './profileUnits.ts';
+import { addUnitZero, emptyZeroCosts, type ZeroCosts } from './zeroStages.ts';
+
+/** The runtime prices ZeRO-3 and gradient synchronisation its own way (inter/runtime.ts): no ZeRO re-pricing. */
+function zeroRepricable(traits: RuntimeTraits): boolean {
+  return traits.stepsInFlight === 1 && traits.zero3ForwardAllToAlls === 0 && traits.zero3RematAllToAlls === 0
+    && traits.noRematGradientSyncFactor === 1 && !traits.zero3LogitsAllToAll;
+}
 
 /** Per-layer costs on one mesh for one micro-batch size, per device; gradientSyncSeconds includes the optimizer update
  * (both once per step). */
@@ -53,6 +60,9 @@ export interface LayerCosts {
   readonly shared: readonly SharedParam[];
   /** Steps whose temporaries the runtime holds at once (inter/runtime.ts). */
   readonly stepsInFlight: number;
+  /** What the ZeRO stages cost on this mesh (inter/zeroStages.ts): training on template profiles with a
+   * data-parallel axis, under a runtime without ZeRO-specific terms of its own; absent otherwise. */
+  readonly zero?: ZeroCosts;
 }
 
 export interface SharedParam {
@@ -65,6 +75,8 @@ export interface SharedParam {
   readonly syncSeconds: number;
   /** Its share of one reader's extra synchronisation without remat (LayerCosts.noRematGradientSyncSeconds). */
   readonly noRematSyncSeconds: number;
+  /** Its share of one reader's ZeRO-shardable elements (LayerCosts.zero). */
+  readonly zeroElems: number;
 }
 
 export interface CostContext {
@@ -129,6 +141,8 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
       activationBytes: new Float64Array(L), recomputePeakBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
     };
     const owners = new Map<string, Omit<SharedParam, 'layers'> & { layers: number[] }>();
+    let zero: ZeroCosts | undefined;
+    let zeroOk = ctx.training && mesh.logical[0] > 1 && zeroRepricable(traits);
     clustering.layers.forEach((layer, k) => {
       let recomputed = false;
       let kept = 0;
@@ -166,6 +180,11 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
         // checkpoints, a JAX scan's body); op chunks of a hint-less graph with the rest of their layer.
         t.recomputePeakBytes[k] = Math.max(t.recomputePeakBytes[k], e.cost.activationBytes);
         t.bufferBytes[k] += e.cost.bufferBytes;
+        if (zeroOk) {
+          const level = e.profile.zero?.level;
+          if (level === undefined || (zero && zero.level !== level)) zeroOk = false;
+          else addUnitZero((zero ??= emptyZeroCosts(level, mesh.logical[0], L)), k, e.profile, mesh.links[0], pb, gpu!);
+        }
         const ids = paramIds[u];
         ids.forEach((id, j) => {
           const f = e!.profile.paramFractions[j] ?? 0;
@@ -173,7 +192,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
           if (!o) {
             owners.set(id, {
               layers: [k], paramBytes: f * e!.profile.paramBytes, gradBytes: f * e!.profile.gradBytes, optimizerBytes: f * e!.profile.optimizerBytes,
-              syncSeconds: f * sync, noRematSyncSeconds: f * noRematSync,
+              syncSeconds: f * sync, noRematSyncSeconds: f * noRematSync, zeroElems: f * (e!.profile.zero?.elems ?? 0),
             });
           } else if (o.layers.includes(k)) {
             // Read twice inside one layer: held, reduced and updated once.
@@ -182,6 +201,7 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
             t.optimizerBytes[k] -= f * e!.profile.optimizerBytes;
             t.gradientSyncSeconds[k] -= f * sync;
             t.noRematGradientSyncSeconds[k] -= f * noRematSync;
+            if (zeroOk && zero) addUnitZero(zero, k, e!.profile, mesh.links[0], pb, gpu!, -f);
           } else o.layers.push(k);
         });
       }
@@ -189,6 +209,6 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
       t.rematActivationBytes[k] = (recomputed ? t.inputBytes[k] : 0) + kept;
       if (!clustering.unitGraph.hinted) t.recomputePeakBytes[k] = t.activationBytes[k];
     });
-    return { ...t, shared: [...owners.values()].filter((o) => o.layers.length > 1) };
+    return { ...t, shared: [...owners.values()].filter((o) => o.layers.length > 1), ...(zeroOk && zero ? { zero } : {}) };
   });
 }

@@ -11,6 +11,7 @@ import type { ScheduleKind } from '../schedule/types.ts';
 import type { StageDpProblem } from './stageConstruction.ts';
 import type { LayerCosts } from './stageCosts.ts';
 import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
+import { atZeroLevel, type ZeroLevel } from './zeroStages.ts';
 
 /** A stage's costs on one mesh, independent of its position. */
 export interface StageCore {
@@ -34,6 +35,8 @@ export interface StageCore {
   readonly transientBytes: number;
   /** Steps whose temporaries the runtime holds at once (inter/runtime.ts). */
   readonly stepsInFlight: number;
+  /** ZeRO stage over the data-parallel axis (inter/zeroStages.ts); absent where not priced (no axis 0, ILP). */
+  readonly zero?: ZeroLevel;
 }
 
 function sumRange(a: Float64Array, start: number, end: number): number {
@@ -78,7 +81,20 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     perMicrobatchBytes: remat ? sumRange(t.rematActivationBytes, start, end) : sumRange(t.activationBytes, start, end),
     transientBytes: (remat ? maxAct : 0) + maxBuffer,
     stepsInFlight: t.stepsInFlight,
+    ...(t.zero ? { zero: t.zero.level } : {}),
   };
+}
+
+/** The stage at each ZeRO level asked that its mesh can price (just the stage when it has no ZeRO costs). */
+export function zeroOptions(t: LayerCosts, core: StageCore, levels: readonly ZeroLevel[] | undefined, microbatches: number): StageCore[] {
+  if (!t.zero || !levels) return [core];
+  const z = t.zero;
+  let tied = 0;
+  for (const p of t.shared) {
+    const n = p.layers.filter((k) => k >= core.start && k < core.end).length;
+    if (n > 1) tied += (n - 1) * p.zeroElems;
+  }
+  return levels.map((level) => atZeroLevel(z, core, level, microbatches, tied)).filter((c): c is StageCore => c !== null);
 }
 
 /** Micro-batches whose activations stage (S - stagesFromHere) holds at once under the schedule. */
@@ -175,6 +191,8 @@ export interface StageProblemInput {
   readonly training: boolean;
   readonly objective: 'step' | 'throughput';
   readonly maxStages: number;
+  /** ZeRO levels the DP may give a stage with a data-parallel axis (inter/zeroStages.ts); absent: the profiles'. */
+  readonly zeroLevels?: readonly ZeroLevel[];
 }
 
 /** Is option a at least as good as b in every respect? */
@@ -201,8 +219,7 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
     const local: { s: number; mx: number; ms: number; meta: OptionMeta }[] = [];
     for (const mesh of sub.meshes) {
       if (x.microbatch % mesh.logical[0] !== 0) continue;
-      for (const remat of x.remat) {
-        const core = stageCore(x.tables[mesh.id], mesh.id, l, i + 1, remat);
+      for (const remat of x.remat) for (const core of zeroOptions(x.tables[mesh.id], stageCore(x.tables[mesh.id], mesh.id, l, i + 1, remat), x.zeroLevels, x.microbatches)) {
         const ms = maxStagesThatFit(core, x.schedule, x.microbatches, x.memoryLimitBytes[sub.group], Math.min(x.maxStages, L - l));
         if (ms === 0) continue;
         const t = core.forwardSeconds + (x.training ? core.backwardSeconds : 0);

@@ -70,6 +70,10 @@ export interface UnitProfile {
   readonly paramFractions: readonly number[];
   readonly source: 'ilp' | 'manual';
   readonly sharding?: ShardingPlan;
+  /** Template profiles: the ZeRO stage their state already has over axis 0 and the parameter elements per device
+   * it can shard (those replicated over axis 0, whose gradients are synchronised over it; not experts split over
+   * it). The stage DP prices the other ZeRO stages from these (inter/zeroStages.ts); absent: no ZeRO choice. */
+  readonly zero?: { readonly level: 0 | 1 | 2 | 3; readonly elems: number };
 }
 
 export interface UnitCost {

@@ -108,6 +108,7 @@ export function assemblePlan(x: AssembleInput): Plan {
       sendBytes: sendBytes[i],
       sendCrossesNodes: crosses[i],
       remat: training && s.core.remat,
+      ...(training && s.core.zero !== undefined ? { zero: s.core.zero } : {}),
       memory,
       memoryBytesPerDevice: total,
       ...(required > total ? { requiredBytesPerDevice: required } : {}),

@@ -13,6 +13,7 @@ import type { BaselineKind, Plan, SearchTraceEntry } from '../inter/plan.ts';
 import type { ProfileFn } from '../inter/profileUnits.ts';
 import type { CancelSignal } from '../progress.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
+import type { ZeroLevel } from '../inter/zeroStages.ts';
 import type { ProgressCallback } from '../progress.ts';
 import { assemblePlan } from './assemble.ts';
 import { rankPlans, searchedPlans, shardingFor } from './searched.ts';
@@ -49,28 +50,32 @@ export async function runBaseline(kind: BaselineKind, ctx: PlanContext, searchPr
   switch (kind) {
     case 'megatron': {
       const { dp, tp, pp, zero } = ctx.options;
-      const strategy: ManualStrategy = zero ? { ...MEGATRON, zeroStage: zero } : MEGATRON;
-      const suffix = zero ? ` zero=${zero}` : '';
+      // 'auto': every ZeRO level at each grid point, the fastest kept (ranked together).
+      const levels: readonly ZeroLevel[] = zero === 'auto' ? [0, 1, 2, 3] : [zero ?? 0];
+      const strategyOf = (z: ZeroLevel): ManualStrategy => (z ? { ...MEGATRON, zeroStage: z } : MEGATRON);
+      const suffix = (z: ZeroLevel) => (z ? ` zero=${z}` : '');
       if (dp !== undefined || tp !== undefined || pp !== undefined) {
         const t = tp ?? 1;
         const p = pp ?? 1;
         const d = dp ?? total / (t * p);
         if (!Number.isInteger(d) || d * t * p !== total) return { ok: false, reason: `dp*tp*pp = ${d}*${t}*${p} must equal the ${total} GPUs` };
-        return single(`Megatron dp=${d} tp=${t} pp=${p}${suffix}`, { dp: d, tp: t, pp: p, strategy });
+        if (levels.length === 1) return single(`Megatron dp=${d} tp=${t} pp=${p}${suffix(levels[0])}`, { dp: d, tp: t, pp: p, strategy: strategyOf(levels[0]) });
       }
       const plans: Plan[] = [];
       const trace: SearchTraceEntry[] = [];
-      const grid = megatronGrid(total, perNode);
-      for (let k = 0; k < grid.length; k++) {
+      const fixed = dp !== undefined || tp !== undefined || pp !== undefined;
+      const grid = fixed ? [{ dp: dp ?? total / ((tp ?? 1) * (pp ?? 1)), tp: tp ?? 1, pp: pp ?? 1 }] : megatronGrid(total, perNode);
+      const points = grid.flatMap((g) => levels.map((z) => ({ ...g, z })));
+      for (let k = 0; k < points.length; k++) {
         if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-        const g = grid[k];
-        const label = `Megatron dp=${g.dp} tp=${g.tp} pp=${g.pp}${suffix}`;
-        const p = await uniformPlan(ctx, kind, label, { ...g, strategy }, memo, started);
+        const g = points[k];
+        const label = `Megatron dp=${g.dp} tp=${g.tp} pp=${g.pp}${suffix(g.z)}`;
+        const p = await uniformPlan(ctx, kind, label, { dp: g.dp, tp: g.tp, pp: g.pp, strategy: strategyOf(g.z) }, memo, started);
         if (typeof p === 'string') trace.push({ label, stepSeconds: Infinity, feasible: false, note: p });
         else { plans.push(p); trace.push(traceOf(p)); }
-        progress?.({ phase: 'megatron grid', done: k + 1, total: grid.length });
+        progress?.({ phase: 'megatron grid', done: k + 1, total: points.length });
       }
-      if (!plans.length) return { ok: false, reason: 'no Megatron grid point fits the cluster' };
+      if (!plans.length) return { ok: false, reason: fixed ? trace.map((t) => `${t.label}: ${t.note}`).join('; ') : 'no Megatron grid point fits the cluster' };
       return { ok: true, plans: rankPlans(plans), trace };
     }
     case 'dp': {

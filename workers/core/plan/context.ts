@@ -68,7 +68,7 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   };
   oneOf('precision', options.precision, PRECISIONS);
   oneOf('runtime', options.runtime, RUNTIMES);
-  if (options.zero !== undefined && ![1, 2, 3].includes(options.zero)) throw new PlanOptionError(`zero must be one of 1|2|3, got '${options.zero}'`);
+  if (options.zero !== undefined && !([0, 1, 2, 3, 'auto'] as unknown[]).includes(options.zero)) throw new PlanOptionError(`zero must be one of 0|1|2|3|auto, got '${echo(String(options.zero))}'`);
   const training = options.mode === 'train';
   if (training && graph.training === null) throw new PlanOptionError(`model '${graph.name}' is inference-only; use mode 'infer'`);
   const clustering = runLayerConstruction(graph, { layers: options.layers });

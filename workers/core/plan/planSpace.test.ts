@@ -59,6 +59,49 @@ describe('ZeRO stages on forced Megatron plans', () => {
   it('rejects another stage by name', async () => {
     const model = zooModel('gpt-350M', { batch: 64 });
     const r = await plan(model, parseClusterSpec('dgx-h100:1x8'), { ...defaultPlanOptions(model), baseline: 'megatron', zero: 4 as 3 });
-    expect(r).toEqual({ ok: false, reason: "zero must be one of 1|2|3, got '4'" });
+    expect(r).toEqual({ ok: false, reason: "zero must be one of 0|1|2|3|auto, got '4'" });
   });
+});
+
+describe('ZeRO stages chosen by the search', () => {
+  // GPT-6.7B (bf16-mixed: 16 B of state per parameter, 107 GB) on 8 H100 held to 14 GiB each.
+  const model = zooModel('gpt-6.7B', { batch: 64 });
+  const cluster = parseClusterSpec('dgx-h100:1x8');
+  const options = { ...defaultPlanOptions(model), memoryLimitBytes: 14 * 2 ** 30 };
+  const GiB = 2 ** 30;
+
+  it('picks ZeRO-3 for a data-parallel stage that fits at no lower level', async () => {
+    const auto = await plan(model, cluster, options, undefined, undefined, { intra: 'manual' });
+    if (!auto.ok) throw new Error(auto.reason);
+    expect(auto.plan.label).toBe('Meshplan');
+    expect(auto.plan.stages.map((s) => [s.logicalMesh, s.zero])).toEqual([[[4, 2], 3]]);
+    const s = auto.plan.stages[0];
+    // Parameters and gradients 6.66e9 x 2 B / (TP 2 x ZeRO 4) = 1.55 GiB each, master + moments 6.66e9 x 12 B / 8.
+    expect(s.memory.paramBytes / GiB).toBeCloseTo(1.55, 2);
+    expect(s.memory.gradBytes / GiB).toBeCloseTo(1.55, 2);
+    expect(s.memory.optimizerBytes).toBeCloseTo(6 * s.memory.paramBytes, -6);
+    expect(s.memoryBytesPerDevice).toBeLessThanOrEqual(14 * GiB);
+    // The same layout at ZeRO-0, 1 and 2 does not fit the 14 GiB.
+    for (const zero of [0, 1, 2] as const) {
+      const m = await plan(model, cluster, { ...options, baseline: 'megatron', dp: 4, tp: 2, pp: 1, zero }, undefined, undefined, { intra: 'manual' });
+      if (!m.ok) throw new Error(m.reason);
+      expect(m.plan.feasible, `zero=${zero}`).toBe(false);
+    }
+    // Held to ZeRO-2 the search pipelines instead (5 stages, remat): 1.37 s against 1.12 s.
+    const two = await plan(model, cluster, { ...options, zero: 2 }, undefined, undefined, { intra: 'manual' });
+    if (!two.ok) throw new Error(two.reason);
+    expect(two.plan.stages.length).toBeGreaterThan(1);
+    expect(two.plan.stepSeconds).toBeGreaterThan(1.15 * auto.plan.stepSeconds);
+  }, 120_000);
+
+  it('--zero forces the level on every data-parallel stage of the search', async () => {
+    const small = zooModel('gpt-2.6B', { batch: 64 });
+    for (const zero of [1, 2, 3] as const) {
+      const r = await plan(small, cluster, { ...defaultPlanOptions(small), zero }, undefined, undefined, { intra: 'manual' });
+      if (!r.ok) throw new Error(r.reason);
+      const levels = r.plan.stages.filter((s) => s.logicalMesh[0] > 1).map((s) => s.zero);
+      expect(levels.length).toBeGreaterThan(0);
+      expect(new Set(levels)).toEqual(new Set([zero]));
+    }
+  }, 120_000);
 });

@@ -16,7 +16,8 @@ import { opSeconds } from '../cost/opCost.ts';
 import { stageSharding } from './stageSharding.ts';
 import { costContext, type PlanContext } from './context.ts';
 import { searchBudgetProblem } from './budget.ts';
-import type { Plan, PlanKind, ProgressCallback, SearchTraceEntry } from './types.ts';
+import type { Plan, PlanKind, PlanOptions, ProgressCallback, SearchTraceEntry } from './types.ts';
+import type { ZeroLevel } from '../inter/zeroStages.ts';
 
 /** The search's estimated work is past SEARCH_LIMITS (plan/budget.ts); plan() returns the message as its reason. */
 export class SearchTooLarge extends Error {}
@@ -46,6 +47,12 @@ export function shardingFor(ctx: PlanContext, cost: CostContext): NonNullable<As
   };
 }
 
+/** ZeRO levels the search tries per stage: the one forced, else 1-3 (ZeRO-0 is never cheaper than ZeRO-1 under the
+ * cost model: the same collectives, more memory and a longer update), lowest first so that ties keep the lower. */
+export function searchZeroLevels(zero: PlanOptions['zero']): readonly ZeroLevel[] {
+  return zero === undefined || zero === 'auto' ? [1, 2, 3] : [zero];
+}
+
 export function rankPlans(plans: readonly Plan[]): Plan[] {
   // samples/s: for training and latency G / step, for throughput the steady-state rate.
   return [...plans].sort((a, b) => Number(b.feasible) - Number(a.feasible) || b.samplesPerSecond - a.samplesPerSecond || a.stepSeconds - b.stepSeconds);
@@ -70,6 +77,8 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     objective: !ctx.training && ctx.options.inferObjective === 'throughput' ? 'throughput' : 'step',
     maxStages,
     tMaxRelativeGap: 1e-3,
+    // The searched plan chooses a ZeRO stage per stage; the searched baselines keep their strategy's.
+    ...(kind === 'searched' && ctx.training ? { zeroLevels: searchZeroLevels(ctx.options.zero) } : {}),
   }, progress, signal);
   const unplaced: SearchTraceEntry[] = [];
   const plans: Plan[] = [];

@@ -39,17 +39,26 @@ function pinnedOptions(seed: Seed): Partial<PlanContext['options']> {
   return { ...grid, microbatches: seed.plan.microbatches };
 }
 
-/** Runs every baseline on the search's context (options dp/tp/pp ignored: the whole grid is a seed). */
+/** The seeds' options: dp/tp/pp dropped (the whole grid is a seed); a ZeRO level the search forces is the Megatron
+ * seeds' too, 'auto' is the DP's choice (the seeds keep Megatron-LM's replicated optimizer). */
+function seedOptions(options: PlanContext['options']): PlanContext['options'] {
+  const { dp: _dp, tp: _tp, pp: _pp, zero, ...rest } = options;
+  return zero === undefined || zero === 'auto' ? rest : { ...rest, zero };
+}
+
+/** Runs every baseline on the search's context; with a forced ZeRO level only the Megatron grid (the other
+ * baselines fix their own). */
 export async function runSeeds(ctx: PlanContext, searchProfile: ProfileFn, started: number, memo: ProfileMemo,
   progress?: ProgressCallback, signal?: CancelSignal): Promise<SeedRun> {
-  const { dp: _dp, tp: _tp, pp: _pp, ...options } = ctx.options;
+  const options = seedOptions(ctx.options);
   const seedCtx: PlanContext = { ...ctx, options, describeSharding: false };
   const seeds: Seed[] = [];
   const outcomes: BaselineOutcome[] = [];
   const trace: SearchTraceEntry[] = [];
-  for (const [k, kind] of BASELINE_KINDS.entries()) {
+  const kinds = options.zero === undefined ? BASELINE_KINDS : BASELINE_KINDS.filter((k) => k === 'megatron');
+  for (const [k, kind] of kinds.entries()) {
     const r: BaselineResult = await runBaseline(kind, seedCtx, searchProfile, started, undefined, signal, memo);
-    progress?.({ phase: 'baseline seeds', done: k + 1, total: BASELINE_KINDS.length });
+    progress?.({ phase: 'baseline seeds', done: k + 1, total: kinds.length });
     if (!r.ok) {
       outcomes.push({ kind, ok: false, reason: r.reason });
       trace.push({ label: `seed ${kind}`, stepSeconds: Infinity, feasible: false, note: r.reason });
@@ -70,7 +79,7 @@ export async function runSeeds(ctx: PlanContext, searchProfile: ProfileFn, start
  */
 export async function rebuildSeed(ctx: PlanContext, seed: Seed, searchProfile: ProfileFn, started: number, memo: ProfileMemo,
   signal?: CancelSignal): Promise<Plan> {
-  const options = { ...ctx.options, ...pinnedOptions(seed) };
+  const options = { ...seedOptions(ctx.options), ...pinnedOptions(seed) };
   const pinned: PlanContext = { ...ctx, options, microbatchCounts: [seed.plan.microbatches] };
   const r = await runBaseline(seed.kind, pinned, searchProfile, started, undefined, signal, memo);
   const p = r.ok ? r.plans[0] : undefined;

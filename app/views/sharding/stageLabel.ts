@@ -1,0 +1,20 @@
+/**
+ * A stage's parallelism in one line, the Sharding view's per-stage summary: "DP 4 · TP 2 · ZeRO-1 · EP 4". Parts in
+ * the order agreed for issue 14 (DP · TP · SP · CP · ZeRO · EP); a part is left out when its degree is 1 or the
+ * plan does not say (a stage without a data-parallel axis has no ZeRO level).
+ */
+import type { Stage } from '../../../workers/core/plan/types.ts';
+
+export function stageParallelParts(stage: Pick<Stage, 'logicalMesh' | 'zero'>): string[] {
+  const [dp, tp] = stage.logicalMesh;
+  const parts: string[] = [];
+  if (dp > 1) parts.push(`DP ${dp}`);
+  if (tp > 1) parts.push(`TP ${tp}`);
+  if (dp > 1 && stage.zero !== undefined) parts.push(`ZeRO-${stage.zero}`);
+  return parts;
+}
+
+export function stageParallelLabel(stage: Pick<Stage, 'logicalMesh' | 'zero'>): string {
+  const parts = stageParallelParts(stage);
+  return parts.length ? parts.join(' · ') : 'one device';
+}

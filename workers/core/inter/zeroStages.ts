@@ -1,0 +1,179 @@
+/**
+ * ZeRO stages as a per-stage choice of the stage DP (issue 14), priced from the stage's own costs (no new profile or
+ * ILP solve): the parameters a template profile keeps replicated over the data-parallel axis 0 (d devices) are
+ * sharded d ways, ZeRO-1 their optimizer state (fp32 master + Adam moments), ZeRO-2 also their gradients, ZeRO-3 also
+ * the parameters themselves (Rajbhandari et al., SC'20, §5; PyTorch FSDP, Zhao et al., VLDB'23, §3).
+ *
+ * Communication, ring bytes over axis 0 (cost/collectives.ts). Every level reduces the last micro-batch's gradients
+ * after its backward, exposed, as the profiles price the all-reduce (ZeRO-1: reduce-scatter + all-gather of the
+ * updated parameters, the same ring bytes); the levels differ in what they add:
+ * - ZeRO-2: gradients are sharded, so under gradient accumulation over B micro-batches each earlier micro-batch's
+ *   backward also reduce-scatters its gradients (DeepSpeed stage 2): (B - 1) reduce-scatters per step, overlapped
+ *   with backward compute. For B = 1 exactly ZeRO-1's cost.
+ * - ZeRO-3: parameters are all-gathered before each micro-batch's forward and again before its backward (that gather
+ *   also serves the recomputation under remat), overlapped with compute; the (B - 1) reduce-scatters as ZeRO-2; the
+ *   step ends with the last reduce-scatter alone (parameters stay sharded: no all-gather). For B = 1: two gathers and
+ *   one reduce-scatter, 1.5x the all-reduce's ring bytes when parameters and reduced gradients have equal width.
+ * Overlap (exposedSeconds): with prefetch of the next unit (FSDP's backward/forward prefetch, one unit ahead), unit
+ * k's collective runs while unit k-1 computes; the first unit's collective of each pass is exposed, and each later
+ * one by what it exceeds its unit's compute. Units stand for a stage's blocks with its compute spread evenly.
+ * Memory: ZeRO-2 holds one unit's unsharded gradient (the bucket being reduced), ZeRO-3 two units' gathered
+ * parameters (the one computing and the one prefetched), as transients.
+ */
+import { collectiveSeconds } from '../cost/collectives.ts';
+import type { PrecisionBytes } from '../cost/memory.ts';
+import { GRADIENT_REDUCTION_BYTES_PER_ELEMENT } from '../cost/runtimeTerms.ts';
+import type { GpuSpec, Link } from '../cluster/types.ts';
+import type { UnitProfile } from './unitProfile.ts';
+
+export type ZeroLevel = 0 | 1 | 2 | 3;
+export const ZERO_LEVELS: readonly ZeroLevel[] = [0, 1, 2, 3];
+
+/** Per layer of the clustering on one mesh: what ZeRO can shard and what its collectives cost, once per step or
+ * micro-batch as named. */
+export interface ZeroCosts {
+  /** The ZeRO stage the profiles' state already has (the search's template: 1). */
+  readonly level: ZeroLevel;
+  /** Devices on the data-parallel axis 0. */
+  readonly dataParallel: number;
+  /** Shardable parameter elements per device. */
+  readonly elems: Float64Array;
+  /** The shardable state unsharded (ZeRO-0), per device, bytes. */
+  readonly paramBytes: Float64Array;
+  readonly gradBytes: Float64Array;
+  readonly optimizerBytes: Float64Array;
+  /** All-gather of the shardable parameters over axis 0 (one pass), summed over units, seconds. */
+  readonly gatherSeconds: Float64Array;
+  /** Reduce-scatter of their gradients over axis 0, summed over units, seconds. */
+  readonly reduceScatterSeconds: Float64Array;
+  /** The all-reduce of their gradients the profiles price (ZeRO-0/1), seconds. */
+  readonly allReduceSeconds: Float64Array;
+  /** Adam's update of the shardable state unsharded (HBM traffic only; launches unchanged), seconds. */
+  readonly updateSeconds: Float64Array;
+  /** Units (prefetch granularity) per layer. */
+  readonly units: Float64Array;
+  /** The largest unit's unsharded shardable parameters and gradients, bytes. */
+  readonly peakUnitParamBytes: Float64Array;
+  readonly peakUnitGradBytes: Float64Array;
+}
+
+export function emptyZeroCosts(level: ZeroLevel, dataParallel: number, layers: number): ZeroCosts {
+  const a = () => new Float64Array(layers);
+  return {
+    level, dataParallel, elems: a(), paramBytes: a(), gradBytes: a(), optimizerBytes: a(), gatherSeconds: a(), reduceScatterSeconds: a(),
+    allReduceSeconds: a(), updateSeconds: a(), units: a(), peakUnitParamBytes: a(), peakUnitGradBytes: a(),
+  };
+}
+
+/** Adds `fraction` of one unit's shardable state and collectives to layer k (a negative fraction takes back a
+ * parameter the layer already counted: read twice inside it). */
+export function addUnitZero(z: ZeroCosts, k: number, profile: UnitProfile, axis0: Link, pb: PrecisionBytes, gpu: GpuSpec, fraction = 1): void {
+  const elems = profile.zero?.elems ?? 0;
+  const d = z.dataParallel;
+  z.elems[k] += fraction * elems;
+  z.paramBytes[k] += fraction * elems * pb.paramBytes;
+  z.gradBytes[k] += fraction * elems * pb.gradBytes;
+  z.optimizerBytes[k] += fraction * elems * (pb.masterBytes + pb.optimizerBytes);
+  z.gatherSeconds[k] += fraction * collectiveSeconds('all-gather', elems * pb.paramBytes, d, axis0);
+  z.reduceScatterSeconds[k] += fraction * collectiveSeconds('reduce-scatter', elems * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, d, axis0);
+  z.allReduceSeconds[k] += fraction * profile.gradientSyncSeconds;
+  // cost/optimizer.ts optimizerSeconds' traffic term.
+  z.updateSeconds[k] += fraction * elems * (2 * pb.paramBytes + pb.gradBytes + 2 * (pb.optimizerBytes + pb.masterBytes))
+    / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency);
+  if (fraction <= 0) return;
+  z.units[k] += 1;
+  z.peakUnitParamBytes[k] = Math.max(z.peakUnitParamBytes[k], elems * pb.paramBytes);
+  z.peakUnitGradBytes[k] = Math.max(z.peakUnitGradBytes[k], elems * pb.gradBytes);
+}
+
+/**
+ * Seconds of `commSeconds` (split evenly over `units` collectives) not hidden behind `computeSeconds` (split evenly
+ * over the same units) with one unit of prefetch: g + (n - 1) max(0, g - c), g = comm / n, c = compute / n.
+ */
+export function exposedSeconds(commSeconds: number, computeSeconds: number, units: number): number {
+  if (commSeconds <= 0) return 0;
+  const n = Math.max(1, units);
+  const g = commSeconds / n;
+  const c = computeSeconds / n;
+  return g + (n - 1) * Math.max(0, g - c);
+}
+
+/** Sharding factor of each piece of state at a level. */
+function shards(level: ZeroLevel, d: number): { param: number; grad: number; optimizer: number } {
+  return { param: level >= 3 ? d : 1, grad: level >= 2 ? d : 1, optimizer: level >= 1 ? d : 1 };
+}
+
+function sum(a: Float64Array, start: number, end: number): number {
+  let s = 0;
+  for (let k = start; k < end; k++) s += a[k];
+  return s;
+}
+
+function peak(a: Float64Array, start: number, end: number): number {
+  let m = 0;
+  for (let k = start; k < end; k++) m = Math.max(m, a[k]);
+  return m;
+}
+
+/** What a stage's costs need for the ZeRO re-pricing (a subset of StageCore). */
+export interface ZeroPriced {
+  readonly start: number;
+  readonly end: number;
+  readonly forwardSeconds: number;
+  readonly backwardSeconds: number;
+  readonly gradientSyncSeconds: number;
+  readonly communicationSeconds: number;
+  readonly paramBytes: number;
+  readonly gradBytes: number;
+  readonly optimizerBytes: number;
+  readonly transientBytes: number;
+  readonly zero?: ZeroLevel;
+}
+
+/**
+ * The stage re-priced at ZeRO `level` from the profiles' own level, for `microbatches` per step (`tiedElems`: shardable
+ * elements the stage's layers count more than once, a tied embedding held once): state moved between
+ * sharded and replicated, the collectives the module comment lists (exposed parts added to forward / backward per
+ * micro-batch, the (B - 1) extra reduce-scatters spread over the B backwards, the per-step ones to the gradient
+ * synchronisation), the optimizer update on the shard. Null when the profiles are already past ZeRO-1 (their
+ * per-micro-batch collectives are their own) and a different level is asked.
+ */
+export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: ZeroLevel, microbatches: number, tiedElems = 0): T | null {
+  const from = z.level;
+  if (level === from) return { ...core, zero: level };
+  if (from >= 2) return null;
+  const { start, end } = core;
+  const d = z.dataParallel;
+  const a = shards(from, d);
+  const b = shards(level, d);
+  const elems = sum(z.elems, start, end);
+  // Shardable state and its collectives are proportional to the elements: tied ones count once.
+  const once = elems > 0 ? Math.max(0, 1 - tiedElems / elems) : 1;
+  const total = (a: Float64Array) => once * sum(a, start, end);
+  const param = total(z.paramBytes);
+  const grad = total(z.gradBytes);
+  const optimizer = total(z.optimizerBytes);
+  const gather = total(z.gatherSeconds);
+  const reduceScatter = total(z.reduceScatterSeconds);
+  const units = sum(z.units, start, end);
+  const update = total(z.updateSeconds);
+  const accumulated = level >= 2 ? (reduceScatter * (microbatches - 1)) / microbatches : 0;
+  const forwardGather = level === 3 ? exposedSeconds(gather, core.forwardSeconds, units) : 0;
+  const backwardComm = level >= 2 ? exposedSeconds((level === 3 ? gather : 0) + accumulated, core.backwardSeconds, units) : 0;
+  // Per step ZeRO-3 reduce-scatters the last micro-batch's gradients in place of the all-reduce.
+  const stepComm = level === 3 ? reduceScatter - total(z.allReduceSeconds) : 0;
+  const updateDelta = update / b.optimizer - update / a.optimizer;
+  const transient = (level >= 2 ? peak(z.peakUnitGradBytes, start, end) : 0) + (level === 3 ? 2 * peak(z.peakUnitParamBytes, start, end) : 0);
+  return {
+    ...core,
+    zero: level,
+    forwardSeconds: core.forwardSeconds + forwardGather,
+    backwardSeconds: core.backwardSeconds + backwardComm,
+    communicationSeconds: core.communicationSeconds + forwardGather + backwardComm,
+    gradientSyncSeconds: Math.max(0, core.gradientSyncSeconds + stepComm + updateDelta),
+    paramBytes: core.paramBytes - param / a.param + param / b.param,
+    gradBytes: core.gradBytes - grad / a.grad + grad / b.grad,
+    optimizerBytes: core.optimizerBytes - optimizer / a.optimizer + optimizer / b.optimizer,
+    transientBytes: core.transientBytes + transient,
+  };
+}
