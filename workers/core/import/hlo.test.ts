@@ -187,6 +187,33 @@ ENTRY %main (x: f32[8,16], ws: f32[4,16,16]) -> f32[8,16] {
     expect(warnings).toEqual([]);
   });
 
+  it('hand-written HLO as in XLA\'s own tests: names without %, instructions over several lines, the gemm config bare', async () => {
+    const hand = `HloModule cublas
+
+ENTRY e {
+  arg0 = f32[32, 64]{1,0} parameter(0)
+  arg1 = f32[64, 16]{1,0} parameter(1)
+  img = f32[3,56,56,16]{2,1,0,3} parameter(2)
+  filter = f32[3,3,16,64]{2,1,0,3} parameter(3)
+  gemm = (f32[32,16]{1,0}, s8[0]{0}) custom-call(arg0, arg1),
+    custom_call_target="__cublas$gemm",
+    backend_config={"alpha_real":1,"beta":0,"dot_dimension_numbers":{"lhs_contracting_dimensions":[1],"rhs_contracting_dimensions":[0],"lhs_batch_dimensions":[],"rhs_batch_dimensions":[]},"epilogue":"DEFAULT"}
+  conv = (f32[3,54,54,64]{3,2,1,0}, u8[0]{0})
+    custom-call(img, filter), custom_call_target="__cudnn$convForward",
+    window={size=3x3},
+    dim_labels=b01f_01io->b01f,
+    backend_config={
+      "cudnn_conv_backend_config":{
+        "conv_result_scale":1
+      }
+    }
+  c = f32[3,54,54,64]{3,2,1,0} get-tuple-element(conv), index=0
+  ROOT g = f32[32,16]{1,0} get-tuple-element((f32[32,16]{1,0}, s8[0]{0}) gemm), index=0
+}`;
+    const { graph: g } = await imported('hand.hlo', text(hand));
+    expect(g.ops.map((o) => [o.kind, o.flops])).toEqual([['dot', 2 * 32 * 16 * 64], ['conv', 2 * 3 * 54 * 54 * 64 * 16 * 9]]);
+  });
+
   it('collectives are named with their kinds and group sizes; an all-gather grows its dimension', async () => {
     const coll = MODULE(`%sum (x: f32[], y: f32[]) -> f32[] {
   %x = f32[] parameter(0)

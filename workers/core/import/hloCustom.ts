@@ -44,7 +44,9 @@ export function customCall(ins: HloInstr, operands: string[], operandTypes: read
   };
   const nonScalarExtras = (from: number) => operands.slice(from).filter((_, i) => numel(operandTypes[from + i]) > 1);
   if (/^__cublas\$(gemm|lt\$matmul)/.test(target)) {
-    const cfg = field(backendConfig(ins), 'gemm_backend_config');
+    // The gemm config sits under gemm_backend_config (XLA since 2023) or bare in backend_config (older dumps).
+    const bc = backendConfig(ins);
+    const cfg = field(bc, 'gemm_backend_config') ?? bc;
     const dn = field(cfg, 'dot_dimension_numbers');
     if (dn) {
       const beta = Number(field(cfg, 'beta') ?? 0);

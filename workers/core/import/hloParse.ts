@@ -153,6 +153,22 @@ function parseInstr(raw: string, line: number): HloInstr {
   return { name: head[2]!, type, opcode, operands, inner, attrs: parseAttrs(rest, line, raw), root: !!head[1], line };
 }
 
+/** The start of an instruction: `[ROOT] %name = ` and a type (`f32[`, `(`), not an attribute such as `window={`. */
+const INSTR_START = /^(ROOT\s+)?%?[\w.\-]+\s*=\s*(\(|[a-z][a-z0-9]*\[)/;
+
+/** Open brackets left at the end of s (quotes respected). */
+function depthOf(s: string): number {
+  let depth = 0, quote = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quote) { if (c === '\\') i++; else if (c === '"') quote = false; continue; }
+    if (c === '"') quote = true;
+    else if (c === '(' || c === '{' || c === '[') depth++;
+    else if (c === ')' || c === '}' || c === ']') depth--;
+  }
+  return depth;
+}
+
 export function parseHlo(src: string): HloModule {
   const lines = src.split('\n');
   let name = '', attrs = new Map<string, string>();
@@ -160,10 +176,15 @@ export function parseHlo(src: string): HloModule {
   let entry: HloComputation | undefined;
   let current: { name: string; entry: boolean; instrs: HloInstr[]; line: number } | undefined;
   let inSection = false;
+  // An instruction may run over several lines (hand-written HLO): continuation lines are joined to it.
+  let pending: { text: string; line: number } | undefined;
+  const flush = () => { if (pending && current) current.instrs.push(parseInstr(pending.text, pending.line)); pending = undefined; };
   lines.forEach((raw, i) => {
     const line = i + 1;
     const t = raw.trim();
     if (current) {
+      if (pending && t !== '' && !INSTR_START.test(t) && (t !== '}' || depthOf(pending.text) > 0)) { pending.text += ` ${t}`; return; }
+      flush();
       if (t === '}') {
         if (current.instrs.length === 0) error(line, raw, `computation %${current.name} has no instructions`);
         const comp: HloComputation = current;
@@ -171,7 +192,7 @@ export function parseHlo(src: string): HloModule {
         computations.set(comp.name, comp);
         if (comp.entry) entry = comp;
         current = undefined;
-      } else if (t !== '' && !t.startsWith('//')) current.instrs.push(parseInstr(raw, line));
+      } else if (t !== '' && !t.startsWith('//')) pending = { text: raw, line };
       return;
     }
     if (t === '' || t.startsWith('//')) { inSection = false; return; }
@@ -188,7 +209,7 @@ export function parseHlo(src: string): HloModule {
     if (!header) error(line, raw, 'expected a computation header (%name (params) -> type {) or ENTRY');
     current = { name: header[2]!, entry: !!header[1], instrs: [], line };
   });
-  if (current) error(lines.length, lines[lines.length - 1] ?? '', `missing '}' to close computation %${current.name} opened at line ${current.line}`);
+  if (current) { flush(); error(lines.length, lines[lines.length - 1] ?? '', `missing '}' to close computation %${current.name} opened at line ${current.line}`); }
   if (!name) fail(FORMAT, "line 1: expected 'HloModule <name>'", { line: 1 });
   if (!entry) fail(FORMAT, 'no ENTRY computation in the module', { line: lines.length });
   return { name, attrs, computations, entry };
