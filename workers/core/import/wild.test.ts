@@ -38,12 +38,13 @@ describe('ONNX files from the wild (torch.onnx.export of transformers models, we
     expect(r.graph.batch).toBe(Object.values(e.inputs)[0]!.shape[0]);
   }, 60_000);
 
-  it.each(manifest.filter((e) => e.value_info > 0).map((e) => [e.file] as const))('%s: inferred shapes equal the value_info wherever both exist', (file) => {
+  it.each(manifest.filter((e) => e.value_info > 0).map((e) => [e.file, e] as const))('%s: inferred shapes equal the value_info wherever both exist', (file, e) => {
     let report: ShapeReport | undefined;
     importOnnx(file, load(file), { shapeReport: (rep) => { report = rep; } });
     expect(report!.disagreements).toEqual([]);
     expect(report!.unknown).toEqual([]);
-    expect(report!.compared).toBeGreaterThan(100);
+    // Shape-only values (folded constants) are not compared: most of a file's value_info, never all of it.
+    expect(report!.compared).toBeGreaterThan(Math.min(100, e.value_info / 3));
   }, 60_000);
 
   it.each(manifest.filter((e) => /^(t5|whisper)$/.test(e.arch)).map((e) => [e.file, e] as const))('%s: both stacks\' blocks are layers, the encoder\'s before the decoder\'s', async (file, e) => {
@@ -55,6 +56,16 @@ describe('ONNX files from the wild (torch.onnx.export of transformers models, we
     expect(dec.length).toBe(e.layers / 2);
     expect(blocks.indexOf(enc[enc.length - 1]!)).toBeLessThan(blocks.indexOf(dec[0]!));
   }, 60_000);
+
+  it('torch.cond exported without optimize: an If per block, each replaced by its chosen (gelu) branch', async () => {
+    const e = manifest.find((m) => m.file === 'onnx/branchy.dynamo-noopt.onnx')! as Entry & { ops: Record<string, number> };
+    expect(e.ops.If).toBe(4);
+    const r = await importModel('branchy.dynamo-noopt.onnx', load(e.file));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.graph.ops.filter((o) => o.kind === 'dot')).toHaveLength(9); // fc1 (in the branch) and fc2 per block, the head
+    expect(r.graph.ops.filter((o) => o.attrs.kind === 'elementwise' && o.attrs.fn === 'Gelu')).toHaveLength(4);
+    expect(r.graph.ops.some((o) => o.kind === 'unknown')).toBe(false);
+  });
 
   it('ConvNeXt-Tiny: its blocks are the stages\' layers.N (3, 3, 9, 3), not the 4 stages', async () => {
     const r = await importModel('convnext.dynamo.onnx', load('onnx/convnext.dynamo.onnx'));
