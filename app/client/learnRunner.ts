@@ -107,14 +107,14 @@ export function createLearnRunner(store: AppStore, handles: LearnHandles, deboun
       const points: ProbePoint[] = [];
       for (const value of values) {
         const at = withKnob(knob, scenario, value);
-        const atKey = encodeScenario(at);
-        let r: LearnResult | string | undefined = cache.get(atKey);
-        if (!r) {
-          r = await plan(handles.probe, s, at);
+        let r: LearnResult | string | undefined = at.ok ? cache.get(encodeScenario(at.value)) : at.reason;
+        if (!r && at.ok) {
+          const atKey = encodeScenario(at.value);
+          r = await plan(handles.probe, s, at.value);
           if (request !== probeRequest) return;
           if (typeof r !== 'string') remember(atKey, r);
         }
-        points.push(typeof r === 'string' ? { value, reason: r } : { value, steps: stepsOf(r) });
+        points.push(typeof r === 'string' ? { value, reason: r } : { value, steps: stepsOf(r!) });
         c = { ...c, points: [...points] };
         store.getState().setCrossover(c);
       }

@@ -43,13 +43,18 @@ function Knob({ id }: { id: KnobId }) {
   useEffect(() => { if (pending === stored) setPending(undefined); }, [pending, stored]);
   const value = pending ?? stored;
   const stops = knobStops(id, stored);
+  // A value the core refuses (nodes or GPUs per node on a cluster mixing node types) is said, not applied.
+  const [problem, setProblem] = useState<string>();
   const move = (e: ChangeEvent<HTMLInputElement>) => {
     const v = stops[Number(e.target.value)];
+    const at = withKnob(id, scenario, v);
+    if (!at.ok) { setProblem(at.reason); return; }
+    setProblem(undefined);
     setPending(v);
     startTransition(() => {
       setCrossKnob(id);
-      if (id === 'batch') setOptions({ globalBatch: v });
-      else editCluster((c) => withKnob(id, { cluster: c, options: scenario.options }, v).cluster);
+      if (id === 'batch') setOptions(at.value.options);
+      else editCluster(() => at.value.cluster);
     });
   };
   const inputId = `learn-knob-${id}`;
@@ -65,6 +70,7 @@ function Knob({ id }: { id: KnobId }) {
         <span>{formatKnob(id, stops[0])}</span><span>{formatKnob(id, stops[stops.length - 1])}</span>
       </div>
       {crossover && <CrossMarks id={id} stops={stops} crossover={crossover} />}
+      {problem && <p role="alert" className="text-[11px] text-red-700 dark:text-red-300">{problem}</p>}
     </div>
   );
 }

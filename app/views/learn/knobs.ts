@@ -1,12 +1,14 @@
 /**
  * The Learn region's live knobs: inter-node bandwidth, GPUs per node, nodes and global batch. Each reads its value
- * from the scenario and writes it back through the cluster edits / options (no planning here); the names are the
- * sweep variables of workers/core/whatif, so the crossover points are planned by the same code as a sweep.
+ * from the scenario and writes it back through the core's `applySweepValue` (workers/core/whatif/sweep.ts): the
+ * knobs are sweep variables, so a knob and a sweep point at the same value build the same cluster, and a value the
+ * core refuses (a node count on a cluster mixing node types) is refused here with the core's message.
  */
 import type { Cluster } from '../../../workers/core/cluster/types.ts';
 import type { PlanOptions } from '../../../workers/core/plan/types.ts';
-import { setGpusPerNode, setInterBandwidth, setNodeCount } from '../../cluster/edit.ts';
-import { bytesPerSecondToGbit, gbitToBytesPerSecond, sig3 } from '../../format.ts';
+import { applySweepValue, type Checked } from '../../../workers/core/whatif/sweep.ts';
+import type { WhatIfModel } from '../../../workers/core/whatif/types.ts';
+import { bytesPerSecondToGbit, sig3 } from '../../format.ts';
 
 export const KNOBS = ['inter-gbps', 'gpus-per-node', 'nodes', 'batch'] as const;
 export type KnobId = (typeof KNOBS)[number];
@@ -43,14 +45,13 @@ export function knobValue(id: KnobId, s: KnobScenario): number {
   }
 }
 
-/** The scenario with the knob at `value`: only the knob's own field changes. */
-export function withKnob<S extends KnobScenario>(id: KnobId, s: S, value: number): S {
-  switch (id) {
-    case 'inter-gbps': return { ...s, cluster: setInterBandwidth(s.cluster, gbitToBytesPerSecond(value)) };
-    case 'gpus-per-node': return { ...s, cluster: setGpusPerNode(s.cluster, value) };
-    case 'nodes': return { ...s, cluster: setNodeCount(s.cluster, value) };
-    case 'batch': return { ...s, options: { ...s.options, globalBatch: Math.max(1, Math.round(value)) } };
-  }
+/** No knob varies the model (seq is not a knob), so the core's scenario gets a stand-in it never reads. */
+const UNUSED_MODEL: WhatIfModel = { kind: 'zoo', name: 'learn-knob' };
+
+/** The scenario with the knob at `value` (only the knob's own field changes), or the core's reason it cannot be. */
+export function withKnob<S extends KnobScenario>(id: KnobId, s: S, value: number): Checked<S> {
+  const r = applySweepValue({ model: UNUSED_MODEL, cluster: s.cluster, options: s.options }, id, value);
+  return r.ok ? { ok: true, value: { ...s, cluster: r.value.cluster, options: r.value.options } } : r;
 }
 
 /** The slider's stops: the ladder with the scenario's value in order. */
@@ -64,7 +65,8 @@ export function knobStops(id: KnobId, current: number): readonly number[] {
  * Built from the scenario with the knob pinned to its first probe.
  */
 export function keyWithoutKnob<S extends KnobScenario>(id: KnobId, s: S, encode: (s: S) => string): string {
-  return `${id}:${encode(withKnob(id, s, KNOB_SPECS[id].probes[0]))}`;
+  const pinned = withKnob(id, s, KNOB_SPECS[id].probes[0]);
+  return `${id}:${encode(pinned.ok ? pinned.value : s)}`;
 }
 
 /** A knob value as text: counts exactly (a batch of 1024 is not "1020"), bandwidths to three significant digits. */
