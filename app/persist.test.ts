@@ -22,6 +22,10 @@ describe('scenario persistence', () => {
   it('round-trips names with any characters and rejects malformed text', () => {
     const s = { ...defaultScenario(), model: { kind: 'file' as const, name: 'модель <b>x</b>.onnx' } };
     expect(decodeScenario(encodeScenario(s))).toEqual(s);
+    // A zoo model built at another sequence length (an opened seq-sweep point) keeps it; a seq out of range is dropped.
+    const longer = { ...s, model: { kind: 'zoo' as const, name: 'gpt-6.7B', seq: 4096 } };
+    expect(decodeScenario(encodeScenario(longer))).toEqual(longer);
+    expect(decodeScenario(encodeScenario({ ...s, model: { kind: 'zoo', name: 'gpt-6.7B', seq: -1 } }))?.model).toEqual({ kind: 'zoo', name: 'gpt-6.7B' });
     expect(decodeScenario('not-base64!')).toBeUndefined();
     expect(decodeScenario(btoa(JSON.stringify({ v: 1, model: { kind: 'zoo' } })))).toBeUndefined();
   });

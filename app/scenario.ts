@@ -16,9 +16,10 @@ import { clusterFromValue } from '../workers/core/cluster/validate.ts';
 import { LIMITS, rangeProblem } from '../workers/core/boundary/limits.ts';
 import type { PlanOptions } from '../workers/core/plan/types.ts';
 
-/** Where the model comes from. `dims` overrides a zoo model's dimensions (built from an HF-style config). */
+/** Where the model comes from. `dims` overrides a zoo model's dimensions (built from an HF-style config); `seq` its
+ * sequence length (a point of a sequence-length sweep opened in the plan views). */
 export type ModelSource =
-  | { readonly kind: 'zoo'; readonly name: string; readonly dims?: Readonly<Record<string, number>> }
+  | { readonly kind: 'zoo'; readonly name: string; readonly dims?: Readonly<Record<string, number>>; readonly seq?: number }
   | { readonly kind: 'sample'; readonly file: string }
   | { readonly kind: 'file'; readonly name: string }
   | { readonly kind: 'hf'; readonly text: string };
@@ -53,7 +54,8 @@ function checkSource(v: unknown): ModelSource | undefined {
   if (!isObject(v)) return undefined;
   if (v.kind === 'zoo' && typeof v.name === 'string') {
     const dims = isObject(v.dims) && Object.values(v.dims).every((d) => typeof d === 'number' && Number.isFinite(d)) ? (v.dims as Record<string, number>) : undefined;
-    return dims ? { kind: 'zoo', name: v.name, dims } : { kind: 'zoo', name: v.name };
+    const seq = typeof v.seq === 'number' && rangeProblem('seq', v.seq, LIMITS.seq) === undefined ? { seq: v.seq } : {};
+    return dims ? { kind: 'zoo', name: v.name, dims, ...seq } : { kind: 'zoo', name: v.name, ...seq };
   }
   if (v.kind === 'sample' && typeof v.file === 'string') return { kind: 'sample', file: v.file };
   if (v.kind === 'file' && typeof v.name === 'string') return { kind: 'file', name: v.name };
@@ -139,7 +141,7 @@ export function scenarioFromHash(hash: string): Scenario | undefined {
 /** Short human name of a model source. */
 export function sourceLabel(m: ModelSource): string {
   switch (m.kind) {
-    case 'zoo': return m.dims ? `${m.name} (custom)` : m.name;
+    case 'zoo': return `${m.dims ? `${m.name} (custom)` : m.name}${m.seq !== undefined ? ` (seq ${m.seq})` : ''}`;
     case 'sample': return m.file;
     case 'file': return m.name;
     case 'hf': return 'HF config';

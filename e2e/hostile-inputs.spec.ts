@@ -56,3 +56,23 @@ test('a cluster file of 100,000 nodes named constructor: one short message, the 
   await page.getByRole('button', { name: 'Plan' }).click();
   await waitForPlan(page);
 });
+
+test('1e400 typed in the inter-node bandwidth field: said to be out of range naming the field, the cluster kept', async ({ page }) => {
+  await page.goto('/');
+  await waitForPlan(page);
+  const panel = page.getByRole('region', { name: 'Cluster' });
+  const field = panel.getByLabel('inter-node (Gbit/s)');
+  await expect(field).toHaveValue('21.3');
+  await field.fill('1e400');
+  await expect(panel.getByRole('alert')).toHaveText(/^inter-node \(Gbit\/s\): 1e400 Gbit\/s is out of range; it must be between 0\.008 and 8,000,000 Gbit\/s/);
+  await expect(field).toHaveValue('1e400');
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(panel).not.toContainText('Infinity');
+  // The scenario kept its bandwidth: the Learn knob reads it.
+  await page.getByRole('tablist', { name: 'Page section' }).getByRole('tab', { name: 'Learn' }).click();
+  await expect(page.getByRole('region', { name: 'Learn' }).getByTestId('knob-value-inter-gbps')).toHaveText('21.3 Gbit/s');
+  // A usable value clears the message and is applied.
+  await field.fill('100');
+  await expect(panel.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Learn' }).getByTestId('knob-value-inter-gbps')).toHaveText('100 Gbit/s');
+});

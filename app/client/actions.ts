@@ -109,8 +109,8 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
       switch (source.kind) {
         case 'zoo': {
           // Dimension sliders go to the zoo's own generator (an MoE stays GShard-style), not through a config.json.
-          const dims = source.dims;
-          return clients.model.run((api) => api.inspect(dims ? { kind: 'zoo', name: source.name, dims } : { kind: 'zoo', name: source.name }));
+          const { dims, seq } = source;
+          return clients.model.run((api) => api.inspect({ kind: 'zoo', name: source.name, ...(dims ? { dims } : {}), ...(seq !== undefined ? { seq } : {}) }));
         }
         case 'hf':
           return clients.model.run(importBytes('config.json', encode(source.text), label, batch));

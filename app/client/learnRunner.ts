@@ -8,13 +8,13 @@
 import { proxy } from 'comlink';
 import type { PlannerApi } from '../../workers/planner-api.ts';
 import type { LearnKind, LearnResult } from '../../workers/core/whatif/learn.ts';
-import type { ModelGraph } from '../../workers/core/ir/types.ts';
 import type { Progress } from '../../workers/core/plan/types.ts';
 import { encodeScenario, type Scenario } from '../scenario.ts';
 import type { LearnCrossover, ProbePoint } from '../store/learnSlice.ts';
 import { scenarioOf, type AppState } from '../store/slices.ts';
 import type { AppStore } from '../store/store.ts';
 import { KNOB_SPECS, keyWithoutKnob, withKnob } from '../views/learn/knobs.ts';
+import { graphEncoder } from './graphBytes.ts';
 import { CancelledError, WorkerCrashError, type WorkerHandle } from './workerHandle.ts';
 
 export interface LearnRunner {
@@ -56,17 +56,12 @@ export function createLearnRunner(store: AppStore, handles: LearnHandles, deboun
   /** The scenario's model is loaded and current (a model still loading would plan the old graph). */
   const ready = (s: AppState): boolean => s.graph !== undefined && s.jobs.model === undefined;
 
-  // The graph as JSON bytes, encoded once per model: a big graph posted as an object costs a structured clone on
-  // the main thread at every call (GPT-39B: 0.5 MB, 100+ ms), the bytes only a copy.
-  let encoded: { graph: ModelGraph; bytes: Uint8Array } | undefined;
-  const graphBytes = (graph: ModelGraph): Uint8Array => {
-    if (encoded?.graph !== graph) encoded = { graph, bytes: new TextEncoder().encode(JSON.stringify(graph)) };
-    return encoded.bytes;
-  };
+  // The graph as JSON bytes, encoded once per model (graphBytes.ts).
+  const encode = graphEncoder();
 
   async function plan(handle: WorkerHandle<PlannerApi>, s: AppState, scenario: Scenario, onProgress?: (p: Progress) => void): Promise<LearnResult | string> {
-    const bytes = graphBytes(s.graph!);
-    const r = await handle.run((api) => api.learn({ kind: 'json', bytes }, scenario.cluster, scenario.options, onProgress && proxy(onProgress), { lean: true }));
+    const graph = encode(s.graph!);
+    const r = await handle.run((api) => api.learn(graph, scenario.cluster, scenario.options, onProgress && proxy(onProgress), { lean: true }));
     return r.ok ? r.result : r.reason;
   }
 

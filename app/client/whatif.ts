@@ -4,7 +4,7 @@
  * values, and naming where its structure changes, are the core's (workers/core/whatif) pure functions.
  */
 import { JobCancelledError, type JobPool } from '../../workers/pool/types.ts';
-import { WHATIF_JOBS, type ColumnJobInput, type ColumnResult, type PointJobInput, type PointJobOutput, type ScenarioDiff } from '../../workers/pool/whatifJobs.ts';
+import { pointPlan, WHATIF_JOBS, type ColumnJobInput, type ColumnResult, type JobModel, type PointJobInput, type PointJobOutput, type ScenarioDiff } from '../../workers/pool/whatifJobs.ts';
 import type { ModelGraph } from '../../workers/core/ir/types.ts';
 import type { ModelRef } from '../../workers/planner-api.ts';
 import type { SeriesKind } from '../../workers/core/whatif/point.ts';
@@ -20,6 +20,7 @@ import type { AppStore } from '../store/store.ts';
 import type { PointProgress } from '../store/sweepSlice.ts';
 import type { Actions } from './actions.ts';
 import { coalesce } from './coalesce.ts';
+import { graphEncoder } from './graphBytes.ts';
 
 export interface WhatIfActions {
   /** Plans a column (cancelling its previous run). */
@@ -31,15 +32,16 @@ export interface WhatIfActions {
   runSweep(): void;
   cancelSweep(): void;
   /** Opens a sweep point's plan (the searched one, or the series' baseline re-planned) in the plan views. */
-  openSweepPoint(index: number, series: SeriesKind): void;
+  openSweepPoint(index: number, series: SeriesKind): Promise<void>;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const same = (a: ModelSource, b: ModelSource): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-/** What a job plans for a model source: zoo models are built in the worker; the loaded model travels as its graph. */
+/** What a job plans for a model source: zoo models are built in the worker; the loaded model travels as its graph
+ * (posted as JSON bytes: jobModel). */
 export function modelRefOf(source: ModelSource, loaded: { readonly source: ModelSource; readonly graph?: ModelGraph }): ModelRef | string {
-  if (source.kind === 'zoo' && !source.dims) return { kind: 'zoo', name: source.name };
+  if (source.kind === 'zoo' && !source.dims) return { kind: 'zoo', name: source.name, ...(source.seq !== undefined ? { seq: source.seq } : {}) };
   if (loaded.graph && same(source, loaded.source)) return { kind: 'graph', graph: loaded.graph };
   return `${sourceLabel(source)} is not the loaded model: open it in the Model panel to plan it here`;
 }
@@ -57,7 +59,10 @@ export function columnKey(c: CompareColumn, loaded: { readonly source: ModelSour
 /** Progress reaches the store at most this often (each update re-renders and re-lays out the progress bars). */
 const PROGRESS_INTERVAL_MS = 250;
 
-export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pick<Actions, 'plan'>): WhatIfActions {
+export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pick<Actions, 'plan' | 'loadSource'>): WhatIfActions {
+  // A loaded graph goes to the jobs as JSON bytes encoded once per model, not as an object cloned per post.
+  const encode = graphEncoder();
+  const jobModel = (ref: ModelRef): JobModel => (ref.kind === 'graph' ? encode(ref.graph) : ref);
   const pointProgress = coalesce<number, PointProgress>((batch) => store.getState().setPointsProgress(batch), PROGRESS_INTERVAL_MS);
   const columnJobs = new Map<ColumnId, AbortController>();
   const columnProgress = coalesce<ColumnId, Extract<ColumnRun, { kind: 'running' }>>((batch) => {
@@ -106,7 +111,7 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
     if (typeof ref === 'string') { columnJobs.delete(id); s.setColumnRun(id, { kind: 'failed', key, reason: ref }); refreshDiffs(); return; }
     s.setColumnRun(id, { kind: 'running', key, phase: 'starting', done: 0, total: 1 });
     refreshDiffs();
-    const input: ColumnJobInput = { model: ref, cluster: col.scenario.cluster, options: col.scenario.options, ...(col.pricePerGpuHour !== undefined ? { pricePerGpuHour: col.pricePerGpuHour } : {}) };
+    const input: ColumnJobInput = { model: jobModel(ref), cluster: col.scenario.cluster, options: col.scenario.options, ...(col.pricePerGpuHour !== undefined ? { pricePerGpuHour: col.pricePerGpuHour } : {}) };
     pool.run<ColumnResult>({ name: WHATIF_JOBS.column, input }, (p) => {
       if (current()) columnProgress.push(id, { kind: 'running', key, phase: p.phase, done: p.done, total: p.total });
     }, ctl.signal).then((r) => {
@@ -164,11 +169,12 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
     const ctl = new AbortController();
     sweepJob = ctl;
     const values = parsed.value.values;
+    const posted = jobModel(ref);
     s.setSweep({ variable, values, model: s.graph?.name ?? sourceLabel(model), cluster: s.cluster.name, points: values.map(() => ({ kind: 'queued' })), changes: [], state: 'running' });
     const outputs: (PointJobOutput | undefined)[] = values.map(() => undefined);
     let settled = 0;
     values.forEach((value, index) => {
-      const input: PointJobInput = { model: ref, cluster: s.cluster, options: s.options, variable, value };
+      const input: PointJobInput = { model: posted, cluster: s.cluster, options: s.options, variable, value };
       pool.run<PointJobOutput>({ name: WHATIF_JOBS.point, input }, (p) => {
         if (sweepJob === ctl) pointProgress.push(index, { phase: p.phase, done: p.done, total: p.total });
       }, ctl.signal).then((output) => {
@@ -203,23 +209,31 @@ export function createWhatIfActions(store: AppStore, pool: JobPool, actions: Pic
     store.getState().setSweepState('cancelled');
   }
 
-  function openSweepPoint(index: number, series: SeriesKind): void {
+  async function openSweepPoint(index: number, series: SeriesKind): Promise<void> {
     const s = store.getState();
-    const point = s.sweep?.points[index];
+    const sweep = s.sweep;
+    const point = sweep?.points[index];
     if (point?.kind !== 'done' || !point.output.ok || !point.output.scenario) return;
     const { cluster, options } = point.output.scenario;
     const { baseline: _b, ...searchedOptions } = options;
-    s.editCluster(() => cluster);
-    if (series === 'searched' && point.output.point.plan) {
-      s.setOptions(searchedOptions);
-      const plan = point.output.point.plan;
+    // A point of a sequence-length sweep is another build of the zoo model: the Model panel loads it (its seq moves),
+    // then the point's options and plan follow.
+    if (sweep?.variable === 'seq' && s.source.kind === 'zoo' && options.seq !== undefined && s.graph?.seq !== options.seq) {
+      const { dims: _d, seq: _s, ...zoo } = s.source;
+      if (!await actions.loadSource({ ...zoo, seq: options.seq })) return;
+    }
+    const now = store.getState();
+    now.editCluster(() => cluster);
+    const plan = series === 'searched' ? pointPlan(point.output) : undefined;
+    if (plan) {
+      now.setOptions(searchedOptions);
       const timeline = point.output.packedTimeline ? unpackTimeline(point.output.packedTimeline) : plan.timeline;
       const after = store.getState();
       after.setPlan({ ...plan, timeline }, { cluster, scenarioKey: encodeScenario(scenarioOf(after)) });
       after.setView('plan');
       return;
     }
-    s.setOptions(series === 'searched' ? searchedOptions : { ...options, baseline: series as BaselineKind });
+    now.setOptions(series === 'searched' ? searchedOptions : { ...options, baseline: series as BaselineKind });
     store.getState().setView('plan');
     void actions.plan();
   }

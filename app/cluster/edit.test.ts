@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addNode, deviceOffsets, presetByLabel, removeNode, setGpusPerNode, setInterBandwidth, setNodeCount, setNodeGpu, setNodeGpus, totalGpus } from './edit.ts';
+import { addNode, parseBandwidth, deviceOffsets, presetByLabel, removeNode, setGpusPerNode, setInterBandwidth, setNodeCount, setNodeGpu, setNodeGpus, totalGpus } from './edit.ts';
 
 describe('cluster edits', () => {
   it('builds the paper preset and adds / removes nodes', () => {
@@ -54,5 +54,14 @@ describe('large clusters', () => {
     expect(deviceAt(l, c, offsets, 30 + 25, 6)).toBeUndefined(); // the gap after the node's 8 cells
     const nvl = preset('GB200 NVL72 rack (72 GPUs)');
     expect(nvl.nodes).toEqual([{ gpu: 'B200', gpus: 72 }]);
+  });
+  it('reads a bandwidth field in its unit, and names the field when the value is out of range (1e400 is Infinity)', () => {
+    expect(parseBandwidth('inter-node (Gbit/s)', '50', 'Gbit/s')).toEqual({ ok: true, bytesPerSecond: 6.25e9 });
+    expect(parseBandwidth('intra-node (GB/s)', '130', 'GB/s')).toEqual({ ok: true, bytesPerSecond: 1.3e11 });
+    expect(parseBandwidth('inter-node (Gbit/s)', '1e400', 'Gbit/s')).toEqual({ ok: false,
+      reason: 'inter-node (Gbit/s): 1e400 Gbit/s is out of range; it must be between 0.008 and 8,000,000 Gbit/s: links run between 1 MB/s and 1 PB/s (NVLink 5 is 1.8e12 B/s)' });
+    const zero = parseBandwidth('intra-node (GB/s)', '0', 'GB/s');
+    expect(!zero.ok && zero.reason).toMatch(/^intra-node \(GB\/s\): 0 GB\/s is out of range; it must be between 0.001 and 1,000,000 GB\/s/);
+    expect(parseBandwidth('inter-node (Gbit/s)', 'fast', 'Gbit/s')).toEqual({ ok: false, reason: "inter-node (Gbit/s): 'fast' is not a number" });
   });
 });

@@ -4,6 +4,7 @@
  */
 import { A100_NVLINK, CLUSTER_PRESETS, GPU_PRESETS, H100_NVLINK, NVL72_NVLINK, V100_NVLINK, presetCluster } from '../../workers/core/cluster/presets.ts';
 import type { Cluster, ClusterNode, Link } from '../../workers/core/cluster/types.ts';
+import { inRange, LIMITS } from '../../workers/core/boundary/limits.ts';
 
 /** The cluster presets the panel offers: the paper's p3.16xlarge x 1/2/4/8, one DGX-A100, one DGX-H100, and the
  * training scale of 2026: a DGX-H100 SuperPOD of 128 and 2,048 nodes, Meta's Llama 3 RoCE cluster at 16,384 GPUs,
@@ -128,4 +129,23 @@ export function nodeRuns(c: Cluster): { start: number; count: number; gpu: strin
 
 export function hbmBytesOf(gpu: string): number | undefined {
   return GPU_PRESETS[gpu]?.hbmBytes;
+}
+
+/** The units the page's bandwidth fields are in: GB/s inside a node, Gbit/s between nodes. */
+export const BANDWIDTH_UNITS = { 'GB/s': 1e9, 'Gbit/s': 1e9 / 8 } as const;
+export type BandwidthUnit = keyof typeof BANDWIDTH_UNITS;
+
+/**
+ * A bandwidth field's text in bytes per second, or why it cannot be used, naming the field: empty, not a number, or
+ * outside the planner's range for links (LIMITS.bandwidthBytesPerSecond; 1e400 reads as Infinity and is out of it).
+ */
+export function parseBandwidth(field: string, text: string, unit: BandwidthUnit): { ok: true; bytesPerSecond: number } | { ok: false; reason: string } {
+  const t = text.trim();
+  const per = BANDWIDTH_UNITS[unit];
+  const range = LIMITS.bandwidthBytesPerSecond;
+  const n = Number(t);
+  if (t === '' || Number.isNaN(n)) return { ok: false, reason: `${field}: '${t}' is not a number` };
+  if (inRange(n * per, range)) return { ok: true, bytesPerSecond: n * per };
+  const shown = (v: number) => Number((v / per).toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 3 });
+  return { ok: false, reason: `${field}: ${t} ${unit} is out of range; it must be between ${shown(range.min)} and ${shown(range.max)} ${unit}: ${range.reason}` };
 }

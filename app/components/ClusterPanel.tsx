@@ -3,8 +3,8 @@
 import { useId, type DragEvent } from 'react';
 import { useActions } from '../client/context.ts';
 import { CLUSTER_MENU, GPU_TYPES, MAX_GPUS_PER_NODE, MAX_NODES, addNode, nodeRuns, presetByLabel, setNodeCount, removeNode, setInterBandwidth, setIntraBandwidth, setNodeGpu, setNodeGpus, totalGpus } from '../cluster/edit.ts';
-import { bytesPerSecondToGbit, gbitToBytesPerSecond, sig3 } from '../format.ts';
 import { useApp } from '../store/store.ts';
+import { BandwidthInput } from './BandwidthInput.tsx';
 import { ClusterDrawing } from './ClusterDrawing.tsx';
 import { buttonClass, inputClass } from './Region.tsx';
 
@@ -59,12 +59,10 @@ function Bandwidths() {
   return (
     <div className="grid grid-cols-2 gap-2 text-xs">
       <label className="flex flex-col">intra-node (GB/s)
-        <input type="number" className={inputClass} min={1} value={sig3(intra / 1e9)}
-          onChange={(e) => Number(e.target.value) > 0 && edit((c) => setIntraBandwidth(c, Number(e.target.value) * 1e9))} />
+        <BandwidthInput field="intra-node (GB/s)" unit="GB/s" className={inputClass} bytesPerSecond={intra} onChange={(b) => edit((c) => setIntraBandwidth(c, b))} />
       </label>
       <label className="flex flex-col">inter-node (Gbit/s)
-        <input type="number" className={inputClass} min={1} value={sig3(bytesPerSecondToGbit(inter))}
-          onChange={(e) => Number(e.target.value) > 0 && edit((c) => setInterBandwidth(c, gbitToBytesPerSecond(Number(e.target.value))))} />
+        <BandwidthInput field="inter-node (Gbit/s)" unit="Gbit/s" className={inputClass} bytesPerSecond={inter} onChange={(b) => edit((c) => setInterBandwidth(c, b))} />
       </label>
     </div>
   );

@@ -3,7 +3,7 @@ import { parseClusterSpec } from '../core/cluster/spec.ts';
 import { defaultPlanOptions } from '../core/plan/defaults.ts';
 import { zooModel } from '../core/zoo/index.ts';
 import { createJobRegistry } from './registry.ts';
-import { WHATIF_JOBS, type ColumnJobInput, type ColumnResult, type PointJobInput, type PointJobOutput } from './whatifJobs.ts';
+import { pointPlan, WHATIF_JOBS, type ColumnJobInput, type ColumnResult, type PointJobInput, type PointJobOutput } from './whatifJobs.ts';
 
 describe('what-if pool jobs (run in-thread through the registry, as a pool worker runs them)', () => {
   const registry = createJobRegistry();
@@ -33,6 +33,14 @@ describe('what-if pool jobs (run in-thread through the registry, as a pool worke
     expect(r.scenario?.cluster.name).toBe('p3.16xlarge:1x2');
     expect(r.scenario?.options).toEqual(options);
     expect(r.point.series.map((s) => s.kind)).toEqual(['searched']);
+    // The searched plan travels as JSON bytes (transferred), not as an object the page would deserialise per point.
+    expect(r.point.plan).toBeUndefined();
+    const searched = r.point.series[0];
+    expect(pointPlan(r)?.stepSeconds).toBe(searched.ok ? searched.stepSeconds : NaN);
+    // A loaded graph posted as JSON bytes plans the same point.
+    const bytes = new TextEncoder().encode(JSON.stringify(zooModel('gpt-tiny')));
+    const fromBytes = (await run({ ...input, model: { kind: 'json', bytes } })) as PointJobOutput;
+    expect(fromBytes.ok && fromBytes.point.series).toEqual(r.point.series);
     const zero = (await run({ ...input, value: 0 })) as PointJobOutput;
     expect(zero).toEqual({ ok: false, value: 0, reason: 'gpus-per-node=0: a node needs at least 1 GPU' });
   });

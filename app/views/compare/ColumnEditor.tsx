@@ -1,8 +1,8 @@
 /** A Compare column's inputs: cluster, model, batch, precision, schedule, runtime and price; changed ones marked. */
 import type { ReactNode } from 'react';
 import { CLUSTER_MENU, GPU_TYPES, presetByLabel, setGpusPerNode, setInterBandwidth, setIntraBandwidth, setNodeCount, setNodeGpu } from '../../cluster/edit.ts';
+import { BandwidthInput } from '../../components/BandwidthInput.tsx';
 import { inputClass } from '../../components/Region.tsx';
-import { bytesPerSecondToGbit, gbitToBytesPerSecond, sig3 } from '../../format.ts';
 import { sourceLabel, type ModelSource } from '../../scenario.ts';
 import type { CompareColumn } from '../../store/compareSlice.ts';
 import { PRECISIONS, RUNTIMES, type PlanOptions, type Precision, type Runtime, type ScheduleKind } from '../../../workers/core/plan/types.ts';
@@ -64,12 +64,12 @@ export function ColumnEditor({ column, changed, models, edit }: {
         </select>
       </Field>
       <Field label="intra-node (GB/s)" changed={has('intra-gbps')}>
-        <input type="number" className={inputClass} min={1} value={sig3(cluster.intraNode.bandwidthBytesPerSecond / 1e9)}
-          onChange={(e) => positive(e.target.value, (n) => cl((c) => setIntraBandwidth(c, n * 1e9)))} />
+        <BandwidthInput field="intra-node (GB/s)" unit="GB/s" className={inputClass} bytesPerSecond={cluster.intraNode.bandwidthBytesPerSecond}
+          onChange={(b) => cl((c) => setIntraBandwidth(c, b))} />
       </Field>
       <Field label="inter-node (Gbit/s)" changed={has('inter-gbps')}>
-        <input type="number" className={inputClass} min={1} value={sig3(bytesPerSecondToGbit(cluster.interNode.bandwidthBytesPerSecond))}
-          onChange={(e) => positive(e.target.value, (n) => cl((c) => setInterBandwidth(c, gbitToBytesPerSecond(n))))} />
+        <BandwidthInput field="inter-node (Gbit/s)" unit="Gbit/s" className={inputClass} bytesPerSecond={cluster.interNode.bandwidthBytesPerSecond}
+          onChange={(b) => cl((c) => setInterBandwidth(c, b))} />
       </Field>
       <Field label="global batch" changed={has('batch')}>
         <input type="number" className={inputClass} min={1} value={options.globalBatch} onChange={(e) => positive(e.target.value, (n) => op({ globalBatch: Math.round(n) }))} />

@@ -56,7 +56,7 @@ export function SweepView() {
             </p>
             <Legend />
             <SweepChart values={sweep.values} series={series} changes={sweep.changes} metric={metric} variableLabel={SWEEP_VARIABLE_LABELS[sweep.variable]}
-              hovered={hovered} onHover={setHovered} onOpen={(s, i) => whatif.openSweepPoint(i, s as SeriesKind)} describe={describe} />
+              hovered={hovered} onHover={setHovered} onOpen={(s, i) => void whatif.openSweepPoint(i, s as SeriesKind)} describe={describe} />
             <div className="min-h-16 rounded border border-slate-200 p-2 dark:border-slate-700" aria-live="polite">
               {hovered ? <PointDetails run={sweep} series={hovered.series as SeriesKind} index={hovered.index} />
                 : <p className="text-xs text-slate-500 dark:text-slate-400">Hover or focus a point to see its plan's structure.</p>}
