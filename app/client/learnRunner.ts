@@ -10,10 +10,11 @@ import type { PlannerApi } from '../../workers/planner-api.ts';
 import type { LearnKind, LearnResult } from '../../workers/core/whatif/learn.ts';
 import type { Progress } from '../../workers/core/plan/types.ts';
 import { encodeScenario, type Scenario } from '../scenario.ts';
-import type { LearnCrossover, ProbePoint } from '../store/learnSlice.ts';
+import type { LearnCrossover, LearnRun, ProbePoint } from '../store/learnSlice.ts';
 import { scenarioOf, type AppState } from '../store/slices.ts';
 import type { AppStore } from '../store/store.ts';
 import { KNOB_SPECS, keyWithoutKnob, withKnob } from '../views/learn/knobs.ts';
+import { coalesce } from './coalesce.ts';
 import { graphEncoder } from './graphBytes.ts';
 import { CancelledError, WorkerCrashError, type WorkerHandle } from './workerHandle.ts';
 
@@ -26,6 +27,9 @@ export interface LearnHandles {
   readonly learn: WorkerHandle<PlannerApi>;
   readonly probe: WorkerHandle<PlannerApi>;
 }
+
+/** Progress reaches the store at most this often. */
+const PROGRESS_INTERVAL_MS = 250;
 
 /** Most scenarios whose results are kept (each holds three plans). */
 const CACHE_SIZE = 16;
@@ -46,6 +50,14 @@ export function createLearnRunner(store: AppStore, handles: LearnHandles, deboun
   let learnBusy = false;
   let probeRequest = 0;
   let probeBusy = false;
+
+  // Progress reaches the store at most 4 times a second (each update re-renders and repaints the progress line; on
+  // a loaded machine every main-thread task is a chance to be descheduled mid-frame). A late one never overwrites
+  // the run's outcome.
+  const progress = coalesce<string, LearnRun>((batch) => {
+    const s = store.getState();
+    for (const [key, run] of batch) if (s.learnKey === key && s.learnRun?.kind === 'running') s.setLearnRun(key, run);
+  }, PROGRESS_INTERVAL_MS);
 
   const remember = (key: string, r: LearnResult): void => {
     cache.delete(key);
@@ -74,8 +86,9 @@ export function createLearnRunner(store: AppStore, handles: LearnHandles, deboun
     s.setLearnRun(key, { kind: 'running', phase: 'starting', done: 0, total: 1 });
     try {
       const r = await plan(handles.learn, s, scenarioOf(s), (p) => {
-        if (request === learnRequest) store.getState().setLearnRun(key, { kind: 'running', phase: p.phase, done: p.done, total: p.total });
+        if (request === learnRequest) progress.push(key, { kind: 'running', phase: p.phase, done: p.done, total: p.total });
       });
+      progress.drop(key);
       if (request !== learnRequest) return;
       if (typeof r === 'string') { store.getState().setLearnRun(key, { kind: 'failed', reason: r }); return; }
       remember(key, r);

@@ -6,11 +6,14 @@
  * (Cancel sweep click -> progress bar gone).
  */
 import type { Page } from 'playwright-core';
+import { startTrace, type TraceSummary } from './trace.ts';
 
 const VALUES = '10,15,20,25,30,40,50,60,80,100,125,150,200,250,300,400';
 const runsAt = process.argv.indexOf('--runs');
 /** Sweeps measured (`--runs N`, default 3); the figures are their medians. */
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 3;
+/** `--profile`: the trace also samples JS functions (what the longest tasks ran), at some cost to every task. */
+const SAMPLER = process.argv.includes('--profile');
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,16 +47,18 @@ export async function measureSweep(page: Page): Promise<Record<string, unknown>>
   const sweep = page.getByRole('region', { name: 'Sweep' });
   await sweep.getByLabel('Variable').selectOption('inter-gbps');
   // RUNS sweeps, each of 16 values no earlier run used (whatif caches planned points by scenario): medians.
-  const runs: { wallMs: number; tasks: number[]; marks: number; changes: string[] }[] = [];
+  const runs: { wallMs: number; tasks: number[]; marks: number; changes: string[]; trace: TraceSummary }[] = [];
   for (let k = 0; k < RUNS; k++) {
     const values = VALUES.split(',').map((v) => Number(v) + k / 10).join(',');
     await sweep.getByLabel('Values').fill(values);
+    const tracer = await startTrace(page, SAMPLER);
     const start = await page.evaluate('performance.now()') as number;
     const wallMs = await clickUntilProgressGone(page, 'Run sweep');
+    const trace = await tracer.stop();
     const tasks = (await page.evaluate('window.__longTasks') as { start: number; duration: number }[]).filter((t) => t.start >= start && t.start <= start + wallMs);
     const marks = await sweep.locator('[data-testid^="mark-"]').count();
     const changes = await sweep.getByRole('list', { name: 'Structure changes' }).locator('li').allTextContents().catch(() => []);
-    runs.push({ wallMs, tasks: tasks.map((t) => Math.round(t.duration)), marks, changes });
+    runs.push({ wallMs, tasks: tasks.map((t) => Math.round(t.duration)), marks, changes, trace });
   }
   const longest = runs.map((r) => Math.max(0, ...r.tasks));
   const { wallMs, tasks, marks, changes } = runs[runs.length - 1];
@@ -72,6 +77,8 @@ export async function measureSweep(page: Page): Promise<Record<string, unknown>>
     runs: RUNS,
     sweepWallMs: Math.round(median(runs.map((r) => r.wallMs))),
     longestTaskDuringSweepMs: Math.round(median(longest)),
+    longestTaskCpuMs: median(runs.map((r) => r.trace.longestTaskCpuMs)),
+    longestCpuOfAnyTaskMs: median(runs.map((r) => r.trace.longestCpuMs)),
     sweepWallMsRuns: runs.map((r) => Math.round(r.wallMs)),
     longestTaskDuringSweepMsRuns: longest,
     longTasksDuringLastSweep: tasks,
@@ -79,6 +86,7 @@ export async function measureSweep(page: Page): Promise<Record<string, unknown>>
     marksDrawn: marks,
     structureChanges: changes,
     cancelSweepToIdleMs: Math.round(cancelMs),
+    traces: runs.map((r) => r.trace),
     goals: { longestTaskDuringSweepMs: 100, cancelSweepToIdleMs: 500 },
   };
 }

@@ -3,7 +3,8 @@
  * by side, with where their communication goes, the generated sentence, live knobs, the crossover along the knob
  * moved last, and guided examples. Planned in workers while the region is on screen (client/learnRunner.ts).
  */
-import { memo, useDeferredValue, useEffect } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useLearnRunner } from '../../client/context.ts';
 import { Empty, Region } from '../../components/Region.tsx';
 import { encodeScenario } from '../../scenario.ts';
@@ -41,7 +42,10 @@ export function LearnView() {
   useEffect(() => runner.watch(), [runner]);
   // Drawn at low priority (time-sliced), so a knob's own update paints first.
   const shown = useDeferredValue(useApp((s) => s.learnShown));
-  const current = useDeferredValue(useApp((s) => (s.graph ? encodeScenario(scenarioOf(s)) : undefined)));
+  // The scenario's key, encoded when the scenario changes (not at every store update: progress comes 4 times a second).
+  const scenario = useApp(useShallow(scenarioOf));
+  const hasGraph = useApp((s) => s.graph !== undefined);
+  const current = useDeferredValue(useMemo(() => (hasGraph ? encodeScenario(scenario) : undefined), [hasGraph, scenario]));
   const running = useApp((s) => s.learnRun?.kind === 'running');
   const crossover = useDeferredValue(useApp((s) => s.crossover));
   const knobNow = useApp((s) => (s.crossover ? knobValue(s.crossover.knob, s) : 0));
