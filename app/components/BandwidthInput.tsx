@@ -21,7 +21,9 @@ export function BandwidthInput({ field, unit, bytesPerSecond, onChange, classNam
   const problem = held !== undefined && held.trim() !== '' ? parseBandwidth(field, held, unit) : undefined;
   return (
     <>
-      <input type="number" className={className} min={0} value={held ?? sig3(bytesPerSecond / BANDWIDTH_UNITS[unit])}
+      {/* Text, not type=number: a number input hands over '' for 1e400 (it parses past the largest double), so
+          the page could not say what was typed. */}
+      <input type="text" inputMode="decimal" className={className} value={held ?? sig3(bytesPerSecond / BANDWIDTH_UNITS[unit])}
         aria-invalid={problem && !problem.ok ? true : undefined}
         onChange={(e) => {
           const r = parseBandwidth(field, e.target.value, unit);
