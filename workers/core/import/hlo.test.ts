@@ -55,6 +55,13 @@ describe('HLO text of the gpt-scan programs (CPU backend)', () => {
     expect(s.flopsPerStep / s.forwardFlops).toBeGreaterThan(2.9);
     expect(s.flopsPerStep / s.forwardFlops).toBeLessThan(3.1);
     expect(g.ops.some((o) => o.phase === 'update')).toBe(true);
+    // The backward scan (a loop of backward ops alone) runs the layers in reverse: each trip pairs with its layer.
+    for (let i = 0; i < 4; i++) {
+      const layer = `gpt-scan_train/layers.${i}`;
+      const ratio = flops(g, (o) => o.phase === 'backward' && o.pairedPath === layer) / flops(g, (o) => o.phase === 'forward' && o.path.startsWith(`${layer}/`));
+      expect(ratio).toBeGreaterThan(1.9);
+      expect(ratio).toBeLessThan(2.1);
+    }
     expect(g.ops.filter((o) => o.phase === 'forward' && o.kind === 'dot' && o.path.startsWith('gpt-scan_train/head/')).length).toBe(1);
     expect(warnings).toEqual([]);
   });

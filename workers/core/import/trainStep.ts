@@ -116,8 +116,10 @@ export function analyseTrainStep(input: TrainStepInput): { ops: Op[]; tensors: T
   }
   const paired: (string | undefined)[] = ops.map(() => undefined);
   const isBlock = (p: string) => /\/layers\.\d+$/.test(p);
+  const fromTrips = scanTripLayers(ops, forward);
   ops.forEach((op, i) => {
     if (forward[i]) return;
+    if (fromTrips[i] !== undefined) { paired[i] = fromTrips[i]; return; }
     const fromForward = op.inputs.map((t) => tensorLayer.get(t)).filter((p): p is string => p !== undefined);
     const fromInputs = op.inputs.map((t) => producer.get(t)).filter((p): p is number => p !== undefined && !forward[p]).map((p) => paired[p]).filter((p): p is string => p !== undefined);
     paired[i] = fromForward.find(isBlock) ?? fromInputs.find(isBlock) ?? fromForward[0] ?? fromInputs[0];
@@ -140,3 +142,33 @@ export function analyseTrainStep(input: TrainStepInput): { ops: Op[]; tensors: T
     : { optimizer: 'adam', explicitBackward: false };
   return { ops: outOps, tensors: outTensors, training };
 }
+
+/**
+ * Layers of the non-forward ops of unrolled while loops (lax.scan: one `layers.k` path per trip). The stacked
+ * residuals they read carry no layer, so the trip says it: in a loop that also runs forward ops trip k is layer k;
+ * a loop of backward ops alone is the transposed scan, which runs the layers in reverse (trip k is layer n-1-k).
+ */
+function scanTripLayers(ops: readonly Op[], forward: Uint8Array): (string | undefined)[] {
+  const out: (string | undefined)[] = ops.map(() => undefined);
+  const trip = ops.map((op) => /^(.*?\/layers\.)(\d+)(\/|$)/.exec(op.path));
+  let loop: number[] = [];
+  const close = () => {
+    if (!loop.length) return;
+    const n = Math.max(...loop.map((i) => Number(trip[i]![2]))) + 1;
+    const reversed = !loop.some((i) => forward[i]);
+    for (const i of loop) if (!forward[i]) out[i] = `${trip[i]![1]}${reversed ? n - 1 - Number(trip[i]![2]) : trip[i]![2]}`;
+    loop = [];
+  };
+  let last = -1;
+  ops.forEach((_, i) => {
+    const m = trip[i];
+    if (!m) return;
+    const k = Number(m[2]);
+    if (k === 0 && last !== 0) close();
+    loop.push(i);
+    last = k;
+  });
+  close();
+  return out;
+}
+
