@@ -2,8 +2,6 @@
  * The `--model` argument shared by every command: 'zoo:NAME' (the model zoo) or a path to a model file
  * (.onnx, .mlir, XLA HLO text (.hlo, .txt), .json, config.json), read and handed to the importers. Problems become one-line CliErrors.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { basename } from 'node:path';
 import type { ModelGraph } from '../core/ir/types.ts';
 import { CliError } from './args.ts';
@@ -72,10 +70,6 @@ async function loadFile(path: string, opts: ModelArgOptions): Promise<ModelGraph
 }
 
 async function loadImporters(): Promise<ImporterModule> {
-  // A computed specifier: the importers are another owner's module and may not exist in this checkout yet.
-  const url = new URL('../core/import/index.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) {
-    throw new CliError('importers not available yet (workers/core/import/index.ts is missing); use --model zoo:NAME');
-  }
-  return (await import(url.href)) as ImporterModule;
+  // Loaded only for model files: zoo models never pay for the importers (ONNX, StableHLO, HF configs).
+  return (await import('../core/import/index.ts')) as ImporterModule;
 }
