@@ -57,9 +57,9 @@ describe('HiGHS solver', () => {
         const real = await loadHighs();
         return {
           ...real,
-          solve: (lp: string, o?: Parameters<typeof real.solve>[1]) => {
+          createModel: (...args: Parameters<typeof real.createModel>) => {
             if (abortNext) { abortNext = false; throw new Error('RuntimeError: Aborted()'); }
-            return real.solve(lp, o);
+            return real.createModel(...args);
           },
         } as typeof real;
       },
@@ -71,6 +71,20 @@ describe('HiGHS solver', () => {
     const third = await solver.solve(knapsack);
     expect([second.status, third.status]).toEqual(['optimal', 'optimal']);
     expect(loads).toBe(2);
+  });
+
+  it('solves the arrays as HiGHS solves the LP text', async () => {
+    const bounded: MilpModel = {
+      objectiveOffset: 2,
+      variables: [...knapsack.variables, { name: 'y', lowerBound: -1, upperBound: 2.5, binary: false, objective: 1.25 }],
+      constraints: [...knapsack.constraints, { name: 'link', terms: [[3, 1], [0, -1]], lowerBound: -0.5, upperBound: Infinity }],
+    };
+    const text = (await loadHighs()).solve(toLpText(bounded), { mip_rel_gap: 0, presolve: 'off', output_flag: false });
+    const r = await createHighsSolver().solve(bounded, { mipRelGap: 0 });
+    expect(r.status).toBe('optimal');
+    expect(r.objective).toBeCloseTo(text.ObjectiveValue + 2, 12);
+    expect(r.values).toEqual(bounded.variables.map((v) => (text.Columns as Record<string, { Primal: number }>)[v.name].Primal));
+    expect(r.values).toEqual([0, 1, 1, -0.5]);
   });
 
   it('writes CPLEX LP text with bounds and binaries', () => {

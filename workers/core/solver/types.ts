@@ -48,7 +48,7 @@ export interface MilpResult {
   readonly objective: number;
   /** Value per variable (model order); empty when no solution was found. */
   readonly values: readonly number[];
-  /** Wall time of the solve call (LP text parsing included). */
+  /** Wall time of the solve call (passing the model to the solver included). */
   readonly solveSeconds: number;
   readonly message?: string;
 }
