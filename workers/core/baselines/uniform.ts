@@ -83,11 +83,11 @@ export async function uniformCandidate(ctx: PlanContext, spec: UniformSpec, memo
   for (const B of ctx.microbatchCounts) {
     const b = ctx.options.globalBatch / B;
     if (b % dp !== 0) continue;
-    const tables = layerCostTable(cost, b);
+    const table = layerCostTable(cost, b)[0];
     const r = b / ctx.graph.batch;
     let feasible = true;
     const stages: CandidateStage[] = ranges.map(([s, e], k) => {
-      const options = ctx.remat.map((remat) => stageCore(tables[0], 0, s, e, remat));
+      const options = ctx.remat.map((remat) => stageCore(table, 0, s, e, remat));
       const fits = options.find((c) => maxStagesThatFit(c, schedule, B, limit, pp - k) >= pp - k);
       if (!fits) feasible = false;
       const core = fits ?? options.reduce((a, c) => (memoryTotal(stageMemory(c, inFlight(schedule, pp - k, B))) < memoryTotal(stageMemory(a, inFlight(schedule, pp - k, B))) ? c : a));

@@ -96,7 +96,8 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
     const B = counts[k];
     const b = x.globalBatch / B;
     const label = `B=${B} (micro-batch ${b})`;
-    const tables = layerCostTable(cost, b);
+    // Meshes whose data-parallel axis does not divide the micro-batch offer the DP no option (stageOptions.ts).
+    const tables = layerCostTable(cost, b, (mesh) => b % mesh.logical[0] === 0);
     const r = b / cost.graph.batch;
     const { problem, meta } = buildStageProblem({
       cluster: cost.cluster, space: cost.space, tables, layers: L,

@@ -16,7 +16,7 @@ import { optimizerSeconds } from '../cost/optimizer.ts';
 import { tensorLookup } from '../cost/opCost.ts';
 import { unitParamIds } from './units.ts';
 import { isRepeatedBlock, runtimeTraits, type Runtime, type RuntimeTraits } from './runtime.ts';
-import type { MeshSpace } from './meshSpace.ts';
+import type { MeshChoice, MeshSpace } from './meshSpace.ts';
 import { profileKey, type ProfileTable } from './profileUnits.ts';
 import { addUnitZero, emptyZeroCosts, type ZeroCosts } from './zeroStages.ts';
 
@@ -117,23 +117,65 @@ export function pricingGraph(ctx: CostContext, batch: number): PricingGraph {
   return g;
 }
 
-/** layerCosts[meshId] for micro-batches of `batch` samples. */
-export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
+/** Per unit, the parameters it reads that some other unit reads too (tied embeddings), with their positions. */
+interface UnitParams {
+  readonly tied: readonly (readonly { readonly id: string; readonly position: number }[])[];
+  /** Per layer: a layer whose units read no tied parameter has costs that depend on its units' hashes alone. */
+  readonly signature: readonly (string | undefined)[];
+}
+
+/** Computed once per clustering: each table (one per micro-batch size and search) reads it. */
+const unitParamsMemo = new WeakMap<LayerClustering, UnitParams>();
+
+function unitParams(graph: ModelGraph, clustering: LayerClustering): UnitParams {
+  let memo = unitParamsMemo.get(clustering);
+  if (memo) return memo;
+  const units = clustering.unitGraph.units;
+  const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
+  const ids = units.map((u) => unitParamIds(graph, u, tensors));
+  const readers = new Map<string, number>();
+  for (const list of ids) for (const id of list) readers.set(id, (readers.get(id) ?? 0) + 1);
+  const tied = ids.map((list) => list.flatMap((id, position) => ((readers.get(id) ?? 0) > 1 ? [{ id, position }] : [])));
+  const signature = clustering.layers.map((layer) => {
+    const hashes: string[] = [];
+    for (let u = layer.unitStart; u < layer.unitEnd; u++) {
+      if (tied[u].length) return undefined;
+      hashes.push(units[u].hash);
+    }
+    return hashes.join(',');
+  });
+  memo = { tied, signature };
+  unitParamsMemo.set(clustering, memo);
+  return memo;
+}
+
+const LAYER_FIELDS = ['forwardSeconds', 'backwardSeconds', 'recomputeSeconds', 'noRematSeconds', 'gradientSyncSeconds',
+  'noRematGradientSyncSeconds', 'computeSeconds', 'communicationSeconds', 'paramBytes', 'gradBytes', 'optimizerBytes',
+  'activationBytes', 'recomputePeakBytes', 'bufferBytes'] as const;
+
+/**
+ * layerCosts[meshId] for micro-batches of `batch` samples; `usable` leaves out meshes the caller will not price
+ * (undefined there: e.g. a data-parallel axis that does not divide the micro-batch). Each distinct unit is evaluated
+ * once per mesh, and a layer whose units match an earlier layer's (and read no tied parameter) copies its sums.
+ */
+export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[];
+export function layerCostTable(ctx: CostContext, batch: number, usable: (mesh: MeshChoice) => boolean): (LayerCosts | undefined)[];
+export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: MeshChoice) => boolean): (LayerCosts | undefined)[] {
   const { clustering, space } = ctx;
   const L = clustering.layers.length;
   const units = clustering.unitGraph.units;
   const r = batch / ctx.graph.batch;
   const at = pricingGraph(ctx, batch);
-  const tensors = new Map(ctx.graph.tensors.map((t) => [t.id, t]));
-  const paramIds = units.map((u) => unitParamIds(ctx.graph, u, tensors));
+  const { tied, signature } = unitParams(ctx.graph, clustering);
   const gpus = new Map<string, GpuSpec>();
   const traits = runtimeTraits(ctx.runtime);
+  const pb = precisionBytes(ctx.precision);
   return space.meshes.map((mesh) => {
+    if (usable && !usable(mesh)) return undefined;
     const sub = space.submeshes[mesh.shape];
     let gpu = gpus.get(sub.gpu);
     if (!gpu) gpus.set(sub.gpu, (gpu = gpuSpec(ctx.cluster, sub.gpu)));
-    const memo = new Map<string, { cost: UnitCost; profile: UnitProfile; updateSeconds: number }>();
-    const pb = precisionBytes(ctx.precision);
+    const byHash = new Map<string, { cost: UnitCost; profile: UnitProfile; updateSeconds: number }>();
     const t: LayerCosts = {
       forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L), noRematSeconds: new Float64Array(L),
       gradientSyncSeconds: new Float64Array(L), noRematGradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
@@ -143,67 +185,78 @@ export function layerCostTable(ctx: CostContext, batch: number): LayerCosts[] {
     const owners = new Map<string, Omit<SharedParam, 'layers'> & { layers: number[] }>();
     let zero: ZeroCosts | undefined;
     let zeroOk = ctx.training && mesh.logical[0] > 1 && zeroRepricable(traits);
+    const firstWith = new Map<string, { layer: number; recomputed: boolean; kept: number }>();
     clustering.layers.forEach((layer, k) => {
       let recomputed = false;
       let kept = 0;
-      for (let u = layer.unitStart; u < layer.unitEnd; u++) {
-        const key = profileKey(units[u], mesh, sub);
-        let e = memo.get(key);
-        if (!e) {
-          const profile = ctx.profiles.get(key);
-          if (!profile) throw new Error(`layerCostTable: no profile for unit ${units[u].name} on mesh ${mesh.logical.join('x')}`);
-          // The Adam update runs once per step on the optimizer shard this device holds (cost/optimizer.ts).
-          const updateSeconds = ctx.training
-            ? optimizerSeconds(gpu!, ctx.precision, profile.optimizerBytes / (pb.optimizerBytes + pb.masterBytes), profile.paramTensors) : 0;
-          e = { profile, cost: evaluateProfile(profile, at, gpu!, ctx.precision, mesh.links, ctx.training), updateSeconds };
-          memo.set(key, e);
+      const sig = signature[k];
+      const same = sig === undefined ? undefined : firstWith.get(sig);
+      if (same) {
+        for (const f of LAYER_FIELDS) t[f][k] = t[f][same.layer];
+        // The same units: the same ZeRO level (zeroOk unchanged) and per-layer ZeRO costs.
+        if (zeroOk && zero) for (const v of Object.values(zero)) if (v instanceof Float64Array) v[k] = v[same.layer];
+        ({ recomputed, kept } = same);
+      } else {
+        for (let u = layer.unitStart; u < layer.unitEnd; u++) {
+          let e = byHash.get(units[u].hash);
+          if (!e) {
+            const key = profileKey(units[u], mesh, sub);
+            const profile = ctx.profiles.get(key);
+            if (!profile) throw new Error(`layerCostTable: no profile for unit ${units[u].name} on mesh ${mesh.logical.join('x')}`);
+            // The Adam update runs once per step on the optimizer shard this device holds (cost/optimizer.ts).
+            const updateSeconds = ctx.training
+              ? optimizerSeconds(gpu!, ctx.precision, profile.optimizerBytes / (pb.optimizerBytes + pb.masterBytes), profile.paramTensors) : 0;
+            e = { profile, cost: evaluateProfile(profile, at, gpu!, ctx.precision, mesh.links, ctx.training), updateSeconds };
+            byHash.set(units[u].hash, e);
+          }
+          t.forwardSeconds[k] += e.cost.forwardSeconds;
+          t.backwardSeconds[k] += e.cost.backwardSeconds;
+          const block = isRepeatedBlock(units[u]);
+          if (block || !traits.rematBlocksOnly) {
+            t.recomputeSeconds[k] += e.cost.recomputeSeconds;
+            recomputed = true;
+          } else kept += e.cost.activationBytes;
+          if (block && traits.scanResidualPasses > 0) t.noRematSeconds[k] += scanResidualSeconds(e.profile, e.cost, gpu!, traits);
+          const sync = e.profile.gradientSyncSeconds + e.updateSeconds;
+          const noRematSync = e.profile.gradientSyncKind === 'reduce-scatter' ? 0 : (traits.noRematGradientSyncFactor - 1) * e.profile.gradientSyncSeconds;
+          t.gradientSyncSeconds[k] += sync;
+          t.noRematGradientSyncSeconds[k] += noRematSync;
+          t.computeSeconds[k] += e.cost.computeSeconds;
+          t.communicationSeconds[k] += e.cost.communicationSeconds;
+          t.paramBytes[k] += e.profile.paramBytes;
+          t.gradBytes[k] += e.profile.gradBytes;
+          t.optimizerBytes[k] += e.profile.optimizerBytes;
+          t.activationBytes[k] += e.cost.activationBytes;
+          // Units from path hints (blocks, embedding, head) are recomputed one at a time (Megatron's per-layer
+          // checkpoints, a JAX scan's body); op chunks of a hint-less graph with the rest of their layer.
+          t.recomputePeakBytes[k] = Math.max(t.recomputePeakBytes[k], e.cost.activationBytes);
+          t.bufferBytes[k] += e.cost.bufferBytes;
+          if (zeroOk) {
+            const level = e.profile.zero?.level;
+            if (level === undefined || (zero && zero.level !== level)) zeroOk = false;
+            else addUnitZero((zero ??= emptyZeroCosts(level, mesh.logical[0], L)), k, e.profile, mesh.links[0], pb, gpu!);
+          }
+          // Parameters no other unit reads are held, reduced and updated by this unit alone: nothing to correct.
+          for (const { id, position } of tied[u]) {
+            const f = e.profile.paramFractions[position] ?? 0;
+            const o = owners.get(id);
+            if (!o) {
+              owners.set(id, {
+                layers: [k], paramBytes: f * e.profile.paramBytes, gradBytes: f * e.profile.gradBytes, optimizerBytes: f * e.profile.optimizerBytes,
+                syncSeconds: f * sync, noRematSyncSeconds: f * noRematSync, zeroElems: f * (e.profile.zero?.elems ?? 0),
+              });
+            } else if (o.layers.includes(k)) {
+              // Read twice inside one layer: held, reduced and updated once.
+              t.paramBytes[k] -= f * e.profile.paramBytes;
+              t.gradBytes[k] -= f * e.profile.gradBytes;
+              t.optimizerBytes[k] -= f * e.profile.optimizerBytes;
+              t.gradientSyncSeconds[k] -= f * sync;
+              t.noRematGradientSyncSeconds[k] -= f * noRematSync;
+              if (zeroOk && zero) addUnitZero(zero, k, e.profile, mesh.links[0], pb, gpu!, -f);
+            } else o.layers.push(k);
+          }
         }
-        t.forwardSeconds[k] += e.cost.forwardSeconds;
-        t.backwardSeconds[k] += e.cost.backwardSeconds;
-        const block = isRepeatedBlock(units[u]);
-        if (block || !traits.rematBlocksOnly) {
-          t.recomputeSeconds[k] += e.cost.recomputeSeconds;
-          recomputed = true;
-        } else kept += e.cost.activationBytes;
-        if (block && traits.scanResidualPasses > 0) t.noRematSeconds[k] += scanResidualSeconds(e.profile, e.cost, gpu!, traits);
-        const sync = e.profile.gradientSyncSeconds + e.updateSeconds;
-        const noRematSync = e.profile.gradientSyncKind === 'reduce-scatter' ? 0 : (traits.noRematGradientSyncFactor - 1) * e.profile.gradientSyncSeconds;
-        t.gradientSyncSeconds[k] += sync;
-        t.noRematGradientSyncSeconds[k] += noRematSync;
-        t.computeSeconds[k] += e.cost.computeSeconds;
-        t.communicationSeconds[k] += e.cost.communicationSeconds;
-        t.paramBytes[k] += e.profile.paramBytes;
-        t.gradBytes[k] += e.profile.gradBytes;
-        t.optimizerBytes[k] += e.profile.optimizerBytes;
-        t.activationBytes[k] += e.cost.activationBytes;
-        // Units from path hints (blocks, embedding, head) are recomputed one at a time (Megatron's per-layer
-        // checkpoints, a JAX scan's body); op chunks of a hint-less graph with the rest of their layer.
-        t.recomputePeakBytes[k] = Math.max(t.recomputePeakBytes[k], e.cost.activationBytes);
-        t.bufferBytes[k] += e.cost.bufferBytes;
-        if (zeroOk) {
-          const level = e.profile.zero?.level;
-          if (level === undefined || (zero && zero.level !== level)) zeroOk = false;
-          else addUnitZero((zero ??= emptyZeroCosts(level, mesh.logical[0], L)), k, e.profile, mesh.links[0], pb, gpu!);
-        }
-        const ids = paramIds[u];
-        ids.forEach((id, j) => {
-          const f = e!.profile.paramFractions[j] ?? 0;
-          const o = owners.get(id);
-          if (!o) {
-            owners.set(id, {
-              layers: [k], paramBytes: f * e!.profile.paramBytes, gradBytes: f * e!.profile.gradBytes, optimizerBytes: f * e!.profile.optimizerBytes,
-              syncSeconds: f * sync, noRematSyncSeconds: f * noRematSync, zeroElems: f * (e!.profile.zero?.elems ?? 0),
-            });
-          } else if (o.layers.includes(k)) {
-            // Read twice inside one layer: held, reduced and updated once.
-            t.paramBytes[k] -= f * e!.profile.paramBytes;
-            t.gradBytes[k] -= f * e!.profile.gradBytes;
-            t.optimizerBytes[k] -= f * e!.profile.optimizerBytes;
-            t.gradientSyncSeconds[k] -= f * sync;
-            t.noRematGradientSyncSeconds[k] -= f * noRematSync;
-            if (zeroOk && zero) addUnitZero(zero, k, e!.profile, mesh.links[0], pb, gpu!, -f);
-          } else o.layers.push(k);
-        });
+        if (sig !== undefined) firstWith.set(sig, { layer: k, recomputed, kept });
       }
       t.inputBytes[k] = layer.inputBytes * r / mesh.logical[0];
       t.rematActivationBytes[k] = (recomputed ? t.inputBytes[k] : 0) + kept;

@@ -179,7 +179,8 @@ export interface OptionMeta {
 export interface StageProblemInput {
   readonly cluster: Cluster;
   readonly space: MeshSpace;
-  readonly tables: readonly LayerCosts[];
+  /** Per mesh id; undefined for a mesh the DP may not use. */
+  readonly tables: readonly (LayerCosts | undefined)[];
   readonly layers: number;
   /** boundaryBytes[k]: activation bytes crossing into layers >= k from layers < k, one micro-batch (k = 1..L-1). */
   readonly boundaryBytes: readonly number[];
@@ -218,8 +219,9 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
     const send = sendEstimate(x.cluster, sub, bytes, group.gpusPerNode);
     const local: { s: number; mx: number; ms: number; meta: OptionMeta }[] = [];
     for (const mesh of sub.meshes) {
-      if (x.microbatch % mesh.logical[0] !== 0) continue;
-      for (const remat of x.remat) for (const core of zeroOptions(x.tables[mesh.id], stageCore(x.tables[mesh.id], mesh.id, l, i + 1, remat), x.zeroLevels, x.microbatches)) {
+      const table = x.tables[mesh.id];
+      if (x.microbatch % mesh.logical[0] !== 0 || !table) continue;
+      for (const remat of x.remat) for (const core of zeroOptions(table, stageCore(table, mesh.id, l, i + 1, remat), x.zeroLevels, x.microbatches)) {
         const ms = maxStagesThatFit(core, x.schedule, x.microbatches, x.memoryLimitBytes[sub.group], Math.min(x.maxStages, L - l));
         if (ms === 0) continue;
         const t = core.forwardSeconds + (x.training ? core.backwardSeconds : 0);
