@@ -14,9 +14,17 @@ import { FREE_KINDS, type FusedOpTraffic } from './fusion.ts';
 export type TensorLookup = (id: string) => Tensor | undefined;
 
 /** A lookup over a graph's tensors (built once per graph; pass it to every opSeconds call). */
+/** Lookups by tensor array: a cache, not state (graphs are immutable; the intra-op pass asks once per solve). */
+const lookups = new WeakMap<readonly Tensor[], TensorLookup>();
+
 export function tensorLookup(graph: Pick<ModelGraph, 'tensors'>): TensorLookup {
-  const byId = new Map(graph.tensors.map((t) => [t.id, t]));
-  return (id) => byId.get(id);
+  let lookup = lookups.get(graph.tensors);
+  if (!lookup) {
+    const byId = new Map(graph.tensors.map((t) => [t.id, t]));
+    lookup = (id) => byId.get(id);
+    lookups.set(graph.tensors, lookup);
+  }
+  return lookup;
 }
 
 const FLOAT: ReadonlySet<DType> = new Set(['f64', 'f32', 'tf32', 'f16', 'bf16', 'f8']);

@@ -46,17 +46,17 @@ export function placeLargestFirst(space: MeshSpace, submeshes: readonly SubmeshC
     const [nodes, gpus] = s.shape;
     let placed = false;
     if (nodes > 1 || gpus === g.gpusPerNode) {
-      // Positions that respect the leaf groups first (cluster/fabric.ts), then any.
-      const positions = Array.from({ length: Math.max(0, g.nodes - nodes + 1) }, (_, n) => n);
-      const order = [...positions.filter((n) => leafAligned(fabric, g.nodeStart + n, nodes)), ...positions.filter((n) => !leafAligned(fabric, g.nodeStart + n, nodes))];
-      for (const n of order) {
-        if (placed) break;
-        let ok = true;
-        for (let k = n; k < n + nodes; k++) if (nodesFree[k] !== g.gpusPerNode) ok = false;
-        if (!ok) continue;
-        for (let k = n; k < n + nodes; k++) nodesFree[k] = 0;
-        out[i] = { nodeStart: g.nodeStart + n, nodes, gpuStart: 0, gpusPerNode: gpus };
-        placed = true;
+      // Positions that respect the leaf groups first (cluster/fabric.ts), then any; the first free one wins.
+      for (const aligned of [true, false]) {
+        for (let n = 0; n + nodes <= g.nodes && !placed; n++) {
+          if (leafAligned(fabric, g.nodeStart + n, nodes) !== aligned) continue;
+          let ok = true;
+          for (let k = n; k < n + nodes && ok; k++) if (nodesFree[k] !== g.gpusPerNode) ok = false;
+          if (!ok) continue;
+          for (let k = n; k < n + nodes; k++) nodesFree[k] = 0;
+          out[i] = { nodeStart: g.nodeStart + n, nodes, gpuStart: 0, gpusPerNode: gpus };
+          placed = true;
+        }
       }
     } else {
       for (let n = 0; n < g.nodes && !placed; n++) {

@@ -43,9 +43,9 @@ export interface StageCostGraph {
 
 export function stageEnv(input: IntraInput, ops: readonly Op[]): { env: StageEnv; nodes: readonly GraphNode[]; nodeOfTensor: ReadonlyMap<string, number>; training: boolean } {
   const { graph, cluster, submesh } = input;
-  const byId = new Map(graph.tensors.map((t) => [t.id, t]));
+  const lookup = tensorLookup(graph);
   const tensor = (id: string): Tensor => {
-    const t = byId.get(id);
+    const t = lookup(id);
     if (!t) throw new Error(`intra: tensor '${id}' is not in graph '${graph.name}'`);
     return t;
   };
@@ -62,7 +62,6 @@ export function stageEnv(input: IntraInput, ops: readonly Op[]): { env: StageEnv
     needsGrad: (id) => training && tensor(id).kind === 'activation' && !paramDerived(id),
     bytes: (id) => tensorBytesAt(tensor(id), floatBytes),
   };
-  const lookup = tensorLookup(graph);
   const explicit = input.mode === 'train' && graph.training?.explicitBackward === true;
   const saved = new Set<string>();
   if (explicit) {
