@@ -4,7 +4,8 @@
  * the search on a narrowed space.
  */
 import { INTER_ONLY_LAYERS, megatronGrid } from '../baselines/index.ts';
-import { uniformCandidate, type ProfileMemo, type UniformSpec } from '../baselines/uniform.ts';
+import { uniformCandidate, type ProfileMemo, type UniformResult, type UniformSpec } from '../baselines/uniform.ts';
+import type { Candidate } from '../inter/search.ts';
 import { manualProfileFn, type PlanContext } from '../inter/context.ts';
 import { runLayerConstruction } from '../inter/layerConstruction.ts';
 import { MEGATRON, type ManualStrategy } from '../inter/manualProfile.ts';
@@ -24,7 +25,10 @@ export type BaselineResult =
 
 async function uniformPlan(ctx: PlanContext, kind: BaselineKind, label: string, spec: UniformSpec, memo: ProfileMemo, started: number): Promise<Plan | string> {
   const r = await uniformCandidate(ctx, spec, memo);
-  if (!r.ok) return r.reason;
+  return r.ok ? assembleUniform(ctx, kind, label, spec, r, started) : r.reason;
+}
+
+function assembleUniform(ctx: PlanContext, kind: BaselineKind, label: string, spec: UniformSpec, r: Extract<UniformResult, { ok: true }>, started: number): Plan | string {
   try {
     return assemblePlan({
       kind, label, graph: ctx.graph, cluster: ctx.cluster, space: r.space, clustering: r.clustering, mode: ctx.options.mode,
@@ -42,8 +46,32 @@ function devicesOf(ctx: PlanContext): { total: number; perNode: number } {
   return { total: ctx.cluster.nodes.reduce((s, n) => s + n.gpus, 0), perNode: ctx.cluster.nodes[0]?.gpus ?? 1 };
 }
 
+/**
+ * A lower bound on the simulated step of a uniform candidate (1F1B-family schedules): stage k's device runs every
+ * micro-batch's forward and backward one after another, after the first micro-batch has come through the stages
+ * before it and before the last one's gradient has gone back through them (sends only add). Interleaved chunks
+ * split the stages before k, and ZB-H1 defers their weight gradients, so there only the device's own work counts.
+ */
+export function stepLowerBound(ctx: PlanContext, c: Candidate): number {
+  const training = ctx.training;
+  const schedule = training ? ctx.options.schedule : 'inference';
+  const prefixForward = schedule !== 'interleaved';
+  const prefixBackward = training && schedule !== 'interleaved' && schedule !== 'zb-h1';
+  let before = 0;
+  let bound = 0;
+  for (const s of c.stages) {
+    const f = s.core.forwardSeconds;
+    const b = training ? s.core.backwardSeconds : 0;
+    bound = Math.max(bound, before + c.microbatches * (f + b));
+    before += (prefixForward ? f : 0) + (prefixBackward ? b : 0);
+  }
+  return bound;
+}
+
+/** `bestOnly`: only the best plan is wanted (the search's seeds): Megatron grid points that cannot beat the best
+ * assembled so far are not assembled (their trace entries say so). */
 export async function runBaseline(kind: BaselineKind, ctx: PlanContext, searchProfile: ProfileFn, started: number,
-  progress?: ProgressCallback, signal?: CancelSignal, memo: ProfileMemo = new Map()): Promise<BaselineResult> {
+  progress?: ProgressCallback, signal?: CancelSignal, memo: ProfileMemo = new Map(), bestOnly = false): Promise<BaselineResult> {
   const { total, perNode } = devicesOf(ctx);
   const single = (label: string, spec: UniformSpec) => uniformPlan(ctx, kind, label, spec, memo, started)
     .then((p): BaselineResult => (typeof p === 'string' ? { ok: false, reason: `${label}: ${p}` } : { ok: true, plans: [p], trace: [traceOf(p)] }));
@@ -61,20 +89,39 @@ export async function runBaseline(kind: BaselineKind, ctx: PlanContext, searchPr
         if (!Number.isInteger(d) || d * t * p !== total) return { ok: false, reason: `dp*tp*pp = ${d}*${t}*${p} must equal the ${total} GPUs` };
         if (levels.length === 1) return single(`Megatron dp=${d} tp=${t} pp=${p}${suffix(levels[0])}`, { dp: d, tp: t, pp: p, strategy: strategyOf(levels[0]) });
       }
-      const plans: Plan[] = [];
-      const trace: SearchTraceEntry[] = [];
       const fixed = dp !== undefined || tp !== undefined || pp !== undefined;
       const grid = fixed ? [{ dp: dp ?? total / ((tp ?? 1) * (pp ?? 1)), tp: tp ?? 1, pp: pp ?? 1 }] : megatronGrid(total, perNode);
-      const points = grid.flatMap((g) => levels.map((z) => ({ ...g, z })));
-      for (let k = 0; k < points.length; k++) {
+      const all = grid.flatMap((g) => levels.map((z) => ({ ...g, z })));
+      // Per point (grid order: ties between points rank as before): its trace entry and plan, if assembled.
+      const trace: SearchTraceEntry[] = new Array(all.length);
+      const assembled: (Plan | undefined)[] = new Array(all.length);
+      const points: { k: number; label: string; spec: UniformSpec; r: Extract<UniformResult, { ok: true }>; bound: number }[] = [];
+      for (let k = 0; k < all.length; k++) {
         if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-        const g = points[k];
+        const g = all[k];
         const label = `Megatron dp=${g.dp} tp=${g.tp} pp=${g.pp}${suffix(g.z)}`;
-        const p = await uniformPlan(ctx, kind, label, { dp: g.dp, tp: g.tp, pp: g.pp, strategy: strategyOf(g.z) }, memo, started);
-        if (typeof p === 'string') trace.push({ label, stepSeconds: Infinity, feasible: false, note: p });
-        else { plans.push(p); trace.push(traceOf(p)); }
-        progress?.({ phase: 'megatron grid', done: k + 1, total: points.length });
+        const spec = { dp: g.dp, tp: g.tp, pp: g.pp, strategy: strategyOf(g.z) };
+        const r = await uniformCandidate(ctx, spec, memo);
+        if (!r.ok) trace[k] = { label, stepSeconds: Infinity, feasible: false, note: r.reason };
+        else points.push({ k, label, spec, r, bound: bestOnly ? stepLowerBound(ctx, r.candidate) : 0 });
+        progress?.({ phase: 'megatron grid', done: k + 1, total: all.length });
       }
+      // For the grid's best alone (the search's seed), points are assembled cheapest bound first, and those whose
+      // bound a feasible plan already beats are skipped: assembly (placement, schedule simulation) is the cost.
+      if (bestOnly) points.sort((a, b) => a.bound - b.bound || a.k - b.k);
+      let bestFeasible = Infinity;
+      for (const x of points) {
+        if (x.bound >= bestFeasible) {
+          trace[x.k] = { label: x.label, stepSeconds: x.bound, feasible: true, note: `pruned: at least ${x.bound.toPrecision(4)} s` };
+          continue;
+        }
+        const p = assembleUniform(ctx, kind, x.label, x.spec, x.r, started);
+        if (typeof p === 'string') { trace[x.k] = { label: x.label, stepSeconds: Infinity, feasible: false, note: p }; continue; }
+        assembled[x.k] = p;
+        trace[x.k] = traceOf(p);
+        if (p.feasible) bestFeasible = Math.min(bestFeasible, p.stepSeconds);
+      }
+      const plans = assembled.filter((p): p is Plan => p !== undefined);
       if (!plans.length) return { ok: false, reason: fixed ? trace.map((t) => `${t.label}: ${t.note}`).join('; ') : 'no Megatron grid point fits the cluster' };
       return { ok: true, plans: rankPlans(plans), trace };
     }

@@ -57,7 +57,7 @@ export async function runSeeds(ctx: PlanContext, searchProfile: ProfileFn, start
   const trace: SearchTraceEntry[] = [];
   const kinds = options.zero === undefined ? BASELINE_KINDS : BASELINE_KINDS.filter((k) => k === 'megatron');
   for (const [k, kind] of kinds.entries()) {
-    const r: BaselineResult = await runBaseline(kind, seedCtx, searchProfile, started, undefined, signal, memo);
+    const r: BaselineResult = await runBaseline(kind, seedCtx, searchProfile, started, undefined, signal, memo, true);
     progress?.({ phase: 'baseline seeds', done: k + 1, total: kinds.length });
     if (!r.ok) {
       outcomes.push({ kind, ok: false, reason: r.reason });
