@@ -67,7 +67,8 @@ export async function buildSeeds(): Promise<Seed[]> {
     seeds.push({ name: f, format: 'stablehlo', data: load(f), big: true });
   }
   // XLA HLO text (issue 12): whole compiled programs, and their first computations as modules of their own.
-  for (const f of ['wild:hlo/gpt-scan.forward.hlo.txt', 'wild:hlo/gpt-scan.train.hlo.txt', 'wild:hlo/gpt-scan-tp4dp2.train.hlo.txt']) {
+  for (const f of ['wild:hlo/gpt-scan.forward.hlo.txt', 'wild:hlo/gpt-scan.train.hlo.txt', 'wild:hlo/gpt-scan-tp4dp2.train.hlo.txt',
+    'wild:hlo/gpt-scan.forward.unopt.hlo.txt', 'wild:hlo/cnn.train.cpu.hlo.txt']) {
     seeds.push({ name: f, format: 'hlo', data: load(f), big: true });
     hloPrefixes(f, [2, 5, 12, 30]).forEach((t, i) => seeds.push({ name: `${f}[:${i}]`, format: 'hlo', data: enc.encode(t), big: false }));
   }

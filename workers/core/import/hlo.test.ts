@@ -84,6 +84,37 @@ describe('HLO text of the gpt-scan programs (CPU backend)', () => {
   });
 });
 
+describe('HLO text in other forms and of other models (CPU backend, fixtures/wild/make_hlo_cpu.py)', () => {
+  it.each([['gpt-scan.forward.dump.hlo.txt'], ['gpt-scan.forward.unopt.hlo.txt']])('%s (what --xla_dump_to writes; before optimizations): as the StableHLO', async (file) => {
+    const { graph: g, warnings } = await imported(file);
+    const { graph: ref } = await imported('gpt-scan.forward.mlir');
+    const s = inspectGraph(g);
+    expect([s.params, s.layers]).toEqual([PARAMS, 4]);
+    expect(Math.abs(s.forwardFlops / inspectGraph(ref).forwardFlops - 1)).toBeLessThan(0.02);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a CNN: the JAX tree\'s parameters (images are data), convolution FLOPs as counted by hand, a training step with its backward convolutions', async () => {
+    const conv1 = 2 * 8 * 32 * 32 * 16 * 3 * 9, conv2 = 2 * 8 * 16 * 16 * 32 * 16 * 9;
+    const { graph: fwd } = await imported('cnn.forward.cpu.hlo.txt');
+    expect(inspectGraph(fwd).params).toBe(3 * 3 * 3 * 16 + 16 + 3 * 3 * 16 * 32 + 32 + 32 * 10 + 10);
+    expect(fwd.ops.filter((o) => o.kind === 'conv').map((o) => o.flops)).toEqual([conv1, conv2]);
+    const { graph: train } = await imported('cnn.train.cpu.hlo.txt');
+    expect(inspectGraph(train).params).toBe(5418);
+    // Backward: conv2's weight and input gradients (the latter an input-dilated convolution: its zeros not counted), conv1's weight gradient.
+    const convs = train.ops.filter((o) => o.kind === 'conv');
+    expect(convs.filter((o) => o.phase === 'forward').map((o) => o.flops).sort()).toEqual([conv1, conv2].sort());
+    expect(convs.filter((o) => o.phase !== 'forward').map((o) => o.flops).sort((a, b) => a - b)).toEqual([conv1, conv2, conv2]);
+    // XLA's own cost analysis of the two programs (fixtures/wild/hlo/cpu-manifest.json) within 5%.
+    const xla = (JSON.parse(readFileSync(resolve(WILD, 'cpu-manifest.json'), 'utf8')) as Record<string, number>[])[1]!;
+    expect(Math.abs(inspectGraph(fwd).forwardFlops / xla['cnn.forward.xla_flops']! - 1)).toBeLessThan(0.05);
+    expect(Math.abs(inspectGraph(train).flopsPerStep / xla['cnn.train.xla_flops']! - 1)).toBeLessThan(0.05);
+    // The same training step as StableHLO imports too (its input-dilated convolution used to be refused as inconsistent).
+    const { graph: ref } = await imported('cnn.train.mlir');
+    expect(ref.ops.filter((o) => o.kind === 'conv' && o.phase !== 'forward').map((o) => o.flops).sort((a, b) => a - b)).toEqual([conv1, conv2, conv2]);
+  });
+});
+
 const MODULE = (body: string, extra = '') => `HloModule jit_f, entry_computation_layout={(f32[8,16]{1,0})->f32[8,32]{1,0}}${extra}
 
 FileNames

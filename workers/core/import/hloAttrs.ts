@@ -14,11 +14,11 @@ export const listOf = (v: string | undefined): number[] => (v ? [...v.matchAll(/
 export const bracket = (xs: readonly (number | string)[]) => `[${xs.join(', ')}]`;
 
 /** `window={size=3x3 stride=2x2 pad=1_1x1_1 rhs_dilate=1x1}` -> its fields as lists. */
-export function windowOf(attr: string | undefined): { size: number[]; stride?: number[]; pad?: [number, number][]; rhsDilate?: number[] } {
+export function windowOf(attr: string | undefined): { size: number[]; stride?: number[]; pad?: [number, number][]; lhsDilate?: number[]; rhsDilate?: number[] } {
   const fields = new Map((attr ?? '').replace(/^\{|\}$/g, '').trim().split(/\s+/).filter(Boolean).map((f) => f.split('=') as [string, string]));
   const xs = (k: string) => (fields.has(k) ? fields.get(k)!.split('x').map(Number) : undefined);
   const pad = fields.get('pad')?.split('x').map((p) => { const [lo, hi] = listOf(p); return [lo ?? 0, hi ?? 0] as [number, number]; });
-  return { size: xs('size') ?? [], ...(xs('stride') ? { stride: xs('stride')! } : {}), ...(pad ? { pad } : {}), ...(xs('rhs_dilate') ? { rhsDilate: xs('rhs_dilate')! } : {}) };
+  return { size: xs('size') ?? [], ...(xs('stride') ? { stride: xs('stride')! } : {}), ...(pad ? { pad } : {}), ...(xs('lhs_dilate') ? { lhsDilate: xs('lhs_dilate')! } : {}), ...(xs('rhs_dilate') ? { rhsDilate: xs('rhs_dilate')! } : {}) };
 }
 
 /** The StableHLO text of a convolution from HLO's window / dim_labels / feature_group_count. */
@@ -29,7 +29,7 @@ export function convText(attrs: ReadonlyMap<string, string>): string {
   const n = w.size.length;
   const spell = (l: string | undefined) => bracket([...(l ?? '')]);
   return `dim_numbers = ${spell(lhs)}x${spell(rhs)}->${spell(labels[1])}, window = {stride = ${bracket(w.stride ?? w.size.map(() => 1))}, `
-    + `pad = [${(w.pad ?? Array.from({ length: n }, () => [0, 0])).map((p) => bracket(p)).join(', ')}], rhs_dilate = ${bracket(w.rhsDilate ?? w.size.map(() => 1))}} `
+    + `pad = [${(w.pad ?? Array.from({ length: n }, () => [0, 0])).map((p) => bracket(p)).join(', ')}], lhs_dilate = ${bracket(w.lhsDilate ?? w.size.map(() => 1))}, rhs_dilate = ${bracket(w.rhsDilate ?? w.size.map(() => 1))}} `
     + `feature_group_count = ${listOf(attrs.get('feature_group_count'))[0] ?? 1}`;
 }
 

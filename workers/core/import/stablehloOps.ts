@@ -56,20 +56,27 @@ function convolution(text: string, lhs: Shape, rhs: Shape, out: Shape): HloMappe
   const strides = /stride\s*=\s*\[([^\]]*)\]/.exec(text);
   const kIn = ker.b >= 0 ? rhs[ker.b] ?? 1 : rhs[rank - 2] ?? 1;
   const kSpatial = (ker.spatial.length ? ker.spatial : range(0, rank - 2)).reduce((a, d) => a * (rhs[d] ?? 1), 1);
+  const inSpatial = inp.spatial.length ? inp.spatial : range(1, rank - 1);
+  let padding = pairs(/pad\s*=\s*\[((?:\s*\[[^\]]*\]\s*,?)*)\]/.exec(text)?.[1], rank - 2);
+  // Input dilation (the backward-input convolution of a strided one): as padding of the zeros it inserts, so the IR's
+  // shape rule holds; its FLOPs skip those zeros.
+  const lhsDilate = nums(/lhs_dilate\s*=\s*\[([^\]]*)\]/.exec(text)?.[1]);
+  if (lhsDilate.some((d) => d > 1)) padding = padding.map(([lo, hi], i) => [lo, hi + ((lhs[inSpatial[i]!] ?? 1) - 1) * ((lhsDilate[i] ?? 1) - 1)]);
+  const skipped = lhsDilate.reduce((a, d) => a * Math.max(1, d), 1);
   return {
     kind: 'conv',
     attrs: {
       kind: 'conv', inputBatchDim: Math.max(0, inp.a), inputFeatureDim: inp.b >= 0 ? inp.b : rank - 1,
-      inputSpatialDims: inp.spatial.length ? inp.spatial : range(1, rank - 1),
+      inputSpatialDims: inSpatial,
       kernelOutputFeatureDim: ker.a >= 0 ? ker.a : rank - 1, kernelInputFeatureDim: ker.b >= 0 ? ker.b : rank - 2,
       kernelSpatialDims: ker.spatial.length ? ker.spatial : range(0, rank - 2),
       outputBatchDim: Math.max(0, outp.a), outputFeatureDim: outp.b >= 0 ? outp.b : rank - 1,
       outputSpatialDims: outp.spatial.length ? outp.spatial : range(1, rank - 1), featureGroupCount: groups,
       strides: strides ? nums(strides[1]) : range(0, rank - 2).map(() => 1),
-      padding: pairs(/pad\s*=\s*\[((?:\s*\[[^\]]*\]\s*,?)*)\]/.exec(text)?.[1], rank - 2),
+      padding,
       ...(/rhs_dilate\s*=\s*\[([^\]]*)\]/.exec(text) ? { dilations: nums(/rhs_dilate\s*=\s*\[([^\]]*)\]/.exec(text)![1]) } : {}),
     },
-    flops: 2 * numel(out) * kIn * kSpatial,
+    flops: (2 * numel(out) * kIn * kSpatial) / skipped,
   };
 }
 
