@@ -1,8 +1,9 @@
 /**
  * The searched plan is never slower than any baseline under the same cost model (issue 14): on all 21 paper cases,
  * every feasible baseline (best Megatron grid point, data parallel, ZeRO-3, intra-op only, inter-op only) takes at
- * least the searched plan's simulated step; so on two H100 cases, one on the Llama 3 fabric. Template strategies (no
- * ILP) keep it fast; the bound comes from the seeds (plan/seeds.ts), which do not depend on the intra-op pass.
+ * least the searched plan's simulated step; so on four H100 cases: two small ones, one on the Llama 3 fabric, and the
+ * issue's Llama-3-405B on 16,384 and Llama-3-70B on 1,024 H100s. Template strategies (no ILP) keep it fast; the
+ * bound comes from the seeds (plan/seeds.ts), which do not depend on the intra-op pass.
  */
 import { describe, expect, it } from 'vitest';
 import { BASELINE_KINDS } from '../../workers/core/baselines/index.ts';
@@ -56,10 +57,16 @@ describe('searched <= every baseline on the paper cases', () => {
     }, 120_000);
   }
 
-  // H100 cases (bf16, DGX H100 nodes; the Llama 3 shapes at a size CI can plan): same bound, template strategies.
-  for (const [name, spec, batch] of [['llama-3-8B', 'dgx-h100:2x8', 64], ['gpt-6.7B', 'llama3-h100-roce:4x8', 256]] as const) {
+  // H100 cases (bf16, DGX H100 nodes): the Llama 3 shapes at a size CI plans in seconds, and the issue's scale cases
+  // (Llama-3-405B on the Llama 3 fabric's 2,048 x 8 and Llama-3-70B on 128 x 8 DGX H100, 2,048 sequences of 8,192
+  // tokens: the zoo's defaults). Same bound, template strategies.
+  const cases = [
+    ['llama-3-8B', 'dgx-h100:2x8', 64], ['gpt-6.7B', 'llama3-h100-roce:4x8', 256],
+    ['llama-3-405B', 'llama3-h100-roce:2048x8', undefined], ['llama-3-70B', 'dgx-h100:128x8', undefined],
+  ] as const;
+  for (const [name, spec, batch] of cases) {
     it(`${name} on ${spec}`, async () => {
-      const model = zooModel(name, { batch });
+      const model = zooModel(name, batch ? { batch } : {});
       const cluster = parseClusterSpec(spec);
       const options = { ...defaultPlanOptions(model), precision: 'bf16-mixed' as const };
       const ours = await plan(model, cluster, options, undefined, undefined, manual);
@@ -73,6 +80,6 @@ describe('searched <= every baseline on the paper cases', () => {
         expect(ours.plan.stepSeconds, `${name}: ${base.plan.label}`).toBeLessThanOrEqual(base.plan.stepSeconds * (1 + 1e-9));
       }
       expect(compared).toBeGreaterThanOrEqual(1);
-    }, 120_000);
+    }, 600_000);
   }
 });

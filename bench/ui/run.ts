@@ -11,7 +11,8 @@
  * With `--sweep` it measures the Sweep region instead (sweep.ts): a 16-point sweep on GPT-6.7B, wall time and the
  * longest main-thread task, and Cancel sweep mid-sweep -> progress gone. With `--learn` (learn.ts): the Learn
  * region's inter-node bandwidth knob on GPT-39B 8x8, key press -> three plans re-drawn, and the longest main-thread
- * task meanwhile. `--runs N` sets how many runs the --sweep and --learn medians take.
+ * task meanwhile. With `--scale` (scale.ts): Llama-3-405B on 2,048 x 8 H100 planned through the page's worker, Plan
+ * click -> plan drawn (goal <= 20 s). `--runs N` sets how many runs the --sweep, --learn and --scale medians take.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chromium, type Page } from 'playwright-core';
@@ -55,7 +56,8 @@ function timeClickUntil(page: Page, buttonText: string, readySelector: string, m
 async function main(): Promise<void> {
   if (!process.argv.includes('--no-build')) execFileSync('npx', ['vite', 'build'], { stdio: 'ignore' });
   const measure = process.argv.includes('--sweep') ? (await import('./sweep.ts')).measureSweep
-    : process.argv.includes('--learn') ? (await import('./learn.ts')).measureLearn : measurePlanViews;
+    : process.argv.includes('--learn') ? (await import('./learn.ts')).measureLearn
+    : process.argv.includes('--scale') ? (await import('./scale.ts')).measureScale : measurePlanViews;
   const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'ignore', detached: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   try {
