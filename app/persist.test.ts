@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addNode } from './cluster/edit.ts';
+import { addNode, presetByLabel } from './cluster/edit.ts';
 import { defaultScenario, initialScenario, loadFileGraph, saveFileGraph, saveScenario } from './persist.ts';
-import { decodeScenario, encodeScenario, shareUrl } from './scenario.ts';
+import { decodeScenario, decodeScenarioChecked, encodeScenario, shareUrl, toBase64Url } from './scenario.ts';
 
 function memoryStorage() {
   const m = new Map<string, string>();
@@ -28,6 +28,23 @@ describe('scenario persistence', () => {
     expect(decodeScenario(encodeScenario({ ...s, model: { kind: 'zoo', name: 'gpt-6.7B', seq: -1 } }))?.model).toEqual({ kind: 'zoo', name: 'gpt-6.7B' });
     expect(decodeScenario('not-base64!')).toBeUndefined();
     expect(decodeScenario(btoa(JSON.stringify({ v: 1, model: { kind: 'zoo' } })))).toBeUndefined();
+  });
+  it('encodes a 16,384-GPU cluster as runs of nodes; older links with every node still open; too many nodes are refused', () => {
+    const s = { ...defaultScenario(), cluster: presetByLabel('DGX-H100 SuperPOD x2048 (16,384 GPUs)') };
+    const encoded = encodeScenario(s);
+    expect(encoded.length).toBeLessThan(1500);
+    expect(encodeScenario({ ...s })).toBe(encoded);
+    const back = decodeScenario(encoded);
+    expect(back?.cluster.nodes).toHaveLength(2048);
+    expect(back).toEqual(s);
+    const withNodes = toBase64Url(JSON.stringify({ v: 1, ...s }));
+    expect(decodeScenario(withNodes)).toEqual(s);
+    const node = s.cluster.nodes[0];
+    const { nodes: _n, ...rest } = s.cluster;
+    const bomb = toBase64Url(JSON.stringify({ v: 1, ...s, cluster: { ...rest, nodeRuns: [[node, 2048], [node, 1]] } }));
+    expect(decodeScenarioChecked(bomb)).toEqual({ ok: false, reason: expect.stringMatching(/^cluster: cluster nodes must be .*2048/) });
+    const broken = toBase64Url(JSON.stringify({ v: 1, ...s, cluster: { ...rest, nodeRuns: [[node, 0]] } }));
+    expect(decodeScenarioChecked(broken)).toEqual({ ok: false, reason: 'cluster: nodeRuns must be [node, count] pairs with counts >= 1' });
   });
   it('keeps an opened file graph by name', () => {
     const storage = memoryStorage();

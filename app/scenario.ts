@@ -35,7 +35,8 @@ export const SCENARIO_VERSION = 1;
 export function toBase64Url(text: string): string {
   const bytes = new TextEncoder().encode(text);
   let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
+  // 8 KiB of bytes per call: one string per byte made a 16,384-GPU scenario cost a long task.
+  for (let i = 0; i < bytes.length; i += 8192) bin += String.fromCharCode(...bytes.subarray(i, i + 8192));
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
@@ -44,8 +45,64 @@ export function fromBase64Url(s: string): string {
   return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
+/** Runs of identical consecutive nodes, as the encoded cluster stores them: `[node, count]`. */
+type NodeRun = readonly [Cluster['nodes'][number], number];
+
+function nodeRunsOf(nodes: Cluster['nodes']): NodeRun[] {
+  const runs: [Cluster['nodes'][number], number][] = [];
+  let lastText = '';
+  for (const n of nodes) {
+    const text = JSON.stringify(n);
+    if (runs.length && text === lastText) runs[runs.length - 1][1]++;
+    else runs.push([n, 1]);
+    lastText = text;
+  }
+  return runs;
+}
+
+/**
+ * The cluster as encoded: nodes as runs of identical nodes (`nodeRuns`) when that is shorter, so a 2,048-node
+ * cluster is a few dozen bytes in the link and in storage, not 60 kB.
+ */
+function compactCluster(c: Cluster): Record<string, unknown> {
+  const runs = nodeRunsOf(c.nodes);
+  if (runs.length * 2 > c.nodes.length) return { ...c };
+  const { nodes: _nodes, ...rest } = c;
+  return { ...rest, nodeRuns: runs };
+}
+
+/**
+ * Encoded scenarios by the identities of their parts: the store keeps them immutable and asks for the current
+ * scenario's key on every update (plan views' staleness, Learn, the plan job). A cache, not state: the encoding is
+ * a function of the parts.
+ */
+const encodings = new WeakMap<object, WeakMap<object, WeakMap<object, string>>>();
+
 export function encodeScenario(s: Scenario): string {
-  return toBase64Url(JSON.stringify({ v: SCENARIO_VERSION, ...s }));
+  let byCluster = encodings.get(s.model);
+  if (!byCluster) encodings.set(s.model, (byCluster = new WeakMap()));
+  let byOptions = byCluster.get(s.cluster);
+  if (!byOptions) byCluster.set(s.cluster, (byOptions = new WeakMap()));
+  let text = byOptions.get(s.options);
+  if (text === undefined) {
+    text = toBase64Url(JSON.stringify({ v: SCENARIO_VERSION, model: s.model, cluster: compactCluster(s.cluster), options: s.options }));
+    byOptions.set(s.options, text);
+  }
+  return text;
+}
+
+/** An encoded cluster's `nodeRuns` back into nodes; a reason when they are malformed or too many. */
+function expandNodeRuns(v: Record<string, unknown>): Record<string, unknown> | string {
+  if (!('nodeRuns' in v)) return v;
+  const runs = v.nodeRuns;
+  if (!Array.isArray(runs) || !runs.every((r) => Array.isArray(r) && r.length === 2 && isObject(r[0]) && Number.isInteger(r[1]) && r[1] >= 1)) {
+    return 'cluster: nodeRuns must be [node, count] pairs with counts >= 1';
+  }
+  const total = runs.reduce((a: number, r) => a + (r[1] as number), 0);
+  const tooMany = rangeProblem('cluster nodes', total, LIMITS.nodes);
+  if (tooMany) return `cluster: ${tooMany}`;
+  const { nodeRuns: _runs, ...rest } = v;
+  return { ...rest, nodes: runs.flatMap(([node, count]) => Array.from({ length: count as number }, () => node)) };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -96,8 +153,10 @@ export function scenarioFromObjectChecked(raw: unknown): DecodedScenario {
   if (!isObject(raw)) return { ok: false, reason: 'not a scenario object' };
   const model = checkSource(raw.model), options = checkOptions(raw.options);
   if (!model) return { ok: false, reason: 'model: not a zoo name, sample, file or HF config' };
-  if (!checkCluster(raw.cluster)) return { ok: false, reason: 'cluster: needs name, nodes, intraNode and interNode' };
-  const cluster = clusterFromValue(raw.cluster);
+  const expanded = isObject(raw.cluster) ? expandNodeRuns(raw.cluster) : raw.cluster;
+  if (typeof expanded === 'string') return { ok: false, reason: expanded };
+  if (!checkCluster(expanded)) return { ok: false, reason: 'cluster: needs name, nodes, intraNode and interNode' };
+  const cluster = clusterFromValue(expanded);
   if (!cluster.ok) return { ok: false, reason: `cluster: ${cluster.message}` };
   if (!options) return { ok: false, reason: 'options: needs mode (train or infer) and globalBatch' };
   const batch = rangeProblem('options.globalBatch', options.globalBatch, LIMITS.globalBatch);

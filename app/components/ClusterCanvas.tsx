@@ -59,10 +59,18 @@ export function ClusterCanvas({ cluster, fillOf, label }: { cluster: Cluster; fi
   const [zoom, setZoom] = useState(1);
   const [hover, setHover] = useState<string>('');
   const offsets = useMemo(() => deviceOffsets(cluster), [cluster]);
-  const maxGpus = Math.max(...cluster.nodes.map((n) => n.gpus));
-  const layout = gridLayout(cluster.nodes.length, maxGpus, ZOOMS[zoom], Math.max(WIDTH, maxGpus * ZOOMS[zoom] * 2));
+  const maxGpus = useMemo(() => Math.max(...cluster.nodes.map((n) => n.gpus)), [cluster]);
+  // One layout object per geometry: a new one each render redrew all 16k cells on every hover.
+  const layout = useMemo(() => gridLayout(cluster.nodes.length, maxGpus, ZOOMS[zoom], Math.max(WIDTH, maxGpus * ZOOMS[zoom] * 2)),
+    [cluster.nodes.length, maxGpus, zoom]);
   const width = layout.perLine * layout.nodeW;
   useEffect(() => {
+    // Drawn in a task of its own, not in the commit of the edit that changed the cluster (a preset pick): the
+    // two stay short tasks instead of one long one.
+    const timer = setTimeout(() => draw(), 0);
+    return () => clearTimeout(timer);
+  }, [cluster, fillOf, layout, offsets, width]);
+  function draw(): void {
     const ctx = ref.current?.getContext('2d');
     if (!ctx || width === 0 || layout.height === 0) return;
     // One pixel buffer written cell by cell and put once: 16k fillRect calls take a frame or more.
@@ -80,7 +88,7 @@ export function ClusterCanvas({ cluster, fillOf, label }: { cluster: Cluster; fi
       }
     });
     ctx.putImageData(image, 0, 0);
-  }, [cluster, fillOf, layout, offsets, width]);
+  }
   const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
     const hit = deviceAt(layout, cluster, offsets, e.clientX - r.left, e.clientY - r.top);
