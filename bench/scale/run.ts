@@ -1,16 +1,18 @@
 /**
  * `npx tsx bench/scale/run.ts [--repeat N] [--quick]`: planning at the scale of real LLM training, through the CLI
  * as a user runs it (`node bin/meshplan.mjs plan ... --json`, the intra-op ILP on, one process per run, timed with
- * /usr/bin/time for wall seconds and peak resident memory). Prints one JSON object: per case the medians of N runs
- * (default 3) of the CLI's wall time, the search time plan() reports and the peak RSS, and the plan found
- * (stages, logical mesh = DP x TP, micro-batches, predicted step and MFU against the GPU's dense bf16 peak);
- * `curve` is Llama-3-405B on 64 / 256 / 1,024 / 2,048 nodes of 8 H100 (Meta's RoCE fabric, llama3-h100-roce).
+ * /usr/bin/time for wall seconds, CPU seconds (user + sys) and peak resident memory). Prints one JSON object: per
+ * case the medians of N runs (default 3) of the CLI's wall and CPU time, the search time plan() reports and the peak
+ * RSS, and the plan found (stages, logical mesh = DP x TP, micro-batches, predicted step and MFU against the GPU's
+ * dense bf16 peak); `curve` is Llama-3-405B on 64 / 256 / 1,024 / 2,048 nodes of 8 H100 (Meta's RoCE fabric,
+ * llama3-h100-roce); `loadAverage` the machine's 1-minute load before and after (wall times on a shared machine
+ * stretch with it; CPU times much less). `--quick`: only the three goal cases, one run each unless --repeat says.
  * Goals (issue 14): 405B on 2,048 x 8 <= 10 s with peak < 1.5 GB; 70B on 128 x 8 <= 5 s; GPT-39B on 8x8 V100 <= 2 s;
  * search cost no worse than linear in nodes.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface Case { readonly id: string; readonly model: string; readonly cluster: string; readonly precision: string; readonly peakTflops: number }
@@ -44,14 +46,15 @@ interface PlanJson {
   stages: { layers: [number, number]; submeshShape: [number, number]; logicalMesh: [number, number]; remat: boolean }[];
 }
 
-function runCli(c: Case, dir: string): { wallSeconds: number; peakRssBytes: number; plan: PlanJson } {
+const CLI = new URL('../../bin/meshplan.mjs', import.meta.url).pathname;
+
+function runCli(c: Case, dir: string): { wallSeconds: number; cpuSeconds: number; peakRssBytes: number; plan: PlanJson } {
   const out = join(dir, 'plan.json');
   const timing = join(dir, 'time.txt');
-  const cli = new URL('../../bin/meshplan.mjs', import.meta.url).pathname;
-  execFileSync('/usr/bin/time', ['-f', '%e %M', '-o', timing, 'sh', '-c',
-    `node ${cli} plan --model ${c.model} --cluster ${c.cluster} --precision ${c.precision} --json > ${out}`], { stdio: 'inherit' });
-  const [wall, kb] = readFileSync(timing, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { wallSeconds: wall, peakRssBytes: kb * 1024, plan: JSON.parse(readFileSync(out, 'utf8')) as PlanJson };
+  execFileSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timing, 'sh', '-c',
+    `node ${CLI} plan --model ${c.model} --cluster ${c.cluster} --precision ${c.precision} --json > ${out}`], { stdio: 'inherit' });
+  const [wall, user, sys, kb] = readFileSync(timing, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { wallSeconds: wall, cpuSeconds: user + sys, peakRssBytes: kb * 1024, plan: JSON.parse(readFileSync(out, 'utf8')) as PlanJson };
 }
 
 function structure(p: PlanJson, peakTflops: number) {
@@ -70,31 +73,42 @@ function structure(p: PlanJson, peakTflops: number) {
   };
 }
 
+const GOAL_CASES = ['llama-3-405B@2048x8', 'llama-3-70B@128x8', 'gpt-39B@8x8'];
+
 function main(): void {
-  const repeat = Number(arg('repeat') ?? 3);
+  const quick = process.argv.includes('--quick');
+  const repeat = Number(arg('repeat') ?? (quick ? 1 : 3));
   const dir = mkdtempSync(join(tmpdir(), 'meshplan-scale-'));
   const cases: Record<string, unknown> = {};
-  const curve: { nodes: number; searchSeconds: number; wallSeconds: number }[] = [];
-  for (const c of CASES) {
+  const curve: { nodes: number; searchSeconds: number; wallSeconds: number; cpuSeconds: number }[] = [];
+  // The CLI bundles its sources on first use (bin/bundle.mjs): build it before anything is timed.
+  execFileSync('node', [CLI, '--help'], { stdio: 'ignore' });
+  const loadBefore = round(loadavg()[0], 2);
+  for (const c of quick ? CASES.filter((x) => GOAL_CASES.includes(x.id)) : CASES) {
     const runs = Array.from({ length: repeat }, () => runCli(c, dir));
     const row = {
       model: c.model, cluster: c.cluster,
       wallSeconds: round(median(runs.map((r) => r.wallSeconds)), 2),
+      cpuSeconds: round(median(runs.map((r) => r.cpuSeconds)), 2),
       searchSeconds: round(median(runs.map((r) => r.plan.searchSeconds)), 2),
       peakRssMiB: round(median(runs.map((r) => r.peakRssBytes)) / 2 ** 20, 0),
-      runs: runs.map((r) => ({ wallSeconds: r.wallSeconds, searchSeconds: round(r.plan.searchSeconds, 2) })),
+      runs: runs.map((r) => ({ wallSeconds: r.wallSeconds, cpuSeconds: round(r.cpuSeconds, 2), searchSeconds: round(r.plan.searchSeconds, 2) })),
       plan: structure(runs[0].plan, c.peakTflops),
     };
     cases[c.id] = row;
     const n = /^llama-3-405B@(\d+)x8$/.exec(c.id);
-    if (n) curve.push({ nodes: Number(n[1]), searchSeconds: row.searchSeconds, wallSeconds: row.wallSeconds });
-    process.stderr.write(`${c.id}: ${row.wallSeconds} s wall, ${row.searchSeconds} s search, ${row.peakRssMiB} MiB\n`);
+    if (n) curve.push({ nodes: Number(n[1]), searchSeconds: row.searchSeconds, wallSeconds: row.wallSeconds, cpuSeconds: row.cpuSeconds });
+    process.stderr.write(`${c.id}: ${row.wallSeconds} s wall, ${row.cpuSeconds} s CPU, ${row.searchSeconds} s search, ${row.peakRssMiB} MiB\n`);
   }
   // Cost per node relative to the smallest cluster: <= 1 everywhere means no worse than linear.
   const base = curve[0];
-  const growth = curve.map((p) => ({ nodes: p.nodes, searchSeconds: p.searchSeconds, perNodeVsSmallest: round((p.searchSeconds / p.nodes) / (base.searchSeconds / base.nodes), 3) }));
+  const growth = curve.length < 2 ? null : curve.map((p) => ({
+    nodes: p.nodes, searchSeconds: p.searchSeconds, cpuSeconds: p.cpuSeconds,
+    perNodeVsSmallest: round((p.cpuSeconds / p.nodes) / (base.cpuSeconds / base.nodes), 3),
+  }));
   process.stdout.write(JSON.stringify({
-    machine: 'shared 2-core dev box (other engineers running tests at the same time); medians of ' + repeat,
+    machine: `${availableParallelism()}-core machine, medians of ${repeat}`,
+    loadAverage: { before: loadBefore, after: round(loadavg()[0], 2) },
     intra: 'ilp (CLI default)',
     goals: { 'llama-3-405B@2048x8': 'wall <= 10 s, peak < 1.5 GB', 'llama-3-70B@128x8': 'wall <= 5 s', 'gpt-39B@8x8': 'wall <= 2 s' },
     curve: growth,
