@@ -225,6 +225,30 @@ ENTRY %main (x: f32[8,16], ws: f32[4,16,16]) -> f32[8,16] {
     expect(warnings).toEqual([]);
   });
 
+  it('cuDNN fused attention (forward and backward custom-calls) is priced as the two matmuls around its scores', async () => {
+    const cfg = (n: number) => `backend_config={"operation_queue_id": "0", "cudnn_fmha_backend_config": {"fmha_scale": 1.0, "dropout_rate": 0, "intermediate_tensor_shape": {"element_type": "BF16", "dimensions": ["4", "4", "${n}", "${n}"]}}}`;
+    const attn = `HloModule jit_attn
+
+ENTRY %main (q: bf16[4,1024,4,64], k: bf16[4,1024,4,64], v: bf16[4,1024,4,64], dout: bf16[4,1024,4,64]) -> bf16[4,4,1024,64] {
+  %q = bf16[4,1024,4,64]{3,2,1,0} parameter(0), metadata={op_name="x"}
+  %k = bf16[4,1024,4,64]{3,2,1,0} parameter(1)
+  %v = bf16[4,1024,4,64]{3,2,1,0} parameter(2)
+  %dout = bf16[4,1024,4,64]{3,2,1,0} parameter(3), metadata={op_name="data"}
+  %fwd = (bf16[4,4,1024,64]{3,1,2,0}, f32[4,4,1024]{2,1,0}, u8[0]{0}) custom-call(%q, %k, %v), custom_call_target="__cudnn$fmhaSoftmax", ${cfg(1024)}
+  %o = bf16[4,4,1024,64]{3,1,2,0} get-tuple-element(%fwd), index=0
+  %stats = f32[4,4,1024]{2,1,0} get-tuple-element(%fwd), index=1
+  %bwd = (bf16[4,1024,4,64]{3,2,1,0}, bf16[4,1024,4,64]{3,2,1,0}, bf16[4,1024,4,64]{3,2,1,0}, u8[0]{0}) custom-call(%q, %k, %v, %stats, %dout, %o), custom_call_target="__cudnn$fmhaSoftmaxBackward", ${cfg(1024)}
+  %dq = bf16[4,1024,4,64]{3,2,1,0} get-tuple-element(%bwd), index=0
+  ROOT %sum = bf16[4,1024,4,64]{3,2,1,0} add(%dq, %dout)
+}`;
+    const { graph: g, warnings } = await imported('attn.hlo', text(attn));
+    const fwd = 4 * 4 * 1024 * 1024 * 64 * 2 * 2;
+    expect(g.ops.filter((o) => o.name.startsWith('cudnn_attention')).map((o) => [o.name.split(' ')[0], o.flops, o.outputs.length])).toEqual([
+      ['cudnn_attention', fwd, 2], ['cudnn_attention_backward', 2.5 * fwd, 3],
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
   it('hand-written HLO as in XLA\'s own tests: names without %, instructions over several lines, the gemm config bare', async () => {
     const hand = `HloModule cublas
 

@@ -75,6 +75,19 @@ export function customCall(ins: HloInstr, operands: string[], operandTypes: read
     rest();
     return;
   }
+  const fmha = /^__cudnn\$fmha\w*?(Backward)?$/.exec(target);
+  const scores = dimsField(field(field(backendConfig(ins), 'cudnn_fmha_backend_config'), 'intermediate_tensor_shape'), 'dimensions');
+  if (fmha && scores.length) {
+    // Fused attention: softmax(Q K^T) V is two matmuls over the [.., Sq, Sk] scores, 4 x Sk x |out| FLOPs (dense, as the
+    // unfused program counts them); its backward about 2.5 times that (recomputed scores, dQ, dK, dV), |dQ| = |out|.
+    const real = results.map((r, i) => [r, outTypes[i]!] as const).filter(([, t]) => !/xu?i8>$/.test(t));
+    const flops = (fmha[1] ? 10 : 4) * scores[scores.length - 1]! * numel(parseArray(real[0]?.[1]));
+    const priced: { kind: OpKind; attrs: OpAttrs; flops: number } = { kind: 'reduce', attrs: { kind: 'reduce', dims: [], reducer: 'other' }, flops };
+    emit(`stablehlo.cudnn_attention${fmha[1] ? '_backward' : ''}`, fmha[1] ? operands : operands.slice(0, 3), '', real.map((x) => x[0]), real.map((x) => x[1]), { priced });
+    const scratch = results.map((r, i) => [r, outTypes[i]!] as const).filter(([, t]) => /xu?i8>$/.test(t));
+    if (scratch.length) emit('stablehlo.constant', [], 'dense<0>', scratch.map((x) => x[0]), scratch.map((x) => x[1]));
+    return;
+  }
   if (PASS_THROUGH.has(target) && operands[0]) {
     emit(numel(operandTypes[0]) === numel(parseArray(outTypes[0])) ? 'stablehlo.reshape' : 'stablehlo.slice', operands.slice(0, 1), '', r0, o0);
     rest();
