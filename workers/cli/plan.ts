@@ -8,6 +8,7 @@
  * Chrome trace; each stage's per-operator sharding only with --sharding).
  */
 import { createNodePool } from '../pool/nodePool.ts';
+import { createHighsSolver } from '../core/solver/highs.ts';
 import { poolIntraFn } from '../pool/intraJob.ts';
 import type { Cluster } from '../core/cluster/types.ts';
 import { chromeTrace } from '../core/export/chromeTrace.ts';
@@ -64,6 +65,9 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const intra = oneOf(args, 'intra', ['ilp', 'manual'] as const) ?? 'ilp';
   const workers = intArg(args, 'workers', LIMITS.workers) ?? 1;
   if (workers > 1 && intra !== 'ilp') throw new CliError('--workers fans out ILP solves; it needs --intra ilp');
+  // The search's ILP solver compiles its WebAssembly (HiGHS) while the model is built (baselines do not use it).
+  const solver = intra === 'ilp' && workers <= 1 && !baseline ? createHighsSolver() : undefined;
+  solver?.preload?.();
   const model = await loadModelArg(required(args, 'model'), { batch, seq });
   const cluster = await loadClusterArg(required(args, 'cluster'));
   const options: PlanOptions = {
@@ -86,7 +90,7 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   // In process by default: on a 2-core machine a worker's start-up (0.2-0.5 s) costs more than it saves for
   // searches of a few dozen solves. --workers N fans the stage-cost ILPs out over N worker_threads.
   const deps: PlanDeps = intra !== 'ilp' ? { intra: 'manual' }
-    : workers > 1 ? { intra: poolIntraFn(createNodePool({ size: workers })), concurrency: workers } : {};
+    : workers > 1 ? { intra: poolIntraFn(createNodePool({ size: workers })), concurrency: workers } : solver ? { solver } : {};
   return { model, cluster, options, deps };
 }
 

@@ -115,5 +115,10 @@ export function createHighsSolver(options: HighsSolverOptions = {}): MilpSolver 
     }
   }
 
-  return { solve };
+  function preload(): void {
+    // A failed load is reported by the next solve, which loads again.
+    (module ??= loader()).catch(() => { module = undefined; });
+  }
+
+  return { solve, preload };
 }

@@ -55,4 +55,6 @@ export interface MilpResult {
 
 export interface MilpSolver {
   solve(model: MilpModel, options?: MilpOptions): Promise<MilpResult>;
+  /** Starts loading the solver now, so that it compiles while the caller does other work (else on the first solve). */
+  preload?(): void;
 }
