@@ -290,13 +290,24 @@ ENTRY %main (a: f32[8,16]) -> f32[8,64] {
   %ag = f32[8,64]{1,0} all-gather-done(%ags)
   %rs = f32[8,16]{1,0} reduce-scatter(%ag), channel_id=3, replica_groups={}, dimensions={1}, to_apply=%sum
   %cp = f32[8,16]{1,0} collective-permute(%rs), source_target_pairs={{0,1},{1,2},{2,3},{3,0}}
-  ROOT %ag2 = f32[8,64]{1,0} all-gather(%cp), replica_groups=[1,4]<=[4], dimensions={1}
+  %ars = (f32[8,16]{1,0}, f32[8,16]{1,0}) all-reduce-start(%cp, %a), channel_id=4, replica_groups=[2,2]<=[4], to_apply=%sum
+  %ard = (f32[8,16]{1,0}, f32[8,16]{1,0}) all-reduce-done(%ars)
+  %r1 = f32[8,16]{1,0} get-tuple-element(%ard), index=1
+  %cs = (f32[8,16]{1,0}, f32[8,16]{1,0}, u32[]) copy-start(%r1)
+  %cd = f32[8,16]{1,0} copy-done(%cs)
+  %sum2 = f32[8,16]{1,0} add(%cd, %cp)
+  ROOT %ag2 = f32[8,64]{1,0} all-gather(%sum2), replica_groups=[1,4]<=[4], dimensions={1}
 }`, ', num_partitions=4');
     const { graph: g, warnings } = await imported('coll.hlo.txt', text(coll));
-    expect(warnings).toContain('hlo: the program already holds 5 collectives over 4 devices: all-reduce x1 (groups of 2), all-gather x2 (groups of 4), reduce-scatter x1 (groups of 4), collective-permute x1 (4 source-target pairs)');
+    expect(warnings).toContain('hlo: the program already holds 6 collectives over 4 devices: all-reduce x2 (groups of 2), all-gather x2 (groups of 4), reduce-scatter x1 (groups of 4), collective-permute x1 (4 source-target pairs)');
     expect(g.ops.map((o) => `${o.kind} ${o.name.split(' ')[0]}`)).toEqual([
-      'reshape all_reduce', 'concatenate all_gather', 'slice reduce_scatter', 'reshape collective_permute', 'concatenate all_gather',
+      'reshape all_reduce', 'concatenate all_gather', 'slice reduce_scatter', 'reshape collective_permute',
+      'reshape all_reduce', 'reshape all_reduce', 'elementwise add', 'concatenate all_gather',
     ]);
+    // The combined async all-reduce comes apart per operand; the add reads the second one's result through the copy.
+    const byOut = new Map(g.ops.flatMap((o) => o.outputs.map((t) => [t, o] as const)));
+    expect(byOut.get(g.ops[6]!.inputs[0]!)).toBe(g.ops[5]);
+    expect(warnings).toHaveLength(2);
     expect(g.ops[1]!.attrs).toEqual({ kind: 'axis', axis: 1 });
   });
 

@@ -26,7 +26,7 @@ const MAPPED = new Set([
   'all_reduce', 'all_gather', 'reduce_scatter', 'all_to_all', 'collective_permute', 'collective_broadcast',
 ]);
 const CONSTANT_LIKE = new Set(['constant', 'iota', 'partition-id', 'replica-id', 'after-all', 'get-dimension-size', 'rng-get-and-update-state', 'create-token']);
-const ALIASES = new Set(['opt-barrier', 'domain', 'add-dependency', 'async-update', 'copy-done', 'send-done', 'recv-done']);
+const ALIASES = new Set(['opt-barrier', 'domain', 'add-dependency', 'async-update', 'send-done', 'recv-done']);
 const COLLECTIVES = new Set(['all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'collective-permute', 'collective-broadcast', 'ragged-all-to-all']);
 
 /** `%x` for one array, `%x#0`, `%x#1` ... for the leaves of a tuple. */
@@ -90,6 +90,10 @@ export class HloConverter {
         const out = code === 'tuple' || code === 'opt-barrier' ? operands : code === 'async-update' ? (asyncOut.get(ins.operands[0]!) ?? operands) : operands.slice(0, results.length);
         values.set(ins.name, out);
         if (code === 'async-update') asyncOut.set(ins.name, asyncOut.get(ins.operands[0]!) ?? out);
+      } else if (code === 'copy-start') {
+        // (destination, source, context): both buffers are the operand; copy-done takes the first.
+        values.set(ins.name, [...operands, ...operands, ...results.slice(2 * operands.length)]);
+        if (results.length > 2 * operands.length) emit('stablehlo.constant', [], 'dense<0>', results.slice(2 * operands.length), outTypes.slice(2 * operands.length));
       } else if (code.endsWith('-done')) {
         values.set(ins.name, asyncOut.get(ins.operands[0] ?? '') ?? operands.slice(0, results.length));
       } else if (CONSTANT_LIKE.has(code)) {
@@ -127,7 +131,8 @@ export class HloConverter {
     const t = ins.type;
     // Async starts hold (operands, result, state...): the result is the second element.
     const isStart = ins.opcode.endsWith('-start');
-    const outElem = isStart && t.kind === 'tuple' && t.elems.length >= 2 ? 1 : -1;
+    // (all-reduce-start yields its results as they are, a tuple when XLA combined several.)
+    const outElem = isStart && ins.opcode !== 'all-reduce-start' && t.kind === 'tuple' && t.elems.length >= 2 ? 1 : -1;
     const start = outElem > 0 && t.kind === 'tuple' ? leavesOf(t.elems[0]!).length : 0;
     const count = outElem > 0 && t.kind === 'tuple' ? leavesOf(t.elems[1]!).length : results.length;
     const res = results.slice(start, start + count), outs = outTypes.slice(start, start + count);
