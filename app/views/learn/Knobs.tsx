@@ -84,7 +84,7 @@ export function Knobs() {
       {crossKnob && (
         <p className="col-span-full text-[11px] text-slate-500 dark:text-slate-400">
           Dots under {KNOB_SPECS[crossKnob].label}: the fastest strategy at each value planned
-          ({(Object.keys(KIND_COLORS) as (keyof typeof KIND_COLORS)[]).map((k) => <span key={k} className="ml-1 inline-flex items-center gap-0.5"><span className="inline-block h-2 w-2 rounded-full" style={{ background: KIND_COLORS[k] }} />{KIND_LABELS[k]}</span>)}).
+          ({(Object.keys(KIND_COLORS) as (keyof typeof KIND_COLORS)[]).map((k, i) => <span key={k} className={`${i ? 'ml-1.5 ' : ''}inline-flex items-center gap-0.5`}><span className="inline-block h-2 w-2 rounded-full" style={{ background: KIND_COLORS[k] }} />{KIND_LABELS[k]}</span>)}).
         </p>
       )}
     </fieldset>

@@ -43,6 +43,12 @@ describe('sweep chart layout', () => {
     expect(l.yTicks[0].value).toBe(0);
     expect(round(l.marks[0].y)).toBe(MARGIN.top);
   });
+  it('rounds a linear y axis to the ticks it draws, so the highest mark sits inside the frame (44.5 s under a 50 s top)', () => {
+    const l = layoutSweepChart({ ...base, values: [1, 2, 4], series: [{ kind: 'megatron', label: 'M', cells: [{ kind: 'value', y: 44.5 }, { kind: 'value', y: 24 }, { kind: 'value', y: 13 }] }] });
+    expect(l.yTicks.map((t) => t.value)).toEqual([0, 10, 20, 30, 40, 50]);
+    // 44.5 of 50 over the 224 px plot: 24.6 px below the top.
+    expect(round(l.marks[0].y - l.plot.top)).toBe(24.6);
+  });
   it('names structure changes at their x and puts GPU types on a point scale', () => {
     const l = layoutSweepChart(base);
     expect(l.changes).toEqual([{ index: 2, text: '1 -> 2 stages', x: l.xTicks[2].x }]);

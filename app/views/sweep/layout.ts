@@ -82,7 +82,9 @@ export function layoutSweepChart(input: ChartInput): ChartLayout {
   const yLog = spansDecade(ys);
   const lo = ys.length ? Math.min(...ys) : 0, hi = ys.length ? Math.max(...ys) : 1;
   const domain: [number, number] = yLog ? [lo, hi] : [Math.min(0, lo), hi === lo ? hi + 1 : hi];
-  const y = (yLog ? scaleLog() : scaleLinear()).domain(domain).range([plot.bottom, plot.top]).nice();
+  // Rounded to the ticks drawn (5 on a linear axis): rounded finer, the top bound sat just above the highest point
+  // (44.5 s under a 45 s frame) and its mark was cut by the frame.
+  const y = yLog ? scaleLog().domain(domain).range([plot.bottom, plot.top]).nice() : scaleLinear().domain(domain).range([plot.bottom, plot.top]).nice(5);
   const infeasibleY = plot.top - 18;
   const marks: ChartMark[] = [];
   const lines = input.series.map((s) => {
