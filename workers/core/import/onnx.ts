@@ -139,7 +139,7 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
   const unknown = new Map<string, number>();
   let guessed = 0, undefinedInputs = 0;
   const nodes = topoOrder(g.node);
-  const layerPath = onnxLayerPaths(stem, allNodes(g));
+  const layerPath = onnxLayerPaths(stem, allNodes(g), new Set([...params].filter((n) => /^[A-Za-z_]\w*(\.\w+)+$/.test(n))));
   /** An If whose condition folds to a constant: its chosen branch's nodes run in its place, its outputs alias the branch's. */
   const inlineBranch = (branch: GraphProto, node: NodeProto, index: number): void => {
     for (const v of [...branch.valueInfo, ...branch.output]) if (!vi.has(v.name)) vi.set(v.name, v);
@@ -191,7 +191,8 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
         return fromVi as number[];
       }
       if (inf) return inf;
-      if (name) report.unknown.push(`${node.opType} '${node.name || name}' output '${name}'`);
+      if (!name) return [1]; // an omitted optional output
+      report.unknown.push(`${node.opType} '${node.name || name}' output '${name}'`);
       if (!isStatic) guessed++;
       return (fromVi ?? first?.shape ?? [1]).map((d) => d ?? 1);
     });

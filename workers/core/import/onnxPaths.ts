@@ -54,13 +54,25 @@ function namesLayerContainers(nodes: readonly NodeProto[]): boolean {
   return false;
 }
 
-/** Layer path of each node of one graph (scopes read once for the whole graph: see scopesToSegments). */
-export function onnxLayerPaths(root: string, nodes: readonly NodeProto[]): (node: NodeProto) => string {
+/** 'transformer.h.1.attn.c_attn.weight' -> the module scopes ['transformer', 'transformer.h', ..., 'transformer.h.1.attn.c_attn']. */
+function moduleScopes(param: string): string[] {
+  const parts = param.split('.').slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join('.'));
+}
+
+/**
+ * Layer path of each node of one graph (scopes read once for the whole graph: see scopesToSegments). A node with
+ * neither scopes nor a '/' path (onnxruntime's fused SkipLayerNormalization, FastGelu, its FullyConnect_MatMul_N)
+ * sits in the module of the first weight it reads, when that weight is named by its module path.
+ */
+export function onnxLayerPaths(root: string, nodes: readonly NodeProto[], moduleParams: ReadonlySet<string> = new Set()): (node: NodeProto) => string {
   const synthesize = !namesLayerContainers(nodes);
   return (node) => {
     const parsed = scopesOf(node);
     if (parsed) return [root, ...scopesToSegments(parsed, synthesize)].join('/');
     if (node.name.includes('/')) return [root, ...node.name.split('/').filter((s) => s)].join('/');
+    const weight = node.input.find((i) => moduleParams.has(i));
+    if (weight) return [root, ...scopesToSegments(moduleScopes(weight), synthesize), node.name || node.opType].join('/');
     return `${root}/${node.name || node.opType}`;
   };
 }

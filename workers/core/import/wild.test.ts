@@ -67,6 +67,22 @@ describe('ONNX files from the wild (torch.onnx.export of transformers models, we
     expect(r.graph.ops.some((o) => o.kind === 'unknown')).toBe(false);
   });
 
+  it.each(['onnx/bert.ort.onnx', 'onnx/gpt2.ort.onnx'])('%s (onnxruntime transformers optimizer): com.microsoft ops import, fused nodes sit in their weights\' blocks', async (file) => {
+    const e = manifest.find((m) => m.file === file)! as Entry & { ops: Record<string, number> };
+    expect(e.ops['com.microsoft::SkipLayerNormalization']).toBe(8);
+    expect((e.ops['com.microsoft::BiasGelu'] ?? 0) + (e.ops['com.microsoft::FastGelu'] ?? 0)).toBe(4);
+    const r = await importModel(file.replace(/^.*\//, ''), load(file));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.graph.ops.some((o) => o.kind === 'unknown')).toBe(false);
+    // onnxruntime's FullyConnect_MatMul_N carry no scope: each block's dots come out equal only if they are placed by weight.
+    const perBlock = groupLayers(r.graph).filter((g) => g.kind === 'block').map((g) => g.opIds.reduce((n, id) => {
+      const op = r.graph.ops.find((o) => o.id === id)!;
+      return n + (op.kind === 'dot' ? op.flops : 0);
+    }, 0));
+    expect(perBlock).toHaveLength(4);
+    expect(new Set(perBlock).size).toBe(1);
+  }, 60_000);
+
   it('ConvNeXt-Tiny: its blocks are the stages\' layers.N (3, 3, 9, 3), not the 4 stages', async () => {
     const r = await importModel('convnext.dynamo.onnx', load('onnx/convnext.dynamo.onnx'));
     if (!r.ok) throw new Error(r.error.message);
