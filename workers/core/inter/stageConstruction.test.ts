@@ -22,8 +22,10 @@ function randomProblem(seed: number): StageDpProblem {
   const M = meshes.length;
   const optStart = new Int32Array(L * L * M + 1);
   const sum: number[] = [];
+  const once: number[] = [];
   const max: number[] = [];
   const maxStages: number[] = [];
+  const withOnce = r() < 0.5;
   for (let l = 0; l < L; l++) for (let i = 0; i < L; i++) for (let m = 0; m < M; m++) {
     const idx = (l * L + i) * M + m;
     optStart[idx] = sum.length;
@@ -32,8 +34,11 @@ function randomProblem(seed: number): StageDpProblem {
       for (let o = 0; o < n; o++) {
         const t = (i - l + 1) * (0.5 + r()) / meshes[m].devices;
         const extra = r() * 0.3;
+        // The first stage's once-per-step part (its gradient sync): inside its sum, outside the round trip.
+        const sync = withOnce && l === 0 ? Math.round(r() * 2 * 1000) / 1000 : 0;
         max.push(Math.round(t * 1000) / 1000);
-        sum.push(Math.round((t + extra) * 1000) / 1000);
+        sum.push(Math.round((t + extra) * 1000) / 1000 + sync);
+        once.push(sync);
         maxStages.push(r() < 0.15 ? 0 : 1 + Math.floor(r() * L));
       }
     }
@@ -43,6 +48,7 @@ function randomProblem(seed: number): StageDpProblem {
   return {
     layers: L, meshes, groupDevices, maxStages: L,
     optStart, optSum: Float64Array.from(sum), optMax: Float64Array.from(max), optMaxStages: Int32Array.from(maxStages),
+    ...(withOnce ? { optOnce: Float64Array.from(once) } : {}),
     sumWeight: 1, maxWeight: B - 1, roundTrip: r() < 0.5,
   };
 }
@@ -69,7 +75,8 @@ function exhaustive(p: StageDpProblem): number {
       // The pipeline visits each GPU group once: its stages are consecutive.
       const runs = stages.map((st) => p.meshes[st.mesh].group).filter((g, j, a) => j === 0 || a[j - 1] !== g);
       if (new Set(runs).size !== runs.length) return;
-      best = Math.min(best, p.sumWeight * sum + p.maxWeight * (p.roundTrip && S > 1 ? Math.max(mx, sum / S) : mx));
+      const round = sum - (p.optOnce?.[stages[0].option] ?? 0);
+      best = Math.min(best, p.sumWeight * sum + p.maxWeight * (p.roundTrip && S > 1 ? Math.max(mx, round / S) : mx));
       return;
     }
     for (let i = l; i < L; i++) for (let m = 0; m < M; m++) {
@@ -103,12 +110,45 @@ describe('solveStageDp', () => {
       // The reported slicing really has that objective.
       const sum = got.stages.reduce((s, st) => s + p.optSum[st.option], 0);
       const mx = Math.max(...got.stages.map((st) => p.optMax[st.option]));
-      const period = p.roundTrip && got.stages.length > 1 ? Math.max(mx, sum / got.stages.length) : mx;
+      const round = sum - (p.optOnce?.[got.stages[0].option] ?? 0);
+      const period = p.roundTrip && got.stages.length > 1 ? Math.max(mx, round / got.stages.length) : mx;
       expect(sum + p.maxWeight * period, `seed ${seed}`).toBeCloseTo(want, 9);
       expect(got.stages[0].start).toBe(0);
       expect(got.stages[got.stages.length - 1].end).toBe(p.layers);
     }
     expect(feasible).toBeGreaterThan(150);
+  });
+
+  it("leaves the first stage's gradient sync out of the round trip: a costly sync no longer buys B - 1 times over", () => {
+    // Two layers on two devices. Two one-device stages: each 1 s per micro-batch; the first's gradient sync 4 s (once
+    // per step). One two-device stage: 1.8 s per micro-batch, no sync. 8 micro-batches, 1F1B round trip on.
+    const L = 2;
+    const meshes = [{ group: 0, devices: 1 }, { group: 0, devices: 2 }];
+    const M = 2;
+    const opts = [
+      { idx: (0 * L + 0) * M + 0, sum: 1 + 4, max: 1, once: 4 },
+      { idx: (0 * L + 1) * M + 1, sum: 1.8, max: 1.8, once: 0 },
+      { idx: (1 * L + 1) * M + 0, sum: 1, max: 1, once: 0 },
+    ];
+    const optStart = new Int32Array(L * L * M + 1);
+    let k = 0;
+    for (let idx = 0; idx < L * L * M; idx++) {
+      optStart[idx] = k;
+      if (opts.some((o) => o.idx === idx)) k++;
+      optStart[idx + 1] = k;
+    }
+    const p: StageDpProblem = { layers: L, meshes, groupDevices: [2], maxStages: 2, optStart,
+      optSum: Float64Array.from(opts.map((o) => o.sum)), optMax: Float64Array.from(opts.map((o) => o.max)),
+      optMaxStages: Int32Array.from([2, 2, 2]), optOnce: Float64Array.from(opts.map((o) => o.once)),
+      sumWeight: 1, maxWeight: 7, roundTrip: true };
+    // Pipeline: 6 + 7 x max(1, (6 - 4) / 2) = 13; one stage: 1.8 + 7 x 1.8 = 14.4. With the sync in the round trip
+    // the pipeline would cost 6 + 7 x 3 = 27 and lose.
+    const got = solveStageDp(p);
+    expect(got.kind === 'ok' && got.stages.length).toBe(2);
+    expect(got.kind === 'ok' && got.objectiveSeconds).toBeCloseTo(13, 9);
+    const without = solveStageDp({ ...p, optOnce: undefined });
+    expect(without.kind === 'ok' && without.stages.length).toBe(1);
+    expect(without.kind === 'ok' && without.objectiveSeconds).toBeCloseTo(14.4, 9);
   });
 
   it('prunes with a known better objective and reports a lower bound', () => {

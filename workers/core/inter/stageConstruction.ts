@@ -15,9 +15,12 @@
  * the groups d is a single count over the groups laid end to end, so the DP has sum_g (D_g) + 1 device states
  * instead of prod_g (D_g + 1) (16,705 for 256 + 64 GPUs, which took minutes; 321 now), and every order of the groups
  * is tried (at most 4! = 24; boundary/limits.ts gpuGroups). Pipelines that leave a group and come back to it are
- * not searched: the stages of a group sit side by side, as they would on one network. With `roundTrip` the period is max(path max, Σ sum / S) (1F1B holds
- * at most S micro-batches in flight, so one micro-batch's round trip over S bounds it); for fixed t_max and S the
- * objective still grows with Σ, so the DP stays exact. This file is the numeric kernel: typed arrays in, slices out.
+ * not searched: the stages of a group sit side by side, as they would on one network. With `roundTrip` the period is
+ * max(path max, (Σ sum - once) / S): 1F1B holds at most S micro-batches in flight, so one micro-batch's round trip
+ * over S bounds it, and the round trip leaves out what the first stage pays once per step (`once`: its gradient
+ * synchronisation, which (B - 1) x Σ / S would count once per micro-batch). For fixed t_max and S the objective grows
+ * with Σ along every partial path, and the first stage (chosen last) is compared by the whole objective, so the DP
+ * stays exact. This file is the numeric kernel: typed arrays in, slices out.
  */
 
 export interface StageDpProblem {
@@ -34,6 +37,9 @@ export interface StageDpProblem {
   readonly optMax: Float64Array;
   /** Largest s (stages from this one to the end, itself included) the option's memory allows; 0: never fits. */
   readonly optMaxStages: Int32Array;
+  /** The part of optSum paid once per step, not per micro-batch (the first stage's gradient synchronisation): left
+   * out of the round trip. Absent: 0. */
+  readonly optOnce?: Float64Array;
   readonly sumWeight: number;
   readonly maxWeight: number;
   /** Period = max(path max, path sum / S) instead of the path max when S > 1 (1F1B's in-flight limit). */
@@ -68,41 +74,15 @@ export interface StageDpOptions {
   readonly bestKnown?: number;
 }
 
+import { orderLayout, groupOrders, quantised, type Layout } from './dpStates.ts';
+
+export { dpCells, groupOrders, quantised } from './dpStates.ts';
+
 interface Tables {
   readonly F: Float64Array;
   readonly PM: Float64Array;
   readonly choice: Int32Array; // (i * M + m) * O + o, packed as i, mesh, option
   readonly choiceOpt: Int32Array;
-}
-
-/** Device states for one pipeline order of the groups: group order[k]'s devices sit above those of later groups. */
-interface Layout {
-  /** Per group: devices of the groups after it in the order (its states are offset + 1 .. offset + D_g). */
-  readonly offsets: readonly number[];
-  readonly count: number;
-  readonly full: number;
-}
-
-function orderLayout(groupDevices: readonly number[], order: readonly number[]): Layout {
-  const offsets = groupDevices.map(() => 0);
-  let off = 0;
-  for (let k = order.length - 1; k >= 0; k--) { offsets[order[k]] = off; off += groupDevices[order[k]]; }
-  return { offsets, count: off + 1, full: off };
-}
-
-/** Every order of the groups 0..G-1 (G! of them; G is at most 4 past the boundary's check). */
-export function groupOrders(G: number): number[][] {
-  if (G <= 1) return [[0].slice(0, G)];
-  const out: number[][] = [];
-  for (const rest of groupOrders(G - 1)) {
-    for (let k = 0; k <= rest.length; k++) out.push([...rest.slice(0, k), G - 1, ...rest.slice(k)]);
-  }
-  return out;
-}
-
-/** Float64/Int32 cells of one DP pass's tables: (S + 1) x (L + 1) x device states. */
-export function dpCells(p: Pick<StageDpProblem, 'layers' | 'maxStages' | 'groupDevices'>): number {
-  return (p.maxStages + 1) * (p.layers + 1) * (p.groupDevices.reduce((a, b) => a + b, 0) + 1);
 }
 
 /** One DP pass for a fixed t_max. */
@@ -116,6 +96,7 @@ function runDp(p: StageDpProblem, tMax: number, layout: Layout): Tables {
   const PM = new Float64Array((S + 1) * plane).fill(Infinity);
   const choice = new Int32Array((S + 1) * plane).fill(-1);
   const choiceOpt = new Int32Array((S + 1) * plane).fill(-1);
+  const tables: Tables = { F, PM, choice, choiceOpt };
   F[0 * plane + L * N + 0] = 0;
   PM[0 * plane + L * N + 0] = 0;
   for (let s = 1; s <= S; s++) {
@@ -129,6 +110,10 @@ function runDp(p: StageDpProblem, tMax: number, layout: Layout): Tables {
         const prevRow = (s - 1) * plane + next * N;
         for (let m = 0; m < M; m++) {
           const idx = (l * L + i) * M + m;
+          if (l === 0) {
+            firstStage(p, s, i, m, idx, tMax, layout, tables);
+            continue;
+          }
           let best = -1;
           for (let o = p.optStart[idx]; o < p.optStart[idx + 1]; o++) {
             if (p.optMax[o] <= tMax && p.optMaxStages[o] >= s && (best < 0 || p.optSum[o] < p.optSum[best])) best = o;
@@ -158,7 +143,45 @@ function runDp(p: StageDpProblem, tMax: number, layout: Layout): Tables {
       }
     }
   }
-  return { F, PM, choice, choiceOpt };
+  return tables;
+}
+
+/** The objective of a whole pipeline of s stages: Σ, path max and the first stage's once-per-step part. */
+function objectiveOf(p: StageDpProblem, s: number, sum: number, pathMax: number, once: number): number {
+  // One stage has nothing in flight to wait for; its sum also carries the once-per-step gradient sync.
+  const period = p.roundTrip && s > 1 ? Math.max(pathMax, (sum - once) / s) : pathMax;
+  return p.sumWeight * sum + p.maxWeight * period;
+}
+
+/**
+ * The first stage (layers 0..i on mesh m, s stages in all) takes every device left: every option that fits is
+ * compared by the whole objective, since its once-per-step part is outside the round trip.
+ */
+function firstStage(p: StageDpProblem, s: number, i: number, m: number, idx: number, tMax: number, layout: Layout, t: Tables): void {
+  const L = p.layers;
+  const plane = (L + 1) * layout.count;
+  const size = p.meshes[m].devices;
+  const g = p.meshes[m].group;
+  // The first stage starts the pipeline: every device is left, and its group's devices are the highest states.
+  if (layout.offsets[g] + p.groupDevices[g] !== layout.full) return;
+  const prev = (s - 1) * plane + (i + 1) * layout.count + layout.full - size;
+  const f = t.F[prev];
+  if (f === Infinity) return;
+  const cur = s * plane + layout.full;
+  let bestKey = t.F[cur] === Infinity ? Infinity : objectiveOf(p, s, t.F[cur], t.PM[cur], p.optOnce?.[t.choiceOpt[cur]] ?? 0);
+  for (let o = p.optStart[idx]; o < p.optStart[idx + 1]; o++) {
+    if (p.optMax[o] > tMax || p.optMaxStages[o] < s) continue;
+    const v = p.optSum[o] + f;
+    const pm = Math.max(p.optMax[o], t.PM[prev]);
+    const key = objectiveOf(p, s, v, pm, p.optOnce?.[o] ?? 0);
+    if (key < bestKey - 1e-12 * key || (key <= bestKey + 1e-12 * key && pm < t.PM[cur])) {
+      bestKey = key;
+      t.F[cur] = v;
+      t.PM[cur] = pm;
+      t.choice[cur] = i * p.meshes.length + m;
+      t.choiceOpt[cur] = o;
+    }
+  }
 }
 
 function bestOf(p: StageDpProblem, t: Tables, layout: Layout): { s: number; objective: number } | null {
@@ -167,9 +190,7 @@ function bestOf(p: StageDpProblem, t: Tables, layout: Layout): { s: number; obje
   for (let s = 1; s <= p.maxStages; s++) {
     const k = s * plane + layout.full;
     if (t.F[k] === Infinity) continue;
-    // One stage has nothing in flight to wait for; its sum also carries the once-per-step gradient sync.
-    const period = p.roundTrip && s > 1 ? Math.max(t.PM[k], t.F[k] / s) : t.PM[k];
-    const objective = p.sumWeight * t.F[k] + p.maxWeight * period;
+    const objective = objectiveOf(p, s, t.F[k], t.PM[k], p.optOnce?.[t.choiceOpt[k]] ?? 0);
     if (!best || objective < best.objective - 1e-12 * objective) best = { s, objective };
   }
   return best;
@@ -213,25 +234,6 @@ export type StageDpResult =
   | { readonly kind: 'infeasible'; readonly dpRuns: number }
   /** Every t_max that fits was pruned by options.bestKnown. */
   | { readonly kind: 'pruned'; readonly lowerBoundSeconds: number; readonly dpRuns: number };
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
-}
-
-/**
- * The problem with each group's devices counted in its quantum (the gcd of its sub-mesh sizes and its total): the
- * same solutions over fewer DP states (whole-node sub-meshes of a large cluster: one state per node block).
- */
-export function quantised(p: StageDpProblem): StageDpProblem {
-  const q = p.groupDevices.map((d, g) => p.meshes.reduce((a, m) => (m.group === g ? gcd(a, m.devices) : a), d));
-  if (q.every((x) => x === 1)) return p;
-  return {
-    ...p,
-    meshes: p.meshes.map((m) => ({ group: m.group, devices: m.devices / q[m.group] })),
-    groupDevices: p.groupDevices.map((d, g) => d / q[g]),
-  };
-}
 
 /** Solves the stage DP: every order of the GPU groups, the best kept (ties: the first order). */
 export function solveStageDp(problem: StageDpProblem, options: StageDpOptions = {}): StageDpResult {

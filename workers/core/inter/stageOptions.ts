@@ -197,15 +197,19 @@ export interface StageProblemInput {
 }
 
 /** Is option a at least as good as b in every respect? */
-function dominates(aSum: number, aMax: number, aS: number, bSum: number, bMax: number, bS: number): boolean {
-  return aSum <= bSum && aMax <= bMax && aS >= bS;
+function dominates(a: OptionCost, b: OptionCost): boolean {
+  return a.s <= b.s && a.mx <= b.mx && a.ms >= b.ms && a.s - a.once <= b.s - b.once;
 }
+
+/** An option's fill/drain cost, period, most stages after it, and the part of its fill paid once per step. */
+interface OptionCost { readonly s: number; readonly mx: number; readonly ms: number; readonly once: number }
 
 export function buildStageProblem(x: StageProblemInput): { problem: StageDpProblem; meta: OptionMeta[] } {
   const L = x.layers;
   const M = x.space.submeshes.length;
   const optStart = new Int32Array(L * L * M + 1);
   const sum: number[] = [];
+  const once: number[] = [];
   const max: number[] = [];
   const maxS: number[] = [];
   const meta: OptionMeta[] = [];
@@ -217,7 +221,7 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
     const group = x.space.groups[sub.group];
     const bytes = i + 1 < L ? x.boundaryBytes[i + 1] : 0;
     const send = sendEstimate(x.cluster, sub, bytes, group.gpusPerNode);
-    const local: { s: number; mx: number; ms: number; meta: OptionMeta }[] = [];
+    const local: (OptionCost & { meta: OptionMeta })[] = [];
     for (const mesh of sub.meshes) {
       const table = x.tables[mesh.id];
       if (x.microbatch % mesh.logical[0] !== 0 || !table) continue;
@@ -226,16 +230,18 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
         if (ms === 0) continue;
         const t = core.forwardSeconds + (x.training ? core.backwardSeconds : 0);
         // Gradient sync runs after a stage's last backward; only the first stage's (which finishes last) lies
-        // on the step's critical path, the others overlap the drain of the stages before them.
-        const s = x.training ? t + 2 * send + (l === 0 ? core.gradientSyncSeconds : 0) : t + send;
-        local.push({ s, mx: Math.max(t, send), ms, meta: { core, sendSeconds: send } });
+        // on the step's critical path, the others overlap the drain of the stages before them. It is paid once
+        // per step, so it stays out of the micro-batch round trip (stageConstruction.ts).
+        const sync = x.training && l === 0 ? core.gradientSyncSeconds : 0;
+        const s = x.training ? t + 2 * send + sync : t + send;
+        local.push({ s, mx: Math.max(t, send), ms, once: sync, meta: { core, sendSeconds: send } });
       }
     }
     local.forEach((a, ai) => {
-      const beaten = local.some((b, bi) => bi !== ai && dominates(b.s, b.mx, b.ms, a.s, a.mx, a.ms)
-        && (b.s < a.s || b.mx < a.mx || b.ms > a.ms || bi < ai));
+      const beaten = local.some((b, bi) => bi !== ai && dominates(b, a)
+        && (b.s < a.s || b.mx < a.mx || b.ms > a.ms || b.s - b.once < a.s - a.once || bi < ai));
       if (beaten) return;
-      sum.push(a.s); max.push(a.mx); maxS.push(a.ms); meta.push(a.meta);
+      sum.push(a.s); once.push(a.once); max.push(a.mx); maxS.push(a.ms); meta.push(a.meta);
     });
     optStart[idx + 1] = sum.length;
   }
@@ -247,6 +253,7 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
       groupDevices: x.space.groups.map((g) => g.devices),
       maxStages: Math.min(x.maxStages, L),
       optStart, optSum: Float64Array.from(sum), optMax: Float64Array.from(max), optMaxStages: Int32Array.from(maxS),
+      optOnce: Float64Array.from(once),
       // Throughput: the steady-state period decides; the fill only breaks ties.
       sumWeight: throughput ? 1e-6 : 1,
       maxWeight: throughput ? x.microbatches : x.microbatches - 1,

@@ -1,0 +1,59 @@
+/**
+ * The stage DP's device states (stageConstruction.ts): one count of devices left per pipeline order of the GPU
+ * groups, counted in each group's quantum.
+ */
+
+/** What the device states depend on: the sub-mesh shapes' groups and sizes, and each group's devices. */
+export interface DeviceStates {
+  readonly meshes: readonly { readonly group: number; readonly devices: number }[];
+  readonly groupDevices: readonly number[];
+}
+
+/** Device states for one pipeline order of the groups: group order[k]'s devices sit above those of later groups. */
+export interface Layout {
+  /** Per group: devices of the groups after it in the order (its states are offset + 1 .. offset + D_g). */
+  readonly offsets: readonly number[];
+  readonly count: number;
+  readonly full: number;
+}
+
+export function orderLayout(groupDevices: readonly number[], order: readonly number[]): Layout {
+  const offsets = groupDevices.map(() => 0);
+  let off = 0;
+  for (let k = order.length - 1; k >= 0; k--) { offsets[order[k]] = off; off += groupDevices[order[k]]; }
+  return { offsets, count: off + 1, full: off };
+}
+
+/** Every order of the groups 0..G-1 (G! of them; G is at most 4 past the boundary's check). */
+export function groupOrders(G: number): number[][] {
+  if (G <= 1) return [[0].slice(0, G)];
+  const out: number[][] = [];
+  for (const rest of groupOrders(G - 1)) {
+    for (let k = 0; k <= rest.length; k++) out.push([...rest.slice(0, k), G - 1, ...rest.slice(k)]);
+  }
+  return out;
+}
+
+/** Float64/Int32 cells of one DP pass's tables: (S + 1) x (L + 1) x device states. */
+export function dpCells(p: { readonly layers: number; readonly maxStages: number; readonly groupDevices: readonly number[] }): number {
+  return (p.maxStages + 1) * (p.layers + 1) * (p.groupDevices.reduce((a, b) => a + b, 0) + 1);
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * The problem with each group's devices counted in its quantum (the gcd of its sub-mesh sizes and its total): the
+ * same solutions over fewer DP states (whole-node sub-meshes of a large cluster: one state per node block).
+ */
+export function quantised<P extends DeviceStates>(p: P): P {
+  const q = p.groupDevices.map((d, g) => p.meshes.reduce((a, m) => (m.group === g ? gcd(a, m.devices) : a), d));
+  if (q.every((x) => x === 1)) return p;
+  return {
+    ...p,
+    meshes: p.meshes.map((m) => ({ group: m.group, devices: m.devices / q[m.group] })),
+    groupDevices: p.groupDevices.map((d, g) => d / q[g]),
+  };
+}
