@@ -104,7 +104,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(results.map((r) => `${r.cluster}\n${text(r)}`).join('\n\n') + '\n\n' + differences.map((d) =>
       `${d.cluster} vs ${d.against}: ${d.inputs.map((x) => `${x.field} ${x.base} -> ${x.other}`).join(', ') || 'same inputs'}` +
       (d.boundaries ? `; stages ${d.boundaries.stageCount.base} -> ${d.boundaries.stageCount.other}` : '') +
-      (d.shardingChanged ? `; ${d.shardingChanged.count} of ${d.shardingChanged.compared} ops resharded` : '') +
+      (d.shardingChanged ? `; ${d.shardingChanged.count} of ${d.shardingChanged.compared} ops resharded` +
+        (d.shardingChanged.meshOnly ? ` (${d.shardingChanged.meshOnly} more split the same way on a mesh of another shape)` : '') : '') +
       (d.grew?.length ? `; grew: ${d.grew.map((t) => t.term).join(', ')}` : '')).join('\n') + '\n');
   }
   return 0;

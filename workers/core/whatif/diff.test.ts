@@ -3,15 +3,15 @@ import { parseClusterSpec } from '../cluster/spec.ts';
 import { defaultPlanOptions, plan } from '../plan.ts';
 import type { Plan, PlanOptions } from '../plan/types.ts';
 import { zooModel } from '../zoo/index.ts';
-import { diffBoundaries, diffScenarios } from './diff.ts';
+import { diffBoundaries, diffScenarios, splitOf } from './diff.ts';
 import type { ScenarioInput } from './types.ts';
 
 const g = zooModel('gpt-1.3B');
 const cluster = parseClusterSpec('p3.16xlarge:1x8');
 const options = defaultPlanOptions(g);
 
-async function megatron(dp: number, tp: number, pp: number): Promise<{ input: ScenarioInput; plan: Plan }> {
-  const o: PlanOptions = { ...options, baseline: 'megatron', dp, tp, pp };
+async function megatron(dp: number, tp: number, pp: number, layers: PlanOptions['layers'] = 'auto'): Promise<{ input: ScenarioInput; plan: Plan }> {
+  const o: PlanOptions = { ...options, baseline: 'megatron', dp, tp, pp, layers };
   const r = await plan(g, cluster, o, undefined, undefined, { intra: 'manual' });
   if (!r.ok) throw new Error(r.reason);
   return { input: { model: g.name, cluster, options: o }, plan: r.plan };
@@ -52,6 +52,45 @@ describe('diffScenarios', () => {
     const sync = d.terms!.find((t) => t.term === 'gradient sync')!;
     expect(sync.other).toBeLessThan(sync.base);
     expect(sync.delta).toBeCloseTo(sync.other - sync.base, 12);
+  });
+
+  it('matches operators by id across different layer clusterings: only the ops whose specs split differently count', async () => {
+    // Data parallel on both sides with two layer clusterings: Megatron's 4 stages of 2x1 over its 26 blocks, and the
+    // search's one 8x1 stage over 8 clustered layers.
+    const a = await megatron(2, 1, 4);
+    const searched = await plan(g, cluster, { ...options, layers: 8 }, undefined, undefined, { intra: 'manual' });
+    if (!searched.ok) throw new Error(searched.reason);
+    const b = { input: { model: g.name, cluster, options: { ...options, layers: 8 } }, plan: searched.plan };
+    expect(b.plan.stages.map((s) => s.logicalMesh)).toEqual([[8, 1]]);
+    const layers = (p: Plan) => p.stages[p.stages.length - 1].layers[1];
+    expect(layers(a.plan)).not.toBe(layers(b.plan));
+    const same = diffScenarios(a, b);
+    expect(same.boundaries!.comparable).toBe(false);
+    const all = a.plan.stages.reduce((n, s) => n + s.sharding!.ops.length, 0);
+    expect(all).toBe(559);
+    // The same data-parallel split at another degree: no operator changed, every one on a mesh of another shape.
+    expect(same.shardingChanged).toMatchObject({ count: 0, compared: all, meshOnly: all, ops: [] });
+    // Three operators of b's stage (in a's third stage) made tensor parallel: exactly those three, by id.
+    const stage = b.plan.stages[0];
+    const changed = a.plan.stages[2].sharding!.ops.slice(0, 3).map((o) => o.op);
+    const edited: Plan = { ...b.plan, stages: b.plan.stages.map((s) => (s !== stage ? s : { ...s, sharding: { ...s.sharding!,
+      ops: s.sharding!.ops.map((o) => (changed.includes(o.op) ? { ...o, strategy: 'RS0 tensor', inputSpecs: o.inputSpecs.map(() => 'RS0'), outputSpecs: o.outputSpecs.map(() => 'RS0') } : o)) } })) };
+    const d = diffScenarios(a, { ...b, plan: edited });
+    expect(d.shardingChanged!.count).toBe(3);
+    expect(d.shardingChanged!.compared).toBe(all);
+    expect(d.shardingChanged!.meshOnly).toBe(all - 3);
+    expect(d.shardingChanged!.ops.map((o) => o.op)).toEqual(changed);
+    expect(d.shardingChanged!.ops[0].base).toMatch(/ on 2x1$/);
+    expect(d.shardingChanged!.ops[0].other).toMatch(/^RS0 tensor \[RS0.* on 8x1$/);
+  });
+
+  it('reads a spec as the split of the stage devices, whatever the mesh shape', () => {
+    expect(splitOf('S1RR', [1, 8])).toBe('SRR');
+    expect(splitOf('S0RR', [8, 1])).toBe('SRR');
+    expect(splitOf('S01RR', [2, 4])).toBe('SRR');
+    expect(splitOf('S0RS1', [2, 4])).toBe('S0RS1');
+    expect(splitOf('S0RR', [1, 4])).toBe('RRR');
+    expect(splitOf('', [2, 4])).toBe('R');
   });
 
   it('lists changed inputs by field, and stops there without plans', () => {

@@ -4,6 +4,8 @@
  */
 import type { Cluster } from '../cluster/types.ts';
 import type { Plan } from '../inter/plan.ts';
+import { dimAxes } from '../intra/specs.ts';
+import type { DimSharding } from '../intra/types.ts';
 import type { ScenarioInput } from './types.ts';
 
 export interface ScenarioWithPlan {
@@ -55,8 +57,13 @@ export interface ScenarioDiff {
   readonly inputs: readonly InputChange[];
   /** Absent unless both scenarios have plans. */
   readonly boundaries?: BoundaryChange;
-  /** Operators whose sharding differs; absent unless both plans carry per-operator sharding of the same model. */
-  readonly shardingChanged?: { readonly count: number; readonly compared: number; readonly ops: readonly OpChange[] };
+  /**
+   * Operators (matched by op id, whatever stage or layer of either clustering holds them) whose specs split their
+   * stage's devices differently (splitOf); absent unless both plans carry per-operator sharding of the same model.
+   * `meshOnly` counts operators with the same split on a logical mesh of another shape (their stage changed shape:
+   * the same strategy at another degree, e.g. S1 on 1x2 and on 1x4); they are not in `count` nor `ops`.
+   */
+  readonly shardingChanged?: { readonly count: number; readonly compared: number; readonly meshOnly: number; readonly ops: readonly OpChange[] };
   /** Every breakdown term (and step, memory of the tightest stage) with its change; `grew` the ones that grew > 1%. */
   readonly terms?: readonly TermChange[];
   readonly grew?: readonly TermChange[];
@@ -114,16 +121,41 @@ export function diffBoundaries(base: Plan, other: Plan): BoundaryChange {
   };
 }
 
-function shardingOf(p: Plan): Map<string, { name: string; text: string }> | undefined {
-  const out = new Map<string, { name: string; text: string }>();
+interface OpSpecs { readonly name: string; readonly text: string; readonly split: string; readonly mesh: string }
+
+/**
+ * A spec read as how it splits the stage's devices, whatever the mesh's shape: per dim 'R' (no axis of size > 1),
+ * 'S' (all of the stage's devices: S1 on 1x8 and S0 on 8x1 alike) or the one axis of a 2-D mesh it splits ('S0',
+ * 'S1'). The same split on a stage of another size is the same strategy at another degree.
+ */
+export function splitOf(spec: string, mesh: readonly [number, number]): string {
+  const dims = spec.match(/S01|S0|S1|R/g) ?? [];
+  // A scalar is written 'R' (intra/specs.ts formatSpec) or '' (the template).
+  if (dims.length === 0) return 'R';
+  return dims.map((d) => {
+    const axes = dimAxes(d as DimSharding).filter((a) => mesh[a] > 1);
+    if (axes.length === 0) return 'R';
+    return axes.reduce((n: number, a) => n * mesh[a], 1) === mesh[0] * mesh[1] ? 'S' : `S${axes.join('')}`;
+  }).join('');
+}
+
+/** Each operator's specs as the stage's devices split them (splitOf), its text and its stage's mesh, by op id. */
+function shardingOf(p: Plan): Map<string, OpSpecs> | undefined {
+  const out = new Map<string, OpSpecs>();
   for (const s of p.stages) {
     if (!s.sharding) return undefined;
-    const mesh = s.logicalMesh.join('x');
-    for (const o of s.sharding.ops) out.set(o.op, { name: o.name, text: `${o.strategy} [${o.inputSpecs.join(',')} -> ${o.outputSpecs.join(',')}] on ${mesh}` });
+    const lm = s.logicalMesh as readonly [number, number];
+    const mesh = lm.join('x');
+    const split = (specs: readonly string[]) => specs.map((x) => splitOf(x, lm)).join(',');
+    for (const o of s.sharding.ops) {
+      out.set(o.op, { name: o.name, text: `${o.strategy} [${o.inputSpecs.join(',')} -> ${o.outputSpecs.join(',')}] on ${mesh}`,
+        split: `${split(o.inputSpecs)} -> ${split(o.outputSpecs)}`, mesh });
+    }
   }
   return out;
 }
 
+/** Operators matched by id across the two plans, whatever their layer clusterings (see ScenarioDiff). */
 export function diffSharding(base: Plan, other: Plan): ScenarioDiff['shardingChanged'] {
   if (base.model !== other.model) return undefined;
   const a = shardingOf(base);
@@ -131,13 +163,15 @@ export function diffSharding(base: Plan, other: Plan): ScenarioDiff['shardingCha
   if (!a || !b) return undefined;
   const ops: OpChange[] = [];
   let compared = 0;
+  let meshOnly = 0;
   for (const [op, x] of a) {
     const y = b.get(op);
     if (!y) continue;
     compared++;
-    if (x.text !== y.text) ops.push({ op, name: x.name, base: x.text, other: y.text });
+    if (x.split !== y.split) ops.push({ op, name: x.name, base: x.text, other: y.text });
+    else if (x.mesh !== y.mesh) meshOnly++;
   }
-  return { count: ops.length, compared, ops };
+  return { count: ops.length, compared, meshOnly, ops };
 }
 
 function termsOf(p: Plan): Record<string, number> {
