@@ -80,6 +80,9 @@ describe('meshplan sweep / compare (what-if)', () => {
       expect(c.scenarios[i].figures).toEqual(JSON.parse(JSON.stringify(col.summary)));
       // The sweep's searched point and the compare column are the same plan.
       expect(s.points[i].series[0].stepSeconds).toBe(col.plan.stepSeconds);
+      // Each point's step comes with its cost-model terms in the JSON, as the Compare column's step figure does.
+      expect(s.points[i].series[0].stepTerms).toEqual(JSON.parse(JSON.stringify(col.summary.stepSeconds)));
+      expect(s.points[i].series[0].stepTerms.terms.map((t: { label: string }) => t.label).slice(0, 2)).toEqual(['compute', 'intra-stage communication']);
     }
   }, 240_000);
 

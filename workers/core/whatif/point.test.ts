@@ -41,6 +41,18 @@ describe('sweep points', () => {
     expect(s.feasible).toBe(true);
     expect(s.samplesPerSecondPerGpu).toBeCloseTo(s.samplesPerSecond / 8, 12);
     expect(s.tokensPerSecond).toBeCloseTo(s.samplesPerSecond * 1024, 6);
+    // Every planned series carries its step's cost-model terms: the breakdown, plus what the schedule adds or hides.
+    for (const r of p.series) {
+      if (!r.ok) continue;
+      const t = r.stepTerms!;
+      expect(t.value).toBe(r.stepSeconds);
+      expect(t.unit).toBe('s');
+      expect(t.terms.slice(0, 5).map((x) => x.label)).toEqual(['compute', 'intra-stage communication', 'cross-stage sends', 'pipeline bubble', 'gradient sync']);
+      expect(t.terms.reduce((a, x) => a + x.value, 0)).toBeCloseTo(r.stepSeconds, 9);
+    }
+    const b = p.plan!.breakdown;
+    expect(s.stepTerms!.terms.slice(0, 5).map((x) => x.value)).toEqual([b.computeSeconds, b.intraStageCommunicationSeconds, b.crossStageSeconds, b.bubbleSeconds, b.gradientSyncSeconds]);
+    expect(b.computeSeconds).toBeGreaterThan(0.5 * s.stepSeconds);
   });
 
   it('keeps a point where nothing fits, each series with its reason (GPT-39B on one p3.16xlarge)', async () => {

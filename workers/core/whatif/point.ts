@@ -10,8 +10,8 @@ import type { BaselineKind, Plan, PlanOptions } from '../inter/plan.ts';
 import type { ProgressCallback } from '../progress.ts';
 import type { CancelSignal } from '../progress.ts';
 import { zooModel } from '../zoo/index.ts';
-import { planStructure } from './summary.ts';
-import type { PlanStructure, WhatIfModel } from './types.ts';
+import { planStructure, stepFigure } from './summary.ts';
+import type { Figure, PlanStructure, WhatIfModel } from './types.ts';
 
 /** Series of a sweep: the four of the chart first; 'dp' and 'zero3' with `--series all`. */
 export const CHART_SERIES = ['searched', 'megatron', 'intra-only', 'inter-only'] as const;
@@ -26,6 +26,9 @@ export type SeriesResult =
       readonly stepSeconds: number; readonly samplesPerSecond: number; readonly samplesPerSecondPerGpu: number;
       readonly tokensPerSecond?: number; readonly tflopsPerGpu: number; readonly modelTflopsPerGpu: number;
       readonly gpus: number; readonly structure: PlanStructure;
+      /** The step time with the cost-model terms that make it up (summary.ts stepFigure): what a point's hover shows.
+       * Always set by planPoint; optional so that results made before it still read. */
+      readonly stepTerms?: Figure;
     }
   | { readonly kind: SeriesKind; readonly label: string; readonly ok: false; readonly reason: string };
 
@@ -60,6 +63,7 @@ export function seriesResult(kind: SeriesKind, p: Plan, seq: number | undefined)
     stepSeconds: p.stepSeconds, samplesPerSecond: p.samplesPerSecond, samplesPerSecondPerGpu: p.samplesPerSecond / gpus,
     ...(seq !== undefined ? { tokensPerSecond: p.samplesPerSecond * seq } : {}),
     tflopsPerGpu: p.tflopsPerGpu, modelTflopsPerGpu: p.modelTflopsPerGpu, gpus, structure: planStructure(p),
+    stepTerms: stepFigure(p),
   };
 }
 
