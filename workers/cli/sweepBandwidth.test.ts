@@ -1,9 +1,18 @@
 /**
- * The issue's must-show sweep: GPT-15B on 4 x 8 V100 (p3.16xlarge) over inter-node bandwidth. What our cost model
- * gives, and why: every stage stays inside one node up to 400 Gbit/s (a node's NIC is shared by its 8 GPUs' rings:
- * at most 6.25 GB/s each, against 130 GB/s NVLink), so the only traffic crossing nodes is the pipeline's sends;
- * the structure still changes along the sweep (micro-batches, stage count, remat), and the stages begin to span
- * nodes (fewer stages: the paper's direction) only once the link is much faster (1000 Gbit/s here).
+ * The issue's must-show sweep: GPT-15B on 4 x 8 V100 (p3.16xlarge) over inter-node bandwidth, and the mechanism
+ * behind what it gives (numbers in workers/core/whatif/README.md):
+ * - Memory decides whether a stage may span nodes. GPT-15B's parameters, gradients and Adam state take 240 GB, 7.5 GB
+ *   per GPU even spread over all 32 of 16 GB, so no plan can replicate parameters: a stage across nodes needs
+ *   ZeRO-3-like sharding (parameters gathered over the inter-node link for every micro-batch) or TP 8 (slower at any
+ *   bandwidth). Plain data parallelism would be the fastest plan from 400 Gbit/s on (53.5 s vs 55.7 s) but needs
+ *   260 GiB per GPU; the fully sharded 4x8 stage wins only near 1000 Gbit/s.
+ * - Below that every stage sits inside a node and only the pipeline's sends cross nodes. In 1F1B a send between two
+ *   stages is exposed once per micro-batch unless the sending stage has slack, so at low bandwidth the pipeline
+ *   wants light stages at the node boundaries; with 16 GB the structures within 10-400 Gbit/s are then near ties
+ *   (8 stages at 10-50 Gbit/s, 12-14 above), decided by which stage the LM head makes the bottleneck.
+ * - With memory for replication (32 GB per GPU, as on p3dn.24xlarge) the direction the issue names appears: more,
+ *   smaller stages at low bandwidth (their node-boundary stages carry less work, so the slow sends hide) and fewer,
+ *   larger in-node stages once the link is fast.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +29,11 @@ function sweep(...args: string[]) {
 }
 
 interface Structure { stages: number; meshes: string[]; microbatches: number; remat: boolean[] }
-interface Series { kind: string; ok: boolean; feasible: boolean; stepSeconds: number; structure: Structure }
+interface Series { kind: string; ok: boolean; feasible: boolean; infeasibleReason?: string; stepSeconds: number; structure: Structure }
 interface Point { value: number; feasible: boolean; series: Series[] }
 
-const searched = (p: Point): Series => p.series.find((s) => s.kind === 'searched')!;
+const of = (p: Point, kind: string): Series => p.series.find((s) => s.kind === kind)!;
+const searched = (p: Point): Series => of(p, 'searched');
 /** Whether a searched stage's sub-mesh ('<nodes>x<gpus>/<logical>') spans more than one node. */
 const spansNodes = (mesh: string): boolean => Number(mesh.split('x')[0]) > 1;
 
@@ -50,13 +60,31 @@ describe('meshplan sweep over inter-node bandwidth (GPT-15B, p3.16xlarge:4x8)', 
     for (const p of points) expect(searched(p).structure.meshes.filter(spansNodes)).toEqual([]);
   }, 300_000);
 
-  it('spans nodes with fewer stages once the link is fast enough (1000 Gbit/s)', () => {
-    const out = sweep('--vary', 'inter-gbps=10,1000', '--series', 'searched');
+  it('memory keeps stages inside nodes: data parallelism would be faster from 400 Gbit/s on but does not fit; at 1000 one sharded stage spans all nodes', () => {
+    const out = sweep('--vary', 'inter-gbps=10,400,1000', '--series', 'searched,dp');
+    const [slow, mid, fast] = out.points as Point[];
+    for (const p of [mid, fast]) {
+      const dp = of(p, 'dp');
+      expect(dp.stepSeconds).toBeLessThan(searched(p).stepSeconds);
+      expect(dp.feasible).toBe(false);
+      expect(dp.infeasibleReason).toMatch(/needs 259\.\d\d GiB per device, .* over the 16\.00 GiB limit/);
+    }
+    expect(searched(mid).structure.meshes.filter(spansNodes)).toEqual([]);
+    expect(searched(fast).structure.stages).toBeLessThan(searched(slow).structure.stages);
+    expect(searched(fast).structure.meshes.some(spansNodes)).toBe(true);
+    const last = out.changes[out.changes.length - 1];
+    expect(last).toMatchObject({ index: 2, value: 1000, previousValue: 400 });
+    expect(last.text).toContain(`${searched(mid).structure.stages} -> ${searched(fast).structure.stages} stages`);
+  }, 300_000);
+
+  it('with memory for it (32 GB per GPU): more pipeline stages at low bandwidth, fewer at high, all inside nodes', () => {
+    const out = sweep('--vary', 'inter-gbps=10,400', '--series', 'searched', '--memory-gb', '32');
     const [slow, fast] = (out.points as Point[]).map(searched);
-    expect(fast.structure.stages).toBeLessThan(slow.structure.stages);
-    expect(fast.structure.meshes.some(spansNodes)).toBe(true);
+    expect(slow.structure.stages).toBeGreaterThan(fast.structure.stages);
+    for (const s of [slow, fast]) expect(s.structure.meshes.filter(spansNodes)).toEqual([]);
     expect(out.changes).toHaveLength(1);
-    expect(out.changes[0]).toMatchObject({ index: 1, value: 1000, previousValue: 10 });
+    expect(out.changes[0]).toMatchObject({ index: 1, value: 400, previousValue: 10 });
+    expect(out.changes[0].aspects).toContain('stages');
     expect(out.changes[0].text).toContain(`${slow.structure.stages} -> ${fast.structure.stages} stages`);
   }, 300_000);
 });
