@@ -2,6 +2,7 @@
 import { PRECISIONS, RUNTIMES, type Precision, type Runtime, type ScheduleKind } from '../../workers/core/plan/types.ts';
 import { useApp } from '../store/store.ts';
 import { inputClass } from './Region.tsx';
+import { ZeroExpertOptions } from './ZeroExpertOptions.tsx';
 
 const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'interleaved', 'zb-h1', 'eager-1f1b', 'gpipe', 'inference'];
 const RUNTIME_LABELS: Readonly<Record<Runtime, string>> = { megatron: 'megatron', xla: 'xla (JAX)' };
@@ -53,6 +54,7 @@ export function TrainingOptions() {
           {RUNTIMES.map((r) => <option key={r} value={r}>{RUNTIME_LABELS[r]}</option>)}
         </select>
       </label>
+      <ZeroExpertOptions field={field} />
     </fieldset>
   );
 }

@@ -80,6 +80,10 @@ describe('meshplan plan / compare', () => {
     expect([grid.status, grid.stderr]).toEqual([2, 'meshplan plan: --dp/--tp/--pp need --baseline megatron\n']);
     const zero = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--baseline', 'dp', '--zero', '2', '--json');
     expect([zero.status, zero.stderr]).toEqual([2, 'meshplan plan: --zero applies to the search and --baseline megatron; --baseline dp fixes its own\n']);
+    const ep = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--ep', '2', '--intra', 'manual', '--json');
+    expect([ep.status, ep.stderr]).toEqual([2, "meshplan plan: ep: model 'gpt-tiny' has no MoE experts to spread\n"]);
+    const cf = meshplan('plan', '--model', 'zoo:moe-380M', '--cluster', 'p3.16xlarge:1x2', '--capacity-factor', '0', '--json');
+    expect([cf.status, cf.stderr]).toEqual([2, "meshplan plan: --capacity-factor must be a decimal number in (0, 16] (expert capacity is a small multiple of the balanced load), got '0'\n"]);
     const rt = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--runtime', 'tpu', '--json');
     expect([rt.status, rt.stderr]).toEqual([2, "meshplan plan: --runtime must be one of megatron|xla, got 'tpu'\n"]);
   }, 60_000);

@@ -1,7 +1,7 @@
 /**
  * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1]
  *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
- *   [--dp N --tp N --pp N] [--zero 0|1|2|3|auto] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
+ *   [--dp N --tp N --pp N] [--zero 0|1|2|3|auto] [--ep N] [--capacity-factor F] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
  *   [--runtime megatron|xla] [--workers N]
  *   [--trace out.json] [--timeline] [--sharding] --json`
  * Prints the Plan (the timeline only with --timeline: it has tens of thousands of events, --trace writes it as a
@@ -24,7 +24,10 @@ import { loadModelArg } from './model.ts';
 import { terminalProgress } from './progress.ts';
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
-  'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers', 'zero'] as const;
+  'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers', 'zero', 'ep', 'capacity-factor'] as const;
+
+/** Expert capacity over tokens x top_k / experts (PlanOptions.capacityFactor). */
+const CAPACITY_FACTOR_RANGE: Range = { min: 0, max: 16, integer: false, minExclusive: true, reason: 'expert capacity is a small multiple of the balanced load' };
 
 function intOrAuto(args: ParsedArgs, key: string, r: Range): number | 'auto' | undefined {
   return args.values[key] === 'auto' ? 'auto' : intArg(args, key, r);
@@ -58,6 +61,9 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const pp = intArg(args, 'pp', LIMITS.parallelDegree);
   // --zero: forces a ZeRO level on every stage (search and Megatron baselines); auto lets each choose.
   const zero = oneOf(args, 'zero', ['0', '1', '2', '3', 'auto'] as const);
+  // MoE models: --ep forces every stage's expert-parallel degree (1: experts tensor-parallel), else the search picks.
+  const ep = intArg(args, 'ep', LIMITS.parallelDegree);
+  const capacityFactor = numberArg(args, 'capacity-factor', CAPACITY_FACTOR_RANGE);
   const runtime = oneOf<Runtime>(args, 'runtime', RUNTIMES);
   const objective = oneOf(args, 'objective', ['latency', 'throughput'] as const);
   if ((dp || tp || pp) && baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');
@@ -83,6 +89,8 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
     ...(tp !== undefined ? { tp } : {}),
     ...(pp !== undefined ? { pp } : {}),
     ...(zero !== undefined ? { zero: zero === 'auto' ? 'auto' : (Number(zero) as 0 | 1 | 2 | 3) } : {}),
+    ...(ep !== undefined ? { ep } : {}),
+    ...(capacityFactor !== undefined ? { capacityFactor } : {}),
     ...(memoryGb !== undefined ? { memoryLimitBytes: memoryGb * 2 ** 30 } : {}),
     ...(runtime ? { runtime } : {}),
     ...(objective ? { inferObjective: objective } : {}),

@@ -23,6 +23,7 @@ import { totalDevices } from './cluster/topology.ts';
 import { bytesPerParameter } from './cost/memory.ts';
 import { inspectGraph } from './ir/inspect.ts';
 import { runtimeTraits } from './inter/runtime.ts';
+import { expertCount, expertGroupLink, expertVariants } from './inter/expertChoice.ts';
 
 export type PlanResult =
   | {
@@ -50,14 +51,18 @@ export { defaultPlanOptions } from './plan/defaults.ts';
 
 /**
  * Strategy sources of the search, one mesh variant each; the DP picks per stage. 'template': Megatron-style
- * DP x TP with weight-update sharding (memory-lean), experts spread over axis 0 when the model has them;
- * 'template-dense': the same with experts replicated (no all-to-all), for MoE models; 'ilp': the intra-op pass
- * (fastest sharding, memory-unaware), on meshes with a model-parallel axis 1 only: on (n, 1) it has nothing to add.
+ * DP x TP with weight-update sharding (memory-lean; ZeRO levels re-priced per stage, inter/zeroStages.ts), experts
+ * spread over all of axis 0 when the model has them; for MoE models also 'template-dense' (experts replicated over
+ * axis 0 and split by TP: no all-to-all) and 'template-ep<e>' (expert groups of e devices of axis 0: one node's
+ * share); 'ilp': the intra-op pass (fastest sharding, memory-unaware), on meshes with a model-parallel axis 1 only:
+ * on (n, 1) it has nothing to add. Forcing a ZeRO level or an EP degree keeps the templates only.
  */
 function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; filter: MeshFilter } {
   const manual = manualProfileFn(ctx, searchStrategy(ctx));
   const dense = manualProfileFn(ctx, { ...searchStrategy(ctx), expertParallel: false });
-  const templates = ctx.hasExperts ? ['template', 'template-dense'] : ['template'];
+  const grouped = new Map<string, ProfileFn>();
+  const experts = ctx.hasExperts ? expertCount(ctx.graph, ctx.tensors) : 0;
+  const gpusPerNode = ctx.cluster.nodes[0]?.gpus ?? 1;
   let intra = deps.intra;
   let ilp: ProfileFn | undefined;
   if (intra !== 'manual') {
@@ -67,11 +72,27 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
     }
     ilp = intraProfileFn(ctx, intra, manual);
   }
+  const forced = typeof ctx.options.zero === 'number' || ctx.options.ep !== undefined;
   return {
-    profile: (unit, mesh, sub) => (mesh.variant === 'ilp' && ilp ? ilp(unit, mesh, sub)
-      : mesh.variant === 'template-dense' ? dense(unit, mesh, sub) : manual(unit, mesh, sub)),
-    // A forced ZeRO level is priced on the templates only (the ILP shards state its own way).
-    filter: { variantsOf: (l) => (ilp && l[1] > 1 && typeof ctx.options.zero !== 'number' ? ['ilp', ...templates] : templates) },
+    profile: (unit, mesh, sub) => {
+      if (mesh.variant === 'ilp' && ilp) return ilp(unit, mesh, sub);
+      if (mesh.variant === 'template-dense') return dense(unit, mesh, sub);
+      const ep = /^template-ep(\d+)$/.exec(mesh.variant);
+      if (!ep) return manual(unit, mesh, sub);
+      let fn = grouped.get(mesh.variant);
+      if (!fn) {
+        const degree = Number(ep[1]);
+        fn = manualProfileFn(ctx, { ...searchStrategy(ctx), expertDegree: degree, expertLink: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, degree) });
+        grouped.set(mesh.variant, fn);
+      }
+      return fn(unit, mesh, sub);
+    },
+    filter: {
+      variantsOf: (l) => [
+        ...(ilp && l[1] > 1 && !forced ? ['ilp'] : []),
+        ...(ctx.hasExperts ? expertVariants(l, gpusPerNode, experts, ctx.options.ep) : ['template']),
+      ],
+    },
   };
 }
 

@@ -136,6 +136,20 @@ describe('megatronArgs', () => {
     expect(r.ok && r.notes).toEqual(["no virtual pipeline stages: the plan's schedule is plain 1F1B (--num-layers-per-virtual-pipeline-stage unset)"]);
   });
 
+  it('names the stages\' ZeRO level and expert-parallel degree (distributed optimizer, Megatron-FSDP, EP size)', () => {
+    const at = (zero: 0 | 1 | 2 | 3, expertParallel?: number) => (s: Stage): Stage => ({ ...s, zero, ...(expertParallel ? { expertParallel } : {}) });
+    const two = (z0: 0 | 1 | 2 | 3, z1: 0 | 1 | 2 | 3, ep0?: number, ep1?: number) =>
+      megatronArgs(planOf([at(z0, ep0)(stage(0, [0, 16], [4, 1])), at(z1, ep1)(stage(1, [16, 32], [4, 1]))], { kind: 'megatron' }));
+    const one = two(1, 1, 4, 4);
+    expect(one.ok && one.args.slice(8)).toEqual(['--use-distributed-optimizer', '--expert-model-parallel-size', '4']);
+    const mixed = two(1, 3);
+    expect(mixed.ok && mixed.args.slice(8)).toEqual(['--use-megatron-fsdp', '--data-parallel-sharding-strategy', 'optim_grads_params',
+      '--no-gradient-accumulation-fusion', '--use-distributed-optimizer']);
+    expect(mixed.ok && mixed.notes[0]).toBe('stages use ZeRO levels 1, 3; Megatron takes one, the highest (3)');
+    expect(two(0, 0).ok && two(0, 0)).toMatchObject({ args: expect.not.arrayContaining(['--use-distributed-optimizer']) });
+    expect(two(1, 1, 4, 2)).toEqual({ ok: false, reason: 'stage 1 spreads its experts over 2 devices, stage 0 over 4: Megatron uses one --expert-model-parallel-size for all stages' });
+  });
+
   it('says why a plan is not Megatron-shaped', () => {
     expect(megatronArgs(planOf([stage(0, [0, 8], [2, 2]), stage(1, [8, 32], [2, 2])]))).toEqual({
       ok: false, reason: 'stage 1 has 24 layers, stage 0 has 8: Megatron splits layers evenly over stages',

@@ -88,6 +88,35 @@ function modelArgs(model: MegatronModel | undefined, precision: Precision | unde
   return out;
 }
 
+/**
+ * The ZeRO level as Megatron-Core takes it: ZeRO-1 its distributed optimizer, ZeRO-2/3 Megatron-FSDP's sharding
+ * strategy (M-Core 0.14+). One setting for all stages: stages the search gave different levels run at the highest
+ * (never more memory than planned), said in a note. Plans without levels (ILP stages) keep the weight-update sharding
+ * their tensors name.
+ */
+function zeroArgs(plan: Plan, notes: string[]): string[] {
+  const levels = plan.stages.map((s) => s.zero).filter((z): z is NonNullable<Stage['zero']> => z !== undefined);
+  const sharded = plan.stages.some((s) => s.sharding?.tensors.some((t) => t.weightUpdateSharded));
+  if (!levels.length) return sharded ? ['--use-distributed-optimizer'] : [];
+  const level = Math.max(...levels);
+  if (new Set(levels).size > 1) notes.push(`stages use ZeRO levels ${levels.join(', ')}; Megatron takes one, the highest (${level})`);
+  if (level === 0) return [];
+  if (level === 1) return ['--use-distributed-optimizer'];
+  return ['--use-megatron-fsdp', '--data-parallel-sharding-strategy', level === 2 ? 'optim_grads' : 'optim_grads_params',
+    '--no-gradient-accumulation-fusion', '--use-distributed-optimizer'];
+}
+
+/** Expert parallelism: one --expert-model-parallel-size for all stages, dividing the data-parallel size. */
+function expertArgs(plan: Plan, dp: number): string[] | string {
+  const degrees = plan.stages.map((s) => s.expertParallel).filter((e): e is number => e !== undefined);
+  if (!degrees.length) return [];
+  const ep = degrees[0];
+  const other = plan.stages.find((s) => s.expertParallel !== undefined && s.expertParallel !== ep);
+  if (other) return `stage ${other.index} spreads its experts over ${other.expertParallel} devices, stage 0 over ${ep}: Megatron uses one --expert-model-parallel-size for all stages`;
+  if (dp % ep !== 0) return `expert-parallel degree ${ep} does not divide the data-parallel size ${dp}`;
+  return ep > 1 ? ['--expert-model-parallel-size', String(ep)] : [];
+}
+
 export function megatronArgs(plan: Plan, model?: MegatronModel, precision?: Precision): MegatronArgsResult {
   if (plan.mode !== 'train') return { ok: false, reason: 'Megatron-LM arguments describe training; this is an inference plan' };
   if (plan.stages.length === 0) return { ok: false, reason: 'the plan has no stages' };
@@ -140,8 +169,11 @@ export function megatronArgs(plan: Plan, model?: MegatronModel, precision?: Prec
   else if (remat > 0) notes.push(`${remat} of ${pp} stages rematerialise; Megatron recomputes on all stages or none`);
   const sequenceSplit = tp > 1 && plan.stages.some((s) => s.sharding?.tensors.some((t) => /\/(ln_1|input_layernorm)$/.test(t.name) && t.spec.startsWith('RS1')));
   if (sequenceSplit) args.push('--sequence-parallel');
-  const zero = plan.stages.some((s) => s.sharding?.tensors.some((t) => t.weightUpdateSharded));
-  if (zero && dp > 1) args.push('--use-distributed-optimizer');
+  const zero = dp > 1 ? zeroArgs(plan, notes) : [];
+  args.push(...zero);
+  const ep = expertArgs(plan, dp);
+  if (typeof ep === 'string') return { ok: false, reason: ep };
+  args.push(...ep);
   args.push(...modelArgs(model, precision));
   if (plan.kind === 'searched') {
     notes.push('sharding inside a stage follows the ILP; Megatron fixes column/row-parallel attention and MLP');

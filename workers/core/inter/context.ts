@@ -9,6 +9,7 @@ import type { LayerClustering } from './layerConstruction.ts';
 import { manualProfile, type ManualStrategy } from './manualProfile.ts';
 import type { PlanOptions } from './plan.ts';
 import { runtimeTraits } from './runtime.ts';
+import { DEFAULT_CAPACITY_FACTOR } from './expertChoice.ts';
 import type { CostContext } from './stageCosts.ts';
 import type { MeshSpace } from './meshSpace.ts';
 import type { ProfileFn } from './profileUnits.ts';
@@ -42,6 +43,7 @@ export function costContext(ctx: PlanContext, space: MeshSpace, profiles: Readon
 }
 
 export function manualProfileFn(ctx: PlanContext, strategy: ManualStrategy): ProfileFn {
-  return async (unit, mesh) => manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, strategy, mesh.links, ctx.tensors, ctx.training,
+  const s: ManualStrategy = { capacityFactor: ctx.options.capacityFactor ?? DEFAULT_CAPACITY_FACTOR, ...strategy };
+  return async (unit, mesh) => manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, s, mesh.links, ctx.tensors, ctx.training,
     runtimeTraits(ctx.options.runtime));
 }

@@ -16,6 +16,7 @@ import { precisionBytes } from '../cost/memory.ts';
 import { elementWidth } from '../cost/fusion.ts';
 import { GRADIENT_REDUCTION_BYTES_PER_ELEMENT, opLogitsBytes, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/runtimeTerms.ts';
 import { isRepeatedBlock, runtimeTraits, type RuntimeTraits } from './runtime.ts';
+import { expertRegion, isExpertDot } from './expertRegion.ts';
 import { elementFractions, keptActivationBytes, scalesWithBatch, type TemplateRole, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
 export interface ManualStrategy {
@@ -23,6 +24,15 @@ export interface ManualStrategy {
   readonly tensorParallel: boolean;
   /** Spread experts (dots whose parameter carries a batch dim) over axis 0. */
   readonly expertParallel: boolean;
+  /** Expert-parallel degree: devices of axis 0 one expert group spans (E / degree experts each), dividing axis 0;
+   * default all of axis 0. Groups smaller than the axis keep replicas of the experts, their gradients all-reduced
+   * over the n0 / degree replicas. */
+  readonly expertDegree?: number;
+  /** The link an expert group of expertDegree devices runs its all-to-alls on (default axis 0's). */
+  readonly expertLink?: Link;
+  /** Expert capacity relative to the graph's (its C = tokens x top_k / E): the all-to-alls move capacityFactor x
+   * tokens x top_k x hidden elements. Default 1. */
+  readonly capacityFactor?: number;
   /** 0: replicated optimizer (Megatron v2, plain DP); 1: optimizer state sharded over axis 0 (Alpa's weight-update
    * sharding); 3: parameters, gradients and optimizer sharded, parameters all-gathered for each micro-batch. */
   readonly zeroStage: 0 | 1 | 2 | 3;
@@ -32,14 +42,6 @@ export const MEGATRON: ManualStrategy = { tensorParallel: true, expertParallel: 
 
 function paramOperand(op: Op, tensors: ReadonlyMap<string, Tensor>): number {
   return op.inputs.findIndex((t) => tensors.get(t)?.kind === 'parameter');
-}
-
-/** A dot whose parameter operand has a dot batch dim: one weight per expert. */
-function isExpertDot(op: Op, tensors: ReadonlyMap<string, Tensor>): boolean {
-  if (op.kind !== 'dot' || op.attrs.kind !== 'dot') return false;
-  const p = paramOperand(op, tensors);
-  if (p < 0) return false;
-  return (p === 0 ? op.attrs.lhsBatch : op.attrs.rhsBatch).length > 0;
 }
 
 export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [number, number], precision: Precision,
@@ -58,6 +60,18 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   const width = elementWidth(graph, precision);
   let inTensorParallel = false;
   let paramDots = 0;
+  const ep = strategy.expertParallel ? (strategy.expertDegree ?? n0) : 1;
+  if (n0 % ep !== 0) throw new RangeError(`manualProfile: expert-parallel degree ${ep} does not divide axis 0 (${n0})`);
+  // Expert parallelism: tokens enter and leave the experts by all-to-all over each group of ep devices, forward and
+  // backward (expertRegion.ts); each of the n0 / ep groups moves its share of the tokens.
+  const region = strategy.expertParallel && ep > 1 ? expertRegion(graph, unit.forwardOps, tensors) : { dispatch: [], combine: [] };
+  for (const b of [...region.dispatch, ...region.combine]) {
+    const bytes = (tensorBytes(b.tensor) * (strategy.capacityFactor ?? 1) * ep) / n0;
+    const group = { group: ep, ...(strategy.expertLink ? { link: strategy.expertLink } : {}) };
+    collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'forward', scales: true, op: b.op, ...group });
+    collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true, op: b.op, ...group });
+  }
+  let hasExperts = false;
   const setSplit = (op: Op, split: number): void => {
     for (const t of op.inputs) if (tensors.get(t)?.kind === 'parameter') paramSplit.set(t, Math.max(paramSplit.get(t) ?? 1, split));
   };
@@ -74,15 +88,11 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     if (op.phase === 'forward') {
       const hasParam = paramOperand(op, tensors) >= 0;
       if (isExpertDot(op, tensors)) {
+        hasExperts = true;
         if (strategy.expertParallel) role = 'expert';
         tiles = n0 * (inTensorParallel ? tp : 1);
-        setSplit(op, (strategy.expertParallel ? n0 : 1) * (inTensorParallel ? tp : 1));
-        if (strategy.expertParallel) {
-          for (const t of op.inputs) if (tensors.get(t)?.kind === 'parameter') expertParams.add(t);
-          const bytes = inputActivationBytes(op);
-          collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'forward', scales: true, op: i });
-          collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true, op: i });
-        }
+        setSplit(op, ep * (inTensorParallel ? tp : 1));
+        if (strategy.expertParallel) for (const t of op.inputs) if (tensors.get(t)?.kind === 'parameter') expertParams.add(t);
       } else if (tp > 1 && hasParam && op.kind === 'gather') {
         role = 'vocab';
         tiles = batchTiles * tp;
@@ -116,6 +126,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   const paramDtypeBytes = per.param;
   let paramElems = 0;
   let syncedGradElems = 0;
+  let expertElems = 0;
   const seen = new Set<string>();
   const localElems: number[] = [];
   for (const i of unit.forwardOps) {
@@ -128,11 +139,16 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
       localElems.push(local);
       paramElems += local;
       if (!expertParams.has(t)) syncedGradElems += local;
+      else expertElems += local;
     }
   }
   const zero3 = strategy.zeroStage === 3;
   let bufferBytes = 0;
   const shard = (z: boolean): number => (z ? n0 : 1);
+  // Elements per device under ZeRO, every parameter split n0 ways. Known defect (kept: issue 14 report): an expert
+  // already split ep ways over axis 0 has only n0 / ep replicas to shard over, so its state is under-counted by ep
+  // (MoE-70B on 64 V100s fits only through it: its state alone needs 16.4 GiB per device spread over all 64).
+  const sharded = (z: boolean): number => paramElems / shard(z);
   // Gradient reduction at 4 bytes an element (cost/runtimeTerms.ts GRADIENT_REDUCTION_BYTES_PER_ELEMENT says why).
   const gradSyncBytes = syncedGradElems * GRADIENT_REDUCTION_BYTES_PER_ELEMENT;
   let gradientSyncSeconds = 0;
@@ -140,6 +156,8 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     gradientSyncSeconds = zero3
       ? collectiveSeconds('reduce-scatter', gradSyncBytes, n0, links[0])
       : collectiveSeconds('all-reduce', gradSyncBytes, n0, links[0]);
+    // Expert replicas (n0 / ep groups) reduce their experts' gradients among themselves.
+    gradientSyncSeconds += collectiveSeconds('all-reduce', expertElems * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, n0 / ep, links[0]);
   }
   if (zero3 && n0 > 1) {
     // Parameters are gathered before each forward and again before each backward of every micro-batch.
@@ -179,14 +197,15 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     collectives,
     gradientSyncSeconds,
     gradientSyncKind: zero3 ? 'reduce-scatter' : 'all-reduce',
-    paramBytes: paramElems * paramDtypeBytes / shard(zero3),
-    gradBytes: training ? paramElems * per.grad / shard(strategy.zeroStage >= 2) : 0,
-    optimizerBytes: training ? paramElems * per.optimizer / shard(strategy.zeroStage >= 1) : 0,
+    paramBytes: sharded(zero3) * paramDtypeBytes,
+    gradBytes: training ? sharded(strategy.zeroStage >= 2) * per.grad : 0,
+    optimizerBytes: training ? sharded(strategy.zeroStage >= 1) * per.optimizer : 0,
     activationBytes,
     ...(bufferBytes > 0 ? { bufferBytes } : {}),
     paramTensors: seen.size,
     paramFractions: elementFractions(localElems),
     source: 'manual',
     ...(training ? { zero: { level: strategy.zeroStage, elems: syncedGradElems } } : {}),
+    ...(hasExperts ? { expertParallel: ep } : {}),
   };
 }

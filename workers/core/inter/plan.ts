@@ -37,6 +37,9 @@ export interface Stage {
   readonly remat: boolean;
   /** ZeRO stage over the data-parallel axis (absent: no data-parallel axis, or the ILP's own sharding). */
   readonly zero?: ZeroLevel;
+  /** Expert-parallel degree of the stage's MoE experts, E / degree experts per device (1: experts replicated over
+   * the data-parallel axis, split by tensor parallelism); absent: no experts (or the ILP's own sharding). */
+  readonly expertParallel?: number;
   readonly memory: MemoryBreakdown;
   readonly memoryBytesPerDevice: number;
   /** What must be free when the runtime holds more than one step's temporaries (inter/runtime.ts), when larger
@@ -122,6 +125,12 @@ export interface PlanOptions {
    * lets the search choose per stage. Baseline megatron: absent or 0 Megatron-LM's replicated optimizer, 'auto' the
    * fastest level per grid point. */
   readonly zero?: ZeroLevel | 'auto';
+  /** MoE models, search: every stage's expert-parallel degree (1: experts tensor-parallel); absent: the search
+   * chooses per stage among the whole data-parallel axis, one node's share of it, and 1. */
+  readonly ep?: number;
+  /** MoE models: expert capacity over tokens x top_k / experts (default 1.25): the dispatch and combine
+   * all-to-alls move capacityFactor x tokens x top_k x hidden elements each way. */
+  readonly capacityFactor?: number;
   /** Per-device memory limit override; default each GPU's HBM. */
   readonly memoryLimitBytes?: number;
   /** Inference objective. */

@@ -60,6 +60,8 @@ export interface LayerCosts {
   readonly shared: readonly SharedParam[];
   /** Steps whose temporaries the runtime holds at once (inter/runtime.ts). */
   readonly stepsInFlight: number;
+  /** Expert-parallel degree of the layer's MoE experts (UnitProfile.expertParallel); 0: no experts. */
+  readonly expertParallel: Float64Array;
   /** What the ZeRO stages cost on this mesh (inter/zeroStages.ts): training on template profiles with a
    * data-parallel axis, under a runtime without ZeRO-specific terms of its own; absent otherwise. */
   readonly zero?: ZeroCosts;
@@ -149,7 +151,7 @@ function unitParams(graph: ModelGraph, clustering: LayerClustering): UnitParams 
   return memo;
 }
 
-const LAYER_FIELDS = ['forwardSeconds', 'backwardSeconds', 'recomputeSeconds', 'noRematSeconds', 'gradientSyncSeconds',
+const LAYER_FIELDS = ['expertParallel', 'forwardSeconds', 'backwardSeconds', 'recomputeSeconds', 'noRematSeconds', 'gradientSyncSeconds',
   'noRematGradientSyncSeconds', 'computeSeconds', 'communicationSeconds', 'paramBytes', 'gradBytes', 'optimizerBytes',
   'activationBytes', 'recomputePeakBytes', 'bufferBytes'] as const;
 
@@ -181,6 +183,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
       gradientSyncSeconds: new Float64Array(L), noRematGradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
       activationBytes: new Float64Array(L), recomputePeakBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
+      expertParallel: new Float64Array(L),
     };
     const owners = new Map<string, Omit<SharedParam, 'layers'> & { layers: number[] }>();
     let zero: ZeroCosts | undefined;
@@ -231,6 +234,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
           // checkpoints, a JAX scan's body); op chunks of a hint-less graph with the rest of their layer.
           t.recomputePeakBytes[k] = Math.max(t.recomputePeakBytes[k], e.cost.activationBytes);
           t.bufferBytes[k] += e.cost.bufferBytes;
+          t.expertParallel[k] = Math.max(t.expertParallel[k], e.profile.expertParallel ?? 0);
           if (zeroOk) {
             const level = e.profile.zero?.level;
             if (level === undefined || (zero && zero.level !== level)) zeroOk = false;

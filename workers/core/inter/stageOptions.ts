@@ -37,6 +37,8 @@ export interface StageCore {
   readonly stepsInFlight: number;
   /** ZeRO stage over the data-parallel axis (inter/zeroStages.ts); absent where not priced (no axis 0, ILP). */
   readonly zero?: ZeroLevel;
+  /** Expert-parallel degree of the stage's MoE experts (1: replicated or tensor-parallel); absent: no experts. */
+  readonly expertParallel?: number;
 }
 
 function sumRange(a: Float64Array, start: number, end: number): number {
@@ -63,9 +65,11 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
   }
   let maxAct = 0;
   let maxBuffer = 0;
+  let ep = 0;
   for (let k = start; k < end; k++) {
     maxAct = Math.max(maxAct, t.recomputePeakBytes[k]);
     maxBuffer = Math.max(maxBuffer, t.bufferBytes[k]);
+    ep = Math.max(ep, t.expertParallel[k]);
   }
   return {
     meshId, start, end, remat,
@@ -82,6 +86,7 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     transientBytes: (remat ? maxAct : 0) + maxBuffer,
     stepsInFlight: t.stepsInFlight,
     ...(t.zero ? { zero: t.zero.level } : {}),
+    ...(ep > 0 ? { expertParallel: ep } : {}),
   };
 }
 

@@ -42,6 +42,9 @@ export interface ProfiledCollective {
   readonly op?: number;
   /** Runs only when the unit is rematerialised (priced into recomputeSeconds alone). */
   readonly rematOnly?: boolean;
+  /** Devices of the group it runs over when smaller than the axis (expert parallelism), and that group's link. */
+  readonly group?: number;
+  readonly link?: Link;
 }
 
 export interface UnitProfile {
@@ -74,6 +77,8 @@ export interface UnitProfile {
    * it can shard (those replicated over axis 0, whose gradients are synchronised over it; not experts split over
    * it). The stage DP prices the other ZeRO stages from these (inter/zeroStages.ts); absent: no ZeRO choice. */
   readonly zero?: { readonly level: 0 | 1 | 2 | 3; readonly elems: number };
+  /** Units with MoE experts: the expert-parallel degree (1: experts replicated or tensor-parallel). */
+  readonly expertParallel?: number;
 }
 
 export interface UnitCost {
@@ -128,8 +133,8 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
     }
   }
   for (const c of p.collectives) {
-    const n = p.meshShape[c.axis];
-    const t = collectiveSeconds(c.kind, c.bytes * (c.scales ? r : 1), n, links[c.axis]);
+    const n = c.group ?? p.meshShape[c.axis];
+    const t = collectiveSeconds(c.kind, c.bytes * (c.scales ? r : 1), n, c.link ?? links[c.axis]);
     if (c.rematOnly) rematComm += t;
     else if (c.phase === 'backward') bwdComm += t; else fwdComm += t;
   }

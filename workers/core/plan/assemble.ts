@@ -109,6 +109,7 @@ export function assemblePlan(x: AssembleInput): Plan {
       sendCrossesNodes: crosses[i],
       remat: training && s.core.remat,
       ...(training && s.core.zero !== undefined ? { zero: s.core.zero } : {}),
+      ...(s.core.expertParallel !== undefined ? { expertParallel: s.core.expertParallel } : {}),
       memory,
       memoryBytesPerDevice: total,
       ...(required > total ? { requiredBytesPerDevice: required } : {}),

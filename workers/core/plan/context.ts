@@ -69,13 +69,22 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   oneOf('precision', options.precision, PRECISIONS);
   oneOf('runtime', options.runtime, RUNTIMES);
   if (options.zero !== undefined && !([0, 1, 2, 3, 'auto'] as unknown[]).includes(options.zero)) throw new PlanOptionError(`zero must be one of 0|1|2|3|auto, got '${echo(String(options.zero))}'`);
+  const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
+  const hasExperts = hasExpertDots(graph, tensors);
+  if (options.ep !== undefined) {
+    const epIssue = rangeProblem('ep', options.ep, LIMITS.parallelDegree);
+    if (epIssue) throw new PlanOptionError(epIssue);
+    if (!hasExperts) throw new PlanOptionError(`ep: model '${echo(graph.name)}' has no MoE experts to spread`);
+  }
+  if (options.capacityFactor !== undefined && !(Number.isFinite(options.capacityFactor) && options.capacityFactor > 0 && options.capacityFactor <= 16)) {
+    throw new PlanOptionError(`capacityFactor must be a number in (0, 16], got ${echo(options.capacityFactor)}`);
+  }
   const training = options.mode === 'train';
   if (training && graph.training === null) throw new PlanOptionError(`model '${graph.name}' is inference-only; use mode 'infer'`);
   const clustering = runLayerConstruction(graph, { layers: options.layers });
-  const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
   const memoryLimitBytes = gpuGroups(cluster).map((g) => options.memoryLimitBytes ?? gpuSpec(cluster, g.gpu).hbmBytes);
   const remat = !training ? [false] : options.remat === 'on' ? [true] : options.remat === 'off' ? [false] : [false, true];
-  return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts: hasExpertDots(graph, tensors), rebatched: new Map(), concurrency, describeSharding: true };
+  return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts, rebatched: new Map(), concurrency, describeSharding: true };
 }
 
 /** The intra-op pass per (unit, mesh); a unit the ILP cannot solve falls back to `fallback`. */

@@ -66,8 +66,10 @@ export async function runSeeds(ctx: PlanContext, searchProfile: ProfileFn, start
     }
     const best = r.plans[0];
     outcomes.push({ kind, ok: true, plan: best });
-    // Only a plan that fits can be the searched plan; an infeasible one stays in the trace.
-    if (best.feasible) seeds.push({ kind, plan: best });
+    // Only a plan that fits, and keeps an expert-parallel degree the options force, can be the searched plan; any
+    // other stays in the trace.
+    const ep = ctx.options.ep;
+    if (best.feasible && (ep === undefined || best.stages.every((st) => st.expertParallel === undefined || st.expertParallel === ep))) seeds.push({ kind, plan: best });
     trace.push({ label: `seed ${kind}: ${best.label}`, stepSeconds: best.stepSeconds, feasible: best.feasible, note: `B=${best.microbatches}` });
   }
   return { seeds, outcomes, trace };

@@ -73,7 +73,7 @@ export function templateStageSharding(graph: ModelGraph, clustering: LayerCluste
       const opComm = new Map<number, number>();
       for (const c of profile.collectives) {
         const bytes = c.bytes * (c.scales ? r : 1);
-        const seconds = collectiveSeconds(c.kind, bytes, mesh.logical[c.axis], mesh.links[c.axis]);
+        const seconds = collectiveSeconds(c.kind, bytes, c.group ?? mesh.logical[c.axis], c.link ?? mesh.links[c.axis]);
         const opId = c.op !== undefined ? map(graph.ops[c.op].id) : `${units[u].name}`;
         if (c.op !== undefined) opComm.set(c.op, (opComm.get(c.op) ?? 0) + seconds);
         collectives.push({ kind: c.kind, axis: c.axis, bytes, seconds, op: opId, reason: c.phase });
