@@ -3,6 +3,7 @@
  * `run(args: string[]): Promise<number>` (the exit code). Errors a user can fix exit 2 with one line on stderr.
  */
 import { CliError } from './cli/args.ts';
+import { Interrupted, INTERRUPTED_EXIT } from './cli/interrupt.ts';
 import { echo, oneLine } from './core/boundary/text.ts';
 
 const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<number> }>> = {
@@ -56,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
     const mod = await load();
     return await mod.run(rest);
   } catch (err) {
+    if (err instanceof Interrupted) {
+      process.stderr.write(`meshplan ${command}: ${err.message}\n`);
+      return INTERRUPTED_EXIT;
+    }
     if (err instanceof CliError) {
       process.stderr.write(`meshplan ${command}: ${oneLine(err.message)}\n`);
       return 2;

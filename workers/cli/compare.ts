@@ -17,6 +17,9 @@ import { CliError, numberArg, parseArgs, type ParsedArgs } from './args.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadPlanArgs, PLAN_KEYS } from './plan.ts';
 import { whatifDeps } from './whatifDeps.ts';
+import { interruptOnSigint } from './interrupt.ts';
+import { partProgress, terminalProgress } from './progress.ts';
+import type { CancelSignal, ProgressCallback } from '../core/progress.ts';
 
 export interface CompareRow {
   readonly kind: string;
@@ -52,12 +55,13 @@ export interface ClusterComparison {
 }
 
 /** Our plan and every baseline on one cluster. */
-export async function compareOn(model: ModelGraph, cluster: Cluster, options: PlanOptions, deps: PlanDeps, price?: number): Promise<ClusterComparison> {
+export async function compareOn(model: ModelGraph, cluster: Cluster, options: PlanOptions, deps: PlanDeps, price?: number,
+  progress?: ProgressCallback, signal?: CancelSignal): Promise<ClusterComparison> {
   const rows: CompareRow[] = [];
-  const ours = await plan(model, cluster, options, undefined, undefined, deps);
+  const ours = await plan(model, cluster, options, partProgress(progress, 'Meshplan'), signal, deps);
   rows.push(ours.ok ? compareRow(ours.plan) : { kind: 'searched', label: 'Meshplan', ok: false, reason: ours.reason });
   for (const kind of BASELINE_KINDS) {
-    const r = await plan(model, cluster, { ...options, baseline: kind }, undefined, undefined, deps);
+    const r = await plan(model, cluster, { ...options, baseline: kind }, partProgress(progress, kind), signal, deps);
     rows.push(r.ok ? compareRow(r.plan) : { kind, label: kind, ok: false, reason: r.reason });
   }
   const feasible = rows.filter((r) => r.ok && r.feasible);
@@ -84,7 +88,17 @@ export async function run(argv: string[]): Promise<number> {
   // Every --cluster in the order given (loadPlanArgs checked the last one).
   const clusters = await Promise.all((args.lists.cluster ?? []).map(loadClusterArg));
   const results: ClusterComparison[] = [];
-  for (const c of clusters) results.push(await compareOn(model, c, options, deps, price));
+  const progress = terminalProgress();
+  const stop = interruptOnSigint();
+  try {
+    for (const [i, c] of clusters.entries()) {
+      const part = clusters.length > 1 ? `${c.name} (${i + 1}/${clusters.length})` : c.name;
+      results.push(await compareOn(model, c, options, deps, price, partProgress(progress.onProgress, part), stop.signal));
+    }
+  } finally {
+    progress.done();
+    stop.dispose();
+  }
   const json = args.flags.has('json');
   if (results.length === 1) {
     const [r] = results;

@@ -21,6 +21,7 @@ import { CliError, intArg, numberArg, oneOf, parseArgs, required, type ParsedArg
 import { checkOutputPath, writeAtomic } from './files.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
+import { interruptOnSigint } from './interrupt.ts';
 import { terminalProgress } from './progress.ts';
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
@@ -120,7 +121,8 @@ export async function run(argv: string[]): Promise<number> {
   if (trace !== undefined) await checkOutputPath(trace, '--trace');
   const { model, cluster, options, deps } = await loadPlanArgs(args);
   const progress = terminalProgress();
-  const result = await plan(model, cluster, options, progress.onProgress, undefined, deps).finally(progress.done);
+  const stop = interruptOnSigint();
+  const result = await plan(model, cluster, options, progress.onProgress, stop.signal, deps).finally(() => { progress.done(); stop.dispose(); });
   if (!result.ok) throw new CliError(oneLine(result.reason));
   const p = result.plan;
   if (trace !== undefined) await writeAtomic(trace, JSON.stringify(chromeTrace(p)), '--trace');

@@ -1,7 +1,7 @@
 /**
  * Search progress on a terminal: one line on stderr, rewritten in place ("stage costs 41/63"), cleared when the
  * search ends. Only when stderr is a terminal: piped or captured stderr (tests, `2>file`, CI) stays exactly one
- * line per error, as the CLI's exit contract says.
+ * line per error, as the CLI's exit contract says (unless MESHPLAN_PROGRESS=1 asks for it).
  */
 import type { Progress, ProgressCallback } from '../core/progress.ts';
 
@@ -21,8 +21,14 @@ export function progressLine(p: Progress): string {
   return p.total > 0 ? `${p.phase} ${p.done}/${p.total}` : p.phase;
 }
 
-export function terminalProgress(stream: ProgressStream = process.stderr): TerminalProgress {
-  if (!stream.isTTY) return { onProgress: undefined, done: () => {} };
+/**
+ * `MESHPLAN_PROGRESS=1` shows progress on a stream that is not a terminal too, one line per update (logs, and the
+ * tests that wait for a search to be running).
+ */
+export function terminalProgress(stream: ProgressStream = process.stderr, forced = process.env.MESHPLAN_PROGRESS === '1'): TerminalProgress {
+  if (!stream.isTTY) {
+    return forced ? { onProgress: (p) => { stream.write(`${progressLine(p)}\n`); }, done: () => {} } : { onProgress: undefined, done: () => {} };
+  }
   let shown = false;
   return {
     onProgress: (p) => {
@@ -35,4 +41,9 @@ export function terminalProgress(stream: ProgressStream = process.stderr): Termi
       shown = false;
     },
   };
+}
+
+/** Progress of one part of a longer command ('p3.16xlarge:2x8 (2/3)'), the part named before each line. */
+export function partProgress(onProgress: ProgressCallback | undefined, part: string): ProgressCallback | undefined {
+  return onProgress && ((p) => onProgress({ ...p, phase: `${part}: ${p.phase}` }));
 }

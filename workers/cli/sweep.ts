@@ -17,6 +17,9 @@ import { WHATIF_JOBS, type PointJobInput, type PointJobOutput } from '../pool/wh
 import { CliError, parseArgs, positiveInt, required, type ParsedArgs } from './args.ts';
 import { loadPlanArgs, PLAN_KEYS } from './plan.ts';
 import { whatifDeps } from './whatifDeps.ts';
+import { interruptOnSigint } from './interrupt.ts';
+import { partProgress, terminalProgress } from './progress.ts';
+import type { CancelSignal, ProgressCallback } from '../core/progress.ts';
 
 function seriesArg(args: ParsedArgs): readonly SeriesKind[] {
   const raw = args.values.series;
@@ -36,13 +39,13 @@ export interface SweepOutputPoint extends Omit<PointResult, 'plan'> {
 }
 
 interface Scenario { readonly model: WhatIfModel; readonly cluster: Cluster; readonly options: PlanOptions }
-type PointPlanner = (value: SweepValue, at: Scenario) => Promise<Omit<PointResult, 'plan'>>;
+type PointPlanner = (value: SweepValue, at: Scenario, progress?: ProgressCallback) => Promise<Omit<PointResult, 'plan'>>;
 
-/** In this process, one point after another, solves shared (whatifDeps). */
-function inProcess(deps: PlanDeps, series: readonly SeriesKind[]): PointPlanner {
+/** In this process, one point after another, solves shared (whatifDeps); Ctrl-C cancels through `signal`. */
+function inProcess(deps: PlanDeps, series: readonly SeriesKind[], signal: CancelSignal): PointPlanner {
   const shared = whatifDeps(deps);
-  return async (_value, at) => {
-    const { plan: _plan, ...point } = await planPoint(buildModel(at.model), at.cluster, at.options, shared, { series });
+  return async (_value, at, progress) => {
+    const { plan: _plan, ...point } = await planPoint(buildModel(at.model), at.cluster, at.options, shared, { series, signal, ...(progress ? { progress } : {}) });
     return point;
   };
 }
@@ -78,13 +81,32 @@ export async function run(argv: string[]): Promise<number> {
   const base: Scenario = { model: ref, cluster, options };
   const checked = checkSweep(base, spec);
   if (!checked.ok) throw new CliError(checked.reason);
+  const progress = terminalProgress();
+  const stop = interruptOnSigint();
   const fanned = workers > 1 ? onPool(workers, base, spec, series) : undefined;
-  const planAt = fanned?.planner ?? inProcess(deps, series);
+  const planAt = fanned?.planner ?? inProcess(deps, series, stop.signal);
   let results: Omit<PointResult, 'plan'>[] = [];
+  const n = checked.value.length;
   try {
-    if (fanned) results = await Promise.all(checked.value.map((at, i) => planAt(spec.values[i], at)));
-    else for (const [i, at] of checked.value.entries()) results.push(await planAt(spec.values[i], at));
+    // Points on the pool cannot see the signal: Ctrl-C stops waiting for them and terminates the workers.
+    if (fanned) {
+      let done = 0;
+      progress.onProgress?.({ phase: 'points', done, total: n });
+      const all = Promise.all(checked.value.map(async (at, i) => {
+        const point = await planAt(spec.values[i], at);
+        progress.onProgress?.({ phase: 'points', done: ++done, total: n });
+        return point;
+      }));
+      results = await Promise.race([all, stop.interrupted]);
+    }
+    else {
+      for (const [i, at] of checked.value.entries()) {
+        results.push(await planAt(spec.values[i], at, partProgress(progress.onProgress, `${spec.variable}=${spec.values[i]} (${i + 1}/${n})`)));
+      }
+    }
   } finally {
+    progress.done();
+    stop.dispose();
     await fanned?.close();
   }
   const points: SweepOutputPoint[] = results.map((point, i) => {

@@ -3,7 +3,7 @@
  * per (hash, strategy source, GPU, mesh shape, links), memoised by that key and run on a pool of workers.
  */
 import type { Link } from '../cluster/types.ts';
-import type { CancelSignal, ProgressCallback } from '../progress.ts';
+import { cancellationPoint, type CancelSignal, type ProgressCallback } from '../progress.ts';
 import type { MeshChoice, MeshSpace, SubmeshChoice } from './meshSpace.ts';
 import type { UnitProfile } from './unitProfile.ts';
 import type { Unit } from './units.ts';
@@ -41,8 +41,9 @@ export async function profileUnits(units: readonly Unit[], space: MeshSpace, pro
   let done = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
-      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      // Taken before the cancellation point yields: another worker may take the last jobs meanwhile.
       const j = jobs[next++];
+      await cancellationPoint(signal);
       into.set(j.key, await profile(j.unit, j.mesh, j.sub));
       done++;
       const now = Date.now();

@@ -13,7 +13,7 @@ import type { LayerClustering } from './layerConstruction.ts';
 import { solveStageDp } from './stageConstruction.ts';
 import { layerCostTable, type CostContext } from './stageCosts.ts';
 import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
-import type { CancelSignal } from '../progress.ts';
+import { cancellationPoint, type CancelSignal } from '../progress.ts';
 import { buildStageProblem, type StageCore } from './stageOptions.ts';
 import { inputBytesOfRange } from './units.ts';
 import type { ZeroLevel } from './zeroStages.ts';
@@ -92,7 +92,7 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
   let last = 0;
   const counts = x.microbatchCounts;
   for (let k = 0; k < counts.length; k++) {
-    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    await cancellationPoint(signal);
     const B = counts[k];
     const b = x.globalBatch / B;
     const label = `B=${B} (micro-batch ${b})`;

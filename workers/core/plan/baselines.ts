@@ -12,7 +12,7 @@ import { MEGATRON, type ManualStrategy } from '../inter/manualProfile.ts';
 import { PlacementError } from '../inter/placement.ts';
 import type { BaselineKind, Plan, SearchTraceEntry } from '../inter/plan.ts';
 import type { ProfileFn } from '../inter/profileUnits.ts';
-import type { CancelSignal } from '../progress.ts';
+import { cancellationPoint, type CancelSignal } from '../progress.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import type { ZeroLevel } from '../inter/zeroStages.ts';
 import type { ProgressCallback } from '../progress.ts';
@@ -97,7 +97,7 @@ export async function runBaseline(kind: BaselineKind, ctx: PlanContext, searchPr
       const assembled: (Plan | undefined)[] = new Array(all.length);
       const points: { k: number; label: string; spec: UniformSpec; r: Extract<UniformResult, { ok: true }>; bound: number }[] = [];
       for (let k = 0; k < all.length; k++) {
-        if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+        await cancellationPoint(signal);
         const g = all[k];
         const label = `Megatron dp=${g.dp} tp=${g.tp} pp=${g.pp}${suffix(g.z)}`;
         const spec = { dp: g.dp, tp: g.tp, pp: g.pp, strategy: strategyOf(g.z) };

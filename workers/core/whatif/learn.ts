@@ -7,7 +7,7 @@ import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph } from '../ir/types.ts';
 import { plan, type PlanDeps } from '../plan.ts';
 import type { Plan, PlanOptions } from '../inter/plan.ts';
-import type { ProgressCallback } from '../progress.ts';
+import type { CancelSignal, ProgressCallback } from '../progress.ts';
 import { stepFigure } from './summary.ts';
 import { planTraffic, type PlanTraffic } from './traffic.ts';
 import type { Figure } from './types.ts';
@@ -137,12 +137,12 @@ export function learnFromRows(rows: readonly LearnRow[], cluster: Cluster): Lear
 
 /** Plans the three (searched = combined, and the two baselines) and compares them. */
 export async function runLearn(graph: ModelGraph, cluster: Cluster, options: PlanOptions, deps: PlanDeps = {},
-  progress?: ProgressCallback): Promise<LearnResult> {
+  progress?: ProgressCallback, signal?: CancelSignal): Promise<LearnResult> {
   const { baseline: _b, dp: _dp, tp: _tp, pp: _pp, ...base } = options;
   const rows: LearnRow[] = [];
   for (const kind of LEARN_KINDS) {
     const o: PlanOptions = kind === 'combined' ? base : { ...base, baseline: kind };
-    const r = await plan(graph, cluster, o, progress && ((p) => progress({ ...p, phase: `${NAMES[kind]}: ${p.phase}` })), undefined, deps);
+    const r = await plan(graph, cluster, o, progress && ((p) => progress({ ...p, phase: `${NAMES[kind]}: ${p.phase}` })), signal, deps);
     rows.push(r.ok ? learnRow(kind, r.plan) : { kind, ok: false, reason: r.reason });
   }
   return learnFromRows(rows, cluster);
