@@ -94,6 +94,26 @@ describe('HLO text in other forms and of other models (CPU backend, fixtures/wil
     expect(warnings).toEqual([]);
   });
 
+  it('the GPT unrolled (per-layer weights, as flax models are): layers from the repeating parameter shapes, step 3x forward', async () => {
+    const { graph: g, warnings } = await imported('gpt-unrolled.train.hlo.txt');
+    const { graph: ref } = await imported('gpt-scan.train.mlir');
+    const s = inspectGraph(g);
+    expect([s.params, s.layers]).toEqual([PARAMS, 4]);
+    expect(Math.abs(s.forwardFlops / inspectGraph(ref).forwardFlops - 1)).toBeLessThan(0.02);
+    expect(s.flopsPerStep / s.forwardFlops).toBeGreaterThan(2.9);
+    expect(s.flopsPerStep / s.forwardFlops).toBeLessThan(3.1);
+    for (let i = 0; i < 4; i++) {
+      const layer = `gpt-unrolled_train/layers.${i}`;
+      const fwd = flops(g, (o) => o.phase === 'forward' && o.path.startsWith(`${layer}/`));
+      // A block's matmuls: 2 T 12 H^2 (qkv, out, fc1, fc2) + 4 B S^2 H (scores, context), T = B S = 512, H = 256.
+      expect(flops(g, (o) => o.phase === 'forward' && o.kind === 'dot' && o.path.startsWith(`${layer}/`))).toBe(2 * 512 * 12 * 256 * 256 + 4 * 4 * 128 * 128 * 256);
+      const ratio = flops(g, (o) => o.phase === 'backward' && o.pairedPath === layer) / fwd;
+      expect(ratio).toBeGreaterThan(1.8);
+      expect(ratio).toBeLessThan(2.2);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('a CNN: the JAX tree\'s parameters (images are data), convolution FLOPs as counted by hand, a training step with its backward convolutions', async () => {
     const conv1 = 2 * 8 * 32 * 32 * 16 * 3 * 9, conv2 = 2 * 8 * 16 * 16 * 32 * 16 * 9;
     const { graph: fwd } = await imported('cnn.forward.cpu.hlo.txt');
