@@ -23,6 +23,9 @@ test('Sweep: nodes 1,2,4,8 for GPT-6.7B on p3.16xlarge draws 4 points in each of
   await sweep.getByTestId('mark-searched').nth(3).hover();
   await expect(sweep.getByTestId('point-details')).toContainText('nodes=8');
   await expect(sweep.getByTestId('point-details')).toContainText(/\d+ stages?/);
+  // ... and the cost-model terms of its step time (the core's stepTerms).
+  await expect(sweep.getByTestId('point-terms')).toContainText(/^step [\d.]+ s = sum \(per-stage means; simulated step\): compute [\d.]+ m?s \+ intra-stage communication /);
+  await expect(sweep.getByTestId('point-terms')).toContainText('pipeline bubble');
   await sweep.screenshot({ path: info.outputPath('sweep-light.png') });
   await page.getByRole('button', { name: 'Switch to dark theme' }).click();
   await sweep.screenshot({ path: info.outputPath('sweep-dark.png') });

@@ -1,4 +1,4 @@
-/** The structure of the hovered (or focused) point's plan, as the core described it. */
+/** The structure of the hovered (or focused) point's plan and the cost-model terms of its step, as the core gave them. */
 import { formatQuantity, sig3 } from '../../format.ts';
 import type { SeriesKind } from '../../../workers/core/whatif/point.ts';
 import type { SweepRun } from '../../store/sweepSlice.ts';
@@ -33,6 +33,12 @@ export function PointDetails({ run, series, index }: { run: SweepRun; series: Se
         step {formatQuantity(r.stepSeconds, 's')} · {sig3(r.samplesPerSecondPerGpu)} samples/s per GPU · {formatQuantity(r.tflopsPerGpu * 1e12, 'FLOP/s')} per GPU
         · {r.gpus} GPUs
       </p>
+      {r.stepTerms && (
+        <p className="tabular" data-testid="point-terms">
+          <span className="text-slate-500 dark:text-slate-400">step {formatQuantity(r.stepTerms.value, 's')} = {r.stepTerms.formula}: </span>
+          {r.stepTerms.terms.map((t, i) => `${i === 0 ? '' : t.value < 0 ? ' − ' : ' + '}${t.label} ${formatQuantity(Math.abs(t.value), t.unit)}`).join('')}
+        </p>
+      )}
       <p className="text-slate-500 dark:text-slate-400">Click the point to open this plan in the plan views.</p>
     </div>
   );

@@ -59,7 +59,7 @@ export function SweepView() {
               hovered={hovered} onHover={setHovered} onOpen={(s, i) => void whatif.openSweepPoint(i, s as SeriesKind)} describe={describe} />
             <div className="min-h-16 rounded border border-slate-200 p-2 dark:border-slate-700" aria-live="polite">
               {hovered ? <PointDetails run={sweep} series={hovered.series as SeriesKind} index={hovered.index} />
-                : <p className="text-xs text-slate-500 dark:text-slate-400">Hover or focus a point to see its plan's structure.</p>}
+                : <p className="text-xs text-slate-500 dark:text-slate-400">Hover or focus a point to see its plan's structure and the cost terms of its step time.</p>}
             </div>
             {sweep.changes.length > 0 && (
               <ul aria-label="Structure changes" className="space-y-0.5 text-xs">
