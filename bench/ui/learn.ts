@@ -70,6 +70,7 @@ export async function measureLearn(page: Page): Promise<Record<string, unknown>>
     longestTaskDuringReplanMs: Math.round(median(longest)),
     longestTaskCpuMs: median(runs.map((r) => r.trace.longestTaskCpuMs)),
     longestCpuOfAnyTaskMs: median(runs.map((r) => r.trace.longestCpuMs)),
+    mainThreadCpuMs: median(runs.map((r) => r.trace.mainThreadCpuMs)),
     knobToReplannedMsRuns: runs.map((r) => Math.round(r.wallMs)),
     longestTaskDuringReplanMsRuns: longest,
     longTasksPerRun: runs.map((r) => r.tasks),

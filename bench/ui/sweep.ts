@@ -79,6 +79,7 @@ export async function measureSweep(page: Page): Promise<Record<string, unknown>>
     longestTaskDuringSweepMs: Math.round(median(longest)),
     longestTaskCpuMs: median(runs.map((r) => r.trace.longestTaskCpuMs)),
     longestCpuOfAnyTaskMs: median(runs.map((r) => r.trace.longestCpuMs)),
+    mainThreadCpuMs: median(runs.map((r) => r.trace.mainThreadCpuMs)),
     sweepWallMsRuns: runs.map((r) => Math.round(r.wallMs)),
     longestTaskDuringSweepMsRuns: longest,
     longTasksDuringLastSweep: tasks,

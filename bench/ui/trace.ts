@@ -34,6 +34,8 @@ export interface TaskReport {
 }
 
 export interface TraceSummary {
+  /** Main-thread CPU ms of all the page's tasks in the trace (the page's own work, whatever the load). */
+  readonly mainThreadCpuMs: number;
   readonly tasksOver50Ms: number;
   readonly longestWallMs: number;
   /** CPU ms of the task with the longest wall time, and the longest CPU ms of any task. */
@@ -110,7 +112,7 @@ function top(weights: Map<string, number>, n: number, unit: (v: number) => strin
 
 export function summarize(events: readonly TraceEvent[]): TraceSummary {
   const main = mainThread(events);
-  if (!main) return { tasksOver50Ms: 0, longestWallMs: 0, longestTaskCpuMs: 0, longestCpuMs: 0, longest: [] };
+  if (!main) return { mainThreadCpuMs: 0, tasksOver50Ms: 0, longestWallMs: 0, longestTaskCpuMs: 0, longestCpuMs: 0, longest: [] };
   const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
   const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask');
   // Nested RunTask events (a task inside a task) count once: keep the outermost.
@@ -149,6 +151,7 @@ export function summarize(events: readonly TraceEvent[]): TraceSummary {
   };
   const byWall = [...pageTasks].sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0));
   return {
+    mainThreadCpuMs: Math.round(pageTasks.reduce((a, t) => a + (t.tdur ?? 0), 0) / 1000),
     tasksOver50Ms: pageTasks.filter((t) => (t.dur ?? 0) > 50_000).length,
     longestWallMs: ms(byWall[0]?.dur ?? 0),
     longestTaskCpuMs: ms(byWall[0]?.tdur ?? 0),
