@@ -113,7 +113,9 @@ export async function importModel(
         : importJson(fileName, data, opts);
     const graph = resize(imported, opts);
     const check = validateGraph(graph);
-    if (!check.ok) return { ok: false, error: { format, message: `${fileName}: the imported graph is inconsistent: ${summarise(check.errors, 3)}` } };
+    // Dims guessed where no shape could be inferred (NonZero's data-dependent size) are the usual cause: say so.
+    const guessed = (graph.warnings ?? []).find((w) => /could not be inferred/.test(w));
+    if (!check.ok) return { ok: false, error: { format, message: `${fileName}: the imported graph is inconsistent: ${summarise(check.errors, 3)}${guessed ? `; where it starts: ${guessed}` : ''}` } };
     const unplannable = graphProblem(graph);
     if (unplannable) return { ok: false, error: { format, message: `${fileName}: ${unplannable}` } };
     return { ok: true, graph, warnings: [...(graph.warnings ?? [])] };

@@ -248,7 +248,7 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
   opts.shapeReport?.(report);
   const nd = report.disagreements.length;
   if (nd) warnings.push(`onnx: ${nd} output shape${nd > 1 ? 's' : ''} of the file's value_info differ from the ONNX operator spec's (value_info taken): ${report.disagreements.slice(0, 3).join('; ')}${nd > 3 ? '; ...' : ''}`);
-  if (guessed) warnings.push(`onnx: ${guessed} output shapes could not be inferred; unknown dims taken as 1`);
+  if (guessed) warnings.push(`onnx: ${guessed} output shapes could not be inferred (${report.unknown.slice(0, 2).join('; ')}${report.unknown.length > 2 ? '; ...' : ''}); unknown dims taken as 1`);
   if (undefinedInputs) warnings.push(`onnx: ${undefinedInputs} node inputs are never defined; treated as constants`);
   warnings.push(...unknownOpWarnings(unknown, FORMAT));
   if (asm.ops.length === 0) fail(FORMAT, 'the ONNX graph has no operators left after folding constants');

@@ -83,3 +83,10 @@ describe('tied weights folded by TorchScript (embedding [V, d] and its transpose
     expect((await summary(graph(other))).params).toBe(2 * V * d);
   });
 });
+
+describe('data-dependent shapes', () => {
+  it('NonZero (MoE routing in TorchScript eager-experts exports): the warning names the op whose size is unknown', async () => {
+    const s = await summary(model({ name: 'x', dims: [2, 16] }, 'y', [node('NonZero', ['x'], 'idx'), node('Transpose', ['idx'], 'y')], []));
+    expect(s.warnings.join(' ')).toMatch(/1 output shapes could not be inferred \(NonZero 'idx' output 'idx'\)/);
+  });
+});
