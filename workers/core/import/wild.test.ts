@@ -83,6 +83,15 @@ describe('ONNX files from the wild (torch.onnx.export of transformers models, we
     expect(new Set(perBlock).size).toBe(1);
   }, 60_000);
 
+  it('opset 23: the dynamo exporter\'s Attention and RMSNormalization ops import as attention and norms, nothing unknown', async () => {
+    const e = manifest.find((m) => m.file === 'onnx/llama3.dynamo-o23.onnx')! as Entry & { ops: Record<string, number> };
+    expect([e.ops.Attention, e.ops.RMSNormalization]).toEqual([4, 9]);
+    const r = await importModel('llama3.dynamo-o23.onnx', load(e.file));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.graph.ops.some((o) => o.kind === 'unknown')).toBe(false);
+    expect(r.graph.ops.filter((o) => o.kind === 'layernorm')).toHaveLength(9);
+  }, 60_000);
+
   it('ConvNeXt-Tiny: its blocks are the stages\' layers.N (3, 3, 9, 3), not the 4 stages', async () => {
     const r = await importModel('convnext.dynamo.onnx', load('onnx/convnext.dynamo.onnx'));
     if (!r.ok) throw new Error(r.error.message);
