@@ -1,7 +1,8 @@
 /**
  * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1]
  *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
- *   [--dp N --tp N --pp N] [--zero 0|1|2|3|auto] [--ep N] [--capacity-factor F] [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
+ *   [--dp N --tp N --pp N] [--zero 0|1|2|3|auto] [--ep N] [--capacity-factor F] [--sp on|off|auto] [--cp N] [--cp-kind ring|ulysses]
+ *   [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
  *   [--runtime megatron|xla] [--workers N]
  *   [--trace out.json] [--timeline] [--sharding] --json`
  * Prints the Plan (the timeline only with --timeline: it has tens of thousands of events, --trace writes it as a
@@ -21,11 +22,13 @@ import { CliError, intArg, numberArg, oneOf, parseArgs, required, type ParsedArg
 import { checkOutputPath, writeAtomic } from './files.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
+import { CP_KINDS } from '../core/plan/types.ts';
 import { interruptOnSigint } from './interrupt.ts';
 import { terminalProgress } from './progress.ts';
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
-  'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers', 'zero', 'ep', 'capacity-factor'] as const;
+  'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers', 'zero', 'ep', 'capacity-factor',
+  'sp', 'cp', 'cp-kind'] as const;
 
 /** Expert capacity over tokens x top_k / experts (PlanOptions.capacityFactor). */
 const CAPACITY_FACTOR_RANGE: Range = { min: 0, max: 16, integer: false, minExclusive: true, reason: 'expert capacity is a small multiple of the balanced load' };
@@ -65,6 +68,11 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   // MoE models: --ep forces every stage's expert-parallel degree (1: experts tensor-parallel), else the search picks.
   const ep = intArg(args, 'ep', LIMITS.parallelDegree);
   const capacityFactor = numberArg(args, 'capacity-factor', CAPACITY_FACTOR_RANGE);
+  // Sequence / context parallelism: for the search (per stage) and for Megatron baselines (inter/seqParallel.ts).
+  const sp = oneOf(args, 'sp', ['on', 'off', 'auto'] as const);
+  const cp = intArg(args, 'cp', LIMITS.parallelDegree);
+  const cpKind = oneOf(args, 'cp-kind', CP_KINDS);
+  if (cpKind && cp === undefined) throw new CliError('--cp-kind needs --cp N');
   const runtime = oneOf<Runtime>(args, 'runtime', RUNTIMES);
   const objective = oneOf(args, 'objective', ['latency', 'throughput'] as const);
   if ((dp || tp || pp) && baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');
@@ -92,6 +100,9 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
     ...(zero !== undefined ? { zero: zero === 'auto' ? 'auto' : (Number(zero) as 0 | 1 | 2 | 3) } : {}),
     ...(ep !== undefined ? { ep } : {}),
     ...(capacityFactor !== undefined ? { capacityFactor } : {}),
+    ...(sp ? { sp } : {}),
+    ...(cp !== undefined ? { cp } : {}),
+    ...(cpKind ? { cpKind } : {}),
     ...(memoryGb !== undefined ? { memoryLimitBytes: memoryGb * 2 ** 30 } : {}),
     ...(runtime ? { runtime } : {}),
     ...(objective ? { inferObjective: objective } : {}),
@@ -131,6 +142,7 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(`${p.explanation.summary}\n` + p.stages.map((s) =>
       `  stage ${s.index}: layers ${s.layers[0]}..${s.layers[1] - 1} on ${s.submeshShape.join('x')} (${s.gpu}) as ${s.logicalMesh.join('x')}` +
+      `${s.sequenceParallel ? ', SP' : ''}${s.contextParallel ? `, CP ${s.contextParallel.degree} (${s.contextParallel.kind})` : ''}` +
       `${s.remat ? ', remat' : ''}, ${(s.memoryBytesPerDevice / 2 ** 30).toFixed(2)} GiB/device`).join('\n') + '\n' +
       `  step ${p.stepSeconds.toFixed(3)} s, ${p.tflopsPerGpu.toFixed(1)} TFLOP/s per GPU (model ${p.modelTflopsPerGpu.toFixed(1)}), ` +
       `${p.samplesPerSecond.toFixed(1)} samples/s, search ${p.searchSeconds.toFixed(2)} s${p.feasible ? '' : ', INFEASIBLE'}\n`);

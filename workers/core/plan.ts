@@ -24,6 +24,7 @@ import { bytesPerParameter } from './cost/memory.ts';
 import { inspectGraph } from './ir/inspect.ts';
 import { runtimeTraits } from './inter/runtime.ts';
 import { expertCount, expertGroupLink, expertVariants } from './inter/expertChoice.ts';
+import { seqChoiceOf, seqStrategy, seqVariants } from './inter/seqParallel.ts';
 
 export type PlanResult =
   | {
@@ -63,6 +64,8 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
   const grouped = new Map<string, ProfileFn>();
   const experts = ctx.hasExperts ? expertCount(ctx.graph, ctx.tensors) : 0;
   const gpusPerNode = ctx.cluster.nodes[0]?.gpus ?? 1;
+  // A template variant with sequence or context parallelism ('template+sp+cp2-ring', inter/seqParallel.ts).
+  const seqFns = new Map<string, ProfileFn>();
   let intra = deps.intra;
   let ilp: ProfileFn | undefined;
   if (intra !== 'manual') {
@@ -76,6 +79,18 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
   return {
     profile: (unit, mesh, sub) => {
       if (mesh.variant === 'ilp' && ilp) return ilp(unit, mesh, sub);
+      const c = seqChoiceOf(mesh.variant);
+      if (c.base !== mesh.variant) {
+        let fn = seqFns.get(mesh.variant);
+        if (!fn) {
+          const epBase = /^template-ep(\d+)$/.exec(c.base);
+          const base = c.base === 'template-dense' ? { expertParallel: false }
+            : epBase ? { expertDegree: Number(epBase[1]), expertLink: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, Number(epBase[1])) } : {};
+          fn = manualProfileFn(ctx, { ...searchStrategy(ctx), ...base, ...seqStrategy(c) });
+          seqFns.set(mesh.variant, fn);
+        }
+        return fn(unit, mesh, sub);
+      }
       if (mesh.variant === 'template-dense') return dense(unit, mesh, sub);
       const ep = /^template-ep(\d+)$/.exec(mesh.variant);
       if (!ep) return manual(unit, mesh, sub);
@@ -88,9 +103,11 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
       return fn(unit, mesh, sub);
     },
     filter: {
+      // Each template variant also with SP / CP (inter/seqParallel.ts); forced context parallelism leaves the ILP
+      // (which knows no CP) out.
       variantsOf: (l) => [
-        ...(ilp && l[1] > 1 && !forced ? ['ilp'] : []),
-        ...(ctx.hasExperts ? expertVariants(l, gpusPerNode, experts, ctx.options.ep) : ['template']),
+        ...(ilp && l[1] > 1 && !forced && !(ctx.options.cp !== undefined && ctx.options.cp > 1) ? ['ilp'] : []),
+        ...(ctx.hasExperts ? expertVariants(l, gpusPerNode, experts, ctx.options.ep) : ['template']).flatMap((t) => seqVariants(t, l, ctx.graph, ctx.options)),
       ],
     },
   };

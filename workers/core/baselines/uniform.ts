@@ -14,6 +14,7 @@ import { inFlight, maxStagesThatFit, sendEstimate, stageCore, memoryTotal, stage
 import { inputBytesOfRange } from '../inter/units.ts';
 import { costContext, manualProfileFn, type PlanContext } from '../inter/context.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
+import { variantWith } from '../inter/seqParallel.ts';
 
 /** One layer per unit: the granularity hand-made pipelines split at. */
 export function unitClustering(c: LayerClustering): LayerClustering {
@@ -61,15 +62,19 @@ export async function uniformCandidate(ctx: PlanContext, spec: UniformSpec, memo
   const clustering = unitClustering(ctx.clustering);
   const ranges = uniformRanges(clustering, pp);
   if (!ranges) return { ok: false, reason: `pp=${pp} exceeds the ${clustering.layers.length} blocks` };
-  const d = dp * tp;
+  // Context parallelism splits axis 0 into dp x cp (inter/seqParallel.ts); the variant names the SP/CP choice.
+  const cp = spec.strategy.contextParallel?.degree ?? 1;
+  const d = dp * cp * tp;
+  const variant = variantWith('default', { sp: spec.strategy.sequenceParallel === true, cp, cpKind: spec.strategy.contextParallel?.kind ?? 'ring' });
   const space = buildMeshSpace(ctx.cluster, {
     allNodeCounts: true,
     submesh: (s) => s[0] * s[1] === d,
-    logical: (l) => l[0] === dp && l[1] === tp,
+    logical: (l) => l[0] === dp * cp && l[1] === tp,
+    variants: [variant],
   });
   if (space.groups.length !== 1) return { ok: false, reason: 'uniform baselines need a homogeneous cluster' };
-  if (space.submeshes.length !== 1 || space.meshes.length !== 1) return { ok: false, reason: `no ${dp}x${tp} sub-mesh fits the cluster's nodes` };
-  if (space.groups[0].devices !== d * pp) return { ok: false, reason: `dp*tp*pp = ${d * pp} differs from the ${space.groups[0].devices} GPUs` };
+  if (space.submeshes.length !== 1 || space.meshes.length !== 1) return { ok: false, reason: `no ${dp * cp}x${tp} sub-mesh fits the cluster's nodes` };
+  if (space.groups[0].devices !== d * pp) return { ok: false, reason: `dp*${cp > 1 ? 'cp*' : ''}tp*pp = ${d * pp} differs from the ${space.groups[0].devices} GPUs` };
   const key = JSON.stringify(spec.strategy);
   let profiles = memo.get(key);
   if (!profiles) memo.set(key, (profiles = new Map()));

@@ -15,6 +15,8 @@ export type MegatronArgsResult =
       readonly tensorParallel: number;
       readonly pipelineParallel: number;
       readonly dataParallel: number;
+      /** Context-parallel degree (1: none). */
+      readonly contextParallel: number;
       readonly worldSize: number;
       readonly microBatchSize: number;
       /** Transformer blocks per pipeline stage, in stage order (when the stages name their layers). */
@@ -127,12 +129,20 @@ export function megatronArgs(plan: Plan, model?: MegatronModel, precision?: Prec
     return { ok: false, reason: "ZeRO-3 splits the parameters themselves; Megatron-LM's distributed optimizer splits only the optimizer state" };
   }
   const first = plan.stages[0];
-  const [dp, tp] = first.logicalMesh;
+  // Context parallelism splits mesh axis 0 into dp x cp (inter/seqParallel.ts); Megatron takes one cp for all stages.
+  const cp = first.contextParallel?.degree ?? 1;
+  const cpKind = first.contextParallel?.kind ?? 'ring';
+  const [axis0, tp] = first.logicalMesh;
+  const dp = axis0 / cp;
   const blocks = model?.config?.layers;
   const counts: number[] = [];
   for (const s of plan.stages) {
-    if (s.logicalMesh[0] !== dp || s.logicalMesh[1] !== tp) {
-      return { ok: false, reason: `stage ${s.index} runs on a ${s.logicalMesh.join('x')} mesh, stage 0 on ${dp}x${tp}: Megatron uses one (dp, tp) for all stages` };
+    if (s.logicalMesh[0] !== axis0 || s.logicalMesh[1] !== tp) {
+      return { ok: false, reason: `stage ${s.index} runs on a ${s.logicalMesh.join('x')} mesh, stage 0 on ${axis0}x${tp}: Megatron uses one (dp, tp) for all stages` };
+    }
+    const scp = s.contextParallel?.degree ?? 1;
+    if (scp !== cp || (s.contextParallel?.kind ?? 'ring') !== cpKind) {
+      return { ok: false, reason: `stage ${s.index} runs context parallel ${scp}${scp > 1 ? ` (${s.contextParallel?.kind})` : ''}, stage 0 ${cp}${cp > 1 ? ` (${cpKind})` : ''}: Megatron uses one --context-parallel-size for all stages` };
     }
     const weight = nonMegatronWeight(s, tp);
     if (weight) return { ok: false, reason: weight };
@@ -167,8 +177,12 @@ export function megatronArgs(plan: Plan, model?: MegatronModel, precision?: Prec
   if (uneven.last !== undefined) args.push('--decoder-last-pipeline-num-layers', String(uneven.last));
   if (remat === pp) args.push('--recompute-granularity', 'full', '--recompute-method', 'uniform', '--recompute-num-layers', '1');
   else if (remat > 0) notes.push(`${remat} of ${pp} stages rematerialise; Megatron recomputes on all stages or none`);
-  const sequenceSplit = tp > 1 && plan.stages.some((s) => s.sharding?.tensors.some((t) => /\/(ln_1|input_layernorm)$/.test(t.name) && t.spec.startsWith('RS1')));
+  const sequenceSplit = tp > 1 && plan.stages.some((s) => s.sequenceParallel || s.sharding?.tensors.some((t) => /\/(ln_1|input_layernorm)$/.test(t.name) && t.spec.startsWith('RS1')));
   if (sequenceSplit) args.push('--sequence-parallel');
+  const spStages = plan.stages.filter((s) => s.sequenceParallel).length;
+  if (spStages > 0 && spStages < pp) notes.push(`${spStages} of ${pp} stages run sequence parallel; Megatron's --sequence-parallel holds for all`);
+  // Ring attention is TransformerEngine's point-to-point exchange; Ulysses its all-to-all.
+  if (cp > 1) args.push('--context-parallel-size', String(cp), '--cp-comm-type', cpKind === 'ring' ? 'p2p' : 'a2a');
   const zero = dp > 1 ? zeroArgs(plan, notes) : [];
   args.push(...zero);
   const ep = expertArgs(plan, dp);
@@ -184,7 +198,8 @@ export function megatronArgs(plan: Plan, model?: MegatronModel, precision?: Prec
     tensorParallel: tp,
     pipelineParallel: pp,
     dataParallel: dp,
-    worldSize: dp * tp * pp,
+    contextParallel: cp,
+    worldSize: dp * cp * tp * pp,
     microBatchSize: perReplica,
     ...(counts.length === pp ? { blocksPerStage: counts } : {}),
     args,

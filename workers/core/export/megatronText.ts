@@ -11,7 +11,8 @@ import { megatronArgs, type MegatronModel } from './megatronArgs.ts';
 export function megatronText(plan: Plan, model: MegatronModel | undefined, precision: Precision | undefined, nearest?: Plan | string): string {
   const r = megatronArgs(plan, model, precision);
   if (r.ok) {
-    return [`# Megatron-LM: ${r.worldSize} processes (data parallel ${r.dataParallel} = ${r.worldSize} / (tensor ${r.tensorParallel} x pipeline ${r.pipelineParallel}))`,
+    const context = r.contextParallel > 1 ? ` x context ${r.contextParallel}` : '';
+    return [`# Megatron-LM: ${r.worldSize} processes (data parallel ${r.dataParallel} = ${r.worldSize} / (tensor ${r.tensorParallel} x pipeline ${r.pipelineParallel}${context}))`,
       ...r.notes.map((n) => `# note: ${n}`), r.commandLine].join('\n') + '\n';
   }
   const lines = [`# Megatron-LM cannot express this plan: ${r.reason}`];

@@ -17,6 +17,7 @@ import { elementWidth } from '../cost/fusion.ts';
 import { GRADIENT_REDUCTION_BYTES_PER_ELEMENT, opLogitsBytes, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/runtimeTerms.ts';
 import { isRepeatedBlock, runtimeTraits, type RuntimeTraits } from './runtime.ts';
 import { expertRegion, isExpertDot } from './expertRegion.ts';
+import { contextParallelCollectives, type CpKind } from './seqParallel.ts';
 import { elementFractions, keptActivationBytes, scalesWithBatch, type TemplateRole, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
 export interface ManualStrategy {
@@ -36,6 +37,10 @@ export interface ManualStrategy {
   /** 0: replicated optimizer (Megatron v2, plain DP); 1: optimizer state sharded over axis 0 (Alpa's weight-update
    * sharding); 3: parameters, gradients and optimizer sharded, parameters all-gathered for each micro-batch. */
   readonly zeroStage: 0 | 1 | 2 | 3;
+  /** Sequence parallelism outside the tensor-parallel regions (seqParallel.ts); absent: off. */
+  readonly sequenceParallel?: boolean;
+  /** Context parallelism over `degree` devices of axis 0 (seqParallel.ts); absent: none. */
+  readonly contextParallel?: { readonly degree: number; readonly kind: CpKind };
 }
 
 export const MEGATRON: ManualStrategy = { tensorParallel: true, expertParallel: false, zeroStage: 0 };
@@ -72,12 +77,30 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true, op: b.op, ...group });
   }
   let hasExperts = false;
+  // The activation input of the last column-parallel dot: a dot reading it too is its sibling (Llama's separate
+  // q/k/v and gate/up projections), column-parallel as well, sharing its input's collectives (Megatron fuses them).
+  let columnInput: string | undefined;
+  const activationInput = (op: Op): string | undefined => op.inputs.find((t) => { const x = tensors.get(t); return x !== undefined && x.kind !== 'parameter'; });
   const setSplit = (op: Op, split: number): void => {
     for (const t of op.inputs) if (tensors.get(t)?.kind === 'parameter') paramSplit.set(t, Math.max(paramSplit.get(t) ?? 1, split));
   };
   const inputActivationBytes = (op: Op): number =>
     op.inputs.reduce((s, t) => { const x = tensors.get(t); return x && x.kind !== 'parameter' && x.batchDim !== undefined ? s + tensorBytes(x) : s; }, 0);
   const outputBytes = (op: Op): number => op.outputs.reduce((s, t) => { const x = tensors.get(t); return x ? s + tensorBytes(x) : s; }, 0);
+  // Sequence parallelism (Korthikanti et al. 2022) on [batch, seq, ...] activations: outside the tensor-parallel
+  // regions ops run split along the sequence over axis 1 as well (their compute and kept activations / tp); each
+  // all-reduce of a tensor-parallel region becomes a reduce-scatter + all-gather pair of the same bytes, and the
+  // column-parallel input, kept split, is all-gathered again in backward for the weight gradient (not overlapped:
+  // the cost model has no overlap of tensor-parallel collectives, so SP pays its way only in memory).
+  const seq = graph.seq ?? 0;
+  const sp = strategy.sequenceParallel === true && tp > 1 && seq > 1;
+  const onSequence = (ids: readonly string[]): boolean => ids.some((t) => { const x = tensors.get(t); return x !== undefined && x.batchDim === 0 && x.shape.length >= 3 && x.shape[1] === seq; });
+  const tpCollective = (kind: 'all-reduce', bytes: number, phase: 'forward' | 'backward', i: number, sequence: boolean): void => {
+    if (!(sp && sequence)) { collectives.push({ kind, axis: 1, bytes, phase, scales: true, op: i }); return; }
+    const other = phase === 'forward' ? 'backward' : 'forward';
+    collectives.push({ kind: 'reduce-scatter', axis: 1, bytes, phase, scales: true, op: i });
+    collectives.push({ kind: 'all-gather', axis: 1, bytes, phase: other, scales: true, op: i });
+  };
   for (const i of [...unit.forwardOps, ...unit.backwardOps]) {
     const op = graph.ops[i];
     const scales = scalesWithBatch(op, tensors);
@@ -97,25 +120,36 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         role = 'vocab';
         tiles = batchTiles * tp;
         setSplit(op, tp);
-        collectives.push({ kind: 'all-reduce', axis: 1, bytes: outputBytes(op) / n0, phase: 'forward', scales: true, op: i });
+        tpCollective('all-reduce', outputBytes(op) / n0, 'forward', i, onSequence(op.outputs));
+      } else if (tp > 1 && hasParam && op.kind === 'dot' && columnInput !== undefined && activationInput(op) === columnInput) {
+        tiles = batchTiles * tp;
+        setSplit(op, tp);
+        if (n0 === 1) split = 'n';
+        role = 'column';
       } else if (tp > 1 && hasParam && (op.kind === 'dot' || op.kind === 'conv')) {
         tiles = batchTiles * tp;
         setSplit(op, tp);
+        columnInput = paramDots % 2 === 0 && op.kind === 'dot' ? activationInput(op) : undefined;
         // Column-parallel splits the output features (n), row-parallel the contraction (k).
         if (n0 === 1) split = paramDots % 2 === 0 ? 'n' : 'k';
         role = paramDots % 2 === 0 ? 'column' : 'row';
         if (paramDots % 2 === 0) {
           inTensorParallel = true;
-          collectives.push({ kind: 'all-reduce', axis: 1, bytes: inputActivationBytes(op) / n0, phase: 'backward', scales: true, op: i });
+          const sequence = onSequence(op.inputs);
+          tpCollective('all-reduce', inputActivationBytes(op) / n0, 'backward', i, sequence);
+          if (sp && sequence) collectives.push({ kind: 'all-gather', axis: 1, bytes: inputActivationBytes(op) / n0, phase: 'backward', scales: true, op: i });
         } else {
           inTensorParallel = false;
-          collectives.push({ kind: 'all-reduce', axis: 1, bytes: outputBytes(op) / n0, phase: 'forward', scales: true, op: i });
+          tpCollective('all-reduce', outputBytes(op) / n0, 'forward', i, onSequence(op.outputs));
         }
         paramDots++;
       } else if (inTensorParallel) {
         role = 'tensor';
         tiles = batchTiles * tp;
         if (hasParam) setSplit(op, tp);
+      } else if (sp && scales && onSequence(op.outputs)) {
+        role = 'sequence';
+        tiles = batchTiles * tp;
       }
       activationBytes += keptActivationBytes(op, tensors, tiles, savedSeen, width, normsInFp32);
     }
@@ -188,6 +222,13 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         }
       }
     }
+  }
+  const cp = strategy.contextParallel;
+  if (cp && cp.degree > 1) {
+    if (n0 % cp.degree !== 0) throw new RangeError(`manualProfile: context-parallel degree ${cp.degree} does not divide mesh axis 0 (${n0})`);
+    const c = contextParallelCollectives(graph, unit, tensors, n0 * tp, cp.degree, cp.kind);
+    collectives.push(...c.collectives);
+    bufferBytes += c.bufferBytes;
   }
   return {
     meshShape: mesh,

@@ -11,6 +11,7 @@ import type { ShardingPlan } from '../intra/types.ts';
 import type { ScheduleKind, TimelineEvent } from '../schedule/types.ts';
 import type { Runtime } from './runtime.ts';
 import type { ZeroLevel } from './zeroStages.ts';
+import type { CpKind } from './seqParallel.ts';
 
 export interface Stage {
   readonly index: number;
@@ -47,6 +48,10 @@ export interface Stage {
   readonly requiredBytesPerDevice?: number;
   readonly memoryLimitBytes: number;
   readonly sharding?: ShardingPlan;
+  /** Sequence parallelism in the regions outside tensor parallelism (inter/seqParallel.ts); absent: off. */
+  readonly sequenceParallel?: boolean;
+  /** Context parallelism: one sequence over `degree` devices of mesh axis 0 (data parallel = axis 0 / degree). */
+  readonly contextParallel?: { readonly degree: number; readonly kind: CpKind };
 }
 
 export interface PlanBreakdown {
@@ -131,6 +136,14 @@ export interface PlanOptions {
   /** MoE models: expert capacity over tokens x top_k / experts (default 1.25): the dispatch and combine
    * all-to-alls move capacityFactor x tokens x top_k x hidden elements each way. */
   readonly capacityFactor?: number;
+  /** Sequence parallelism where tensor parallel > 1: the search's choice per stage ('auto', default), always or
+   * never; a Megatron baseline takes it with 'on' only. */
+  readonly sp?: 'on' | 'off' | 'auto';
+  /** Context-parallel degree forced on every stage (searched or Megatron); absent: the search's choice where the
+   * sequence is long (inter/seqParallel.ts CP_MIN_SEQ); 1: none. */
+  readonly cp?: number;
+  /** How context parallelism exchanges the sequence: ring attention (default) or Ulysses all-to-all. */
+  readonly cpKind?: CpKind;
   /** Per-device memory limit override; default each GPU's HBM. */
   readonly memoryLimitBytes?: number;
   /** Inference objective. */

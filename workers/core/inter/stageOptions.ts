@@ -12,6 +12,7 @@ import type { StageDpProblem } from './stageConstruction.ts';
 import type { LayerCosts } from './stageCosts.ts';
 import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 import { atZeroLevel, type ZeroLevel } from './zeroStages.ts';
+import { dataParallelOf } from './seqParallel.ts';
 
 /** A stage's costs on one mesh, independent of its position. */
 export interface StageCore {
@@ -229,7 +230,7 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
     const local: (OptionCost & { meta: OptionMeta })[] = [];
     for (const mesh of sub.meshes) {
       const table = x.tables[mesh.id];
-      if (x.microbatch % mesh.logical[0] !== 0 || !table) continue;
+      if (x.microbatch % dataParallelOf(mesh.logical, mesh.variant) !== 0 || !table) continue;
       for (const remat of x.remat) for (const core of zeroOptions(table, stageCore(table, mesh.id, l, i + 1, remat), x.zeroLevels, x.microbatches)) {
         const ms = maxStagesThatFit(core, x.schedule, x.microbatches, x.memoryLimitBytes[sub.group], Math.min(x.maxStages, L - l));
         if (ms === 0) continue;

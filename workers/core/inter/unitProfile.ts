@@ -28,8 +28,8 @@ export interface ProfiledKernel {
 
 /** data: batch on axis 0; column / row: Megatron's parallel GEMMs (weight split on its output / input features
  * over axis 1); tensor: between them (feature dim on axis 1); vocab: embedding rows over axis 1; expert: experts
- * over axis 0; replicated: no batch dim. */
-export type TemplateRole = 'data' | 'column' | 'row' | 'tensor' | 'vocab' | 'expert' | 'replicated';
+ * over axis 0; replicated: no batch dim; sequence: batch on axis 0 and sequence on axis 1 (sequence parallelism). */
+export type TemplateRole = 'data' | 'column' | 'row' | 'tensor' | 'vocab' | 'expert' | 'replicated' | 'sequence';
 
 export interface ProfiledCollective {
   readonly kind: CollectiveKind;
@@ -45,6 +45,24 @@ export interface ProfiledCollective {
   /** Devices of the group it runs over when smaller than the axis (expert parallelism), and that group's link. */
   readonly group?: number;
   readonly link?: Link;
+  /** A ring of `steps` equal transfers (ring attention), each hidden behind one block's compute of `ops` (graph.ops
+   * indices, this phase's): see profiledCollectiveSeconds. */
+  readonly ring?: { readonly steps: number; readonly ops: readonly number[] };
+}
+
+/**
+ * Seconds of a profiled collective moving `bytes`, over its group (the axis, or fewer: expert or context
+ * parallelism) and link. A ring's transfers overlap the compute of its ops: those ops run in steps + 1 blocks,
+ * transfer j beside block j, so each transfer shows only what exceeds a block's compute (`hiddenSeconds` /
+ * (steps + 1)): steps x max(0, transfer - block).
+ */
+export function profiledCollectiveSeconds(c: ProfiledCollective, bytes: number, meshShape: readonly [number, number],
+  links: readonly [Link, Link], hiddenSeconds = 0): number {
+  const n = c.group ?? meshShape[c.axis];
+  const link = c.link ?? links[c.axis];
+  if (!c.ring) return collectiveSeconds(c.kind, bytes, n, link);
+  const transfer = collectiveSeconds(c.kind, bytes / c.ring.steps, n, link);
+  return c.ring.steps * Math.max(0, transfer - hiddenSeconds / (c.ring.steps + 1));
 }
 
 export interface UnitProfile {
@@ -122,10 +140,13 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
   let bwdComm = 0;
   let rematComm = 0;
   const fused = fusedFor(p, at, precision);
+  // Compute of the ops ring collectives hide behind (forward, backward), when the profile has rings.
+  const hiding = p.collectives.some((c) => c.ring) ? new Map<number, readonly [number, number]>() : undefined;
   for (const k of p.kernels) {
     const op = at.graph.ops[k.op];
     const f = fused.get(op.id);
     const c = opSeconds(op, at.tensors, gpu, precision, k.tiles, f ? { split: k.split, fused: f } : { split: k.split });
+    hiding?.set(k.op, [c.forwardSeconds, c.backwardSeconds]);
     if (k.phase === 'backward') bwdCompute += c.forwardSeconds;
     else {
       fwdCompute += c.forwardSeconds;
@@ -133,8 +154,9 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
     }
   }
   for (const c of p.collectives) {
-    const n = c.group ?? p.meshShape[c.axis];
-    const t = collectiveSeconds(c.kind, c.bytes * (c.scales ? r : 1), n, c.link ?? links[c.axis]);
+    const phase = c.phase === 'forward' ? 0 : 1;
+    const hidden = c.ring && hiding ? c.ring.ops.reduce((s, op) => s + (hiding.get(op)?.[phase] ?? 0), 0) : 0;
+    const t = profiledCollectiveSeconds(c, c.bytes * (c.scales ? r : 1), p.meshShape, links, hidden);
     if (c.rematOnly) rematComm += t;
     else if (c.phase === 'backward') bwdComm += t; else fwdComm += t;
   }

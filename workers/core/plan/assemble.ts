@@ -11,6 +11,7 @@ import { placeSubmeshes, sameNode } from '../inter/placement.ts';
 import { sameLeaf } from '../cluster/fabric.ts';
 import { boundaryBytesOf, type Candidate } from '../inter/search.ts';
 import type { MeshSpace } from '../inter/meshSpace.ts';
+import { seqStageFields } from '../inter/seqParallel.ts';
 import { memoryTotal, requiredBytes, sendSeconds, stageMemory, type StageCore } from '../inter/stageOptions.ts';
 import { simulateSchedule, type ScheduleResult, type ScheduleStageInput } from '../schedule/pipelineSchedule.ts';
 import { graphForwardFlops, modelStepFlops, paperStepFlops } from './flops.ts';
@@ -115,6 +116,7 @@ export function assemblePlan(x: AssembleInput): Plan {
       ...(required > total ? { requiredBytesPerDevice: required } : {}),
       memoryLimitBytes: limit,
       ...(sharding ? { sharding } : {}),
+      ...seqStageFields(mesh.variant),
     };
   });
   const gpus = x.space.groups.reduce((a, g) => a + g.devices, 0);

@@ -15,6 +15,7 @@ import type { ProfileFn } from '../inter/profileUnits.ts';
 import { cancellationPoint, type CancelSignal } from '../progress.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import type { ZeroLevel } from '../inter/zeroStages.ts';
+import { seqStrategy, ulyssesProblem } from '../inter/seqParallel.ts';
 import type { ProgressCallback } from '../progress.ts';
 import { assemblePlan } from './assemble.ts';
 import { rankPlans, searchedPlans, shardingFor } from './searched.ts';
@@ -37,7 +38,7 @@ function assembleUniform(ctx: PlanContext, kind: BaselineKind, label: string, sp
       ...(ctx.describeSharding ? { shardingOf: shardingFor(ctx, r.cost) } : {}),
     });
   } catch (err) {
-    if (err instanceof PlacementError) return `${spec.pp} sub-meshes of ${spec.dp * spec.tp} GPUs do not pack into the nodes: ${err.message}`;
+    if (err instanceof PlacementError) return `${spec.pp} sub-meshes of ${spec.dp * (spec.strategy.contextParallel?.degree ?? 1) * spec.tp} GPUs do not pack into the nodes: ${err.message}`;
     throw err;
   }
 }
@@ -77,20 +78,29 @@ export async function runBaseline(kind: BaselineKind, ctx: PlanContext, searchPr
     .then((p): BaselineResult => (typeof p === 'string' ? { ok: false, reason: `${label}: ${p}` } : { ok: true, plans: [p], trace: [traceOf(p)] }));
   switch (kind) {
     case 'megatron': {
-      const { dp, tp, pp, zero } = ctx.options;
+      const { dp, tp, pp, zero, sp, cp = 1, cpKind = 'ring' } = ctx.options;
       // 'auto': every ZeRO level at each grid point, the fastest kept (ranked together).
       const levels: readonly ZeroLevel[] = zero === 'auto' ? [0, 1, 2, 3] : [zero ?? 0];
-      const strategyOf = (z: ZeroLevel): ManualStrategy => (z ? { ...MEGATRON, zeroStage: z } : MEGATRON);
-      const suffix = (z: ZeroLevel) => (z ? ` zero=${z}` : '');
+      // Megatron-LM's --sequence-parallel when asked ('on'), its --context-parallel-size when cp > 1.
+      const seq = seqStrategy({ sp: sp === 'on', cp, cpKind });
+      const strategyOf = (z: ZeroLevel): ManualStrategy => ({ ...MEGATRON, ...(z ? { zeroStage: z } : {}), ...seq });
+      const suffix = (z: ZeroLevel) => (z ? ` zero=${z}` : '') + (cp > 1 ? ` cp=${cp} (${cpKind})` : '');
+      const spLabel = (t: number): string => (sp === 'on' && t > 1 ? ' sp' : '');
+      const cpText = cp > 1 ? 'cp*' : '';
       if (dp !== undefined || tp !== undefined || pp !== undefined) {
         const t = tp ?? 1;
         const p = pp ?? 1;
-        const d = dp ?? total / (t * p);
-        if (!Number.isInteger(d) || d * t * p !== total) return { ok: false, reason: `dp*tp*pp = ${d}*${t}*${p} must equal the ${total} GPUs` };
-        if (levels.length === 1) return single(`Megatron dp=${d} tp=${t} pp=${p}${suffix(levels[0])}`, { dp: d, tp: t, pp: p, strategy: strategyOf(levels[0]) });
+        const d = dp ?? total / (cp * t * p);
+        if (!Number.isInteger(d) || d * cp * t * p !== total) return { ok: false, reason: `dp*${cpText}tp*pp = ${d}*${cp > 1 ? `${cp}*` : ''}${t}*${p} must equal the ${total} GPUs` };
+        if (levels.length === 1) {
+          const heads = cp > 1 && cpKind === 'ulysses' ? ulyssesProblem(ctx.graph, t, cp) : undefined;
+          if (heads) return { ok: false, reason: heads };
+          return single(`Megatron dp=${d} tp=${t} pp=${p}${spLabel(t)}${suffix(levels[0])}`, { dp: d, tp: t, pp: p, strategy: strategyOf(levels[0]) });
+        }
       }
+      if (total % cp !== 0) return { ok: false, reason: `cp=${cp} does not divide the ${total} GPUs` };
       const fixed = dp !== undefined || tp !== undefined || pp !== undefined;
-      const grid = fixed ? [{ dp: dp ?? total / ((tp ?? 1) * (pp ?? 1)), tp: tp ?? 1, pp: pp ?? 1 }] : megatronGrid(total, perNode);
+      const grid = fixed ? [{ dp: dp ?? total / (cp * (tp ?? 1) * (pp ?? 1)), tp: tp ?? 1, pp: pp ?? 1 }] : megatronGrid(total / cp, perNode);
       const all = grid.flatMap((g) => levels.map((z) => ({ ...g, z })));
       // Per point (grid order: ties between points rank as before): its trace entry and plan, if assembled.
       const trace: SearchTraceEntry[] = new Array(all.length);
@@ -99,9 +109,10 @@ export async function runBaseline(kind: BaselineKind, ctx: PlanContext, searchPr
       for (let k = 0; k < all.length; k++) {
         await cancellationPoint(signal);
         const g = all[k];
-        const label = `Megatron dp=${g.dp} tp=${g.tp} pp=${g.pp}${suffix(g.z)}`;
+        const label = `Megatron dp=${g.dp} tp=${g.tp} pp=${g.pp}${spLabel(g.tp)}${suffix(g.z)}`;
         const spec = { dp: g.dp, tp: g.tp, pp: g.pp, strategy: strategyOf(g.z) };
-        const r = await uniformCandidate(ctx, spec, memo);
+        const heads = cp > 1 && cpKind === 'ulysses' ? ulyssesProblem(ctx.graph, g.tp, cp) : undefined;
+        const r = heads ? { ok: false as const, reason: heads } : await uniformCandidate(ctx, spec, memo);
         if (!r.ok) trace[k] = { label, stepSeconds: Infinity, feasible: false, note: r.reason };
         else points.push({ k, label, spec, r, bound: bestOnly ? stepLowerBound(ctx, r.candidate) : 0 });
         progress?.({ phase: 'megatron grid', done: k + 1, total: all.length });

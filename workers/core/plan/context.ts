@@ -4,7 +4,8 @@
  */
 import { runtimeTraits } from '../inter/runtime.ts';
 import { gpuGroups } from '../cluster/submeshes.ts';
-import { gpuSpec } from '../cluster/topology.ts';
+import { gpuSpec, totalDevices } from '../cluster/topology.ts';
+import { CP_KINDS } from '../inter/seqParallel.ts';
 import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph, Tensor } from '../ir/types.ts';
 import { runLayerConstruction } from '../inter/layerConstruction.ts';
@@ -78,6 +79,14 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   }
   if (options.capacityFactor !== undefined && !(Number.isFinite(options.capacityFactor) && options.capacityFactor > 0 && options.capacityFactor <= 16)) {
     throw new PlanOptionError(`capacityFactor must be a number in (0, 16], got ${echo(options.capacityFactor)}`);
+  }
+  oneOf('sp', options.sp, ['on', 'off', 'auto']);
+  oneOf('cpKind', options.cpKind, CP_KINDS);
+  if (options.cp !== undefined && !(Number.isInteger(options.cp) && options.cp >= 1 && options.cp <= totalDevices(cluster))) {
+    throw new PlanOptionError(`cp must be an integer from 1 to the cluster's ${totalDevices(cluster)} GPUs, got ${echo(options.cp)}`);
+  }
+  if (options.cp !== undefined && options.cp > 1 && graph.seq !== undefined && graph.seq % options.cp !== 0) {
+    throw new PlanOptionError(`cp ${options.cp} must divide the sequence length ${graph.seq}`);
   }
   const training = options.mode === 'train';
   if (training && graph.training === null) throw new PlanOptionError(`model '${graph.name}' is inference-only; use mode 'infer'`);

@@ -35,7 +35,8 @@ export interface SeedRun {
 /** The options that pin a baseline to one of its plans: its grid point (Megatron) and micro-batch count. */
 function pinnedOptions(seed: Seed): Partial<PlanContext['options']> {
   const first = seed.plan.stages[0];
-  const grid = seed.kind === 'megatron' ? { dp: first.logicalMesh[0], tp: first.logicalMesh[1], pp: seed.plan.stages.length } : {};
+  const cp = first.contextParallel?.degree ?? 1;
+  const grid = seed.kind === 'megatron' ? { dp: first.logicalMesh[0] / cp, tp: first.logicalMesh[1], pp: seed.plan.stages.length } : {};
   return { ...grid, microbatches: seed.plan.microbatches };
 }
 

@@ -3,13 +3,12 @@
  * gives its strategy name and the specs of its tensors in Alpa's notation (S0 = split on mesh axis 0, S1 on axis
  * 1, R replicated), e.g. a column-parallel weight [in, out] is RS1 and its output S0RS1 for [batch, seq, out].
  */
-import { collectiveSeconds } from '../cost/collectives.ts';
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import type { LayerClustering } from '../inter/layerConstruction.ts';
 import type { MeshSpace } from '../inter/meshSpace.ts';
 import { profileKey } from '../inter/profileUnits.ts';
 import type { StageCore } from '../inter/stageOptions.ts';
-import type { TemplateRole, UnitProfile } from '../inter/unitProfile.ts';
+import { profiledCollectiveSeconds, type TemplateRole, type UnitProfile } from '../inter/unitProfile.ts';
 import type { Collective, DimSharding, MemoryBreakdown, OpSharding, ShardingPlan, TensorSharding } from './types.ts';
 import { idMap, stagePlan } from './stagePlan.ts';
 
@@ -24,6 +23,7 @@ const STRATEGY: Readonly<Record<TemplateRole, string>> = {
   vocab: 'vocabulary-parallel embedding, all-reduce',
   expert: 'expert-parallel: experts on S0, all-to-all',
   replicated: 'replicated',
+  sequence: 'sequence-parallel: S0 batch, S1 sequence',
 };
 
 function specOf(t: Tensor, op: Op, role: TemplateRole, mesh: readonly [number, number]): string {
@@ -45,6 +45,8 @@ function specOf(t: Tensor, op: Op, role: TemplateRole, mesh: readonly [number, n
     } else if (role === 'vocab') put(0, 'S1');
     else if (role === 'expert') put(0, 'S0');
     else if (role === 'tensor') put(last, 'S1');
+  } else if (role === 'sequence') {
+    put(1, 'S1');
   } else if (role === 'tensor' || (role === 'column' && op.outputs.includes(t.id)) || (role === 'row' && op.inputs.includes(t.id))) {
     put(feature, 'S1');
   }
@@ -73,7 +75,8 @@ export function templateStageSharding(graph: ModelGraph, clustering: LayerCluste
       const opComm = new Map<number, number>();
       for (const c of profile.collectives) {
         const bytes = c.bytes * (c.scales ? r : 1);
-        const seconds = collectiveSeconds(c.kind, bytes, c.group ?? mesh.logical[c.axis], c.link ?? mesh.links[c.axis]);
+        // A ring's transfers shown without the attention they overlap (unitProfile.ts profiledCollectiveSeconds).
+        const seconds = profiledCollectiveSeconds(c, bytes, mesh.logical, mesh.links);
         const opId = c.op !== undefined ? map(graph.ops[c.op].id) : `${units[u].name}`;
         if (c.op !== undefined) opComm.set(c.op, (opComm.get(c.op) ?? 0) + seconds);
         collectives.push({ kind: c.kind, axis: c.axis, bytes, seconds, op: opId, reason: c.phase });

@@ -10,3 +10,4 @@ export type { BaselineKind, Explanation, Plan, PlanBreakdown, PlanKind, PlanOpti
 export { RUNTIMES, type Runtime } from '../inter/runtime.ts';
 export type { Progress, ProgressCallback } from '../progress.ts';
 export type { ScheduleKind, TimelineEvent, TimelineEventKind } from '../schedule/types.ts';
+export { CP_KINDS, type CpKind } from '../inter/seqParallel.ts';

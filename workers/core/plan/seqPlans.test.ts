@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { parseClusterSpec } from '../cluster/spec.ts';
+import { megatronArgs } from '../export/megatronArgs.ts';
+import { defaultPlanOptions, plan } from '../plan.ts';
+import { zooModel } from '../zoo/index.ts';
+import type { Plan, PlanOptions } from './types.ts';
+
+const GiB = 2 ** 30;
+
+async function planned(model: ReturnType<typeof zooModel>, spec: string, options: Partial<PlanOptions>): Promise<Plan> {
+  const r = await plan(model, parseClusterSpec(spec), { ...defaultPlanOptions(model), precision: 'bf16-mixed', ...options }, undefined, undefined, { intra: 'manual' });
+  if (!r.ok) throw new Error(r.reason);
+  return r.plan;
+}
+
+describe('context parallelism in plans (Llama-3-8B, one 32,768-token sequence per step, 2 DGX H100)', () => {
+  const model = zooModel('llama-3-8B', { batch: 1, seq: 32768 });
+
+  it('the search splits the sequence over a CP group and beats every plan without CP by more than 2x', async () => {
+    const searched = await planned(model, 'dgx-h100:2x8', {});
+    const noCp = await planned(model, 'dgx-h100:2x8', { cp: 1 });
+    expect(searched.feasible && noCp.feasible).toBe(true);
+    // Without CP one sequence cannot split over data parallelism: at most a node's tensor parallelism works on it
+    // (the rest pipelines a single micro-batch). With CP all 16 GPUs share it.
+    expect(noCp.stages.every((s) => s.contextParallel === undefined)).toBe(true);
+    expect(searched.stages.some((s) => (s.contextParallel?.degree ?? 1) > 1)).toBe(true);
+    expect(searched.stepSeconds).toBeLessThan(noCp.stepSeconds / 2);
+    for (const s of searched.stages) {
+      const devices = s.logicalMesh[0] * s.logicalMesh[1];
+      expect(devices % (s.contextParallel?.degree ?? 1)).toBe(0);
+    }
+  }, 120_000);
+
+  it('Megatron tp=8 cp=2 against tp=8 pp=2: the same 16 GPUs, CP about twice as fast; export names it', async () => {
+    const pp = await planned(model, 'dgx-h100:2x8', { baseline: 'megatron', dp: 1, tp: 8, pp: 2 });
+    const cp = await planned(model, 'dgx-h100:2x8', { baseline: 'megatron', dp: 1, tp: 8, pp: 1, cp: 2 });
+    expect(cp.label).toBe('Megatron dp=1 tp=8 pp=1 cp=2 (ring)');
+    expect(cp.stages[0].logicalMesh).toEqual([2, 8]);
+    expect(cp.stages[0].contextParallel).toEqual({ degree: 2, kind: 'ring' });
+    expect(cp.stepSeconds).toBeLessThan(0.6 * pp.stepSeconds);
+    const args = megatronArgs(cp, model);
+    if (!args.ok) throw new Error(args.reason);
+    expect(args.args.join(' ')).toContain('--context-parallel-size 2 --cp-comm-type p2p');
+    expect(args).toMatchObject({ dataParallel: 1, contextParallel: 2, tensorParallel: 8, worldSize: 16 });
+  }, 120_000);
+
+  it('bad CP requests are named: Ulysses with 8 key/value heads over tp 8 x cp 2, cp not dividing the sequence', async () => {
+    const r = await plan(model, parseClusterSpec('dgx-h100:2x8'), { ...defaultPlanOptions(model), baseline: 'megatron', dp: 1, tp: 8, pp: 1, cp: 2, cpKind: 'ulysses' }, undefined, undefined, { intra: 'manual' });
+    expect(r).toEqual({ ok: false, reason: 'Ulysses needs heads (32) and key/value heads (8) divisible by tp x cp = 8 x 2' });
+    const odd = await plan(model, parseClusterSpec('dgx-h100:2x8'), { ...defaultPlanOptions(model), cp: 3 });
+    expect(odd).toEqual({ ok: false, reason: 'cp 3 must divide the sequence length 32768' });
+    const kind = await plan(model, parseClusterSpec('dgx-h100:2x8'), { ...defaultPlanOptions(model), cp: 2, cpKind: 'star' as 'ring' });
+    expect(kind).toEqual({ ok: false, reason: "cpKind must be one of ring|ulysses, got 'star'" });
+  });
+});
+
+describe('sequence parallelism in plans (GPT-6.7B, seq 4096, one DGX H100, Megatron tp=8 without remat)', () => {
+  const model = zooModel('gpt-6.7B', { batch: 16, seq: 4096 });
+  const point = { baseline: 'megatron' as const, dp: 1, tp: 8, pp: 1, remat: 'off' as const, microbatches: 16, precision: 'fp16-mixed' as const };
+
+  it('SP lets the plan fit 28 GiB where it does not fit without it, for a slower step (its extra all-gathers)', async () => {
+    const limit = { memoryLimitBytes: 28 * GiB };
+    const off = await planned(model, 'dgx-h100:1x8', { ...point, ...limit, sp: 'off' });
+    const on = await planned(model, 'dgx-h100:1x8', { ...point, ...limit, sp: 'on' });
+    expect(on.label).toBe('Megatron dp=1 tp=8 pp=1 sp');
+    expect(on.stages[0].sequenceParallel).toBe(true);
+    expect(off.stages[0].sequenceParallel).toBeUndefined();
+    // Measured: 30.02 GiB without SP, 26.46 GiB with it (the layer norms' activations / 8).
+    expect(off.stages[0].memoryBytesPerDevice / GiB).toBeGreaterThan(29.5);
+    expect(on.stages[0].memoryBytesPerDevice / GiB).toBeLessThan(27);
+    expect(off.feasible).toBe(false);
+    expect(on.feasible).toBe(true);
+    expect(on.stages[0].memory.paramBytes).toBe(off.stages[0].memory.paramBytes);
+    expect(on.stepSeconds).toBeGreaterThan(off.stepSeconds);
+    const args = megatronArgs(on, model);
+    expect(args.ok && args.args.includes('--sequence-parallel')).toBe(true);
+  }, 120_000);
+
+  it('the search with SP offered is never slower than without', async () => {
+    const auto = await planned(model, 'dgx-h100:1x8', { precision: 'fp16-mixed', memoryLimitBytes: 28 * GiB });
+    const off = await planned(model, 'dgx-h100:1x8', { precision: 'fp16-mixed', memoryLimitBytes: 28 * GiB, sp: 'off' });
+    expect(auto.feasible).toBe(true);
+    expect(auto.stepSeconds).toBeLessThanOrEqual(off.stepSeconds);
+    expect(off.stages.every((s) => !s.sequenceParallel)).toBe(true);
+  }, 120_000);
+});
