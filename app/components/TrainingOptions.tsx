@@ -3,6 +3,7 @@ import { PRECISIONS, RUNTIMES, type Precision, type Runtime, type ScheduleKind }
 import { useApp } from '../store/store.ts';
 import { inputClass } from './Region.tsx';
 import { ZeroExpertOptions } from './ZeroExpertOptions.tsx';
+import { SeqParallelFields } from './SeqParallelFields.tsx';
 
 const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'interleaved', 'zb-h1', 'eager-1f1b', 'gpipe', 'inference'];
 const RUNTIME_LABELS: Readonly<Record<Runtime, string>> = { megatron: 'megatron', xla: 'xla (JAX)' };
@@ -49,6 +50,7 @@ export function TrainingOptions() {
           {PRECISIONS.map((p) => <option key={p}>{p}</option>)}
         </select>
       </label>
+      <SeqParallelFields />
       <label className={field} title="megatron: kernels and collectives only (the paper's setting); xla: also what JAX/XLA adds (scan residual copies, two steps in flight)">runtime
         <select className={inputClass} value={o.runtime ?? 'megatron'} onChange={(e) => set({ runtime: e.target.value as Runtime })}>
           {RUNTIMES.map((r) => <option key={r} value={r}>{RUNTIME_LABELS[r]}</option>)}

@@ -1,5 +1,5 @@
 /**
- * "Sharding": per stage, the logical mesh and the operators' chosen strategies with input/output specs, the
+ * "Sharding": per stage, the logical mesh and its parallelism (DP, TP, SP, CP, ZeRO: stageLabel.ts), the operators' chosen strategies with input/output specs, the
  * collectives they imply (bytes, time), and a clicked tensor's tiles over the mesh.
  */
 import { useMemo, useState } from 'react';
@@ -66,7 +66,7 @@ export function ShardingView({ plan }: { plan: Plan }) {
     <div className="space-y-3">
       <div role="tablist" aria-label="Stage" className="flex flex-wrap gap-1">
         {plan.stages.map((s) => (
-          <button key={s.index} role="tab" type="button" aria-selected={s.index === selected} onClick={() => { select(s.index); setPicked(undefined); }}
+          <button key={s.index} role="tab" type="button" aria-selected={s.index === selected} title={stageParallelLabel(s)} onClick={() => { select(s.index); setPicked(undefined); }}
             className={`rounded px-2 py-0.5 text-sm ${s.index === selected ? 'text-white' : 'bg-slate-100 dark:bg-slate-800'}`}
             style={s.index === selected ? { background: stageColor(s.index) } : undefined}>stage {s.index}</button>
         ))}

@@ -13,4 +13,11 @@ describe('stageParallelLabel', () => {
     expect(stageParallelLabel({ logicalMesh: [1, 8], zero: 1 })).toBe('TP 8');
     expect(stageParallelLabel({ logicalMesh: [1, 1] })).toBe('one device');
   });
+
+  it('names SP and CP with its exchange between TP and ZeRO; DP is axis 0 over the CP degree', () => {
+    expect(stageParallelLabel({ logicalMesh: [4, 8], sequenceParallel: true, contextParallel: { degree: 2, kind: 'ring' }, zero: 1 }))
+      .toBe('DP 2 · TP 8 · SP · CP 2 (ring) · ZeRO-1');
+    expect(stageParallelLabel({ logicalMesh: [16, 1], contextParallel: { degree: 16, kind: 'ulysses' } })).toBe('CP 16 (ulysses)');
+    expect(stageParallelLabel({ logicalMesh: [2, 1], sequenceParallel: true })).toBe('DP 2');
+  });
 });

@@ -65,7 +65,7 @@ export async function uniformCandidate(ctx: PlanContext, spec: UniformSpec, memo
   // Context parallelism splits axis 0 into dp x cp (inter/seqParallel.ts); the variant names the SP/CP choice.
   const cp = spec.strategy.contextParallel?.degree ?? 1;
   const d = dp * cp * tp;
-  const variant = variantWith('default', { sp: spec.strategy.sequenceParallel === true, cp, cpKind: spec.strategy.contextParallel?.kind ?? 'ring' });
+  const variant = variantWith('default', { sp: spec.strategy.sequenceParallel === true && tp > 1, cp, cpKind: spec.strategy.contextParallel?.kind ?? 'ring' });
   const space = buildMeshSpace(ctx.cluster, {
     allNodeCounts: true,
     submesh: (s) => s[0] * s[1] === d,

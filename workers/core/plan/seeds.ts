@@ -56,7 +56,10 @@ export async function runSeeds(ctx: PlanContext, searchProfile: ProfileFn, start
   const seeds: Seed[] = [];
   const outcomes: BaselineOutcome[] = [];
   const trace: SearchTraceEntry[] = [];
-  const kinds = options.zero === undefined ? BASELINE_KINDS : BASELINE_KINDS.filter((k) => k === 'megatron');
+  // A forced ZeRO level or context-parallel degree leaves only the baseline that can run it (Megatron: its
+  // distributed optimizer, --context-parallel-size).
+  const forcedCp = ctx.options.cp !== undefined && ctx.options.cp > 1;
+  const kinds = options.zero === undefined && !forcedCp ? BASELINE_KINDS : BASELINE_KINDS.filter((k) => k === 'megatron');
   for (const [k, kind] of kinds.entries()) {
     const r: BaselineResult = await runBaseline(kind, seedCtx, searchProfile, started, undefined, signal, memo, true);
     progress?.({ phase: 'baseline seeds', done: k + 1, total: kinds.length });
