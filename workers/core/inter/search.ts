@@ -17,6 +17,7 @@ import { cancellationPoint, type CancelSignal } from '../progress.ts';
 import { buildStageProblem, type StageCore } from './stageOptions.ts';
 import { inputBytesOfRange } from './units.ts';
 import type { ZeroLevel } from './zeroStages.ts';
+import { dataParallelOf } from './seqParallel.ts';
 
 export interface CandidateStage {
   readonly core: StageCore;
@@ -97,7 +98,7 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
     const b = x.globalBatch / B;
     const label = `B=${B} (micro-batch ${b})`;
     // Meshes whose data-parallel axis does not divide the micro-batch offer the DP no option (stageOptions.ts).
-    const tables = layerCostTable(cost, b, (mesh) => b % mesh.logical[0] === 0);
+    const tables = layerCostTable(cost, b, (mesh) => b % dataParallelOf(mesh.logical, mesh.variant) === 0);
     const r = b / cost.graph.batch;
     const { problem, meta } = buildStageProblem({
       cluster: cost.cluster, space: cost.space, tables, layers: L,
