@@ -17,8 +17,8 @@ test('loads the default scenario (GPT-3 2.6B on p3.16xlarge x1), inspects it in 
     await expect(page.getByRole('region', { name })).not.toContainText('No plan yet');
   }
   await expect(page.getByRole('region', { name: 'Errors' })).toHaveCount(0);
-  // Each stage's parallelism in one line (DP · TP · ZeRO · EP), and the ZeRO choice in the options (auto by default).
-  await expect(page.getByRole('region', { name: 'Sharding' }).getByLabel('Parallelism of stage 0')).toHaveText(/^(DP \d+|TP \d+|one device)( · (TP \d+|ZeRO-[0-3]))*$/);
+  // Each stage's parallelism in one line (DP · TP · SP · CP · ZeRO · EP), and the ZeRO choice in the options (auto by default).
+  await expect(page.getByRole('region', { name: 'Sharding' }).getByLabel('Parallelism of stage 0')).toHaveText(/^(DP \d+|TP \d+|one device)( · (TP \d+|SP|CP \d+ \((ring|ulysses)\)|ZeRO-[0-3]))*$/);
   await expect(page.getByLabel('ZeRO')).toHaveValue('auto');
   // The layer graph: collapsed layers, expand one, click an op for its details, search by name.
   const layers = model.getByTestId('layer-graph');

@@ -38,6 +38,9 @@ describe('context parallelism in plans (Llama-3-8B, one 32,768-token sequence pe
     expect(cp.stages[0].logicalMesh).toEqual([2, 8]);
     expect(cp.stages[0].contextParallel).toEqual({ degree: 2, kind: 'ring' });
     expect(cp.stepSeconds).toBeLessThan(0.6 * pp.stepSeconds);
+    // The search (CP among its choices) is no slower than either hand-made point.
+    const searched = await planned(model, 'dgx-h100:2x8', {});
+    expect(searched.stepSeconds).toBeLessThanOrEqual(cp.stepSeconds);
     const args = megatronArgs(cp, model);
     if (!args.ok) throw new Error(args.reason);
     expect(args.args.join(' ')).toContain('--context-parallel-size 2 --cp-comm-type p2p');
