@@ -1,7 +1,8 @@
 /** "Stages": the layer strip coloured by stage, and the device grid coloured by the stage owning each device. */
 import type { Cluster } from '../../../workers/core/cluster/types.ts';
 import type { Plan } from '../../../workers/core/plan/types.ts';
-import { ClusterDrawing } from '../../components/ClusterDrawing.tsx';
+import { useCallback, useMemo } from 'react';
+import { ClusterDrawing, type DeviceFill } from '../../components/ClusterDrawing.tsx';
 import { formatSeconds } from '../../format.ts';
 import { useApp } from '../../store/store.ts';
 import { stageColor } from '../colors.ts';
@@ -22,7 +23,12 @@ export function StagesView({ plan, cluster }: { plan: Plan; cluster: Cluster }) 
   const selected = useApp((s) => s.selectedStage);
   const select = useApp((s) => s.selectStage);
   const segments = layerStrip(plan, STRIP_W);
-  const owners = deviceOwners(plan);
+  // Once per plan: a new map and fill function each render made the 16k-device canvas redraw on every render.
+  const owners = useMemo(() => deviceOwners(plan), [plan]);
+  const fillOf = useCallback((d: number): DeviceFill => {
+    const s = owners.get(d);
+    return s === undefined ? { fill: '#cbd5e1', title: `device ${d}: unused` } : { fill: stageColor(s), title: `device ${d}: stage ${s}`, label: String(s) };
+  }, [owners]);
   return (
     <div className="space-y-3">
       <p className="text-sm">
@@ -40,10 +46,7 @@ export function StagesView({ plan, cluster }: { plan: Plan; cluster: Cluster }) 
         ))}
       </svg>
       <ClusterDrawing cluster={cluster} label={`Devices by stage on ${cluster.name}`} square={cluster.nodes.length > 16 ? 14 : 22}
-        fillOf={(d) => {
-          const s = owners.get(d);
-          return s === undefined ? { fill: '#cbd5e1', title: `device ${d}: unused` } : { fill: stageColor(s), title: `device ${d}: stage ${s}`, label: String(s) };
-        }} />
+        fillOf={fillOf} />
       <table className="text-sm">
         <thead className="text-left text-xs text-slate-500"><tr><th className="pr-4">stage</th><th className="pr-4">layers</th><th className="pr-4">sub-mesh</th><th className="pr-4">logical mesh</th><th className="pr-4">GPU</th><th className="pr-4">forward</th><th className="pr-4">backward</th><th>remat</th></tr></thead>
         <tbody className="tabular">

@@ -56,15 +56,24 @@ export function TimelineView({ plan }: { plan: Plan }) {
     return () => { sel.on('.zoom', null); };
   }, [width, height, plan]);
 
+  const drawnRows = useRef<typeof rows>(null);
   useEffect(() => {
-    const el = canvas.current;
-    const ctx = el?.getContext('2d');
-    if (!el || !ctx) return;
-    const dpr = window.devicePixelRatio || 1;
-    el.width = Math.floor(width * dpr);
-    el.height = Math.floor(height * dpr);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    drawTimeline(ctx, rows, width, zoom, getComputedStyle(el).color, hover, selected);
+    const paint = (): void => {
+      const el = canvas.current;
+      const ctx = el?.getContext('2d');
+      if (!el || !ctx) return;
+      const dpr = window.devicePixelRatio || 1;
+      el.width = Math.floor(width * dpr);
+      el.height = Math.floor(height * dpr);
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      drawTimeline(ctx, rows, width, zoom, getComputedStyle(el).color, hover, selected);
+    };
+    // Zoom, hover and selection repaint at once; a new plan's timeline is drawn in a task of its own, after the
+    // commit that mounted the plan's views (its getComputedStyle forced that whole commit's style recalculation).
+    if (drawnRows.current === rows) { paint(); return; }
+    drawnRows.current = rows;
+    const timer = setTimeout(paint, 0);
+    return () => clearTimeout(timer);
   }, [rows, width, height, zoom, hover, selected]);
 
   const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
