@@ -13,6 +13,8 @@ export interface Collective {
   readonly kind: CollectiveKind;
   /** Mesh axis it runs over: 0, 1, or 'both' (01). */
   readonly axis: 0 | 1 | '01';
+  /** Devices of its group when fewer than the axis' (expert or context parallelism); absent: the whole axis. */
+  readonly group?: number;
   /** Bytes of the full message the collective moves (before the (n-1)/n factors). */
   readonly bytes: number;
   readonly seconds: number;

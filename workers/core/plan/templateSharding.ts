@@ -79,7 +79,7 @@ export function templateStageSharding(graph: ModelGraph, clustering: LayerCluste
         const seconds = profiledCollectiveSeconds(c, bytes, mesh.logical, mesh.links);
         const opId = c.op !== undefined ? map(graph.ops[c.op].id) : `${units[u].name}`;
         if (c.op !== undefined) opComm.set(c.op, (opComm.get(c.op) ?? 0) + seconds);
-        collectives.push({ kind: c.kind, axis: c.axis, bytes, seconds, op: opId, reason: c.phase });
+        collectives.push({ kind: c.kind, axis: c.axis, ...(c.group ? { group: c.group } : {}), bytes, seconds, op: opId, reason: c.phase });
       }
       for (const k of profile.kernels) {
         const src = graph.ops[k.op];

@@ -66,7 +66,7 @@ export function planTraffic(p: Plan): PlanTraffic {
       for (const c of s.sharding.collectives) {
         const perStep = PER_STEP.test(c.reason);
         const calls = perStep ? 1 : p.microbatches;
-        const n = c.axis === '01' ? s.logicalMesh[0] * s.logicalMesh[1] : s.logicalMesh[c.axis];
+        const n = c.group ?? (c.axis === '01' ? s.logicalMesh[0] * s.logicalMesh[1] : s.logicalMesh[c.axis]);
         const bytes = collectiveWireBytes(c.kind, c.bytes, n) * devices * calls;
         const label = perStep ? 'gradient sync' : c.reason === 'resharding' ? 'resharding' : 'tensor-parallel collectives';
         (axisCrossesNodes(s, c.axis) ? cross : inside).add(label, bytes, c.seconds * calls);
