@@ -219,6 +219,8 @@ export function jaxScriptPlan(plan: Plan, graph: Pick<ModelGraph, 'name' | 'fami
   const cfg = graph.config ?? {};
   if (family === 'llama' && cfg.tieEmbeddings) return 'the JAX export does not rebuild a Llama with tied embeddings';
   if (plan.globalBatch % plan.microbatches !== 0) return `global batch ${plan.globalBatch} is not a multiple of ${plan.microbatches} micro-batches`;
+  const cpStage = plan.stages.find((s) => (s.contextParallel?.degree ?? 1) > 1);
+  if (cpStage) return `stage ${cpStage.index} runs context parallel ${cpStage.contextParallel?.degree} (${cpStage.contextParallel?.kind}); the JAX export splits only the batch over mesh axis 0`;
   const stages: JaxStage[] = [];
   for (const s of plan.stages) {
     const st = jaxStage(s, family, cfg.layers, plan.kind === 'zero3');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseClusterSpec } from '../cluster/spec.ts';
+import { jaxScript } from '../export/jaxScript.ts';
 import { megatronArgs } from '../export/megatronArgs.ts';
 import { defaultPlanOptions, plan } from '../plan.ts';
 import { zooModel } from '../zoo/index.ts';
@@ -45,6 +46,8 @@ describe('context parallelism in plans (Llama-3-8B, one 32,768-token sequence pe
     if (!args.ok) throw new Error(args.reason);
     expect(args.args.join(' ')).toContain('--context-parallel-size 2 --cp-comm-type p2p');
     expect(args).toMatchObject({ dataParallel: 1, contextParallel: 2, tensorParallel: 8, worldSize: 16 });
+    // The JAX export splits only the batch over axis 0: a CP plan is refused by name.
+    expect(jaxScript(cp, model, 'bf16-mixed')).toEqual({ ok: false, reason: 'stage 0 runs context parallel 2 (ring); the JAX export splits only the batch over mesh axis 0' });
   }, 120_000);
 
   it('bad CP requests are named: Ulysses with 8 key/value heads over tp 8 x cp 2, cp not dividing the sequence', async () => {
