@@ -101,6 +101,12 @@ describe('ONNX files from the wild (torch.onnx.export of transformers models, we
     expect(blocks).toHaveLength(18);
   }, 60_000);
 
+  it.each(['onnx/whisper.dynamo.onnx', 'onnx/whisper.dynamo-noopt.onnx', 'onnx/whisper.ts.onnx'])('%s (batch 1) rebatched to 16: consistent, FLOPs x16 (decoder positions [1, 32, d] do not carry the batch)', async (file) => {
+    const [one, sixteen] = await Promise.all([importModel(file.replace(/^.*\//, ''), load(file)), importModel(file.replace(/^.*\//, ''), load(file), { batch: 16 })]);
+    if (!one.ok || !sixteen.ok) throw new Error(!sixteen.ok ? sixteen.error.message : 'import failed');
+    expect(inspectGraph(sixteen.graph).forwardFlops / inspectGraph(one.graph).forwardFlops).toBeCloseTo(16, 6);
+  }, 60_000);
+
   it('CLIP rebatched to 16: the similarity logits carry the batch on both dims, [16, 16], and their FLOPs scale 64x', async () => {
     const file = 'onnx/clip.dynamo.onnx';
     const [two, sixteen] = await Promise.all([importModel('clip.dynamo.onnx', load(file)), importModel('clip.dynamo.onnx', load(file), { batch: 16 })]);

@@ -3,7 +3,8 @@
  * output carries it on every batch, lhs-free and rhs-free dim whose operand dim does (CLIP's similarity logits
  * [texts, images] = text [B, d] x image^T [d, B] carry it twice), a transpose moves it with its perm, an
  * elementwise op (numpy broadcasting, right-aligned) keeps its operands' batch dims that are not broadcast.
- * Other ops keep the tensor's batchDim as the importer set it.
+ * Other ops keep the tensor's batchDim as the importer set it. A dot, transpose or elementwise op none of whose
+ * operands carries the batch yields an output that does not either.
  */
 import type { DotAttrs, ModelGraph, Op, Tensor } from './types.ts';
 
@@ -16,8 +17,10 @@ export function batchDimsOf(graph: Pick<ModelGraph, 'tensors' | 'ops'>): Map<str
   for (const op of graph.ops) {
     const out = op.outputs.length === 1 ? byId.get(op.outputs[0]!) : undefined;
     if (!out || out.batchDim === undefined) continue;
+    // An empty set is an answer too: no operand carries the batch, so neither can the output (a batch-1 file's
+    // [1, S, d] position embeddings look batch-carrying to the importer's guess).
     const derived = derive(op, out, byId, dims);
-    if (derived && derived.length) dims.set(out.id, derived);
+    if (derived) dims.set(out.id, derived);
   }
   return dims;
 }

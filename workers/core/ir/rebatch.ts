@@ -19,7 +19,7 @@ export function rebatch(graph: ModelGraph, batch: number): ModelGraph {
   const carries = batchDimsOf(graph);
   const tensors: Tensor[] = graph.tensors.map((t) => {
     const dims = carries.get(t.id);
-    if (t.batchDim === undefined || !dims) return t;
+    if (t.batchDim === undefined || !dims?.length) return t;
     const shape = t.shape.map((d, i) => (dims.includes(i) ? d * scale : d));
     exact.set(t.id, { shape, dtype: t.dtype });
     const batchDim = dims.includes(t.batchDim) ? t.batchDim : dims[0];
