@@ -9,7 +9,7 @@ import type { LayerClustering } from './layerConstruction.ts';
 import { manualProfile, type ManualStrategy } from './manualProfile.ts';
 import type { PlanOptions } from './plan.ts';
 import { runtimeTraits } from './runtime.ts';
-import { DEFAULT_CAPACITY_FACTOR } from './expertChoice.ts';
+import { DEFAULT_CAPACITY_FACTOR, expertGroupLink } from './expertChoice.ts';
 import type { CostContext } from './stageCosts.ts';
 import type { MeshSpace } from './meshSpace.ts';
 import type { ProfileFn } from './profileUnits.ts';
@@ -44,6 +44,11 @@ export function costContext(ctx: PlanContext, space: MeshSpace, profiles: Readon
 
 export function manualProfileFn(ctx: PlanContext, strategy: ManualStrategy): ProfileFn {
   const s: ManualStrategy = { capacityFactor: ctx.options.capacityFactor ?? DEFAULT_CAPACITY_FACTOR, ...strategy };
-  return async (unit, mesh) => manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, s, mesh.links, ctx.tensors, ctx.training,
-    runtimeTraits(ctx.options.runtime));
+  return async (unit, mesh) => {
+    // A context-parallel group is cp consecutive positions of axis 0 (Megatron's rank order: tp, cp, dp): inside a
+    // node when cp x tp GPUs fit one, priced on that link rather than axis 0's.
+    const cp = s.contextParallel;
+    const withLink = cp && cp.degree > 1 && !cp.link ? { ...s, contextParallel: { ...cp, link: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, cp.degree) } } : s;
+    return manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, withLink, mesh.links, ctx.tensors, ctx.training, runtimeTraits(ctx.options.runtime));
+  };
 }

@@ -40,7 +40,7 @@ export interface ManualStrategy {
   /** Sequence parallelism outside the tensor-parallel regions (seqParallel.ts); absent: off. */
   readonly sequenceParallel?: boolean;
   /** Context parallelism over `degree` devices of axis 0 (seqParallel.ts); absent: none. */
-  readonly contextParallel?: { readonly degree: number; readonly kind: CpKind };
+  readonly contextParallel?: { readonly degree: number; readonly kind: CpKind; /** The cp group's link (default axis 0's). */ readonly link?: Link };
 }
 
 export const MEGATRON: ManualStrategy = { tensorParallel: true, expertParallel: false, zeroStage: 0 };
@@ -226,7 +226,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   const cp = strategy.contextParallel;
   if (cp && cp.degree > 1) {
     if (n0 % cp.degree !== 0) throw new RangeError(`manualProfile: context-parallel degree ${cp.degree} does not divide mesh axis 0 (${n0})`);
-    const c = contextParallelCollectives(graph, unit, tensors, n0 * tp, cp.degree, cp.kind);
+    const c = contextParallelCollectives(graph, unit, tensors, n0 * tp, cp.degree, cp.kind, cp.link);
     collectives.push(...c.collectives);
     bufferBytes += c.bufferBytes;
   }

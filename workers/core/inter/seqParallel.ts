@@ -11,6 +11,7 @@
  * (contextParallelCollectives) and lets a micro-batch split over dp only (dataParallelOf), so one sequence can
  * spread over cp devices.
  */
+import type { Link } from '../cluster/types.ts';
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import { tensorBytes, type Unit } from './units.ts';
 import type { ProfiledCollective } from './unitProfile.ts';
@@ -156,28 +157,32 @@ export function attentionCores(graph: ModelGraph, unit: Unit, tensors: ReadonlyM
  *   (cp - 1) / cp x (K + V) of the whole sequence; backward passes K, V and their gradients, twice that. Each
  *   transfer overlaps one block's attention (unitProfile.ts profiledCollectiveSeconds); its receive buffers (two
  *   blocks of K and V) are live beside the activations.
+ * The group's link is `link` when given (its cp consecutive axis-0 positions, inside a node when they fit:
+ * inter/context.ts), else axis 0's.
+ * The group's link is `link` when given (its cp consecutive axis-0 positions, inside a node when they fit:
+ * inter/context.ts), else axis 0's.
  * - ulysses: 4 all-to-alls in forward (q, k and v from sequence-split to head-split, the output back), 4 in
  *   backward for their gradients; an all-to-all's message is the group's tensor (cost/collectives.ts), cp x X.
  */
 export function contextParallelCollectives(graph: ModelGraph, unit: Unit, tensors: ReadonlyMap<string, Tensor>,
-  split: number, cp: number, kind: CpKind): { collectives: ProfiledCollective[]; bufferBytes: number } {
+  split: number, cp: number, kind: CpKind, link?: Link): { collectives: ProfiledCollective[]; bufferBytes: number } {
   const collectives: ProfiledCollective[] = [];
   let bufferBytes = 0;
   if (cp <= 1) return { collectives, bufferBytes };
+  const on = link ? { link } : {};
   for (const a of attentionCores(graph, unit, tensors)) {
     const op = a.ops[0];
     if (kind === 'ring') {
       const kv = (tensorBytes(a.k) + tensorBytes(a.v)) / split;
       const bytes = (cp - 1) * kv;
-      const ring = { steps: cp - 1, ops: a.ops };
-      collectives.push({ kind: 'send-recv', axis: 0, group: cp, bytes, phase: 'forward', scales: true, op, ring });
-      collectives.push({ kind: 'send-recv', axis: 0, group: cp, bytes: 2 * bytes, phase: 'backward', scales: true, op, ring });
+      collectives.push({ kind: 'send-recv', axis: 0, group: cp, ...on, bytes, phase: 'forward', scales: true, op, ring: { steps: cp - 1, ops: a.ops } });
+      collectives.push({ kind: 'send-recv', axis: 0, group: cp, ...on, bytes: 2 * bytes, phase: 'backward', scales: true, op, ring: { steps: cp - 1, ops: a.ops } });
       bufferBytes += 2 * kv;
     } else {
       for (const t of [a.q, a.k, a.v, a.out]) {
         const bytes = (cp * tensorBytes(t)) / split;
-        collectives.push({ kind: 'all-to-all', axis: 0, group: cp, bytes, phase: 'forward', scales: true, op });
-        collectives.push({ kind: 'all-to-all', axis: 0, group: cp, bytes, phase: 'backward', scales: true, op });
+        collectives.push({ kind: 'all-to-all', axis: 0, group: cp, ...on, bytes, phase: 'forward', scales: true, op });
+        collectives.push({ kind: 'all-to-all', axis: 0, group: cp, ...on, bytes, phase: 'backward', scales: true, op });
       }
     }
   }

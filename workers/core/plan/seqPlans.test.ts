@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseClusterSpec } from '../cluster/spec.ts';
 import { jaxScript } from '../export/jaxScript.ts';
 import { megatronArgs } from '../export/megatronArgs.ts';
+import { buildMeshSpace } from '../inter/meshSpace.ts';
+import { MEGATRON } from '../inter/manualProfile.ts';
+import { createContext, manualProfileFn } from './context.ts';
 import { defaultPlanOptions, plan } from '../plan.ts';
 import { zooModel } from '../zoo/index.ts';
 import type { Plan, PlanOptions } from './types.ts';
@@ -89,4 +92,23 @@ describe('sequence parallelism in plans (GPT-6.7B, seq 4096, one DGX H100, Megat
     expect(auto.stepSeconds).toBeLessThanOrEqual(off.stepSeconds);
     expect(off.stages.every((s) => !s.sequenceParallel)).toBe(true);
   }, 120_000);
+});
+
+describe('a CP group\'s link', () => {
+  it('cp consecutive positions of axis 0 inside a node use the node\'s link, not axis 0\'s', async () => {
+    const model = zooModel('llama-3-8B', { batch: 2, seq: 16384, dims: { layers: 1 } });
+    const cluster = parseClusterSpec('dgx-h100:2x8');
+    const ctx = createContext(model, cluster, { ...defaultPlanOptions(model), cp: 2 });
+    const space = buildMeshSpace(cluster, { submesh: (s) => s[0] === 2, logical: (l) => l[0] === 16 });
+    const mesh = space.meshes[0];
+    const unit = ctx.clustering.unitGraph.units.find((u) => u.name.startsWith('layer '));
+    if (!unit) throw new Error('no block');
+    const p = await manualProfileFn(ctx, { ...MEGATRON, tensorParallel: false, contextParallel: { degree: 2, kind: 'ring' } })(unit, mesh, space.submeshes[mesh.shape]);
+    const ring = p.collectives.filter((c) => c.ring);
+    expect(ring).toHaveLength(2);
+    // Axis 0 of (16, 1) spans the two nodes (its ring runs over the 8 rails of each node: 360 GB/s); a CP pair sits in
+    // one node, on NVLink's 306 GB/s bus bandwidth.
+    expect(ring.every((c) => c.link?.bandwidthBytesPerSecond === cluster.intraNode.bandwidthBytesPerSecond)).toBe(true);
+    expect(mesh.links[0].bandwidthBytesPerSecond).not.toBe(cluster.intraNode.bandwidthBytesPerSecond);
+  });
 });
