@@ -1,11 +1,11 @@
 /** Training options, mapped one to one onto PlanOptions. */
-import { PRECISIONS, RUNTIMES, type Precision, type Runtime, type ScheduleKind } from '../../workers/core/plan/types.ts';
+import { PRECISIONS, RUNTIMES, type Precision, type Runtime, type ScheduleChoice } from '../../workers/core/plan/types.ts';
 import { useApp } from '../store/store.ts';
 import { inputClass } from './Region.tsx';
 import { ZeroExpertOptions } from './ZeroExpertOptions.tsx';
 import { SeqParallelFields } from './SeqParallelFields.tsx';
 
-const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'interleaved', 'zb-h1', 'eager-1f1b', 'gpipe', 'inference'];
+const SCHEDULES: readonly ScheduleChoice[] = ['1f1b', 'interleaved', 'zb-h1', 'auto', 'eager-1f1b', 'gpipe', 'inference'];
 const RUNTIME_LABELS: Readonly<Record<Runtime, string>> = { megatron: 'megatron', xla: 'xla (JAX)' };
 
 export function TrainingOptions() {
@@ -31,7 +31,7 @@ export function TrainingOptions() {
         </span>
       </label>
       <label className={field}>schedule
-        <select className={inputClass} value={o.schedule} onChange={(e) => set({ schedule: e.target.value as ScheduleKind })}>
+        <select className={inputClass} value={o.schedule} onChange={(e) => set({ schedule: e.target.value as ScheduleChoice })}>
           {SCHEDULES.map((s) => <option key={s}>{s}</option>)}
         </select>
       </label>

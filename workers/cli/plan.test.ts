@@ -73,7 +73,7 @@ describe('meshplan plan / compare', () => {
 
   it('exits 2 with one line for bad options', () => {
     const bad = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--schedule', 'zigzag', '--json');
-    expect([bad.status, bad.stderr]).toEqual([2, "meshplan plan: --schedule must be one of 1f1b|gpipe|eager-1f1b|interleaved|zb-h1, got 'zigzag'\n"]);
+    expect([bad.status, bad.stderr]).toEqual([2, "meshplan plan: --schedule must be one of 1f1b|gpipe|eager-1f1b|interleaved|zb-h1|auto, got 'zigzag'\n"]);
     const mb = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--microbatches', '3', '--json');
     expect([mb.status, mb.stderr]).toEqual([2, 'meshplan plan: microbatches must divide the global batch 8, got 3\n']);
     const grid = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--tp', '2', '--json');

@@ -1,5 +1,5 @@
 /**
- * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1]
+ * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1|auto]
  *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
  *   [--dp N --tp N --pp N] [--zero 0|1|2|3|auto] [--ep N] [--capacity-factor F] [--sp on|off|auto] [--cp N] [--cp-kind ring|ulysses]
  *   [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
@@ -15,7 +15,7 @@ import type { Cluster } from '../core/cluster/types.ts';
 import { chromeTrace } from '../core/export/chromeTrace.ts';
 import type { ModelGraph } from '../core/ir/types.ts';
 import { defaultPlanOptions, plan, type PlanDeps } from '../core/plan.ts';
-import { PRECISIONS, RUNTIMES, type BaselineKind, type Plan, type PlanOptions, type Precision, type Runtime, type ScheduleKind } from '../core/plan/types.ts';
+import { PRECISIONS, RUNTIMES, type BaselineKind, type Plan, type PlanOptions, type Precision, type Runtime, type ScheduleChoice } from '../core/plan/types.ts';
 import { LIMITS, type Range } from '../core/boundary/limits.ts';
 import { oneLine } from '../core/boundary/text.ts';
 import { CliError, intArg, numberArg, oneOf, parseArgs, required, type ParsedArgs } from './args.ts';
@@ -37,8 +37,9 @@ function intOrAuto(args: ParsedArgs, key: string, r: Range): number | 'auto' | u
   return args.values[key] === 'auto' ? 'auto' : intArg(args, key, r);
 }
 
-/** --schedule values: interleaved is Megatron's interleaved 1F1B, its chunks per device chosen by the search. */
-const SCHEDULE_FLAGS: readonly ScheduleKind[] = ['1f1b', 'gpipe', 'eager-1f1b', 'interleaved', 'zb-h1'];
+/** --schedule values: interleaved is Megatron's interleaved 1F1B, its chunks per device chosen by the search; auto lets
+ * the search pick the schedule too (inter/schedulePricing.ts). */
+const SCHEDULE_FLAGS: readonly ScheduleChoice[] = ['1f1b', 'gpipe', 'eager-1f1b', 'interleaved', 'zb-h1', 'auto'];
 
 export interface LoadedPlanArgs {
   readonly model: ModelGraph;
@@ -55,7 +56,7 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const memoryGb = numberArg(args, 'memory-gb', LIMITS.memoryGb);
   const mode = oneOf(args, 'mode', ['train', 'infer'] as const);
   const microbatches = intOrAuto(args, 'microbatches', LIMITS.microbatches);
-  const schedule = oneOf<ScheduleKind>(args, 'schedule', SCHEDULE_FLAGS);
+  const schedule = oneOf<ScheduleChoice>(args, 'schedule', SCHEDULE_FLAGS);
   const remat = oneOf(args, 'remat', ['auto', 'on', 'off'] as const);
   const precision = oneOf<Precision>(args, 'precision', PRECISIONS);
   const layers = intOrAuto(args, 'layers', LIMITS.layers);

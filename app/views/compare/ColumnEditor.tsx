@@ -5,10 +5,10 @@ import { BandwidthInput } from '../../components/BandwidthInput.tsx';
 import { inputClass } from '../../components/Region.tsx';
 import { sourceLabel, type ModelSource } from '../../scenario.ts';
 import type { CompareColumn } from '../../store/compareSlice.ts';
-import { PRECISIONS, RUNTIMES, type PlanOptions, type Precision, type Runtime, type ScheduleKind } from '../../../workers/core/plan/types.ts';
+import { PRECISIONS, RUNTIMES, type PlanOptions, type Precision, type Runtime, type ScheduleChoice } from '../../../workers/core/plan/types.ts';
 import type { Cluster } from '../../../workers/core/cluster/types.ts';
 
-const SCHEDULES: readonly ScheduleKind[] = ['1f1b', 'interleaved', 'zb-h1', 'eager-1f1b', 'gpipe', 'inference'];
+const SCHEDULES: readonly ScheduleChoice[] = ['1f1b', 'interleaved', 'zb-h1', 'auto', 'eager-1f1b', 'gpipe', 'inference'];
 
 function Field({ label, changed, children }: { label: string; changed: boolean; children: ReactNode }) {
   return (
@@ -80,7 +80,7 @@ export function ColumnEditor({ column, changed, models, edit }: {
         </select>
       </Field>
       <Field label="schedule" changed={has('schedule')}>
-        <select className={inputClass} value={options.schedule} onChange={(e) => op({ schedule: e.target.value as ScheduleKind })}>
+        <select className={inputClass} value={options.schedule} onChange={(e) => op({ schedule: e.target.value as ScheduleChoice })}>
           {SCHEDULES.map((s) => <option key={s}>{s}</option>)}
         </select>
       </Field>

@@ -10,6 +10,7 @@ import type { Candidate, CandidateStage } from '../inter/search.ts';
 import { layerCostTable, type CostContext } from '../inter/stageCosts.ts';
 import { buildMeshSpace, type MeshSpace } from '../inter/meshSpace.ts';
 import { profileUnits } from '../inter/profileUnits.ts';
+import { plainSchedule } from '../inter/schedulePricing.ts';
 import { inFlight, maxStagesThatFit, sendEstimate, stageCore, memoryTotal, stageMemory } from '../inter/stageOptions.ts';
 import { inputBytesOfRange } from '../inter/units.ts';
 import { costContext, manualProfileFn, type PlanContext } from '../inter/context.ts';
@@ -82,7 +83,7 @@ export async function uniformCandidate(ctx: PlanContext, spec: UniformSpec, memo
   const cost = costContext(ctx, space, profiles, clustering);
   const sub = space.submeshes[0];
   const limit = ctx.memoryLimitBytes[0];
-  const schedule = ctx.training ? ctx.options.schedule : 'inference';
+  const schedule = ctx.training ? plainSchedule(ctx.options.schedule) : 'inference';
   const K = clustering.unitGraph.units.length;
   let best: { candidate: Candidate; feasible: boolean } | null = null;
   for (const B of ctx.microbatchCounts) {

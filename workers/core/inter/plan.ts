@@ -12,6 +12,7 @@ import type { ScheduleKind, TimelineEvent } from '../schedule/types.ts';
 import type { Runtime } from './runtime.ts';
 import type { ZeroLevel } from './zeroStages.ts';
 import type { CpKind } from './seqParallel.ts';
+import type { ScheduleChoice } from './schedulePricing.ts';
 
 export interface Stage {
   readonly index: number;
@@ -115,7 +116,8 @@ export interface PlanOptions {
   readonly globalBatch: number;
   readonly seq?: number;
   readonly microbatches: number | 'auto';
-  readonly schedule: ScheduleKind;
+  /** 'auto': the search picks the schedule (and interleaved chunks) by each one's priced step (schedulePricing.ts). */
+  readonly schedule: ScheduleChoice;
   readonly remat: 'auto' | 'on' | 'off';
   readonly precision: Precision;
   /** Number of layers of the clustering, or 'auto'. */

@@ -9,6 +9,7 @@ import type { ModelGraph } from '../ir/types.ts';
 import type { SearchTraceEntry } from './plan.ts';
 import type { ProgressCallback } from '../progress.ts';
 import type { ScheduleKind } from '../schedule/types.ts';
+import { pipelineChoices, pricedProblem, type ScheduleChoice } from './schedulePricing.ts';
 import type { LayerClustering } from './layerConstruction.ts';
 import { solveStageDp } from './stageConstruction.ts';
 import { layerCostTable, type CostContext } from './stageCosts.ts';
@@ -30,13 +31,16 @@ export interface Candidate {
   /** The DP's objective (seconds per step, before the schedule simulation). */
   readonly objectiveSeconds: number;
   readonly stages: readonly CandidateStage[];
+  /** The schedule the DP priced it under (schedulePricing.ts), and interleaved 1F1B's chunks per device. */
+  readonly schedule?: ScheduleKind;
+  readonly virtualStages?: number;
 }
 
 export interface SearchInput {
   readonly cost: CostContext;
   readonly globalBatch: number;
   readonly microbatchCounts: readonly number[];
-  readonly schedule: ScheduleKind;
+  readonly schedule: ScheduleChoice;
   readonly remat: readonly boolean[];
   readonly memoryLimitBytes: readonly number[];
   readonly objective: 'step' | 'throughput';
@@ -100,24 +104,34 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
     // Meshes whose data-parallel axis does not divide the micro-batch offer the DP no option (stageOptions.ts).
     const tables = layerCostTable(cost, b, (mesh) => b % dataParallelOf(mesh.logical, mesh.variant) === 0);
     const r = b / cost.graph.batch;
-    const { problem, meta } = buildStageProblem({
+    const maxStages = Math.min(x.maxStages ?? L, L, totalDevices(cost.space));
+    const baseSchedule: ScheduleKind = x.schedule === 'auto' || x.schedule === 'interleaved' ? '1f1b' : x.schedule;
+    const { problem, meta, parts } = buildStageProblem({
       cluster: cost.cluster, space: cost.space, tables, layers: L,
-      boundaryBytes: boundary.map((v) => v * r), microbatch: b, microbatches: B, schedule: x.schedule,
-      remat: x.remat, memoryLimitBytes: x.memoryLimitBytes, training: cost.training, objective: x.objective,
-      maxStages: Math.min(x.maxStages ?? L, L, totalDevices(cost.space)),
+      boundaryBytes: boundary.map((v) => v * r), microbatch: b, microbatches: B, schedule: baseSchedule,
+      remat: x.remat, memoryLimitBytes: x.memoryLimitBytes, training: cost.training, objective: x.objective, maxStages,
       ...(x.zeroLevels ? { zeroLevels: x.zeroLevels } : {}),
+      ...(baseSchedule !== x.schedule || x.schedule === 'zb-h1' ? { unitsPerLayer: cost.clustering.layers.map((l) => l.unitEnd - l.unitStart) } : {}),
     });
-    const res = solveStageDp(problem, { tMaxRelativeGap: x.tMaxRelativeGap, bestKnown: best });
-    dpRuns += res.dpRuns;
-    if (res.kind === 'infeasible') {
-      trace.push({ label, stepSeconds: Infinity, feasible: false, note: 'no slicing fits in memory' });
-    } else if (res.kind === 'pruned') {
-      trace.push({ label, stepSeconds: res.lowerBoundSeconds, feasible: true, note: `pruned: at least ${res.lowerBoundSeconds.toPrecision(4)} s` });
-    } else {
-      best = Math.min(best, res.objectiveSeconds);
-      const stages = res.stages.map((s) => ({ core: meta[s.option].core, submesh: cost.space.submeshes[s.mesh] }));
-      candidates.push({ microbatches: B, microbatch: b, objectiveSeconds: res.objectiveSeconds, stages });
-      trace.push({ label, stepSeconds: res.objectiveSeconds, feasible: true, note: `${stages.length} stages, DP objective (${res.dpRuns} DP runs)` });
+    for (const choice of pipelineChoices(x.schedule, B, maxStages)) {
+      const named = choice.schedule === 'interleaved' ? `${label}, interleaved v=${choice.virtualStages}${choice.stages ? ` S=${choice.stages}` : ''}`
+        : x.schedule === 'auto' ? `${label}, ${choice.schedule}` : label;
+      const res = solveStageDp(pricedProblem(problem, parts, choice, baseSchedule, B), { tMaxRelativeGap: x.tMaxRelativeGap, bestKnown: best });
+      dpRuns += res.dpRuns;
+      // Interleaved stage counts that are pruned or do not fit are many: the trace keeps the ones that were solved.
+      if (res.kind === 'infeasible') {
+        if (!choice.stages) trace.push({ label: named, stepSeconds: Infinity, feasible: false, note: 'no slicing fits in memory' });
+      } else if (res.kind === 'pruned') {
+        if (!choice.stages) trace.push({ label: named, stepSeconds: res.lowerBoundSeconds, feasible: true, note: `pruned: at least ${res.lowerBoundSeconds.toPrecision(4)} s` });
+      } else {
+        best = Math.min(best, res.objectiveSeconds);
+        const stages = res.stages.map((s) => ({ core: meta[s.option].core, submesh: cost.space.submeshes[s.mesh] }));
+        candidates.push({
+          microbatches: B, microbatch: b, objectiveSeconds: res.objectiveSeconds, stages,
+          ...(x.schedule === 'auto' || x.schedule === 'interleaved' ? { schedule: choice.schedule, virtualStages: choice.virtualStages } : {}),
+        });
+        trace.push({ label: named, stepSeconds: res.objectiveSeconds, feasible: true, note: `${stages.length} stages, DP objective (${res.dpRuns} DP runs)` });
+      }
     }
     const now = Date.now();
     if (progress && (now - last >= 100 || k === counts.length - 1)) { last = now; progress({ phase: 'stage DP', done: k + 1, total: counts.length }); }

@@ -44,6 +44,9 @@ export interface StageDpProblem {
   readonly maxWeight: number;
   /** Period = max(path max, path sum / S) instead of the path max when S > 1 (1F1B's in-flight limit). */
   readonly roundTrip?: boolean;
+  /** Fewest stages of a solution, and the least option sum / max (default 1) for the pruning bound (schedulePricing.ts). */
+  readonly minStages?: number;
+  readonly sumOverMax?: number;
 }
 
 export interface DpStage {
@@ -187,7 +190,7 @@ function firstStage(p: StageDpProblem, s: number, i: number, m: number, idx: num
 function bestOf(p: StageDpProblem, t: Tables, layout: Layout): { s: number; objective: number } | null {
   const plane = (p.layers + 1) * layout.count;
   let best: { s: number; objective: number } | null = null;
-  for (let s = 1; s <= p.maxStages; s++) {
+  for (let s = p.minStages ?? 1; s <= p.maxStages; s++) {
     const k = s * plane + layout.full;
     if (t.F[k] === Infinity) continue;
     const objective = objectiveOf(p, s, t.F[k], t.PM[k], p.optOnce?.[t.choiceOpt[k]] ?? 0);
@@ -257,12 +260,13 @@ function solveOrder(p: StageDpProblem, layout: Layout, options: StageDpOptions):
   const cands = tMaxCandidates(p, options.tMaxRelativeGap ?? 0);
   let dpRuns = 0;
   if (cands.length === 0) return { kind: 'infeasible', dpRuns };
+  const weight = p.maxWeight + p.sumWeight * (p.sumOverMax ?? 1);
+  if (p.maxWeight > 0 && weight * cands[0] >= (options.bestKnown ?? Infinity)) return { kind: 'pruned', lowerBoundSeconds: weight * cands[0], dpRuns };
   const evaluate = (t: number): { s: number; objective: number } | null => { dpRuns++; return bestOf(p, runDp(p, t, layout), layout); };
   // Feasibility grows with t_max: check the loosest, then binary search the first feasible value.
   const loosest = evaluate(cands[cands.length - 1]);
   if (!loosest) return { kind: 'infeasible', dpRuns };
   let best: { objective: number; tMax: number; s: number } | null = null;
-  const weight = p.maxWeight + p.sumWeight;
   if (p.maxWeight === 0) {
     best = { ...loosest, tMax: cands[cands.length - 1] };
   } else {

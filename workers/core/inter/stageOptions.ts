@@ -9,6 +9,7 @@ import type { Cluster } from '../cluster/types.ts';
 import type { MemoryBreakdown } from '../cost/memory.ts';
 import type { ScheduleKind } from '../schedule/types.ts';
 import type { StageDpProblem } from './stageConstruction.ts';
+import type { OptionParts } from './schedulePricing.ts';
 import type { LayerCosts } from './stageCosts.ts';
 import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 import { atZeroLevel, type ZeroLevel } from './zeroStages.ts';
@@ -108,11 +109,10 @@ export function inFlight(schedule: ScheduleKind, stagesFromHere: number, microba
   switch (schedule) {
     case 'gpipe': return microbatches;
     case '1f1b': return Math.min(stagesFromHere, microbatches);
-    // The DP prices interleaved 1F1B as one chunk per device (1F1B); assembly tries more chunks (plan/assemble.ts)
-    // and checks their memory by simulation.
+    // One chunk per device (1F1B); more chunks depend on the stage count too (schedulePricing.ts inFlightOf).
     case 'interleaved': return Math.min(stagesFromHere, microbatches);
-    // ZB-H1's deferred weight gradients can keep more; assembly takes the simulated peak.
-    case 'zb-h1': return Math.min(stagesFromHere, microbatches);
+    // A micro-batch is held until its weight gradient, which the simulator defers to the drain (schedulePricing.ts).
+    case 'zb-h1': return microbatches;
     case 'eager-1f1b': return Math.min(microbatches, 2 * stagesFromHere - 1);
     case 'inference': return 1;
   }
@@ -138,6 +138,14 @@ export function memoryTotal(m: MemoryBreakdown): number {
  */
 export function requiredBytes(c: Pick<StageCore, 'stepsInFlight'>, m: MemoryBreakdown): number {
   return memoryTotal(m) + (c.stepsInFlight - 1) * (m.gradBytes + m.activationBytes + m.temporaryBytes);
+}
+
+/** Most in-flight micro-batches (whole-stage activations) whose memory fits the limit; -1 when not even none. */
+export function activationCapacity(c: StageCore, limitBytes: number): number {
+  const base = requiredBytes(c, stageMemory(c, 0));
+  const per = requiredBytes(c, stageMemory(c, 1)) - base;
+  if (base > limitBytes) return -1;
+  return per > 0 ? (limitBytes - base) / per : Infinity;
 }
 
 /** Largest s (stages from this one to the end) whose memory fits; 0 when none. */
@@ -200,6 +208,9 @@ export interface StageProblemInput {
   readonly maxStages: number;
   /** ZeRO levels the DP may give a stage with a data-parallel axis (inter/zeroStages.ts); absent: the profiles'. */
   readonly zeroLevels?: readonly ZeroLevel[];
+  /** Units (blocks) of each layer; with it, options are kept unless dominated in every part of OptionParts (each
+   * schedule prices them differently: schedulePricing.ts), else by 1F1B's prices alone. */
+  readonly unitsPerLayer?: readonly number[];
 }
 
 /** Is option a at least as good as b in every respect? */
@@ -210,7 +221,7 @@ function dominates(a: OptionCost, b: OptionCost): boolean {
 /** An option's fill/drain cost, period, most stages after it, and the part of its fill paid once per step. */
 interface OptionCost { readonly s: number; readonly mx: number; readonly ms: number; readonly once: number }
 
-export function buildStageProblem(x: StageProblemInput): { problem: StageDpProblem; meta: OptionMeta[] } {
+export function buildStageProblem(x: StageProblemInput): { problem: StageDpProblem; meta: OptionMeta[]; parts: OptionParts } {
   const L = x.layers;
   const M = x.space.submeshes.length;
   const optStart = new Int32Array(L * L * M + 1);
@@ -219,6 +230,8 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
   const max: number[] = [];
   const maxS: number[] = [];
   const meta: OptionMeta[] = [];
+  const part = { forward: [] as number[], total: [] as number[], send: [] as number[], sync: [] as number[], first: [] as number[], last: [] as number[], capacity: [] as number[], cap: [] as number[], units: [] as number[] };
+  const perPart = x.unitsPerLayer !== undefined;
   for (let l = 0; l < L; l++) for (let i = 0; i < L; i++) for (let m = 0; m < M; m++) {
     const idx = (l * L + i) * M + m;
     optStart[idx] = sum.length;
@@ -227,27 +240,34 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
     const group = x.space.groups[sub.group];
     const bytes = i + 1 < L ? x.boundaryBytes[i + 1] : 0;
     const send = sendEstimate(x.cluster, sub, bytes, group.gpusPerNode);
-    const local: (OptionCost & { meta: OptionMeta })[] = [];
+    const cap = Math.min(x.maxStages, L - l);
+    const units = x.unitsPerLayer ? x.unitsPerLayer.slice(l, i + 1).reduce((a, b) => a + b, 0) : 1;
+    const local: (OptionCost & { meta: OptionMeta; f: number; t: number; capacity: number })[] = [];
     for (const mesh of sub.meshes) {
       const table = x.tables[mesh.id];
       if (x.microbatch % dataParallelOf(mesh.logical, mesh.variant) !== 0 || !table) continue;
       for (const remat of x.remat) for (const core of zeroOptions(table, stageCore(table, mesh.id, l, i + 1, remat), x.zeroLevels, x.microbatches)) {
-        const ms = maxStagesThatFit(core, x.schedule, x.microbatches, x.memoryLimitBytes[sub.group], Math.min(x.maxStages, L - l));
-        if (ms === 0) continue;
+        const capacity = activationCapacity(core, x.memoryLimitBytes[sub.group]);
+        const ms = maxStagesThatFit(core, x.schedule, x.microbatches, x.memoryLimitBytes[sub.group], cap);
+        if (ms === 0 && !(perPart && capacity >= 1)) continue;
         const t = core.forwardSeconds + (x.training ? core.backwardSeconds : 0);
         // Gradient sync runs after a stage's last backward; only the first stage's (which finishes last) lies
         // on the step's critical path, the others overlap the drain of the stages before them. It is paid once
         // per step, so it stays out of the micro-batch round trip (stageConstruction.ts).
         const sync = x.training && l === 0 ? core.gradientSyncSeconds : 0;
         const s = x.training ? t + 2 * send + sync : t + send;
-        local.push({ s, mx: Math.max(t, send), ms, once: sync, meta: { core, sendSeconds: send } });
+        local.push({ s, mx: Math.max(t, send), ms, once: sync, meta: { core, sendSeconds: send }, f: core.forwardSeconds, t, capacity });
       }
     }
     local.forEach((a, ai) => {
-      const beaten = local.some((b, bi) => bi !== ai && dominates(b, a)
-        && (b.s < a.s || b.mx < a.mx || b.ms > a.ms || b.s - b.once < a.s - a.once || bi < ai));
+      const beaten = local.some((b, bi) => bi !== ai && (perPart
+        ? b.f <= a.f && b.t <= a.t && b.once <= a.once && b.capacity >= a.capacity && b.ms >= a.ms
+          && (b.f < a.f || b.t < a.t || b.once < a.once || b.capacity > a.capacity || b.ms > a.ms || bi < ai)
+        : dominates(b, a) && (b.s < a.s || b.mx < a.mx || b.ms > a.ms || b.s - b.once < a.s - a.once || bi < ai)));
       if (beaten) return;
       sum.push(a.s); once.push(a.once); max.push(a.mx); maxS.push(a.ms); meta.push(a.meta);
+      part.forward.push(a.f); part.total.push(a.t); part.send.push(send); part.sync.push(a.once); part.first.push(l === 0 ? 1 : 0);
+      part.last.push(i === L - 1 ? 1 : 0); part.capacity.push(a.capacity); part.cap.push(cap); part.units.push(units);
     });
     optStart[idx + 1] = sum.length;
   }
@@ -268,5 +288,10 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
       roundTrip: x.training && x.schedule !== 'gpipe',
     },
     meta,
+    parts: {
+      forward: Float64Array.from(part.forward), total: Float64Array.from(part.total), send: Float64Array.from(part.send),
+      sync: Float64Array.from(part.sync), first: Uint8Array.from(part.first), last: Uint8Array.from(part.last),
+      capacity: Float64Array.from(part.capacity), cap: Int32Array.from(part.cap), units: Int32Array.from(part.units),
+    },
   };
 }

@@ -64,7 +64,8 @@ function chooseVirtualStages(c: Candidate, clustering: LayerClustering, stages: 
 export function assemblePlan(x: AssembleInput): Plan {
   const { candidate: c, clustering } = x;
   const training = x.mode === 'train';
-  const schedule: ScheduleKind = training ? x.schedule : 'inference';
+  // The DP's schedule (and chunks per device) when it priced one (inter/schedulePricing.ts), else the options'.
+  const schedule: ScheduleKind = training ? c.schedule ?? x.schedule : 'inference';
   const placed = placeSubmeshes(x.space, c.stages.map((s) => s.submesh), x.cluster.fabric);
   const boundary = boundaryBytesOf(clustering);
   const r = c.microbatch / x.graph.batch;
@@ -78,9 +79,9 @@ export function assemblePlan(x: AssembleInput): Plan {
     sendSeconds: sends[i],
     gradientSyncSeconds: training ? s.core.gradientSyncSeconds : 0,
   }));
-  const { sim, virtualStages } = schedule === 'interleaved'
+  const { sim, virtualStages } = schedule === 'interleaved' && c.virtualStages === undefined
     ? chooseVirtualStages(c, clustering, scheduleStages, x.memoryLimitBytes)
-    : { sim: simulateSchedule({ schedule, microbatches: c.microbatches, stages: scheduleStages }), virtualStages: 1 };
+    : { sim: simulateSchedule({ schedule, microbatches: c.microbatches, stages: scheduleStages, virtualStages: c.virtualStages ?? 1 }), virtualStages: c.virtualStages ?? 1 };
   const problems: string[] = [];
   const stages: Stage[] = c.stages.map((s, i) => {
     const mesh = x.space.meshes[s.core.meshId];

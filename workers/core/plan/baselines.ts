@@ -3,6 +3,7 @@
  * zero3) through the same stage pricing and assembly as the search, the searched ones (intra-only, inter-only) by
  * the search on a narrowed space.
  */
+import { plainSchedule } from '../inter/schedulePricing.ts';
 import { INTER_ONLY_LAYERS, megatronGrid } from '../baselines/index.ts';
 import { uniformCandidate, type ProfileMemo, type UniformResult, type UniformSpec } from '../baselines/uniform.ts';
 import type { Candidate } from '../inter/search.ts';
@@ -33,7 +34,7 @@ function assembleUniform(ctx: PlanContext, kind: BaselineKind, label: string, sp
   try {
     return assemblePlan({
       kind, label, graph: ctx.graph, cluster: ctx.cluster, space: r.space, clustering: r.clustering, mode: ctx.options.mode,
-      globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate: r.candidate,
+      globalBatch: ctx.options.globalBatch, schedule: plainSchedule(ctx.options.schedule), candidate: r.candidate,
       memoryLimitBytes: ctx.memoryLimitBytes, searchSeconds: (Date.now() - started) / 1000,
       ...(ctx.describeSharding ? { shardingOf: shardingFor(ctx, r.cost) } : {}),
     });

@@ -16,6 +16,13 @@ function fmtSeconds(s: number): string {
   return s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(1)} ms`;
 }
 
+/** The schedule when it is not 1F1B (the default), with interleaved 1F1B's chunks per device. */
+export function scheduleText(p: Pick<Plan, 'schedule' | 'virtualStages' | 'stages'>): string {
+  if (p.stages.length < 2 || p.schedule === '1f1b' || p.schedule === 'inference') return '';
+  if (p.schedule === 'interleaved') return (p.virtualStages ?? 1) > 1 ? `, interleaved 1F1B with ${p.virtualStages} chunks per device` : ', interleaved 1F1B with 1 chunk per device (1F1B)';
+  return `, ${({ gpipe: 'GPipe', 'eager-1f1b': 'eager 1F1B', 'zb-h1': 'zero-bubble ZB-H1' } as Record<string, string>)[p.schedule] ?? p.schedule}`;
+}
+
 function describe(p: Plan): string {
   const shapes = new Map<string, number>();
   for (const s of p.stages) {
@@ -24,7 +31,7 @@ function describe(p: Plan): string {
   }
   const meshes = [...shapes].map(([k, n]) => `${n} x ${k}`).join(', ');
   const remat = p.stages.filter((s) => s.remat).length;
-  return `${p.stages.length} stage${p.stages.length > 1 ? 's' : ''} (${meshes}), ${p.microbatches} micro-batches` +
+  return `${p.stages.length} stage${p.stages.length > 1 ? 's' : ''} (${meshes}), ${p.microbatches} micro-batches${scheduleText(p)}` +
     (remat ? `, remat on ${remat === p.stages.length ? 'all' : remat} stage${remat > 1 ? 's' : ''}` : '');
 }
 

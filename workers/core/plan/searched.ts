@@ -3,6 +3,7 @@
  * run the stage DP per micro-batch count, then place and simulate the best few slicings; the simulated step time
  * decides among them.
  */
+import { plainSchedule } from '../inter/schedulePricing.ts';
 import { pricingGraph, type CostContext } from '../inter/stageCosts.ts';
 import { buildMeshSpace, type MeshFilter } from '../inter/meshSpace.ts';
 import { profileUnits, type ProfileFn } from '../inter/profileUnits.ts';
@@ -86,7 +87,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     try {
       plans.push(assemblePlan({
         kind, label, graph: ctx.graph, cluster: ctx.cluster, space, clustering: ctx.clustering, mode: ctx.options.mode,
-        globalBatch: ctx.options.globalBatch, schedule: ctx.options.schedule, candidate, memoryLimitBytes: ctx.memoryLimitBytes,
+        globalBatch: ctx.options.globalBatch, schedule: plainSchedule(ctx.options.schedule), candidate, memoryLimitBytes: ctx.memoryLimitBytes,
         searchSeconds: (Date.now() - started) / 1000,
         steadyState: !ctx.training && ctx.options.inferObjective === 'throughput',
         ...(ctx.describeSharding ? { shardingOf: shardingFor(ctx, cost) } : {}),
@@ -98,7 +99,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     }
   }
   const simulated: SearchTraceEntry[] = plans.map((p) => ({
-    label: `simulated: B=${p.microbatches}, ${p.stages.length} stages`,
+    label: `simulated: B=${p.microbatches}, ${p.stages.length} stages${ctx.options.schedule === 'auto' || p.virtualStages ? `, ${p.schedule}${p.virtualStages ? ` v=${p.virtualStages}` : ''}` : ''}`,
     stepSeconds: p.stepSeconds,
     feasible: p.feasible,
     note: p.stages.map((s) => `${s.layers[0]}-${s.layers[1] - 1}@${s.submeshShape.join('x')}/${s.logicalMesh.join('x')}${s.remat ? 'r' : ''}`).join(' '),

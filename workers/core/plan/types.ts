@@ -11,3 +11,4 @@ export { RUNTIMES, type Runtime } from '../inter/runtime.ts';
 export type { Progress, ProgressCallback } from '../progress.ts';
 export type { ScheduleKind, TimelineEvent, TimelineEventKind } from '../schedule/types.ts';
 export { CP_KINDS, type CpKind } from '../inter/seqParallel.ts';
+export type { ScheduleChoice } from '../inter/schedulePricing.ts';
