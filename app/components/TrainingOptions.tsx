@@ -36,8 +36,8 @@ export function TrainingOptions() {
         </select>
       </label>
       <label className={field}>remat
-        <select className={inputClass} value={o.remat} onChange={(e) => set({ remat: e.target.value as 'auto' | 'on' | 'off' })}>
-          <option>auto</option><option>on</option><option>off</option>
+        <select className={inputClass} value={o.remat} onChange={(e) => set({ remat: e.target.value as 'auto' | 'on' | 'off' | 'selective' })}>
+          <option>auto</option><option>on</option><option>off</option><option>selective</option>
         </select>
       </label>
       <label className={field}>mode

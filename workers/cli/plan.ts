@@ -1,6 +1,6 @@
 /**
  * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1|auto]
- *   [--remat auto|on|off] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
+ *   [--remat auto|on|off|selective] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
  *   [--dp N --tp N --pp N] [--zero 0|1|2|3|auto] [--ep N] [--capacity-factor F] [--sp on|off|auto] [--cp N] [--cp-kind ring|ulysses]
  *   [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
  *   [--runtime megatron|xla] [--workers N]
@@ -57,7 +57,7 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const mode = oneOf(args, 'mode', ['train', 'infer'] as const);
   const microbatches = intOrAuto(args, 'microbatches', LIMITS.microbatches);
   const schedule = oneOf<ScheduleChoice>(args, 'schedule', SCHEDULE_FLAGS);
-  const remat = oneOf(args, 'remat', ['auto', 'on', 'off'] as const);
+  const remat = oneOf(args, 'remat', ['auto', 'on', 'off', 'selective'] as const);
   const precision = oneOf<Precision>(args, 'precision', PRECISIONS);
   const layers = intOrAuto(args, 'layers', LIMITS.layers);
   const baseline = oneOf<BaselineKind>(args, 'baseline', ['megatron', 'dp', 'zero3', 'intra-only', 'inter-only']);
@@ -144,7 +144,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${p.explanation.summary}\n` + p.stages.map((s) =>
       `  stage ${s.index}: layers ${s.layers[0]}..${s.layers[1] - 1} on ${s.submeshShape.join('x')} (${s.gpu}) as ${s.logicalMesh.join('x')}` +
       `${s.sequenceParallel ? ', SP' : ''}${s.contextParallel ? `, CP ${s.contextParallel.degree} (${s.contextParallel.kind})` : ''}` +
-      `${s.remat ? ', remat' : ''}, ${(s.memoryBytesPerDevice / 2 ** 30).toFixed(2)} GiB/device`).join('\n') + '\n' +
+      `${s.remat ? ', remat' : s.recompute === 'selective' ? ', selective recompute' : ''}, ${(s.memoryBytesPerDevice / 2 ** 30).toFixed(2)} GiB/device`).join('\n') + '\n' +
       `  step ${p.stepSeconds.toFixed(3)} s, ${p.tflopsPerGpu.toFixed(1)} TFLOP/s per GPU (model ${p.modelTflopsPerGpu.toFixed(1)}), ` +
       `${p.samplesPerSecond.toFixed(1)} samples/s, search ${p.searchSeconds.toFixed(2)} s${p.feasible ? '' : ', INFEASIBLE'}\n`);
   }

@@ -33,7 +33,7 @@ export function StagesView({ plan, cluster }: { plan: Plan; cluster: Cluster }) 
     <div className="space-y-3">
       <p className="text-sm">
         <span data-testid="stage-count" className="font-semibold">{plan.stages.length} stage{plan.stages.length === 1 ? '' : 's'}</span>
-        {' '}· {plan.microbatches} micro-batches · {plan.schedule}{plan.feasible ? '' : ' · infeasible'}
+        {' '}· {plan.microbatches} micro-batches · <span data-testid="schedule">{plan.schedule}{plan.virtualStages ? ` (v = ${plan.virtualStages} chunks per device)` : ''}</span>{plan.feasible ? '' : ' · infeasible'}
       </p>
       <svg data-figure role="img" aria-label={`Layer strip: ${plan.stages.length} stages`} viewBox={`0 0 ${STRIP_W} 44`} className="w-full max-w-3xl text-slate-700 dark:text-slate-200">
         {segments.map((s) => (
@@ -48,7 +48,7 @@ export function StagesView({ plan, cluster }: { plan: Plan; cluster: Cluster }) 
       <ClusterDrawing cluster={cluster} label={`Devices by stage on ${cluster.name}`} square={cluster.nodes.length > 16 ? 14 : 22}
         fillOf={fillOf} />
       <table className="text-sm">
-        <thead className="text-left text-xs text-slate-500"><tr><th className="pr-4">stage</th><th className="pr-4">layers</th><th className="pr-4">sub-mesh</th><th className="pr-4">logical mesh</th><th className="pr-4">GPU</th><th className="pr-4">forward</th><th className="pr-4">backward</th><th>remat</th></tr></thead>
+        <thead className="text-left text-xs text-slate-500"><tr><th className="pr-4">stage</th><th className="pr-4">layers</th><th className="pr-4">sub-mesh</th><th className="pr-4">logical mesh</th><th className="pr-4">GPU</th><th className="pr-4">forward</th><th className="pr-4">backward</th><th title="what the stage recomputes in its backward: none, selective (attention cores) or full">recompute</th></tr></thead>
         <tbody className="tabular">
           {plan.stages.map((s) => (
             <tr key={s.index} data-stage={s.index} onClick={() => select(s.index)} className={`cursor-pointer ${selected === s.index ? 'bg-slate-100 dark:bg-slate-800' : ''}`}>
@@ -59,7 +59,7 @@ export function StagesView({ plan, cluster }: { plan: Plan; cluster: Cluster }) 
               <td className="pr-4">{s.gpu}</td>
               <td className="pr-4">{formatSeconds(s.forwardSeconds)}</td>
               <td className="pr-4">{formatSeconds(s.backwardSeconds)}</td>
-              <td>{s.remat ? 'yes' : 'no'}</td>
+              <td data-testid="recompute">{s.recompute ?? (s.remat ? 'full' : 'none')}</td>
             </tr>
           ))}
         </tbody>

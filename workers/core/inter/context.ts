@@ -11,6 +11,7 @@ import type { PlanOptions } from './plan.ts';
 import { runtimeTraits } from './runtime.ts';
 import { DEFAULT_CAPACITY_FACTOR, expertGroupLink } from './expertChoice.ts';
 import type { CostContext } from './stageCosts.ts';
+import type { Recompute } from './stageOptions.ts';
 import type { MeshSpace } from './meshSpace.ts';
 import type { ProfileFn } from './profileUnits.ts';
 import type { PricingGraph, UnitProfile } from './unitProfile.ts';
@@ -24,7 +25,8 @@ export interface PlanContext {
   readonly tensors: ReadonlyMap<string, Tensor>;
   readonly memoryLimitBytes: readonly number[];
   readonly microbatchCounts: readonly number[];
-  readonly remat: readonly boolean[];
+  /** Recomputation choices per stage the search tries (inter/stageOptions.ts Recompute). */
+  readonly remat: readonly Recompute[];
   readonly hasExperts: boolean;
   /** Graphs rebatched per micro-batch size, shared by every search and baseline of this call. */
   readonly rebatched: Map<number, PricingGraph>;

@@ -13,6 +13,7 @@ import type { Runtime } from './runtime.ts';
 import type { ZeroLevel } from './zeroStages.ts';
 import type { CpKind } from './seqParallel.ts';
 import type { ScheduleChoice } from './schedulePricing.ts';
+import type { Recompute } from './stageOptions.ts';
 
 export interface Stage {
   readonly index: number;
@@ -36,12 +37,16 @@ export interface Stage {
    * on other nodes (the send crosses the inter-node link). */
   readonly sendBytes: number;
   readonly sendCrossesNodes: boolean;
+  /** Full recomputation (recompute === 'full'). */
   readonly remat: boolean;
   /** ZeRO stage over the data-parallel axis (absent: no data-parallel axis, or the ILP's own sharding). */
   readonly zero?: ZeroLevel;
   /** Expert-parallel degree of the stage's MoE experts, E / degree experts per device (1: experts replicated over
    * the data-parallel axis, split by tensor parallelism); absent: no experts (or the ILP's own sharding). */
   readonly expertParallel?: number;
+  /** What the stage recomputes in its backward: 'none', 'selective' (the attention cores) or 'full'; absent in
+   * plans made before selective recomputation (read remat then). */
+  readonly recompute?: Recompute;
   readonly memory: MemoryBreakdown;
   readonly memoryBytesPerDevice: number;
   /** What must be free when the runtime holds more than one step's temporaries (inter/runtime.ts), when larger
@@ -118,7 +123,9 @@ export interface PlanOptions {
   readonly microbatches: number | 'auto';
   /** 'auto': the search picks the schedule (and interleaved chunks) by each one's priced step (schedulePricing.ts). */
   readonly schedule: ScheduleChoice;
-  readonly remat: 'auto' | 'on' | 'off';
+  /** Recomputation: 'auto' lets the search choose per stage among none, full and selective (attention cores only,
+   * ir/attention.ts); 'on' full, 'off' none, 'selective' selective on every stage. */
+  readonly remat: 'auto' | 'on' | 'off' | 'selective';
   readonly precision: Precision;
   /** Number of layers of the clustering, or 'auto'. */
   readonly layers: number | 'auto';

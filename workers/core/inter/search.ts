@@ -15,7 +15,7 @@ import { solveStageDp } from './stageConstruction.ts';
 import { layerCostTable, type CostContext } from './stageCosts.ts';
 import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 import { cancellationPoint, type CancelSignal } from '../progress.ts';
-import { buildStageProblem, type StageCore } from './stageOptions.ts';
+import { buildStageProblem, type Recompute, type StageCore } from './stageOptions.ts';
 import { inputBytesOfRange } from './units.ts';
 import type { ZeroLevel } from './zeroStages.ts';
 import { dataParallelOf } from './seqParallel.ts';
@@ -41,7 +41,7 @@ export interface SearchInput {
   readonly globalBatch: number;
   readonly microbatchCounts: readonly number[];
   readonly schedule: ScheduleChoice;
-  readonly remat: readonly boolean[];
+  readonly remat: readonly Recompute[];
   readonly memoryLimitBytes: readonly number[];
   readonly objective: 'step' | 'throughput';
   readonly maxStages?: number;

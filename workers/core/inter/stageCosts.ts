@@ -11,6 +11,7 @@ import type { Precision } from '../cost/precision.ts';
 import type { LayerClustering } from './layerConstruction.ts';
 import { evaluateProfile, type PricingGraph, type UnitCost, type UnitProfile } from './unitProfile.ts';
 import { rebatch } from '../ir/rebatch.ts';
+import { attentionCoreOps } from '../ir/attention.ts';
 import { precisionBytes } from '../cost/memory.ts';
 import { optimizerSeconds } from '../cost/optimizer.ts';
 import { tensorLookup } from '../cost/opCost.ts';
@@ -55,6 +56,10 @@ export interface LayerCosts {
   /** Activations held under remat, one micro-batch: the input of a layer that is recomputed, plus all of those
    * of its units the runtime does not recompute (inter/runtime.ts rematBlocksOnly). */
   readonly rematActivationBytes: Float64Array;
+  /** Selective recomputation (ir/attention.ts): the attention cores' forward, recomputed in the backward, and the
+   * activations they make (not kept), one micro-batch. */
+  readonly attentionRecomputeSeconds: Float64Array;
+  readonly attentionActivationBytes: Float64Array;
   /** Parameters several layers read (tied embeddings), per device: a stage holding n of those layers counts
    * their state n - 1 times too often in the layer sums. */
   readonly shared: readonly SharedParam[];
@@ -109,6 +114,15 @@ export function scanResidualSeconds(profile: UnitProfile, cost: UnitCost, gpu: G
     + traits.copyEngineCollectiveSlowdown * cost.communicationSeconds;
 }
 
+const attentionCores = new WeakMap<ModelGraph, Set<number>>();
+
+/** The graph's attention-core ops (ir/attention.ts), found once per graph. */
+export function attentionCoreOpsOf(graph: ModelGraph): Set<number> {
+  let s = attentionCores.get(graph);
+  if (!s) attentionCores.set(graph, (s = attentionCoreOps(graph)));
+  return s;
+}
+
 export function pricingGraph(ctx: CostContext, batch: number): PricingGraph {
   let g = ctx.rebatched.get(batch);
   if (!g) {
@@ -153,7 +167,7 @@ function unitParams(graph: ModelGraph, clustering: LayerClustering): UnitParams 
 
 const LAYER_FIELDS = ['expertParallel', 'forwardSeconds', 'backwardSeconds', 'recomputeSeconds', 'noRematSeconds', 'gradientSyncSeconds',
   'noRematGradientSyncSeconds', 'computeSeconds', 'communicationSeconds', 'paramBytes', 'gradBytes', 'optimizerBytes',
-  'activationBytes', 'recomputePeakBytes', 'bufferBytes'] as const;
+  'activationBytes', 'recomputePeakBytes', 'bufferBytes', 'attentionRecomputeSeconds', 'attentionActivationBytes'] as const;
 
 /**
  * layerCosts[meshId] for micro-batches of `batch` samples; `usable` leaves out meshes the caller will not price
@@ -172,6 +186,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
   const gpus = new Map<string, GpuSpec>();
   const traits = runtimeTraits(ctx.runtime);
   const pb = precisionBytes(ctx.precision);
+  const attention = { ops: attentionCoreOpsOf(ctx.graph), normsInFp32: traits.normsInFp32 };
   return space.meshes.map((mesh) => {
     if (usable && !usable(mesh)) return undefined;
     const sub = space.submeshes[mesh.shape];
@@ -184,6 +199,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
       activationBytes: new Float64Array(L), recomputePeakBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
       expertParallel: new Float64Array(L),
+      attentionRecomputeSeconds: new Float64Array(L), attentionActivationBytes: new Float64Array(L),
     };
     const owners = new Map<string, Omit<SharedParam, 'layers'> & { layers: number[] }>();
     let zero: ZeroCosts | undefined;
@@ -209,7 +225,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
             // The Adam update runs once per step on the optimizer shard this device holds (cost/optimizer.ts).
             const updateSeconds = ctx.training
               ? optimizerSeconds(gpu!, ctx.precision, profile.optimizerBytes / (pb.optimizerBytes + pb.masterBytes), profile.paramTensors) : 0;
-            e = { profile, cost: evaluateProfile(profile, at, gpu!, ctx.precision, mesh.links, ctx.training), updateSeconds };
+            e = { profile, cost: evaluateProfile(profile, at, gpu!, ctx.precision, mesh.links, ctx.training, attention), updateSeconds };
             byHash.set(units[u].hash, e);
           }
           t.forwardSeconds[k] += e.cost.forwardSeconds;
@@ -230,6 +246,8 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
           t.gradBytes[k] += e.profile.gradBytes;
           t.optimizerBytes[k] += e.profile.optimizerBytes;
           t.activationBytes[k] += e.cost.activationBytes;
+          t.attentionRecomputeSeconds[k] += e.cost.attentionRecomputeSeconds;
+          t.attentionActivationBytes[k] += Math.min(e.cost.attentionActivationBytes, e.cost.activationBytes);
           // Units from path hints (blocks, embedding, head) are recomputed one at a time (Megatron's per-layer
           // checkpoints, a JAX scan's body); op chunks of a hint-less graph with the rest of their layer.
           t.recomputePeakBytes[k] = Math.max(t.recomputePeakBytes[k], e.cost.activationBytes);

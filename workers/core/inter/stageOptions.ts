@@ -15,12 +15,19 @@ import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 import { atZeroLevel, type ZeroLevel } from './zeroStages.ts';
 import { dataParallelOf } from './seqParallel.ts';
 
+/** What a stage recomputes in its backward: nothing, the attention cores only (selective: Korthikanti et al. 2022,
+ * ir/attention.ts), or every layer from its input (full; the runtime decides which layers: inter/runtime.ts). */
+export const RECOMPUTES = ['none', 'selective', 'full'] as const;
+export type Recompute = (typeof RECOMPUTES)[number];
+
 /** A stage's costs on one mesh, independent of its position. */
 export interface StageCore {
   readonly meshId: number;
   readonly start: number;
   readonly end: number;
+  /** Full recomputation (recompute === 'full'). */
   readonly remat: boolean;
+  readonly recompute: Recompute;
   readonly forwardSeconds: number;
   /** Including the recomputation when remat. */
   readonly backwardSeconds: number;
@@ -49,8 +56,12 @@ function sumRange(a: Float64Array, start: number, end: number): number {
   return s;
 }
 
-export function stageCore(t: LayerCosts, meshId: number, start: number, end: number, remat: boolean): StageCore {
-  const recompute = remat ? sumRange(t.recomputeSeconds, start, end) : 0;
+export function stageCore(t: LayerCosts, meshId: number, start: number, end: number, mode: Recompute | boolean): StageCore {
+  const kind: Recompute = mode === true ? 'full' : mode === false ? 'none' : mode;
+  const remat = kind === 'full';
+  const selective = kind === 'selective';
+  // Selective keeps the rest of the layers' activations, so it pays what no remat pays besides (inter/runtime.ts).
+  const recompute = remat ? sumRange(t.recomputeSeconds, start, end) : selective ? sumRange(t.attentionRecomputeSeconds, start, end) : 0;
   const noRemat = remat ? 0 : sumRange(t.noRematSeconds, start, end);
   // Tied parameters (read by several layers of this stage) are held, reduced and updated once.
   let tiedParam = 0;
@@ -69,23 +80,25 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
   let maxBuffer = 0;
   let ep = 0;
   for (let k = start; k < end; k++) {
-    maxAct = Math.max(maxAct, t.recomputePeakBytes[k]);
+    // Recomputed one layer (selective: one layer's attention cores) at a time.
+    maxAct = Math.max(maxAct, remat ? t.recomputePeakBytes[k] : selective ? t.attentionActivationBytes[k] : 0);
     maxBuffer = Math.max(maxBuffer, t.bufferBytes[k]);
     ep = Math.max(ep, t.expertParallel[k]);
   }
   return {
-    meshId, start, end, remat,
+    meshId, start, end, remat, recompute: kind,
     forwardSeconds: sumRange(t.forwardSeconds, start, end),
     backwardSeconds: sumRange(t.backwardSeconds, start, end) + recompute + noRemat,
     recomputeSeconds: recompute,
     gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end) + (remat ? 0 : sumRange(t.noRematGradientSyncSeconds, start, end)) - tiedSync,
-    computeSeconds: sumRange(t.computeSeconds, start, end) + (remat ? recompute : 0) + noRemat,
+    computeSeconds: sumRange(t.computeSeconds, start, end) + recompute + noRemat,
     communicationSeconds: sumRange(t.communicationSeconds, start, end),
     paramBytes: sumRange(t.paramBytes, start, end) - tiedParam,
     gradBytes: sumRange(t.gradBytes, start, end) - tiedGrad,
     optimizerBytes: sumRange(t.optimizerBytes, start, end) - tiedOptimizer,
-    perMicrobatchBytes: remat ? sumRange(t.rematActivationBytes, start, end) : sumRange(t.activationBytes, start, end),
-    transientBytes: (remat ? maxAct : 0) + maxBuffer,
+    perMicrobatchBytes: remat ? sumRange(t.rematActivationBytes, start, end)
+      : sumRange(t.activationBytes, start, end) - (selective ? sumRange(t.attentionActivationBytes, start, end) : 0),
+    transientBytes: maxAct + maxBuffer,
     stepsInFlight: t.stepsInFlight,
     ...(t.zero ? { zero: t.zero.level } : {}),
     ...(ep > 0 ? { expertParallel: ep } : {}),
@@ -201,7 +214,7 @@ export interface StageProblemInput {
   readonly microbatch: number;
   readonly microbatches: number;
   readonly schedule: ScheduleKind;
-  readonly remat: readonly boolean[];
+  readonly remat: readonly Recompute[];
   readonly memoryLimitBytes: readonly number[];
   readonly training: boolean;
   readonly objective: 'step' | 'throughput';

@@ -7,7 +7,7 @@
  */
 import type { GpuSpec, Link } from '../cluster/types.ts';
 import { opSeconds, type SplitDim, type TensorLookup } from '../cost/opCost.ts';
-import { fusionTraffic, type ElementWidth, type FusedOpTraffic } from '../cost/fusion.ts';
+import { elementWidth, fusionTraffic, type ElementWidth, type FusedOpTraffic } from '../cost/fusion.ts';
 import { collectiveSeconds, type CollectiveKind } from '../cost/collectives.ts';
 import type { Precision } from '../cost/precision.ts';
 import type { ShardingPlan } from '../intra/types.ts';
@@ -109,6 +109,16 @@ export interface UnitCost {
   readonly bufferBytes: number;
   readonly computeSeconds: number;
   readonly communicationSeconds: number;
+  /** Selective recomputation (ir/attention.ts): the attention cores' forward, recomputed in the backward, and the
+   * activations they make, not kept (0 without an attention core or when not asked). */
+  readonly attentionRecomputeSeconds: number;
+  readonly attentionActivationBytes: number;
+}
+
+/** Attention-core ops of the pricing graph (ir/attention.ts) and how the runtime keeps softmax residuals. */
+export interface AttentionCore {
+  readonly ops: ReadonlySet<number>;
+  readonly normsInFp32: boolean;
 }
 
 
@@ -132,13 +142,15 @@ function fusedFor(p: UnitProfile, at: PricingGraph, precision: Precision): Reado
 
 /** Prices a profile for micro-batches of `at.graph.batch` samples. */
 export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, precision: Precision,
-  links: readonly [Link, Link], training: boolean): UnitCost {
+  links: readonly [Link, Link], training: boolean, attention?: AttentionCore): UnitCost {
   const r = at.graph.batch / p.refBatch;
   let fwdCompute = 0;
   let bwdCompute = 0;
   let fwdComm = 0;
   let bwdComm = 0;
   let rematComm = 0;
+  let attentionSeconds = 0;
+  const attentionKernels: ProfiledKernel[] = [];
   const fused = fusedFor(p, at, precision);
   // Compute of the ops ring collectives hide behind (forward, backward), when the profile has rings.
   const hiding = p.collectives.some((c) => c.ring) ? new Map<number, readonly [number, number]>() : undefined;
@@ -151,6 +163,7 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
     else {
       fwdCompute += c.forwardSeconds;
       if (!p.explicitBackward) bwdCompute += c.backwardSeconds;
+      if (training && attention?.ops.has(k.op)) { attentionSeconds += c.forwardSeconds; attentionKernels.push(k); }
     }
   }
   for (const c of p.collectives) {
@@ -170,7 +183,30 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
     bufferBytes: (p.bufferBytes ?? 0) * r,
     computeSeconds: fwdCompute + (training ? bwdCompute : 0),
     communicationSeconds: fwdComm + (training ? bwdComm : 0),
+    attentionRecomputeSeconds: attentionSeconds,
+    attentionActivationBytes: attentionKernels.length ? attentionResidualBytes(at, attentionKernels, precision, attention!.normsInFp32) : 0,
   };
+}
+
+/**
+ * Residual bytes (per device, as keptActivationBytes counts them) the attention-core kernels keep for tensors they
+ * make themselves: the scores, probabilities, dropout mask and output; not their inputs Q, K, V.
+ */
+export function attentionResidualBytes(at: PricingGraph, kernels: readonly ProfiledKernel[], precision: Precision, normsInFp32: boolean): number {
+  const made = new Set<string>();
+  for (const k of kernels) for (const t of at.graph.ops[k.op].outputs) made.add(t);
+  const width = elementWidth(at.graph, precision);
+  const seen = new Set<string>();
+  let bytes = 0;
+  for (const k of kernels) {
+    const op = at.graph.ops[k.op];
+    for (const r of opResiduals(op, at.tensors, width, (t) => (t.batchDim === undefined ? Infinity : k.tiles), 'autodiff', normsInFp32)) {
+      if (seen.has(r.key) || !Number.isFinite(r.bytes) || (at.tensors(r.key) && !made.has(r.key))) continue;
+      seen.add(r.key);
+      bytes += r.bytes;
+    }
+  }
+  return bytes;
 }
 
 export function scalesWithBatch(op: { inputs: readonly string[]; outputs: readonly string[] }, tensors: ReadonlyMap<string, Tensor>): boolean {

@@ -15,6 +15,8 @@ import { seqStageFields } from '../inter/seqParallel.ts';
 import { memoryTotal, requiredBytes, sendSeconds, stageMemory, type StageCore } from '../inter/stageOptions.ts';
 import { simulateSchedule, type ScheduleResult, type ScheduleStageInput } from '../schedule/pipelineSchedule.ts';
 import { graphForwardFlops, modelStepFlops, paperStepFlops } from './flops.ts';
+import { attentionFlops } from '../ir/attention.ts';
+import { attentionCoreOpsOf } from '../inter/stageCosts.ts';
 import type { MemoryBreakdown, Plan, PlanKind, ScheduleKind, ShardingPlan, Stage } from './types.ts';
 
 export interface AssembleInput {
@@ -38,6 +40,15 @@ export interface AssembleInput {
 }
 
 const GiB = 2 ** 30;
+
+/** Forward FLOPs a stage recomputes per graph batch: its layers' (full), their attention cores' (selective). */
+function recomputedFlops(graph: ModelGraph, clustering: LayerClustering, core: StageCore): number {
+  const layers = clustering.layers.slice(core.start, core.end);
+  if (core.recompute === 'full') return layers.reduce((b, l) => b + l.forwardFlops, 0);
+  if (core.recompute === 'none') return 0;
+  const units = clustering.unitGraph.units.slice(layers[0].unitStart, layers[layers.length - 1].unitEnd);
+  return attentionFlops(graph, attentionCoreOpsOf(graph), units.flatMap((u) => u.forwardOps));
+}
 
 /** Chunks per device tried by interleaved 1F1B: powers of two up to this. */
 const MAX_VIRTUAL_STAGES = 8;
@@ -110,6 +121,7 @@ export function assemblePlan(x: AssembleInput): Plan {
       sendBytes: sendBytes[i],
       sendCrossesNodes: crosses[i],
       remat: training && s.core.remat,
+      recompute: training ? s.core.recompute : 'none',
       ...(training && s.core.zero !== undefined ? { zero: s.core.zero } : {}),
       ...(s.core.expertParallel !== undefined ? { expertParallel: s.core.expertParallel } : {}),
       memory,
@@ -122,8 +134,7 @@ export function assemblePlan(x: AssembleInput): Plan {
   });
   const gpus = x.space.groups.reduce((a, g) => a + g.devices, 0);
   const fwdTotal = graphForwardFlops(x.graph);
-  const rematFwd = c.stages.reduce((a, s) => (training && s.core.remat
-    ? a + clustering.layers.slice(s.core.start, s.core.end).reduce((b, l) => b + l.forwardFlops, 0) : a), 0);
+  const rematFwd = training ? c.stages.reduce((a, s) => a + recomputedFlops(x.graph, clustering, s.core), 0) : 0;
   const period = Math.max(...c.stages.map((s, i) => Math.max(s.core.forwardSeconds, sends[i])));
   const step = sim.stepSeconds;
   const rateSeconds = x.steadyState && !training ? c.microbatches * period : step;

@@ -3,6 +3,8 @@
  * (inter/context.ts PlanContext), and the intra-op pass as a profile source.
  */
 import { runtimeTraits } from '../inter/runtime.ts';
+import { attentionCoreOpsOf } from '../inter/stageCosts.ts';
+import type { Recompute } from '../inter/stageOptions.ts';
 import { gpuGroups } from '../cluster/submeshes.ts';
 import { gpuSpec, totalDevices } from '../cluster/topology.ts';
 import { CP_KINDS } from '../inter/seqParallel.ts';
@@ -69,6 +71,7 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   };
   oneOf('precision', options.precision, PRECISIONS);
   oneOf('runtime', options.runtime, RUNTIMES);
+  oneOf('remat', options.remat, ['auto', 'on', 'off', 'selective']);
   if (options.zero !== undefined && !([0, 1, 2, 3, 'auto'] as unknown[]).includes(options.zero)) throw new PlanOptionError(`zero must be one of 0|1|2|3|auto, got '${echo(String(options.zero))}'`);
   const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
   const hasExperts = hasExpertDots(graph, tensors);
@@ -92,7 +95,11 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   if (training && graph.training === null) throw new PlanOptionError(`model '${graph.name}' is inference-only; use mode 'infer'`);
   const clustering = runLayerConstruction(graph, { layers: options.layers });
   const memoryLimitBytes = gpuGroups(cluster).map((g) => options.memoryLimitBytes ?? gpuSpec(cluster, g.gpu).hbmBytes);
-  const remat = !training ? [false] : options.remat === 'on' ? [true] : options.remat === 'off' ? [false] : [false, true];
+  // 'auto': the search picks per stage; selective only where the graph has attention cores (else it is 'none').
+  // Baselines take the first that fits (baselines/uniform.ts): none, then full, as Megatron-LM did.
+  const selective = attentionCoreOpsOf(graph).size > 0;
+  const remat: Recompute[] = !training ? ['none'] : options.remat === 'on' ? ['full'] : options.remat === 'off' ? ['none']
+    : options.remat === 'selective' ? ['selective'] : selective ? ['none', 'full', 'selective'] : ['none', 'full'];
   return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts, rebatched: new Map(), concurrency, describeSharding: true };
 }
 

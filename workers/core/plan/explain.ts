@@ -31,8 +31,10 @@ function describe(p: Plan): string {
   }
   const meshes = [...shapes].map(([k, n]) => `${n} x ${k}`).join(', ');
   const remat = p.stages.filter((s) => s.remat).length;
+  const selective = p.stages.filter((s) => s.recompute === 'selective').length;
   return `${p.stages.length} stage${p.stages.length > 1 ? 's' : ''} (${meshes}), ${p.microbatches} micro-batches${scheduleText(p)}` +
-    (remat ? `, remat on ${remat === p.stages.length ? 'all' : remat} stage${remat > 1 ? 's' : ''}` : '');
+    (remat ? `, remat on ${remat === p.stages.length ? 'all' : remat} stage${remat > 1 ? 's' : ''}` : '') +
+    (selective ? `, selective recompute (attention) on ${selective === p.stages.length ? 'all stages' : `${selective} stage${selective > 1 ? 's' : ''}`}` : '');
 }
 
 export function explain(plan: Plan, runnerUp?: Plan): Explanation {

@@ -102,7 +102,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     label: `simulated: B=${p.microbatches}, ${p.stages.length} stages${ctx.options.schedule === 'auto' || p.virtualStages ? `, ${p.schedule}${p.virtualStages ? ` v=${p.virtualStages}` : ''}` : ''}`,
     stepSeconds: p.stepSeconds,
     feasible: p.feasible,
-    note: p.stages.map((s) => `${s.layers[0]}-${s.layers[1] - 1}@${s.submeshShape.join('x')}/${s.logicalMesh.join('x')}${s.remat ? 'r' : ''}`).join(' '),
+    note: p.stages.map((s) => `${s.layers[0]}-${s.layers[1] - 1}@${s.submeshShape.join('x')}/${s.logicalMesh.join('x')}${s.remat ? 'r' : s.recompute === 'selective' ? 's' : ''}`).join(' '),
   }));
   return { plans: rankPlans(plans), trace: [...res.trace, ...unplaced, ...simulated], profiles: memo.size, dpRuns: res.dpRuns };
 }
