@@ -73,7 +73,7 @@ export function ShardingView({ plan }: { plan: Plan }) {
       </div>
       <div className="flex flex-wrap items-start gap-6">
         <div>
-          <p className="text-sm">stage {stage.index} on mesh ({stage.logicalMesh[0]}, {stage.logicalMesh[1]}) · {stage.gpu}</p>
+          <p className="text-sm">stage {stage.index} on mesh ({stage.logicalMesh[0]}, {stage.logicalMesh[1]}) · {stage.gpu} · <span data-testid="stage-recompute">recompute {stage.recompute ?? (stage.remat ? 'full' : 'none')}</span></p>
           <p className="text-sm font-medium" aria-label={`Parallelism of stage ${stage.index}`}>{stageParallelLabel(stage)}</p>
           <MeshGrid stage={stage} />
         </div>
