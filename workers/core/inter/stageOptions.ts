@@ -11,7 +11,10 @@ import type { ScheduleKind } from '../schedule/types.ts';
 import type { StageDpProblem } from './stageConstruction.ts';
 import type { OptionParts } from './schedulePricing.ts';
 import type { LayerCosts } from './stageCosts.ts';
-import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
+import type { MeshSpace } from './meshSpace.ts';
+import { sendEstimate } from './sends.ts';
+
+export { sendEstimate, sendSeconds } from './sends.ts';
 import { atZeroLevel, type ZeroLevel } from './zeroStages.ts';
 import { dataParallelOf } from './seqParallel.ts';
 
@@ -166,36 +169,6 @@ export function maxStagesThatFit(c: StageCore, schedule: ScheduleKind, microbatc
   let s = 0;
   while (s < cap && requiredBytes(c, stageMemory(c, inFlight(schedule, s + 1, microbatches))) <= limitBytes) s++;
   return s;
-}
-
-/**
- * Seconds to move `bytes` out of a stage on `sub` to the next one; `crossNode` says whether the two placed
- * sub-meshes sit in different nodes. Before placement (sendEstimate) the DP prices the expected link: placement
- * goes in pipeline order, so a (1, k) sub-mesh on a cluster of several nodes ends at a node boundary with
- * probability k / M, a whole-node one always.
- */
-export function sendSeconds(cluster: Cluster, sub: SubmeshChoice, bytes: number, crossNode: boolean, crossLeaf = false): number {
-  if (bytes <= 0) return 0;
-  if (!crossNode) {
-    const l = cluster.intraNode;
-    return l.latencySeconds + bytes / (l.bandwidthBytesPerSecond * Math.max(1, sub.devices));
-  }
-  const l = cluster.interNode;
-  // Between leaf groups every node of the stage sends over the oversubscribed uplinks at once (cluster/fabric.ts).
-  const spine = crossLeaf && cluster.fabric ? cluster.fabric : undefined;
-  const bandwidth = l.bandwidthBytesPerSecond / (spine?.spineOversubscription ?? 1);
-  return l.latencySeconds + (spine?.spineLatencySeconds ?? 0) + bytes / (bandwidth * Math.max(1, sub.shape[0]));
-}
-
-/** The expected send before placement: a stage ends at a node (leaf group) boundary with probability its share of
- * a node (leaf group), always when it fills one. */
-export function sendEstimate(cluster: Cluster, sub: SubmeshChoice, bytes: number, gpusPerNode: number): number {
-  if (cluster.nodes.length <= 1) return sendSeconds(cluster, sub, bytes, false);
-  const pCross = sub.shape[0] > 1 || sub.shape[1] >= gpusPerNode ? 1 : sub.shape[1] / gpusPerNode;
-  const leaf = cluster.fabric?.nodesPerLeaf;
-  const pLeaf = leaf && cluster.nodes.length > leaf ? Math.min(1, (pCross * sub.shape[0]) / leaf) : 0;
-  return (pCross - pLeaf) * sendSeconds(cluster, sub, bytes, true) + pLeaf * sendSeconds(cluster, sub, bytes, true, true)
-    + (1 - pCross) * sendSeconds(cluster, sub, bytes, false);
 }
 
 export interface OptionMeta {
