@@ -32,11 +32,12 @@ describe('expert parallelism chosen by the search', () => {
       expect(r.plan.feasible).toBe(true);
       return r.plan;
     };
-    // Measured 9.29 s (EP 4 and 8, one node each), 11.38 s (EP 1: TP experts, remat), 12.75 s (EP 16: all-to-alls
-    // over the 25 Gb/s inter-node link).
+    // Measured 9.29 s (EP 4 and 8, one node each), 9.94 s (EP 1: TP experts with sequence parallelism and selective
+    // recompute on two stages; 11.57 s with full recompute forced), 12.75 s (EP 16: all-to-alls over the 25 Gb/s
+    // inter-node link).
     const [auto, tp, wide] = [await run(), await run(1), await run(16)];
     expect(auto.stages.every((s) => (s.expertParallel ?? 0) > 1 && s.expertParallel! <= 8)).toBe(true);
-    expect(auto.stepSeconds).toBeLessThan(tp.stepSeconds / 1.1);
+    expect(auto.stepSeconds).toBeLessThan(tp.stepSeconds / 1.05);
     expect(auto.stepSeconds).toBeLessThan(wide.stepSeconds / 1.1);
     expect(new Set(wide.stages.map((s) => s.expertParallel))).toEqual(new Set([16]));
   }, 240_000);
