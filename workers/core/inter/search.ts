@@ -128,7 +128,9 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
         const stages = res.stages.map((s) => ({ core: meta[s.option].core, submesh: cost.space.submeshes[s.mesh] }));
         candidates.push({
           microbatches: B, microbatch: b, objectiveSeconds: res.objectiveSeconds, stages,
-          ...(x.schedule === 'auto' || x.schedule === 'interleaved' ? { schedule: choice.schedule, virtualStages: choice.virtualStages } : {}),
+          // One stage has no pipeline: every schedule is the same, named 1F1B under auto.
+          ...(x.schedule === 'auto' || x.schedule === 'interleaved'
+            ? { schedule: x.schedule === 'auto' && stages.length === 1 ? '1f1b' : choice.schedule, virtualStages: choice.virtualStages } : {}),
         });
         trace.push({ label: named, stepSeconds: res.objectiveSeconds, feasible: true, note: `${stages.length} stages, DP objective (${res.dpRuns} DP runs)` });
       }
