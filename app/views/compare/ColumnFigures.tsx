@@ -43,7 +43,7 @@ export function ColumnFigures({ summary, step }: { summary: PlanSummary; step?: 
       </Row>
       <Row label="stages"><span data-testid="column-stage-count">{summary.stageCount}</span></Row>
       <dd className="flex flex-wrap gap-x-2 text-xs text-slate-600 dark:text-slate-300" aria-label="Stage meshes">
-        {summary.stages.map((s) => <span key={s.index} className="whitespace-nowrap">{`s${s.index}: ${meshText(s)}${s.remat ? ' remat' : ''}`}</span>)}
+        {summary.stages.map((s) => <span key={s.index} className="whitespace-nowrap">{`s${s.index}: ${meshText(s)}${s.remat ? ' remat' : s.recompute === 'selective' ? ' selective' : ''}`}</span>)}
       </dd>
       {summary.costPerStep && <Row label="cost per step"><Explained align="right" figure={summary.costPerStep} /></Row>}
       {summary.costPerMillionTokens && <Row label="cost per M tokens"><Explained align="right" figure={summary.costPerMillionTokens} /></Row>}

@@ -74,6 +74,7 @@ function headroomOf(p: Plan): PlanSummary['headroom'] {
 export function stageSummaries(p: Plan): StageSummary[] {
   return p.stages.map((s) => ({
     index: s.index, layers: s.layers, submeshShape: s.submeshShape, logicalMesh: s.logicalMesh, gpu: s.gpu, remat: s.remat,
+    ...(s.recompute ? { recompute: s.recompute } : {}),
     memoryBytesPerDevice: memoryOf(s), memoryLimitBytes: s.memoryLimitBytes,
   }));
 }

@@ -4,7 +4,7 @@
  */
 import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph } from '../ir/types.ts';
-import type { PlanOptions } from '../inter/plan.ts';
+import type { PlanOptions, Stage } from '../inter/plan.ts';
 
 export type TermUnit = 's' | 'B' | 'FLOP' | 'samples' | 'tokens' | 'GPUs' | 'USD' | 'USD/h' | 'B/s' | '1';
 
@@ -47,6 +47,8 @@ export interface StageSummary {
   readonly logicalMesh: readonly [number, number];
   readonly gpu: string;
   readonly remat: boolean;
+  /** What the stage recomputes (Stage.recompute); absent in summaries made before selective recomputation. */
+  readonly recompute?: Stage['recompute'];
   readonly memoryBytesPerDevice: number;
   readonly memoryLimitBytes: number;
 }
