@@ -3,6 +3,12 @@
 // and again whenever a source file changes), so `npx meshplan` works right after `npm ci` with no build step. The
 // bundle starts ~1 s of CPU sooner than tsx's loader, which transpiles and resolves ~250 modules one by one
 // through its loader thread. MESHPLAN_TSX=1, or a bundle that cannot be built, runs the sources through tsx.
+import { setFlagsFromString } from 'node:v8';
+
+// HiGHS' WebAssembly runs on V8's baseline compiler (Liftoff) only: a CLI process lives seconds, and tiering the
+// hot HiGHS functions up to TurboFan cost more CPU than the faster code saved (Llama-3-70B on 128 x 8: 6.8-10.3 s
+// -> 5.9-7.2 s CPU, GPT-39B 5.2-5.8 -> 4.3-4.5 s, identical plans). Set before the wasm is compiled.
+setFlagsFromString('--liftoff-only');
 // A reader that stops early (`| head`) closes the pipe: finish quietly instead of throwing EPIPE.
 process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
 
