@@ -13,8 +13,11 @@ import { TimelineView } from './timeline/TimelineView.tsx';
 
 export function PlanViews() {
   // Drawn at low priority: React time-slices the views' render so a big plan (GPT-39B: ~7k timeline events, big
-  // tables) never blocks the main thread in one long task.
-  const plan = useDeferredValue(useApp((s) => s.plan));
+  // tables) never blocks the main thread in one long task. A cleared plan (Plan pressed: a new search runs) clears
+  // the views at once: the deferred value would keep the old plan, stage count included, on screen during the search.
+  const current = useApp((s) => s.plan);
+  const deferred = useDeferredValue(current);
+  const plan = current ? deferred : undefined;
   const cluster = useApp((s) => s.planCluster ?? s.cluster);
   const alternatives = useApp((s) => s.alternatives);
   const planning = useApp((s) => s.jobs.plan !== undefined);
