@@ -1,6 +1,6 @@
 /**
  * The stage DP's device states (stageConstruction.ts): one count of devices left per pipeline order of the GPU
- * groups, counted in each group's quantum.
+ * groups, counted in each group's quantum; and the t_max values the DP tries.
  */
 
 /** What the device states depend on: the sub-mesh shapes' groups and sizes, and each group's devices. */
@@ -56,4 +56,18 @@ export function quantised<P extends DeviceStates>(p: P): P {
     meshes: p.meshes.map((m) => ({ group: m.group, devices: m.devices / q[m.group] })),
     groupDevices: p.groupDevices.map((d, g) => d / q[g]),
   };
+}
+
+/** Distinct option maxima in ascending order (options that fit at least one position). */
+export function tMaxCandidates(p: { readonly optMax: Float64Array; readonly optMaxStages: Int32Array }, relativeGap: number): number[] {
+  const vals: number[] = [];
+  for (let o = 0; o < p.optMax.length; o++) if (p.optMaxStages[o] >= 1 && Number.isFinite(p.optMax[o])) vals.push(p.optMax[o]);
+  vals.sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const v of vals) {
+    const last = out[out.length - 1];
+    if (last === undefined || v > last * (1 + relativeGap) + 1e-15) out.push(v);
+    else if (relativeGap > 0) out[out.length - 1] = Math.max(last, v);
+  }
+  return out;
 }

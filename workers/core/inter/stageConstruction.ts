@@ -77,9 +77,9 @@ export interface StageDpOptions {
   readonly bestKnown?: number;
 }
 
-import { orderLayout, groupOrders, quantised, type Layout } from './dpStates.ts';
+import { orderLayout, groupOrders, quantised, tMaxCandidates, type Layout } from './dpStates.ts';
 
-export { dpCells, groupOrders, quantised } from './dpStates.ts';
+export { dpCells, groupOrders, quantised, tMaxCandidates } from './dpStates.ts';
 
 interface Tables {
   readonly F: Float64Array;
@@ -100,8 +100,13 @@ function runDp(p: StageDpProblem, tMax: number, layout: Layout): Tables {
   const choice = new Int32Array((S + 1) * plane).fill(-1);
   const choiceOpt = new Int32Array((S + 1) * plane).fill(-1);
   const tables: Tables = { F, PM, choice, choiceOpt };
+  // Per row (s stages, from layer l): the lowest and highest device state with a finite F, so that states
+  // no pipeline reaches are not visited (an empty row: lo > hi).
+  const lo = new Int32Array((S + 1) * (L + 1)).fill(N);
+  const hi = new Int32Array((S + 1) * (L + 1)).fill(-1);
   F[0 * plane + L * N + 0] = 0;
   PM[0 * plane + L * N + 0] = 0;
+  lo[L] = hi[L] = 0;
   for (let s = 1; s <= S; s++) {
     for (let l = L - 1; l >= 0; l--) {
       if (L - l < s) continue;
@@ -111,6 +116,8 @@ function runDp(p: StageDpProblem, tMax: number, layout: Layout): Tables {
         const rest = L - next;
         if (s === 1 ? rest !== 0 : rest < s - 1) continue;
         const prevRow = (s - 1) * plane + next * N;
+        const [prevLo, prevHi] = [lo[(s - 1) * (L + 1) + next], hi[(s - 1) * (L + 1) + next]];
+        if (prevLo > prevHi) continue;
         for (let m = 0; m < M; m++) {
           const idx = (l * L + i) * M + m;
           if (l === 0) {
@@ -127,8 +134,8 @@ function runDp(p: StageDpProblem, tMax: number, layout: Layout): Tables {
           const size = p.meshes[m].devices;
           const g = p.meshes[m].group;
           // States where the stages from l on start in group g with at least `size` of its devices left.
-          const hi = layout.offsets[g] + p.groupDevices[g];
-          for (let st = layout.offsets[g] + size; st <= hi; st++) {
+          const top = Math.min(layout.offsets[g] + p.groupDevices[g], prevHi + size);
+          for (let st = Math.max(layout.offsets[g], prevLo) + size; st <= top; st++) {
             const prev = prevRow + st - size;
             const f = F[prev];
             if (f === Infinity) continue;
@@ -140,6 +147,8 @@ function runDp(p: StageDpProblem, tMax: number, layout: Layout): Tables {
               PM[cur] = pm;
               choice[cur] = i * M + m;
               choiceOpt[cur] = best;
+              lo[s * (L + 1) + l] = Math.min(lo[s * (L + 1) + l], st);
+              hi[s * (L + 1) + l] = Math.max(hi[s * (L + 1) + l], st);
             }
           }
         }
@@ -214,20 +223,6 @@ function reconstruct(p: StageDpProblem, t: Tables, layout: Layout, s0: number): 
     out.push({ start: l, end: i + 1, mesh: m, option: t.choiceOpt[k] });
     st -= p.meshes[m].devices;
     l = i + 1;
-  }
-  return out;
-}
-
-/** Distinct option maxima in ascending order (options that fit at least one position). */
-export function tMaxCandidates(p: StageDpProblem, relativeGap: number): number[] {
-  const vals: number[] = [];
-  for (let o = 0; o < p.optMax.length; o++) if (p.optMaxStages[o] >= 1 && Number.isFinite(p.optMax[o])) vals.push(p.optMax[o]);
-  vals.sort((a, b) => a - b);
-  const out: number[] = [];
-  for (const v of vals) {
-    const last = out[out.length - 1];
-    if (last === undefined || v > last * (1 + relativeGap) + 1e-15) out.push(v);
-    else if (relativeGap > 0) out[out.length - 1] = Math.max(last, v);
   }
   return out;
 }
