@@ -71,3 +71,26 @@ export function tMaxCandidates(p: { readonly optMax: Float64Array; readonly optM
   }
   return out;
 }
+
+/** One DP pass's tables per (stages, first layer, device state). */
+export interface Tables {
+  readonly F: Float64Array;
+  readonly PM: Float64Array;
+  readonly choice: Int32Array; // (i * M + m) * O + o, packed as i, mesh, option
+  readonly choiceOpt: Int32Array;
+}
+
+let scratch: Tables | undefined;
+
+/** Tables of `size` cells, emptied (F and PM Infinity, no choice): the last pass's memory, reused, since a pass's
+ * tables are read before the next pass starts (a 70B search ran ~120 passes of 13 MB each). */
+export function dpTables(size: number): Tables {
+  if (!scratch || scratch.F.length < size) {
+    scratch = { F: new Float64Array(size), PM: new Float64Array(size), choice: new Int32Array(size), choiceOpt: new Int32Array(size) };
+  }
+  scratch.F.fill(Infinity, 0, size);
+  scratch.PM.fill(Infinity, 0, size);
+  scratch.choice.fill(-1, 0, size);
+  scratch.choiceOpt.fill(-1, 0, size);
+  return scratch;
+}

@@ -77,16 +77,9 @@ export interface StageDpOptions {
   readonly bestKnown?: number;
 }
 
-import { orderLayout, groupOrders, quantised, tMaxCandidates, type Layout } from './dpStates.ts';
+import { orderLayout, groupOrders, quantised, tMaxCandidates, dpTables, type Layout, type Tables } from './dpStates.ts';
 
 export { dpCells, groupOrders, quantised, tMaxCandidates } from './dpStates.ts';
-
-interface Tables {
-  readonly F: Float64Array;
-  readonly PM: Float64Array;
-  readonly choice: Int32Array; // (i * M + m) * O + o, packed as i, mesh, option
-  readonly choiceOpt: Int32Array;
-}
 
 /** One DP pass for a fixed t_max. */
 function runDp(p: StageDpProblem, tMax: number, layout: Layout): Tables {
@@ -95,11 +88,8 @@ function runDp(p: StageDpProblem, tMax: number, layout: Layout): Tables {
   const S = p.maxStages;
   const N = layout.count;
   const plane = (L + 1) * N;
-  const F = new Float64Array((S + 1) * plane).fill(Infinity);
-  const PM = new Float64Array((S + 1) * plane).fill(Infinity);
-  const choice = new Int32Array((S + 1) * plane).fill(-1);
-  const choiceOpt = new Int32Array((S + 1) * plane).fill(-1);
-  const tables: Tables = { F, PM, choice, choiceOpt };
+  const tables = dpTables((S + 1) * plane);
+  const { F, PM, choice, choiceOpt } = tables;
   // Per row (s stages, from layer l): the lowest and highest device state with a finite F, so that states
   // no pipeline reaches are not visited (an empty row: lo > hi).
   const lo = new Int32Array((S + 1) * (L + 1)).fill(N);
