@@ -31,6 +31,7 @@ export interface TensorDraft {
   dtype: DType;
   kind: TensorKind;
   batchDim?: number;
+  estimatedDims?: readonly number[];
 }
 
 export class GraphAssembler {
@@ -43,6 +44,7 @@ export class GraphAssembler {
     const tensor: Tensor = {
       id, name: t.name, shape: [...t.shape], dtype: t.dtype, kind: t.kind,
       ...(t.batchDim === undefined ? {} : { batchDim: t.batchDim }),
+      ...(t.estimatedDims ? { estimatedDims: t.estimatedDims } : {}),
     };
     this.tensors.push(tensor);
     this.byId.set(id, tensor);

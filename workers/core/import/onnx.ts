@@ -16,6 +16,7 @@ import { foldValues } from './onnxFold.ts';
 import { inferDtypes, inferShapes, type Val } from './onnxShapes.ts';
 import { isFloat, onnxDtype, tensorDims, tensorValues, typeShape, type Dim } from './onnxValues.ts';
 import { onnxLayerPaths } from './onnxPaths.ts';
+import { nonZeroEstimate, routingOf, type Routing } from './onnxRouting.ts';
 import { allNodes, chosenBranch, parameterNames, topoOrder } from './onnxGraph.ts';
 
 const FORMAT = 'onnx';
@@ -35,6 +36,10 @@ interface Value extends Val {
   tensorId?: string;
   /** Elements of a sequence value (SplitToSequence). */
   seq?: string[];
+  /** A mixture-of-experts routing mask traced from TopK's expert indices (onnxRouting.ts). */
+  routing?: Routing;
+  /** Dims whose size is an expectation (NonZero over a routing mask), the last of which carries the batch. */
+  estimatedDims?: number[];
 }
 
 export interface ImportOptions {
@@ -130,7 +135,8 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     const v = values.get(name)!;
     if (v.tensorId === undefined) {
       const shape = v.shape ?? [];
-      v.tensorId = asm.tensor({ name, shape, dtype: v.dtype, kind: v.kind, batchDim: v.data ? batchDimOf(shape, batch) : constantBatchDim(shape, v.kind, batch) });
+      const batchDim = v.estimatedDims ? v.estimatedDims.at(-1) : v.data ? batchDimOf(shape, batch) : constantBatchDim(shape, v.kind, batch);
+      v.tensorId = asm.tensor({ name, shape, dtype: v.dtype, kind: v.kind, batchDim, ...(v.estimatedDims ? { estimatedDims: v.estimatedDims } : {}) });
     }
     return v.tensorId;
   };
@@ -138,6 +144,7 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
   const report: ShapeReport = { compared: 0, disagreements: [], unknown: [] };
   const unknown = new Map<string, number>();
   let guessed = 0, undefinedInputs = 0;
+  const estimates = new Map<string, string[]>();
   const nodes = topoOrder(g.node);
   const layerPath = onnxLayerPaths(stem, allNodes(g), new Set([...params].filter((n) => /^[A-Za-z_]\w*(\.\w+)+$/.test(n))));
   /** An If whose condition folds to a constant: its chosen branch's nodes run in its place, its outputs alias the branch's. */
@@ -178,7 +185,9 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
       if (el && node.output[0]) { values.set(node.output[0], el); return; }
     }
     const isStatic = ALWAYS_STATIC.has(node.opType) || (present.length > 0 && present.every((v) => v.static));
-    const inferred = inferShapes(node, ins as Val[]);
+    const estimate = node.opType === 'NonZero' ? nonZeroEstimate(first, batch) : undefined;
+    if (estimate) estimates.set(estimate.assumption, [...(estimates.get(estimate.assumption) ?? []), node.name || node.output[0]!]);
+    const inferred = estimate ? [estimate.shape] : inferShapes(node, ins as Val[]);
     const dtypes = inferDtypes(node, ins as Val[]);
     const outShapes = node.output.map((name, i): number[] => {
       const fromVi = viShape(name).shape;
@@ -214,7 +223,9 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
       values.set(node.output[0]!, { dtype: first.dtype, static: false, data, kind: 'activation', seq: outputs });
     } else {
       node.output.forEach((name, i) => {
-        if (name) values.set(name, { shape: outShapes[i], dtype: viShape(name).dtype ?? dtypes[i]!, static: false, data, kind: 'activation' });
+        if (!name) return;
+        const routing = routingOf(node, ins, i, outShapes[i]);
+        values.set(name, { shape: outShapes[i], dtype: viShape(name).dtype ?? dtypes[i]!, static: false, data, kind: 'activation', ...(routing ? { routing } : {}), ...(estimate ? { estimatedDims: [1] } : {}) });
       });
     }
     const inputIds = node.input.filter((n) => n && !values.get(n)!.seq).map(tensorOf);
@@ -248,6 +259,7 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
   opts.shapeReport?.(report);
   const nd = report.disagreements.length;
   if (nd) warnings.push(`onnx: ${nd} output shape${nd > 1 ? 's' : ''} of the file's value_info differ from the ONNX operator spec's (value_info taken): ${report.disagreements.slice(0, 3).join('; ')}${nd > 3 ? '; ...' : ''}`);
+  for (const [assumption, names] of estimates) warnings.push(`onnx: ${names.length} NonZero output${names.length > 1 ? 's' : ''} sized by expectation, not exactly (data-dependent; dims marked estimated): ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}; assumes ${assumption}`);
   if (guessed) warnings.push(`onnx: ${guessed} output shapes could not be inferred (${report.unknown.slice(0, 2).join('; ')}${report.unknown.length > 2 ? '; ...' : ''}); unknown dims taken as 1`);
   if (undefinedInputs) warnings.push(`onnx: ${undefinedInputs} node inputs are never defined; treated as constants`);
   warnings.push(...unknownOpWarnings(unknown, FORMAT));

@@ -26,6 +26,8 @@ export interface Tensor {
   readonly kind: TensorKind;
   /** Index of the dimension that scales with the batch, or undefined when the tensor does not (parameters). */
   readonly batchDim?: number;
+  /** Dims whose size is an expectation, not exact (a NonZero's count under balanced mixture-of-experts routing). */
+  readonly estimatedDims?: readonly number[];
 }
 
 export type OpKind =
