@@ -59,7 +59,7 @@ export function routingOf(node: NodeProto, ins: readonly (RoutedVal | undefined)
       const k = ins[1]?.values?.[0];
       if (!s0?.length || k === undefined) return undefined;
       const experts = s0[norm(attrInt(node, 'axis', -1), s0.length)]!;
-      return experts > k ? { tokens: prod(s0) / experts, topK: k, experts } : undefined;
+      return Number.isInteger(k) && k >= 1 && experts > k ? { tokens: prod(s0) / experts, topK: k, experts } : undefined;
     }
     case 'OneHot': {
       const depth = ins[1]?.values?.[0];
