@@ -65,10 +65,15 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
   let planRequest = 0;
   const current = { model: () => modelRequest, plan: () => planRequest };
 
+  // Progress comes through its own MessagePort (comlink's proxy), which is not ordered with the port the result
+  // comes back on: a run's last progress can land after the run settled and cleared its job. Setting the job again
+  // then would leave the progress bar up and Plan disabled for good (seen in Chromium: the second or third re-plan
+  // of gpt-tiny stuck at "baseline seeds 1/1" with its plan on screen). Only a job still shown takes progress.
   const progressTo = (kind: 'model' | 'plan', label: string) => {
     const request = current[kind]();
     return proxy((p: Progress) => {
-      if (request === current[kind]()) store.getState().setJob(kind, { kind, label, phase: p.phase, done: p.done, total: p.total });
+      const s = store.getState();
+      if (request === current[kind]() && s.jobs[kind] !== undefined) s.setJob(kind, { kind, label, phase: p.phase, done: p.done, total: p.total });
     });
   };
 

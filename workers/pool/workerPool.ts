@@ -124,7 +124,10 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
     slot.running = pending;
     const worker = (slot.worker ??= startWorker(slot));
     worker.setBusy?.(true);
-    const progress = pending.onProgress ? proxy(pending.onProgress) : undefined;
+    // Progress comes through its own MessagePort, not ordered with the result's: a job's last report can arrive after
+    // the job settled (or was cancelled). Callers are told nothing about a job once it is over.
+    const onProgress = pending.onProgress;
+    const progress = onProgress ? proxy((p: Parameters<JobProgressCallback>[0]) => { if (slot.running === pending) onProgress(p); }) : undefined;
     worker.api.run(pending.job.name, pending.job.input, progress).then(
       (value) => finish(slot, worker, pending, () => pending.resolve(value)),
       (error: unknown) => finish(slot, worker, pending, () => pending.reject(error)),
