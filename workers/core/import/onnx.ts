@@ -135,7 +135,7 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
     const v = values.get(name)!;
     if (v.tensorId === undefined) {
       const shape = v.shape ?? [];
-      const batchDim = v.estimatedDims ? v.estimatedDims.at(-1) : v.data ? batchDimOf(shape, batch) : constantBatchDim(shape, v.kind, batch);
+      const batchDim = v.estimatedDims ? (v.data ? v.estimatedDims.at(-1) : undefined) : v.data ? batchDimOf(shape, batch) : constantBatchDim(shape, v.kind, batch);
       v.tensorId = asm.tensor({ name, shape, dtype: v.dtype, kind: v.kind, batchDim, ...(v.estimatedDims ? { estimatedDims: v.estimatedDims } : {}) });
     }
     return v.tensorId;
@@ -214,7 +214,8 @@ export function importOnnx(fileName: string, data: Uint8Array, opts: ImportOptio
       });
       return;
     }
-    const data = present.some((v) => v.data);
+    // Which experts are hit does not grow with the batch: those values carry no batch dim.
+    const data = present.some((v) => v.data) && estimate?.perToken !== false;
     let outputs = node.output;
     if (node.opType === 'SplitToSequence' && first?.shape) {
       const parts = splitParts(first.shape, ins[1]?.values, node);

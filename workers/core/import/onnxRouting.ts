@@ -91,10 +91,10 @@ export function routingOf(node: NodeProto, ins: readonly (RoutedVal | undefined)
 }
 
 /** NonZero's output [rank, expected count] over a traced routing mask, with the assumption in words. */
-export function nonZeroEstimate(input: RoutedVal | undefined, batch: number): { shape: number[]; assumption: string } | undefined {
+export function nonZeroEstimate(input: RoutedVal | undefined, batch: number): { shape: number[]; assumption: string; perToken: boolean } | undefined {
   const r = input?.routing, s = input?.shape;
   if (!r || r.count === undefined || !s) return undefined;
   const tokens = r.tokens % batch === 0 && batch > 1 ? `${batch}×${r.tokens / batch}` : `${r.tokens}`;
   const balanced = `balanced routing: ${tokens}×${r.topK}/${r.experts} = ${r.tokens * r.topK / r.experts} tokens per expert`;
-  return { shape: [s.length, Math.round(r.count)], assumption: r.hits ? `${balanced}, so all ${r.experts} experts are hit` : balanced };
+  return { shape: [s.length, Math.round(r.count)], assumption: r.hits ? `${balanced}, so all ${r.experts} experts are hit` : balanced, perToken: !r.hits };
 }

@@ -68,13 +68,22 @@ describe('ONNX files from the wild (torch.onnx.export of transformers models, we
     // Per layer: the experts hit [1, 8], then each expert's (top-k slot, token) pairs [2, 64].
     expect(nz.filter((t) => t.shape.join() === '1,8')).toHaveLength(2);
     expect(nz.filter((t) => t.shape.join() === '2,64')).toHaveLength(16);
-    expect(nz.every((t) => t.estimatedDims?.join() === '1' && t.batchDim === 1)).toBe(true);
+    expect(nz.every((t) => t.estimatedDims?.join() === '1')).toBe(true);
+    // Tokens per expert scale with the batch; which experts are hit does not.
+    expect(nz.map((t) => t.batchDim).sort()).toEqual([...Array(16).fill(1), undefined, undefined]);
     // The experts' weights, once each: gate_up_proj [8, 3584, 512] and down_proj [8, 512, 1792] per layer.
     const experts = r.graph.tensors.filter((t) => t.kind === 'parameter' && /experts/.test(t.name)).map((t) => t.shape.join('x')).sort();
     expect(experts).toEqual(['8x3584x512', '8x3584x512', '8x512x1792', '8x512x1792']);
     // Each expert's MLP runs on its 64 tokens: 3 matmuls of 2·64·512·1792 per expert, 8 experts, 2 layers.
     const expertDots = r.graph.ops.filter((o) => o.kind === 'dot' && /\/experts\//.test(o.name)).reduce((n, o) => n + o.flops, 0);
     expect(expertDots).toBe(2 * 8 * 3 * 2 * 64 * 512 * 1792);
+    // At --batch 16 the expected count scales with the tokens (16×128×2/8 = 512 per expert), and so do the experts' FLOPs.
+    const b16 = await importModel('mixtral.ts-eager.onnx', load('onnx/mixtral.ts-eager.onnx'), { batch: 16 });
+    if (!b16.ok) throw new Error(b16.error.message);
+    const nz16 = b16.graph.ops.filter((o) => /NonZero/.test(o.name)).map((o) => b16.graph.tensors.find((t) => t.id === o.outputs[0])!.shape.join());
+    expect(nz16.filter((s) => s === '2,512')).toHaveLength(16);
+    expect(nz16.filter((s) => s === '1,8')).toHaveLength(2);
+    expect(b16.graph.ops.filter((o) => o.kind === 'dot' && /\/experts\//.test(o.name)).reduce((n, o) => n + o.flops, 0)).toBe(expertDots * 8);
   });
 
   it('torch.cond exported without optimize: an If per block, each replaced by its chosen (gelu) branch', async () => {
