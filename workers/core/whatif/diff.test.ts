@@ -56,11 +56,13 @@ describe('diffScenarios', () => {
 
   it('matches operators by id across different layer clusterings: only the ops whose specs split differently count', async () => {
     // Data parallel on both sides with two layer clusterings: Megatron's 4 stages of 2x1 over its 26 blocks, and the
-    // search's one 8x1 stage over 8 clustered layers.
+    // search's one 8x1 stage over 8 clustered layers (1F1B without recompute: with the page's defaults the search
+    // takes the inter-op-only seed, whose clustering is Megatron's blocks again).
     const a = await megatron(2, 1, 4);
-    const searched = await plan(g, cluster, { ...options, layers: 8 }, undefined, undefined, { intra: 'manual' });
+    const bOptions: PlanOptions = { ...options, layers: 8, schedule: '1f1b', remat: 'off' };
+    const searched = await plan(g, cluster, bOptions, undefined, undefined, { intra: 'manual' });
     if (!searched.ok) throw new Error(searched.reason);
-    const b = { input: { model: g.name, cluster, options: { ...options, layers: 8 } }, plan: searched.plan };
+    const b = { input: { model: g.name, cluster, options: bOptions }, plan: searched.plan };
     expect(b.plan.stages.map((s) => s.logicalMesh)).toEqual([[8, 1]]);
     const layers = (p: Plan) => p.stages[p.stages.length - 1].layers[1];
     expect(layers(a.plan)).not.toBe(layers(b.plan));
