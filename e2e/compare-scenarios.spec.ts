@@ -10,7 +10,12 @@ test('Compare: a second scenario with twice the nodes; both columns show plans a
   await expect(first.getByTestId('column-stage-count')).toHaveText(/^\d+$/, { timeout: PLAN_TIMEOUT_MS });
   await compare.getByRole('button', { name: 'Add scenario' }).click();
   const second = compare.getByRole('group', { name: 'Scenario 2' });
-  await second.getByLabel('nodes', { exact: true }).fill('2');
+  // A count the planner cannot take is named under the field and not applied.
+  await second.getByLabel('nodes', { exact: true }).fill('0');
+  await expect(second.getByRole('alert')).toHaveText('nodes: 0 is out of range; it must be a whole number from 1 to 2,048');
+  await expect(second.getByTestId('changed-inputs')).not.toContainText('nodes');
+  await second.getByRole('textbox', { name: /^nodes/ }).fill('2');
+  await expect(second.getByRole('alert')).toHaveCount(0);
   await expect(second.getByTestId('changed-inputs')).toContainText('nodes 1 → 2');
   // The changed input is marked in the editor.
   await expect(second.locator('label[data-changed]')).toContainText(['nodes']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addNode, parseBandwidth, deviceOffsets, presetByLabel, removeNode, setGpusPerNode, setInterBandwidth, setNodeCount, setNodeGpu, setNodeGpus, totalGpus } from './edit.ts';
+import { addNode, parseBandwidth, parseCount, deviceOffsets, presetByLabel, removeNode, setGpusPerNode, setInterBandwidth, setNodeCount, setNodeGpu, setNodeGpus, totalGpus } from './edit.ts';
 
 describe('cluster edits', () => {
   it('builds the paper preset and adds / removes nodes', () => {
@@ -65,3 +65,14 @@ describe('large clusters', () => {
     expect(parseBandwidth('inter-node (Gbit/s)', 'fast', 'Gbit/s')).toEqual({ ok: false, reason: "inter-node (Gbit/s): 'fast' is not a number" });
   });
 });
+
+describe('parseCount', () => {
+  it('takes whole numbers in range and names the field and the range otherwise', () => {
+    expect(parseCount('nodes', ' 16 ', 1, 2048)).toEqual({ ok: true, value: 16 });
+    expect(parseCount('nodes', '0', 1, 2048)).toEqual({ ok: false, reason: 'nodes: 0 is out of range; it must be a whole number from 1 to 2,048' });
+    expect(parseCount('GPUs per node', '2.5', 1, 72)).toEqual({ ok: false, reason: 'GPUs per node: 2.5 is out of range; it must be a whole number from 1 to 72' });
+    expect(parseCount('global batch', 'many', 1, 1 << 24)).toEqual({ ok: false, reason: "global batch: 'many' is not a number" });
+    expect(parseCount('nodes', '', 1, 2048)).toEqual({ ok: false, reason: "nodes: '' is not a number" });
+  });
+});
+

@@ -149,3 +149,12 @@ export function parseBandwidth(field: string, text: string, unit: BandwidthUnit)
   const shown = (v: number) => Number((v / per).toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 3 });
   return { ok: false, reason: `${field}: ${t} ${unit} is out of range; it must be between ${shown(range.min)} and ${shown(range.max)} ${unit}: ${range.reason}` };
 }
+
+/** A whole-number field's text (nodes, GPUs per node, global batch), or why it cannot be used, naming the field. */
+export function parseCount(field: string, text: string, min: number, max: number): { ok: true; value: number } | { ok: false; reason: string } {
+  const t = text.trim();
+  const n = Number(t);
+  if (t === '' || Number.isNaN(n)) return { ok: false, reason: `${field}: '${t}' is not a number` };
+  if (Number.isInteger(n) && n >= min && n <= max) return { ok: true, value: n };
+  return { ok: false, reason: `${field}: ${t} is out of range; it must be a whole number from ${min} to ${max.toLocaleString('en-US')}` };
+}

@@ -1,7 +1,8 @@
 /** A Compare column's inputs: cluster, model, batch, precision, schedule, runtime and price; changed ones marked. */
 import type { ReactNode } from 'react';
-import { CLUSTER_MENU, GPU_TYPES, presetByLabel, setGpusPerNode, setInterBandwidth, setIntraBandwidth, setNodeCount, setNodeGpu } from '../../cluster/edit.ts';
+import { CLUSTER_MENU, GPU_TYPES, MAX_GPUS_PER_NODE, MAX_NODES, presetByLabel, setGpusPerNode, setInterBandwidth, setIntraBandwidth, setNodeCount, setNodeGpu } from '../../cluster/edit.ts';
 import { BandwidthInput } from '../../components/BandwidthInput.tsx';
+import { CountInput } from '../../components/CountInput.tsx';
 import { inputClass } from '../../components/Region.tsx';
 import { sourceLabel, type ModelSource } from '../../scenario.ts';
 import type { CompareColumn } from '../../store/compareSlice.ts';
@@ -20,7 +21,6 @@ function Field({ label, changed, children }: { label: string; changed: boolean; 
   );
 }
 
-const positive = (v: string, then: (n: number) => void) => { const n = Number(v); if (Number.isFinite(n) && n > 0) then(n); };
 const withGpu = (c: Cluster, gpu: string): Cluster => c.nodes.reduce((acc, _, i) => setNodeGpu(acc, i, gpu), c);
 
 export function ColumnEditor({ column, changed, models, edit }: {
@@ -53,10 +53,10 @@ export function ColumnEditor({ column, changed, models, edit }: {
         </select>
       </Field>
       <Field label="nodes" changed={has('nodes')}>
-        <input type="number" className={inputClass} min={1} value={cluster.nodes.length} onChange={(e) => positive(e.target.value, (n) => cl((c) => setNodeCount(c, n)))} />
+        <CountInput field="nodes" className={inputClass} min={1} max={MAX_NODES} value={cluster.nodes.length} onChange={(n) => cl((c) => setNodeCount(c, n))} />
       </Field>
       <Field label="GPUs per node" changed={has('gpus-per-node')}>
-        <input type="number" className={inputClass} min={1} max={16} value={first?.gpus ?? 0} onChange={(e) => positive(e.target.value, (n) => cl((c) => setGpusPerNode(c, n)))} />
+        <CountInput field="GPUs per node" className={inputClass} min={1} max={MAX_GPUS_PER_NODE} value={first?.gpus ?? 0} onChange={(n) => cl((c) => setGpusPerNode(c, n))} />
       </Field>
       <Field label="GPU type" changed={has('gpu')}>
         <select className={inputClass} value={first?.gpu} onChange={(e) => cl((c) => withGpu(c, e.target.value))}>
@@ -72,7 +72,7 @@ export function ColumnEditor({ column, changed, models, edit }: {
           onChange={(b) => cl((c) => setInterBandwidth(c, b))} />
       </Field>
       <Field label="global batch" changed={has('batch')}>
-        <input type="number" className={inputClass} min={1} value={options.globalBatch} onChange={(e) => positive(e.target.value, (n) => op({ globalBatch: Math.round(n) }))} />
+        <CountInput field="global batch" className={inputClass} min={1} max={1 << 24} value={options.globalBatch} onChange={(n) => op({ globalBatch: n })} />
       </Field>
       <Field label="precision" changed={has('precision')}>
         <select className={inputClass} value={options.precision} onChange={(e) => op({ precision: e.target.value as Precision })}>
