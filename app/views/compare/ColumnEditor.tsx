@@ -1,8 +1,8 @@
 /** A Compare column's inputs: cluster, model, batch, precision, schedule, runtime and price; changed ones marked. */
 import type { ReactNode } from 'react';
-import { CLUSTER_MENU, GPU_TYPES, MAX_GPUS_PER_NODE, MAX_NODES, presetByLabel, setGpusPerNode, setInterBandwidth, setIntraBandwidth, setNodeCount, setNodeGpu } from '../../cluster/edit.ts';
+import { CLUSTER_MENU, GPU_TYPES, MAX_GPUS_PER_NODE, MAX_NODES, parseCount, presetByLabel, setGpusPerNode, setInterBandwidth, setIntraBandwidth, setNodeCount, setNodeGpu } from '../../cluster/edit.ts';
 import { BandwidthInput } from '../../components/BandwidthInput.tsx';
-import { CountInput } from '../../components/CountInput.tsx';
+import { CheckedInput } from '../../components/CheckedInput.tsx';
 import { inputClass } from '../../components/Region.tsx';
 import { sourceLabel, type ModelSource } from '../../scenario.ts';
 import type { CompareColumn } from '../../store/compareSlice.ts';
@@ -53,10 +53,10 @@ export function ColumnEditor({ column, changed, models, edit }: {
         </select>
       </Field>
       <Field label="nodes" changed={has('nodes')}>
-        <CountInput field="nodes" className={inputClass} min={1} max={MAX_NODES} value={cluster.nodes.length} onChange={(n) => cl((c) => setNodeCount(c, n))} />
+        <CheckedInput inputMode="numeric" className={inputClass} value={cluster.nodes.length} format={String} parse={(t) => parseCount('nodes', t, 1, MAX_NODES)} onChange={(n) => cl((c) => setNodeCount(c, n))} />
       </Field>
       <Field label="GPUs per node" changed={has('gpus-per-node')}>
-        <CountInput field="GPUs per node" className={inputClass} min={1} max={MAX_GPUS_PER_NODE} value={first?.gpus ?? 0} onChange={(n) => cl((c) => setGpusPerNode(c, n))} />
+        <CheckedInput inputMode="numeric" className={inputClass} value={first?.gpus ?? 0} format={String} parse={(t) => parseCount('GPUs per node', t, 1, MAX_GPUS_PER_NODE)} onChange={(n) => cl((c) => setGpusPerNode(c, n))} />
       </Field>
       <Field label="GPU type" changed={has('gpu')}>
         <select className={inputClass} value={first?.gpu} onChange={(e) => cl((c) => withGpu(c, e.target.value))}>
@@ -72,7 +72,7 @@ export function ColumnEditor({ column, changed, models, edit }: {
           onChange={(b) => cl((c) => setInterBandwidth(c, b))} />
       </Field>
       <Field label="global batch" changed={has('batch')}>
-        <CountInput field="global batch" className={inputClass} min={1} max={1 << 24} value={options.globalBatch} onChange={(n) => op({ globalBatch: n })} />
+        <CheckedInput inputMode="numeric" className={inputClass} value={options.globalBatch} format={String} parse={(t) => parseCount('global batch', t, 1, 1 << 24)} onChange={(n) => op({ globalBatch: n })} />
       </Field>
       <Field label="precision" changed={has('precision')}>
         <select className={inputClass} value={options.precision} onChange={(e) => op({ precision: e.target.value as Precision })}>
