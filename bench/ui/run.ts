@@ -7,7 +7,8 @@
  *  - llamaGraphDrawMs: "Load config" click -> layer graph drawn for a ~3,000-op Llama (HF config, 125 blocks); goal <= 2000
  *  - longestTask16kMs: longest main-thread task from picking the 16,384-GPU DGX-H100 SuperPOD preset until GPT-2.6B's
  *    plan on it is drawn (canvas device grids); goal <= 100
- * Run: `npx tsx bench/ui/run.ts` (builds with vite first unless --no-build).
+ * Run: `npx tsx bench/ui/run.ts [--runs N] [--profile]` (builds with vite first unless --no-build); each 'longest task' has
+ * its main-thread CPU time beside it (a CDP trace of the window: `...CpuMs`), since load stretches wall time.
  * With `--sweep` it measures the Sweep region instead (sweep.ts): a 16-point sweep on GPT-6.7B, wall time and the
  * longest main-thread task, and Cancel sweep mid-sweep -> progress gone. With `--learn` (learn.ts): the Learn
  * region's inter-node bandwidth knob on GPT-39B 8x8, key press -> three plans re-drawn, and the longest main-thread
@@ -15,7 +16,10 @@
  * click -> plan drawn (goal <= 20 s). `--runs N` sets how many runs the --sweep, --learn and --scale medians take.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { chromium, type Page } from 'playwright-core';
+import { median } from './sweep.ts';
+import { startTrace, type TraceSummary } from './trace.ts';
 
 /** BENCH_PORT lets several checkouts run the bench at once. */
 const PORT = Number(process.env.BENCH_PORT ?? 4179);
@@ -74,17 +78,60 @@ async function main(): Promise<void> {
   }
 }
 
+/** `--runs N` (default 1): the plan-views flow is measured N times, each from a fresh page; figures are medians. */
+const runsAt = process.argv.indexOf('--runs');
+const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 1;
+/** `--profile`: the traces also sample JS functions (what the longest tasks ran), at some cost to every task. */
+const SAMPLER = process.argv.includes('--profile');
+
 async function measurePlanViews(page: Page): Promise<Record<string, unknown>> {
+  const runs: Record<string, unknown>[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    if (i > 0) {
+      // A fresh page: the scenario (local storage) back to the default, the long-task list emptied.
+      await page.evaluate('localStorage.clear()');
+      await page.goto(BASE);
+      await page.waitForSelector('[data-testid="stage-count"]', { timeout: 120_000 });
+    }
+    runs.push(await measurePlanViewsOnce(page));
+  }
+  const med = (key: string): number => median(runs.map((r) => r[key] as number));
+  const medTrace = (key: string, field: keyof TraceSummary): number => median(runs.map((r) => (r[key] as TraceSummary)[field] as number));
+  return {
+    device: 'Debian Chromium (headless), this machine',
+    runs: RUNS,
+    loadAverage: loadavg().map((l) => Math.round(l * 10) / 10),
+    planClickToDrawnMs: med('planClickToDrawnMs'),
+    gpt39bSearchToResultMs: med('gpt39bSearchToResultMs'),
+    gpt39bTimeline: runs[0].gpt39bTimeline,
+    longestTaskDuringSearchMs: med('longestTaskDuringSearchMs'),
+    longestTaskDuringSearchCpuMs: medTrace('trace39b', 'longestTaskCpuMs'),
+    longestCpuOfAnyTaskDuringSearchMs: medTrace('trace39b', 'longestCpuMs'),
+    cancelToIdleMs: med('cancelToIdleMs'),
+    llamaGraphOps: runs[0].llamaGraphOps,
+    llamaGraphDrawMs: med('llamaGraphDrawMs'),
+    gpus16kPlanMs: med('gpus16kPlanMs'),
+    longestTask16kMs: med('longestTask16kMs'),
+    longestTask16kCpuMs: medTrace('trace16k', 'longestTaskCpuMs'),
+    longestCpuOfAnyTask16kMs: medTrace('trace16k', 'longestCpuMs'),
+    perRun: runs,
+    goals: { planClickToDrawnMs: 2000, longestTaskDuringSearchMs: 100, llamaGraphDrawMs: 2000, cancelToIdleMs: 500, longestTask16kMs: 100 },
+  };
+}
+
+async function measurePlanViewsOnce(page: Page): Promise<Record<string, unknown>> {
   const stageCount = '[data-testid="stage-count"]';
   // 1. Plan click -> drawn plan, GPT-3 2.6B on 8 GPUs (the default scenario; the first-load plan warmed the worker).
   const planClickToDrawnMs = await timeClickUntil(page, 'Plan', stageCount, true);
 
-  // 2. Longest main-thread task while GPT-39B is searched on 8x8.
+  // 2. Longest main-thread task while GPT-39B is searched on 8x8 (traced: wall and thread CPU of each task).
   await page.getByLabel('Zoo model').selectOption('gpt-39B');
   await page.getByTestId('model-name').filter({ hasText: 'gpt-39B' }).waitFor({ timeout: 120_000 });
   await page.getByLabel('Cluster preset').selectOption('p3.16xlarge x8');
+  const tracer39b = await startTrace(page, SAMPLER);
   const searchStart = await page.evaluate('performance.now()') as number;
   const searchMs = await timeClickUntil(page, 'Plan', `${stageCount}, [role="status"]`, true);
+  const trace39b = await tracer39b.stop();
   const landed = searchStart + searchMs;
   const tasks = await page.evaluate('window.__longTasks') as { start: number; duration: number }[];
   // Every long task from the Plan click until the plan is drawn: the search itself, the result's arrival
@@ -117,24 +164,27 @@ async function measurePlanViews(page: Page): Promise<Record<string, unknown>> {
   //    main-thread task from the pick until the plan is drawn.
   await page.getByLabel('Zoo model').selectOption('gpt-2.6B');
   await page.getByTestId('model-name').filter({ hasText: 'gpt-2.6B' }).waitFor({ timeout: 120_000 });
+  const tracer16k = await startTrace(page, SAMPLER);
   const pick16k = await page.evaluate('performance.now()') as number;
   await page.getByLabel('Cluster preset').selectOption('DGX-H100 SuperPOD x2048 (16,384 GPUs)');
   const search16kMs = await timeClickUntil(page, 'Plan', '[role="img"][aria-label="Devices by stage on dgx-h100-superpod:2048x8"]', false);
   await page.waitForTimeout(1000);
+  const trace16k = await tracer16k.stop();
   const tasks16k = (await page.evaluate('window.__longTasks') as { start: number; duration: number }[]).filter((t) => t.start >= pick16k);
   return {
-    device: 'Debian Chromium (headless), this machine',
     planClickToDrawnMs: Math.round(planClickToDrawnMs),
     gpt39bSearchToResultMs: Math.round(searchMs),
     gpt39bTimeline: timelineEvents,
     longestTaskDuringSearchMs: Math.round(Math.max(0, ...window.map((t) => t.duration))),
     longTasksDuringSearch: window.map((t) => Math.round(t.duration)),
+    trace39b,
     cancelToIdleMs: Math.round(cancelMs),
     llamaGraphOps: Number(ops),
     llamaGraphDrawMs: Math.round(llamaGraphDrawMs),
     gpus16kPlanMs: Math.round(search16kMs),
     longestTask16kMs: Math.round(Math.max(0, ...tasks16k.map((t) => t.duration))),
-    goals: { planClickToDrawnMs: 2000, longestTaskDuringSearchMs: 100, llamaGraphDrawMs: 2000, cancelToIdleMs: 500, longestTask16kMs: 100 },
+    longTasks16k: tasks16k.map((t) => Math.round(t.duration)),
+    trace16k,
   };
 }
 
