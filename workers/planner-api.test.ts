@@ -73,6 +73,12 @@ describe('planner API (called directly, as the worker exposes it)', () => {
     const packed = await api.plan(model.graph, cluster, defaultPlanOptions(model.graph), undefined, { packTimeline: true });
     expect(packed.ok && packed.plan.timeline).toEqual([]);
     expect(packed.ok && packed.packedTimeline && unpackTimeline(packed.packedTimeline)).toEqual(r.plan.timeline);
+    // The other plans come as JSON bytes without their timelines, with each one's label and step beside them.
+    expect(r.alternatives.length).toBeGreaterThan(0);
+    expect(packed.ok && packed.alternatives).toEqual([]);
+    const others = packed.ok && packed.alternativesJson ? JSON.parse(new TextDecoder().decode(packed.alternativesJson)) as typeof r.alternatives : [];
+    expect(others.map((a) => [a.label, a.stepSeconds, a.timeline.length, a.stages.length])).toEqual(r.alternatives.map((a) => [a.label, a.stepSeconds, 0, a.stages.length]));
+    expect(packed.ok && packed.alternativeSteps).toEqual(r.alternatives.map((a) => ({ label: a.label, stepSeconds: a.stepSeconds })));
     const broken = await api.plan(model.graph, { ...cluster, nodes: [] }, defaultPlanOptions(model.graph));
     expect(broken).toEqual({ ok: false, reason: 'cluster: cluster has no nodes' });
   });

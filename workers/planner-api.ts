@@ -45,8 +45,15 @@ export type PlanApiResult =
       readonly ok: true;
       /** With `packTimeline`, plan.timeline is empty and the events are in packedTimeline (unpackTimeline). */
       readonly plan: Plan;
+      /** Empty with `packTimeline`: the other plans are then in alternativesJson. */
       readonly alternatives: readonly Plan[];
       readonly packedTimeline?: PackedTimeline;
+      /** With `packTimeline`: the search's other plans as JSON bytes, transferred, without their timelines (the page
+       * draws only the chosen plan's), parsed only when needed (the Megatron export's nearest plan). GPT-39B on 8x8:
+       * three plans of ~2.7 MB each as objects, ~500 ms to structure-clone on the main thread here. */
+      readonly alternativesJson?: Uint8Array;
+      /** With `packTimeline`: each other plan's label and step, in order (what the Explanation lists). */
+      readonly alternativeSteps?: readonly { readonly label: string; readonly stepSeconds: number }[];
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -173,8 +180,11 @@ export function createPlannerApi(options: PlannerApiOptions = {}): PlannerApi {
       const alternatives = r.alternatives ?? [];
       if (!transport.packTimeline) return { ok: true, plan: r.plan, alternatives };
       const packedTimeline = packTimeline(r.plan.timeline);
+      const alternativesJson = new TextEncoder().encode(JSON.stringify(alternatives.map((a) => ({ ...a, timeline: [] }))));
+      const alternativeSteps = alternatives.map((a) => ({ label: a.label, stepSeconds: a.stepSeconds }));
       // Marks the buffers for comlink to transfer (not copy) when this value is returned through the worker.
-      return transfer({ ok: true, plan: { ...r.plan, timeline: [] }, alternatives, packedTimeline }, timelineBuffers(packedTimeline));
+      return transfer({ ok: true, plan: { ...r.plan, timeline: [] }, alternatives: [], packedTimeline, alternativesJson, alternativeSteps },
+        [...timelineBuffers(packedTimeline), alternativesJson.buffer as ArrayBuffer]);
     } catch (err) {
       // A bug in a pass: the page shows it as a failed plan rather than a broken worker.
       return { ok: false, reason: `planning failed: ${message(err)}` };

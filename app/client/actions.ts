@@ -13,6 +13,7 @@ import type { LayoutApi } from '../graph/layout.worker.ts';
 import { sampleUrl } from '../model/samples.ts';
 import { loadFileGraph, saveFileGraph, type KeyValueStorage } from '../persist.ts';
 import { encodeScenario, sourceLabel, type ModelSource } from '../scenario.ts';
+import { alternativesFromJson, alternativesOf } from '../store/alternatives.ts';
 import { scenarioOf } from '../store/slices.ts';
 import type { AppStore } from '../store/store.ts';
 import { CancelledError, WorkerCrashError, type WorkerHandle } from './workerHandle.ts';
@@ -161,7 +162,8 @@ export function createActions(store: AppStore, clients: Clients, storage: KeyVal
       if (request !== planRequest) return;
       if (!r.ok) { s.setPlanFailure(r.reason); return; }
       const timeline = r.packedTimeline ? unpackTimeline(r.packedTimeline) : r.plan.timeline;
-      s.setPlan({ ...r.plan, timeline }, { cluster, scenarioKey }, r.alternatives);
+      const alternatives = r.alternativesJson ? alternativesFromJson(r.alternativeSteps ?? [], r.alternativesJson) : alternativesOf(r.alternatives);
+      s.setPlan({ ...r.plan, timeline }, { cluster, scenarioKey }, alternatives);
     } catch (e) {
       if (!(e instanceof CancelledError) && !(e instanceof WorkerCrashError)) s.setPlanFailure(message(e));
     } finally {

@@ -7,15 +7,17 @@ import { useState } from 'react';
 
 export type Checked = { ok: true; value: number } | { ok: false; reason: string };
 
-export function CheckedInput({ value, parse, format, inputMode, onChange, className }: {
+export function CheckedInput({ value, parse, format, inputMode, onChange, className, label }: {
   value: number;
   /** The typed text as a value, or why it cannot be used (the reason names the field). */
   parse: (text: string) => Checked;
   /** The scenario's value as the field shows it. */
   format: (value: number) => string;
-  inputMode: 'decimal' | 'numeric';
+  inputMode: 'decimal' | 'numeric' | 'text';
   onChange: (value: number) => void;
   className: string;
+  /** Accessible name, where the field is not the first control of its label. */
+  label?: string;
 }) {
   const [typed, setTyped] = useState<{ text: string; over: number }>();
   // What was typed is kept only while the scenario's value is the one it was typed over.
@@ -25,7 +27,7 @@ export function CheckedInput({ value, parse, format, inputMode, onChange, classN
     <>
       {/* Text, not type=number: a number input hands over '' for 1e400 (it parses past the largest double), so
           the page could not say what was typed. */}
-      <input type="text" inputMode={inputMode} className={className} value={held ?? format(value)}
+      <input type="text" inputMode={inputMode} className={className} value={held ?? format(value)} aria-label={label}
         aria-invalid={problem && !problem.ok ? true : undefined}
         onChange={(e) => {
           const r = parse(e.target.value);

@@ -51,7 +51,7 @@ function ExportMenu() {
         <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('plan JSON', () => setNotice(downloadPlanJson(plan)))}>Plan JSON</button>
         <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('Chrome trace', () => downloadChromeTrace(plan))}>Chrome trace (Perfetto)</button>
         <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('JAX script', () => downloadJaxScript(plan, graph, precision))}>JAX script</button>
-        <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('Megatron-LM arguments', () => downloadMegatronArgs(plan, alternatives, graph, precision))}>Megatron-LM arguments</button>
+        <button type="button" className={buttonClass} disabled={!plan} onClick={() => plan && attempt('Megatron-LM arguments', () => downloadMegatronArgs(plan, alternatives.plans(), graph, precision))}>Megatron-LM arguments</button>
         <label className="mt-1 text-xs">View
           <select className={`${inputClass} ml-1`} value={view} onChange={(e) => setView(e.target.value)}>
             {FIGURE_VIEWS.map((v) => <option key={v}>{v}</option>)}

@@ -1,6 +1,8 @@
 /** Training options, mapped one to one onto PlanOptions. */
 import { PRECISIONS, RUNTIMES, type Precision, type Runtime, type ScheduleChoice } from '../../workers/core/plan/types.ts';
 import { useApp } from '../store/store.ts';
+import { CheckedInput } from './CheckedInput.tsx';
+import { parseGlobalBatch, parseMicrobatches } from './optionFields.ts';
 import { inputClass } from './Region.tsx';
 import { ZeroExpertOptions } from './ZeroExpertOptions.tsx';
 import { SeqParallelFields } from './SeqParallelFields.tsx';
@@ -16,17 +18,17 @@ export function TrainingOptions() {
     <fieldset className="grid grid-cols-2 gap-2 border-t border-slate-200 pt-2 dark:border-slate-700">
       <legend className="px-1 text-xs font-semibold text-slate-500">Training options</legend>
       <label className={field}>global batch
-        <input type="number" className={inputClass} min={1} value={o.globalBatch} onChange={(e) => Number(e.target.value) > 0 && set({ globalBatch: Math.round(Number(e.target.value)) })} />
+        <CheckedInput inputMode="numeric" className={inputClass} value={o.globalBatch} format={String} parse={parseGlobalBatch} onChange={(n) => set({ globalBatch: n })} />
       </label>
       <label className={field}>micro-batches
-        <span className="flex gap-1">
+        <span className="flex flex-wrap gap-1">
           <select aria-label="micro-batch mode" className={inputClass} value={o.microbatches === 'auto' ? 'auto' : 'fixed'}
             onChange={(e) => set({ microbatches: e.target.value === 'auto' ? 'auto' : 16 })}>
             <option value="auto">auto</option><option value="fixed">fixed</option>
           </select>
           {o.microbatches !== 'auto' && (
-            <input type="number" aria-label="micro-batches" className={`${inputClass} w-14`} min={1} value={o.microbatches}
-              onChange={(e) => Number(e.target.value) > 0 && set({ microbatches: Math.round(Number(e.target.value)) })} />
+            <CheckedInput inputMode="numeric" label="micro-batches" className={`${inputClass} w-14`} value={o.microbatches} format={String}
+              parse={(t) => parseMicrobatches(t, o.globalBatch)} onChange={(n) => set({ microbatches: n })} />
           )}
         </span>
       </label>

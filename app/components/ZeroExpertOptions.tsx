@@ -4,6 +4,8 @@
  */
 import type { PlanOptions } from '../../workers/core/plan/types.ts';
 import { useApp } from '../store/store.ts';
+import { CheckedInput } from './CheckedInput.tsx';
+import { formatExpertParallel, parseCapacityFactor, parseExpertParallel } from './optionFields.ts';
 import { inputClass } from './Region.tsx';
 
 const ZERO_CHOICES = ['auto', '0', '1', '2', '3'] as const;
@@ -23,16 +25,12 @@ export function ZeroExpertOptions({ field }: { field: string }) {
       {experts !== undefined && (
         <>
           <label className={field} title={`Experts over each stage's data-parallel axis (${experts} experts; 1: experts split by tensor parallelism); auto: the search picks per stage`}>expert parallel
-            <input type="text" inputMode="numeric" className={inputClass} value={o.ep ?? 'auto'} placeholder="auto"
-              onChange={(e) => {
-                const v = e.target.value.trim();
-                if (v === '' || v === 'auto') set({ ep: undefined });
-                else if (/^\d+$/.test(v) && Number(v) >= 1) set({ ep: Number(v) });
-              }} />
+            <CheckedInput inputMode="text" className={inputClass} value={o.ep ?? 0} format={formatExpertParallel}
+              parse={(t) => parseExpertParallel(t, experts)} onChange={(n) => set({ ep: n === 0 ? undefined : n })} />
           </label>
           <label className={field} title="Expert capacity over tokens x top-k / experts: the dispatch and combine all-to-alls move this multiple of the routed tokens">capacity factor
-            <input type="number" className={inputClass} min={0.1} max={16} step={0.05} value={o.capacityFactor ?? 1.25}
-              onChange={(e) => Number(e.target.value) > 0 && Number(e.target.value) <= 16 && set({ capacityFactor: Number(e.target.value) })} />
+            <CheckedInput inputMode="decimal" className={inputClass} value={o.capacityFactor ?? 1.25} format={String} parse={parseCapacityFactor}
+              onChange={(n) => set({ capacityFactor: n })} />
           </label>
         </>
       )}

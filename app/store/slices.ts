@@ -2,6 +2,7 @@
  * The page's store, one zustand store from typed slices: model, cluster, options, jobs, plans, ui, compare
  * (compareSlice.ts) and sweep (sweepSlice.ts). It holds source data and ids; views derive the rest. Persistence is listed in ../scenario.ts.
  */
+import { NO_ALTERNATIVES, type Alternatives } from './alternatives.ts';
 import type { StateCreator } from 'zustand';
 import type { Cluster } from '../../workers/core/cluster/types.ts';
 import type { GraphSummary } from '../../workers/core/ir/inspect.ts';
@@ -53,10 +54,10 @@ export interface PlansSlice {
   readonly planCluster?: Cluster;
   /** The encoded scenario the plan was made for: when the panels change, the views say the plan is older. */
   readonly planScenarioKey?: string;
-  readonly alternatives: readonly Plan[];
+  readonly alternatives: Alternatives;
   /** Why the last plan request gave no plan (infeasible, bad options). */
   readonly planFailure?: string;
-  setPlan(plan: Plan | undefined, made?: { readonly cluster: Cluster; readonly scenarioKey: string }, alternatives?: readonly Plan[]): void;
+  setPlan(plan: Plan | undefined, made?: { readonly cluster: Cluster; readonly scenarioKey: string }, alternatives?: Alternatives): void;
   setPlanFailure(reason: string | undefined): void;
 }
 
@@ -113,8 +114,8 @@ export const jobsSlice: Slice<JobsSlice> = (set) => ({
 });
 
 export const plansSlice: Slice<PlansSlice> = (set) => ({
-  alternatives: [],
-  setPlan: (plan, made, alternatives = []) =>
+  alternatives: NO_ALTERNATIVES,
+  setPlan: (plan, made, alternatives = NO_ALTERNATIVES) =>
     set({ plan, planCluster: made?.cluster, planScenarioKey: made?.scenarioKey, alternatives, planFailure: undefined, selectedStage: 0 }),
   setPlanFailure: (planFailure) => set({ planFailure }),
 });

@@ -19,7 +19,7 @@ export function PlanViews() {
   const deferred = useDeferredValue(current);
   const plan = current ? deferred : undefined;
   const cluster = useApp((s) => s.planCluster ?? s.cluster);
-  const alternatives = useApp((s) => s.alternatives);
+  const alternatives = useApp((s) => s.alternatives.steps);
   const planning = useApp((s) => s.jobs.plan !== undefined);
   const stale = useApp((s) => s.plan !== undefined && s.planScenarioKey !== undefined && s.planScenarioKey !== encodeScenario(scenarioOf(s)));
   const none = <Empty>{planning ? 'Planning…' : 'No plan yet: press Plan.'}</Empty>;

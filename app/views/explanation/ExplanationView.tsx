@@ -1,8 +1,9 @@
 /** "Explanation": why this plan — its dominant cost terms, the runner-up and what it would cost, the search trace. */
 import type { Plan } from '../../../workers/core/plan/types.ts';
+import type { AlternativeStep } from '../../store/alternatives.ts';
 import { formatPercent, formatSeconds } from '../../format.ts';
 
-export function ExplanationView({ plan, alternatives }: { plan: Plan; alternatives: readonly Plan[] }) {
+export function ExplanationView({ plan, alternatives }: { plan: Plan; alternatives: readonly AlternativeStep[] }) {
   const e = plan.explanation;
   return (
     <div className="space-y-2 text-sm">

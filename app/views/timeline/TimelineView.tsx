@@ -10,7 +10,7 @@ import { formatPercent, formatSeconds } from '../../format.ts';
 import { useApp } from '../../store/store.ts';
 import { EVENT_COLORS, stageColor, stageColorDark } from '../colors.ts';
 import { WEIGHT_GRADIENT_COLOR, drawTimeline } from './draw.ts';
-import { AXIS_HEIGHT_PX, LABEL_WIDTH_PX, ROW_HEIGHT_PX, bubbleFraction, eventAt, timelineRows, xToTime, type Zoom } from './layout.ts';
+import { AXIS_HEIGHT_PX, LABEL_WIDTH_PX, ROW_HEIGHT_PX, bubbleFraction, eventAt, eventTally, scheduleName, timelineRows, xToTime, type Zoom } from './layout.ts';
 
 function describe(e: TimelineEvent): string {
   const what = e.kind === 'send' ? `send to stage ${e.toStage}` : e.weightGradient ? 'backward, weight gradient (W)' : e.kind;
@@ -26,6 +26,7 @@ function Legend() {
 
 export function TimelineView({ plan }: { plan: Plan }) {
   const rows = useMemo(() => timelineRows(plan), [plan]);
+  const tally = useMemo(() => eventTally(plan.timeline), [plan]);
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(900);
@@ -66,7 +67,9 @@ export function TimelineView({ plan }: { plan: Plan }) {
       el.width = Math.floor(width * dpr);
       el.height = Math.floor(height * dpr);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      drawTimeline(ctx, rows, width, zoom, getComputedStyle(el).color, hover, selected);
+      const drawn = drawTimeline(ctx, rows, width, zoom, getComputedStyle(el).color, hover, selected);
+      // What was drawn, for tests and tools that read the page (a canvas has no DOM of its bars).
+      el.dataset.drawn = JSON.stringify(drawn);
     };
     // Zoom, hover and selection repaint at once; a new plan's timeline is drawn in a task of its own, after the
     // commit that mounted the plan's views (its getComputedStyle forced that whole commit's style recalculation).
@@ -88,7 +91,8 @@ export function TimelineView({ plan }: { plan: Plan }) {
       <div className="flex flex-wrap items-center gap-4 text-sm">
         <span>step <span data-testid="step-time" className="tabular font-semibold">{formatSeconds(plan.stepSeconds)}</span></span>
         <span>bubble <span className="tabular font-semibold">{formatPercent(bubbleFraction(plan))}</span></span>
-        <span className="text-xs text-slate-500">{plan.timeline.length} events · scroll to zoom, drag to pan</span>
+        <span data-testid="timeline-schedule">{scheduleName(plan)}</span>
+        <span className="text-xs text-slate-500"><span data-testid="event-tally">{plan.timeline.length} events: {tally.forward} forward, {tally.backward} backward{tally.weightGradient ? `, ${tally.weightGradient} weight-gradient (W)` : ''}, {tally.send} sends</span> · scroll to zoom, drag to pan</span>
         <button type="button" className={buttonClass} onClick={() => { if (canvas.current && behaviourRef.current) select(canvas.current).call(behaviourRef.current.transform, zoomIdentity); }}>Reset zoom</button>
         <Legend />
       </div>

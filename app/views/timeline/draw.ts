@@ -14,7 +14,28 @@ function colorOf(e: TimelineEvent): string {
   return EVENT_COLORS[e.kind];
 }
 
-export function drawTimeline(ctx: CanvasRenderingContext2D, rows: Rows, widthPx: number, zoom: Zoom, textColor: string, highlight?: TimelineEvent, selectedStage?: number): void {
+/** What one draw put on the canvas: bars by what they are, and the distinct interleaved chunks among them. */
+export interface DrawnBars {
+  readonly forward: number;
+  /** Whole backwards, or the input-gradient halves of a zero-bubble schedule. */
+  readonly backward: number;
+  /** Zero-bubble weight-gradient passes (W). */
+  readonly weightGradient: number;
+  readonly send: number;
+  readonly gradientSync: number;
+  readonly update: number;
+  /** Chunk numbers seen on compute bars (interleaved and V schedules); empty when none is chunked. */
+  readonly chunks: readonly number[];
+}
+
+/** The bar kind one event is counted under. */
+function barOf(e: TimelineEvent): Exclude<keyof DrawnBars, 'chunks'> {
+  if (e.weightGradient) return 'weightGradient';
+  return e.kind === 'gradient-sync' ? 'gradientSync' : e.kind;
+}
+
+/** Draws the rows and returns what it drew (bars outside the zoomed view are skipped and not counted). */
+export function drawTimeline(ctx: CanvasRenderingContext2D, rows: Rows, widthPx: number, zoom: Zoom, textColor: string, highlight?: TimelineEvent, selectedStage?: number): DrawnBars {
   const plotW = widthPx - LABEL_WIDTH_PX - 8;
   const heightPx = rows.byStage.length * ROW_HEIGHT_PX + AXIS_HEIGHT_PX;
   ctx.clearRect(0, 0, widthPx, heightPx);
@@ -43,9 +64,13 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, rows: Rows, widthPx:
       b.push(e);
     }
   });
+  const drawn = { forward: 0, backward: 0, weightGradient: 0, send: 0, gradientSync: 0, update: 0 };
+  const chunks = new Set<number>();
   for (const [color, events] of buckets) {
     ctx.fillStyle = color;
     for (const e of events) {
+      drawn[barOf(e)]++;
+      if (e.chunk !== undefined) chunks.add(e.chunk);
       const x0 = x(e.startSeconds), w = Math.max(1, x(e.endSeconds) - x0);
       const top = e.stage * ROW_HEIGHT_PX;
       // Sends sit in a thin band under the sender's row; compute and gradient sync fill the row.
@@ -77,4 +102,5 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, rows: Rows, widthPx:
     ctx.fillText(formatSeconds(t), tx + 3, axisY + 10);
   }
   ctx.globalAlpha = 1;
+  return { ...drawn, chunks: [...chunks].sort((a, b) => a - b) };
 }

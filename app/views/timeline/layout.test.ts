@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_PLAN } from '../fixturePlan.ts';
-import { LABEL_WIDTH_PX, bubbleFraction, eventAt, ticks, timeToX, timelineRows, xToTime } from './layout.ts';
+import { LABEL_WIDTH_PX, bubbleFraction, eventAt, eventTally, scheduleName, ticks, timeToX, timelineRows, xToTime } from './layout.ts';
 
 describe('timeline layout', () => {
   const rows = timelineRows(FIXTURE_PLAN);
@@ -22,5 +22,19 @@ describe('timeline layout', () => {
   it('reports the bubble fraction and round ticks', () => {
     expect(bubbleFraction(FIXTURE_PLAN)).toBeCloseTo(0.2);
     expect(ticks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+  });
+  it('names the schedule with its chunks per device', () => {
+    expect(scheduleName({ schedule: 'interleaved', virtualStages: 4 })).toBe('interleaved 1F1B, 4 chunks per device');
+    expect(scheduleName({ schedule: 'zb-h1' })).toBe('zero-bubble ZB-H1');
+    expect(scheduleName({ schedule: '1f1b', virtualStages: 1 })).toBe('1F1B');
+  });
+  it('tallies compute and send events, a weight-gradient half apart from the backwards', () => {
+    expect(eventTally(FIXTURE_PLAN.timeline)).toEqual({ forward: 2, backward: 2, weightGradient: 0, send: 1 });
+    const zb = [
+      { stage: 0, microbatch: 0, kind: 'backward' as const, startSeconds: 0, endSeconds: 1 },
+      { stage: 0, microbatch: 0, kind: 'backward' as const, weightGradient: true, startSeconds: 1, endSeconds: 2 },
+      { stage: 0, microbatch: -1, kind: 'update' as const, startSeconds: 2, endSeconds: 3 },
+    ];
+    expect(eventTally(zb)).toEqual({ forward: 0, backward: 1, weightGradient: 1, send: 0 });
   });
 });

@@ -52,6 +52,38 @@ export function eventAt(row: readonly TimelineEvent[], t: number): TimelineEvent
   return undefined;
 }
 
+const SCHEDULE_NAMES: Readonly<Record<string, string>> = {
+  '1f1b': '1F1B', 'eager-1f1b': 'eager 1F1B', gpipe: 'GPipe', interleaved: 'interleaved 1F1B', 'zb-h1': 'zero-bubble ZB-H1',
+  'zb-v': 'zero-bubble ZB-V', inference: 'inference (forward only)',
+};
+
+/** The plan's schedule as the Timeline names it: "interleaved 1F1B, 4 chunks per device", "zero-bubble ZB-H1". */
+export function scheduleName(plan: Pick<Plan, 'schedule' | 'virtualStages'>): string {
+  const name = SCHEDULE_NAMES[plan.schedule] ?? plan.schedule;
+  return plan.virtualStages !== undefined && plan.virtualStages > 1 ? `${name}, ${plan.virtualStages} chunks per device` : name;
+}
+
+export interface EventTally {
+  readonly forward: number;
+  /** Whole backwards, or the input-gradient halves where the weight gradient runs apart. */
+  readonly backward: number;
+  /** Weight-gradient passes (W) of a zero-bubble schedule. */
+  readonly weightGradient: number;
+  readonly send: number;
+}
+
+/** Compute and send events of a timeline by kind (the Timeline's header line). */
+export function eventTally(events: readonly TimelineEvent[]): EventTally {
+  let forward = 0, backward = 0, weightGradient = 0, send = 0;
+  for (const e of events) {
+    if (e.weightGradient) weightGradient++;
+    else if (e.kind === 'forward') forward++;
+    else if (e.kind === 'backward') backward++;
+    else if (e.kind === 'send') send++;
+  }
+  return { forward, backward, weightGradient, send };
+}
+
 /** Idle share of the step: the plan's bubble seconds over its step time. */
 export function bubbleFraction(plan: Plan): number {
   return plan.stepSeconds > 0 ? plan.breakdown.bubbleSeconds / plan.stepSeconds : 0;
