@@ -35,6 +35,11 @@ const PAPER_SYSTEM: Readonly<Record<string, readonly string[]>> = {
   'inter-only': ['alpa_inter_only', 'alpa_ppdp'],
 };
 
+/** The paper's runs: Wide-ResNet in fp32, GPT in fp16 with Adam, MoE in fp16 with Adafactor (cases.ts). */
+function paperPrecision(c: PaperCase): PlanOptions['precision'] {
+  return c.dtype === 'float32' ? 'fp32' : c.family === 'moe' ? 'fp16-adafactor' : 'fp16-mixed';
+}
+
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
     if (only && !only.includes(c.id)) continue;
     const model = zooModel(`${c.family}-${c.name}`, { batch: c.global_batch });
     const cluster = parseClusterSpec(`p3.16xlarge:${c.nodes}x${c.gpus_per_node}`);
-    const options: PlanOptions = { ...defaultPlanOptions(model), globalBatch: c.global_batch, precision: c.dtype === 'float32' ? 'fp32' : 'fp16-mixed' };
+    const options: PlanOptions = { ...defaultPlanOptions(model), globalBatch: c.global_batch, precision: paperPrecision(c) };
     const timed = c.id === 'gpt-39B-64gpu' || c.id === 'wresnet-13B-64gpu';
     const runs: number[] = [];
     let ours: Plan | undefined;

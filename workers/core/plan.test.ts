@@ -123,7 +123,7 @@ describe('plan()', () => {
     const rt = await plan(gpt, p3(1, 4), { ...base, runtime: 'tpu' as PlanOptions['runtime'] }, undefined, undefined, deps);
     expect(rt).toEqual({ ok: false, reason: "runtime must be one of megatron|xla, got 'tpu'" });
     const pr = await plan(gpt, p3(1, 4), { ...base, precision: 'int4' as PlanOptions['precision'] }, undefined, undefined, deps);
-    expect(pr).toEqual({ ok: false, reason: "precision must be one of fp16-mixed|bf16-mixed|bf16-adam32|fp32, got 'int4'" });
+    expect(pr).toEqual({ ok: false, reason: "precision must be one of fp16-mixed|bf16-mixed|bf16-adam32|fp16-adafactor|fp32, got 'int4'" });
   });
 
   it("an OOM under the xla runtime says that two steps' temporaries are held at once", async () => {

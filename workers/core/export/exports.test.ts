@@ -156,6 +156,8 @@ describe('megatronArgs', () => {
     });
     expect(megatronArgs(planOf([stage(0, [0, 16], [2, 2]), stage(1, [16, 32], [4, 1])]))).toMatchObject({ ok: false, reason: expect.stringMatching(/stage 1 runs on a 4x1 mesh/) });
     expect(megatronArgs(planOf(TWO_STAGES.stages.slice(), { schedule: 'gpipe' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/'gpipe'/) });
+    expect(megatronArgs(TWO_STAGES, undefined, 'fp16-adafactor')).toEqual({
+      ok: false, reason: "Megatron-LM's optimizers are Adam and SGD; this plan's state is Adafactor's (fp16-adafactor)" });
   });
 });
 

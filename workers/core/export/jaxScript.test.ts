@@ -132,6 +132,7 @@ describe('jaxScript', () => {
     expect(jaxScript(p, { ...g, family: 'wresnet', name: 'wresnet-250M' }, 'bf16-adam32'))
       .toEqual({ ok: false, reason: 'the JAX export rebuilds zoo GPT and Llama models in plain JAX; wresnet-250M is a wresnet model' });
     expect(jaxScript({ ...p, mode: 'infer' }, g, 'bf16-adam32')).toMatchObject({ ok: false, reason: expect.stringMatching(/inference plan/) });
+    expect(jaxScript(p, g, 'fp16-adafactor')).toEqual({ ok: false, reason: "the JAX export's script trains with Adam; this plan's state is Adafactor's (fp16-adafactor)" });
     const bare = { ...p, stages: p.stages.map(({ sharding: _s, ...s }) => s) };
     expect(jaxScript(bare, g, 'bf16-adam32')).toMatchObject({ ok: false, reason: 'stage 0 has no per-tensor shardings (a plan printed without --sharding)' });
   });

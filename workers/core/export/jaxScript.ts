@@ -63,7 +63,7 @@ export interface JaxScriptPlan {
 
 export type JaxScriptResult = { readonly ok: true; readonly script: string; readonly plan: JaxScriptPlan } | { readonly ok: false; readonly reason: string };
 
-const PRECISION: Record<Precision, JaxScriptPlan['precision']> = {
+const PRECISION: Record<Exclude<Precision, 'fp16-adafactor'>, JaxScriptPlan['precision']> = {
   'fp16-mixed': { params: 'f16', master: true },
   'bf16-mixed': { params: 'bf16', master: true },
   'bf16-adam32': { params: 'bf16', master: false },
@@ -212,6 +212,7 @@ export function scheduleOrder(plan: Plan): ['F' | 'B', number, number][] {
 /** The script's PLAN constant, or why this plan cannot be exported to JAX. */
 export function jaxScriptPlan(plan: Plan, graph: Pick<ModelGraph, 'name' | 'family' | 'config'>, precision: Precision): JaxScriptPlan | string {
   if (plan.mode !== 'train') return 'the JAX export runs training steps; this is an inference plan';
+  if (precision === 'fp16-adafactor') return "the JAX export's script trains with Adam; this plan's state is Adafactor's (fp16-adafactor)";
   const family = graph.family;
   if (family !== 'gpt' && family !== 'llama') {
     return `the JAX export rebuilds zoo GPT and Llama models in plain JAX; ${graph.name} is ${family ? `a ${family} model` : 'not a zoo model'}`;

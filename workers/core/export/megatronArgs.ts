@@ -70,7 +70,7 @@ function layout(counts: readonly number[]): { first?: number; last?: number } | 
 }
 
 const PRECISION_ARG: Record<Precision, string[]> = {
-  'fp16-mixed': ['--fp16'], 'bf16-mixed': ['--bf16'], 'bf16-adam32': ['--bf16'], fp32: [],
+  'fp16-mixed': ['--fp16'], 'bf16-mixed': ['--bf16'], 'bf16-adam32': ['--bf16'], 'fp16-adafactor': ['--fp16'], fp32: [],
 };
 
 function modelArgs(model: MegatronModel | undefined, precision: Precision | undefined): string[] {
@@ -122,6 +122,7 @@ function expertArgs(plan: Plan, dp: number): string[] | string {
 export function megatronArgs(plan: Plan, model?: MegatronModel, precision?: Precision): MegatronArgsResult {
   if (plan.mode !== 'train') return { ok: false, reason: 'Megatron-LM arguments describe training; this is an inference plan' };
   if (plan.stages.length === 0) return { ok: false, reason: 'the plan has no stages' };
+  if (precision === 'fp16-adafactor') return { ok: false, reason: "Megatron-LM's optimizers are Adam and SGD; this plan's state is Adafactor's (fp16-adafactor)" };
   if (plan.schedule !== '1f1b') {
     return { ok: false, reason: `Megatron-LM runs 1F1B pipelines; this plan uses '${plan.schedule}'` };
   }

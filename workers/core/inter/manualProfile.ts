@@ -178,11 +178,10 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   }
   const zero3 = strategy.zeroStage === 3;
   let bufferBytes = 0;
-  const shard = (z: boolean): number => (z ? n0 : 1);
-  // Elements per device under ZeRO, every parameter split n0 ways. Known defect (kept: issue 14 report): an expert
-  // already split ep ways over axis 0 has only n0 / ep replicas to shard over, so its state is under-counted by ep
-  // (MoE-70B on 64 V100s fits only through it: its state alone needs 16.4 GiB per device spread over all 64).
-  const sharded = (z: boolean): number => paramElems / shard(z);
+  // Elements per device under ZeRO: state is sharded over the devices holding the same shard of a parameter, the
+  // n0 replicas of a replicated one, the n0 / ep replicas of an expert already split ep ways over axis 0.
+  const replicas = n0 / ep;
+  const sharded = (z: boolean): number => (z ? syncedGradElems / n0 + expertElems / replicas : paramElems);
   // Gradient reduction at 4 bytes an element (cost/runtimeTerms.ts GRADIENT_REDUCTION_BYTES_PER_ELEMENT says why).
   const gradSyncBytes = syncedGradElems * GRADIENT_REDUCTION_BYTES_PER_ELEMENT;
   let gradientSyncSeconds = 0;
@@ -191,13 +190,16 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
       ? collectiveSeconds('reduce-scatter', gradSyncBytes, n0, links[0])
       : collectiveSeconds('all-reduce', gradSyncBytes, n0, links[0]);
     // Expert replicas (n0 / ep groups) reduce their experts' gradients among themselves.
-    gradientSyncSeconds += collectiveSeconds('all-reduce', expertElems * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, n0 / ep, links[0]);
+    gradientSyncSeconds += collectiveSeconds(zero3 ? 'reduce-scatter' : 'all-reduce', expertElems * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, replicas, links[0]);
   }
   if (zero3 && n0 > 1) {
     // Parameters are gathered before each forward and again before each backward of every micro-batch.
-    const bytes = paramElems * paramDtypeBytes;
-    collectives.push({ kind: 'all-gather', axis: 0, bytes, phase: 'forward', scales: false });
-    if (training) collectives.push({ kind: 'all-gather', axis: 0, bytes, phase: 'backward', scales: false });
+    // Experts are gathered from their n0 / ep replicas only.
+    const gathers = [{ bytes: syncedGradElems * paramDtypeBytes }, { bytes: expertElems * paramDtypeBytes, group: replicas }];
+    for (const g of gathers.filter((x) => x.bytes > 0 && x.group !== 1)) {
+      collectives.push({ kind: 'all-gather', axis: 0, phase: 'forward', scales: false, ...g });
+      if (training) collectives.push({ kind: 'all-gather', axis: 0, phase: 'backward', scales: false, ...g });
+    }
     // XLA reshards activations around weights split on their contracting dim (cost/runtimeTerms.ts): per repeated
     // layer ZERO3_RESHARD_BYTES_PER_ELEMENT bytes per token x hidden element on each device per all-to-all (runtime traits).
     const hidden = graph.config?.hidden;
@@ -246,7 +248,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     paramTensors: seen.size,
     paramFractions: elementFractions(localElems),
     source: 'manual',
-    ...(training ? { zero: { level: strategy.zeroStage, elems: syncedGradElems } } : {}),
+    ...(training ? { zero: { level: strategy.zeroStage, elems: syncedGradElems, ...(expertElems > 0 ? { expertElems, expertReplicas: replicas } : {}) } } : {}),
     ...(hasExperts ? { expertParallel: ep } : {}),
   };
 }

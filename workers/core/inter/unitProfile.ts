@@ -92,9 +92,18 @@ export interface UnitProfile {
   readonly source: 'ilp' | 'manual';
   readonly sharding?: ShardingPlan;
   /** Template profiles: the ZeRO stage their state already has over axis 0 and the parameter elements per device
-   * it can shard (those replicated over axis 0, whose gradients are synchronised over it; not experts split over
-   * it). The stage DP prices the other ZeRO stages from these (inter/zeroStages.ts); absent: no ZeRO choice. */
-  readonly zero?: { readonly level: 0 | 1 | 2 | 3; readonly elems: number };
+   * it can shard (those replicated over axis 0, whose gradients are synchronised over it; experts split over it
+   * apart, with the replicas they can shard over). The stage DP prices the other ZeRO stages from these
+   * (inter/zeroStages.ts); absent: no ZeRO choice. */
+  readonly zero?: {
+    readonly level: 0 | 1 | 2 | 3;
+    /** Parameter elements per device replicated over all of axis 0. */
+    readonly elems: number;
+    /** Expert elements per device (already split over the expert-parallel group), replicated over expertReplicas
+     * devices of axis 0 (n0 / ep): what ZeRO can shard them over. */
+    readonly expertElems?: number;
+    readonly expertReplicas?: number;
+  };
   /** Units with MoE experts: the expert-parallel degree (1: experts replicated or tensor-parallel). */
   readonly expertParallel?: number;
 }

@@ -19,6 +19,8 @@
  * one by what it exceeds its unit's compute. Units stand for a stage's blocks with its compute spread evenly.
  * Memory: ZeRO-2 holds one unit's unsharded gradient (the bucket being reduced), ZeRO-3 two units' gathered
  * parameters (the one computing and the one prefetched), as transients.
+ * Experts split ep ways over axis 0 (expert parallelism) are replicated over only r = d / ep devices: their state is
+ * sharded r ways and their collectives run over those r replicas (none when ep = d).
  */
 import { collectiveSeconds } from '../cost/collectives.ts';
 import type { PrecisionBytes } from '../cost/memory.ts';
@@ -50,6 +52,17 @@ export interface ZeroCosts {
   readonly allReduceSeconds: Float64Array;
   /** Adam's update of the shardable state unsharded (HBM traffic only; launches unchanged), seconds. */
   readonly updateSeconds: Float64Array;
+  /** Expert elements per device (split over the expert-parallel group), their unsharded state and Adam update, and
+   * the replicas (d / ep) ZeRO shards them over; 0 where a layer has no experts. */
+  readonly expertElems: Float64Array;
+  readonly expertParamBytes: Float64Array;
+  readonly expertGradBytes: Float64Array;
+  readonly expertOptimizerBytes: Float64Array;
+  readonly expertUpdateSeconds: Float64Array;
+  readonly expertReplicas: Float64Array;
+  /** Their all-gather and reduce-scatter over the r replicas, seconds. */
+  readonly expertGatherSeconds: Float64Array;
+  readonly expertReduceScatterSeconds: Float64Array;
   /** Units (prefetch granularity) per layer. */
   readonly units: Float64Array;
   /** The largest unit's unsharded shardable parameters and gradients, bytes. */
@@ -62,6 +75,8 @@ export function emptyZeroCosts(level: ZeroLevel, dataParallel: number, layers: n
   return {
     level, dataParallel, elems: a(), paramBytes: a(), gradBytes: a(), optimizerBytes: a(), gatherSeconds: a(), reduceScatterSeconds: a(),
     allReduceSeconds: a(), updateSeconds: a(), units: a(), peakUnitParamBytes: a(), peakUnitGradBytes: a(),
+    expertElems: a(), expertParamBytes: a(), expertGradBytes: a(), expertOptimizerBytes: a(), expertUpdateSeconds: a(), expertReplicas: a(),
+    expertGatherSeconds: a(), expertReduceScatterSeconds: a(),
   };
 }
 
@@ -70,6 +85,21 @@ export function emptyZeroCosts(level: ZeroLevel, dataParallel: number, layers: n
 export function addUnitZero(z: ZeroCosts, k: number, profile: UnitProfile, axis0: Link, pb: PrecisionBytes, gpu: GpuSpec, fraction = 1): void {
   const elems = profile.zero?.elems ?? 0;
   const d = z.dataParallel;
+  const traffic = (n: number): number => n * (2 * pb.paramBytes + pb.gradBytes + 2 * (pb.optimizerBytes + pb.masterBytes))
+    / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency);
+  const experts = profile.zero?.expertElems ?? 0;
+  const r = profile.zero?.expertReplicas ?? 1;
+  const gathered = r > 1 ? experts : 0;
+  if (gathered > 0) {
+    z.expertElems[k] += fraction * experts;
+    z.expertParamBytes[k] += fraction * experts * pb.paramBytes;
+    z.expertGradBytes[k] += fraction * experts * pb.gradBytes;
+    z.expertOptimizerBytes[k] += fraction * experts * (pb.masterBytes + pb.optimizerBytes);
+    z.expertUpdateSeconds[k] += fraction * traffic(experts);
+    z.expertReplicas[k] = r;
+    z.expertGatherSeconds[k] += fraction * collectiveSeconds('all-gather', experts * pb.paramBytes, r, axis0);
+    z.expertReduceScatterSeconds[k] += fraction * collectiveSeconds('reduce-scatter', experts * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, r, axis0);
+  }
   z.elems[k] += fraction * elems;
   z.paramBytes[k] += fraction * elems * pb.paramBytes;
   z.gradBytes[k] += fraction * elems * pb.gradBytes;
@@ -78,12 +108,11 @@ export function addUnitZero(z: ZeroCosts, k: number, profile: UnitProfile, axis0
   z.reduceScatterSeconds[k] += fraction * collectiveSeconds('reduce-scatter', elems * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, d, axis0);
   z.allReduceSeconds[k] += fraction * profile.gradientSyncSeconds;
   // cost/optimizer.ts optimizerSeconds' traffic term.
-  z.updateSeconds[k] += fraction * elems * (2 * pb.paramBytes + pb.gradBytes + 2 * (pb.optimizerBytes + pb.masterBytes))
-    / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency);
+  z.updateSeconds[k] += fraction * traffic(elems);
   if (fraction <= 0) return;
   z.units[k] += 1;
-  z.peakUnitParamBytes[k] = Math.max(z.peakUnitParamBytes[k], elems * pb.paramBytes);
-  z.peakUnitGradBytes[k] = Math.max(z.peakUnitGradBytes[k], elems * pb.gradBytes);
+  z.peakUnitParamBytes[k] = Math.max(z.peakUnitParamBytes[k], (elems + gathered) * pb.paramBytes);
+  z.peakUnitGradBytes[k] = Math.max(z.peakUnitGradBytes[k], (elems + gathered) * pb.gradBytes);
 }
 
 /**
@@ -106,6 +135,13 @@ function shards(level: ZeroLevel, d: number): { param: number; grad: number; opt
 function sum(a: Float64Array, start: number, end: number): number {
   let s = 0;
   for (let k = start; k < end; k++) s += a[k];
+  return s;
+}
+
+/** Expert state of layers [start, end) at a sharding on or off: divided by each layer's replicas when on. */
+function expertSum(z: ZeroCosts, a: Float64Array, start: number, end: number, on: boolean): number {
+  let s = 0;
+  for (let k = start; k < end; k++) if (a[k] > 0) s += on ? a[k] / z.expertReplicas[k] : a[k];
   return s;
 }
 
@@ -153,8 +189,8 @@ export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: 
   const param = total(z.paramBytes);
   const grad = total(z.gradBytes);
   const optimizer = total(z.optimizerBytes);
-  const gather = total(z.gatherSeconds);
-  const reduceScatter = total(z.reduceScatterSeconds);
+  const gather = total(z.gatherSeconds) + sum(z.expertGatherSeconds, start, end);
+  const reduceScatter = total(z.reduceScatterSeconds) + sum(z.expertReduceScatterSeconds, start, end);
   const units = sum(z.units, start, end);
   const update = total(z.updateSeconds);
   const accumulated = level >= 2 ? (reduceScatter * (microbatches - 1)) / microbatches : 0;
@@ -162,7 +198,10 @@ export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: 
   const backwardComm = level >= 2 ? exposedSeconds((level === 3 ? gather : 0) + accumulated, core.backwardSeconds, units) : 0;
   // Per step ZeRO-3 reduce-scatters the last micro-batch's gradients in place of the all-reduce.
   const stepComm = level === 3 ? reduceScatter - total(z.allReduceSeconds) : 0;
-  const updateDelta = update / b.optimizer - update / a.optimizer;
+  // Expert state moves between sharded over its replicas and not, as the other state over d.
+  const expertDelta = (arr: Float64Array, on: (s: { param: number; grad: number; optimizer: number }) => number): number =>
+    expertSum(z, arr, start, end, on(b) > 1) - expertSum(z, arr, start, end, on(a) > 1);
+  const updateDelta = update / b.optimizer - update / a.optimizer + expertDelta(z.expertUpdateSeconds, (x) => x.optimizer);
   const transient = (level >= 2 ? peak(z.peakUnitGradBytes, start, end) : 0) + (level === 3 ? 2 * peak(z.peakUnitParamBytes, start, end) : 0);
   return {
     ...core,
@@ -171,9 +210,9 @@ export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: 
     backwardSeconds: core.backwardSeconds + backwardComm,
     communicationSeconds: core.communicationSeconds + forwardGather + backwardComm,
     gradientSyncSeconds: Math.max(0, core.gradientSyncSeconds + stepComm + updateDelta),
-    paramBytes: core.paramBytes - param / a.param + param / b.param,
-    gradBytes: core.gradBytes - grad / a.grad + grad / b.grad,
-    optimizerBytes: core.optimizerBytes - optimizer / a.optimizer + optimizer / b.optimizer,
+    paramBytes: core.paramBytes - param / a.param + param / b.param + expertDelta(z.expertParamBytes, (x) => x.param),
+    gradBytes: core.gradBytes - grad / a.grad + grad / b.grad + expertDelta(z.expertGradBytes, (x) => x.grad),
+    optimizerBytes: core.optimizerBytes - optimizer / a.optimizer + optimizer / b.optimizer + expertDelta(z.expertOptimizerBytes, (x) => x.optimizer),
     transientBytes: core.transientBytes + transient,
   };
 }

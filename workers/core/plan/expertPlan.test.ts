@@ -4,40 +4,41 @@ import { defaultPlanOptions, plan } from '../plan.ts';
 import { zooModel } from '../zoo/index.ts';
 
 describe('expert parallelism chosen by the search', () => {
-  // GShard MoE-10B (the paper's 16-GPU case) on 2 nodes of 8 V100s, global batch 1,024.
+  // GShard MoE-10B (the paper's 16-GPU case) on 2 nodes of 8 V100s, global batch 1,024, trained as the paper's runs
+  // were: fp16 with Adafactor (8 B of state a parameter; cost/memory.ts precisionBytes).
   const model = zooModel('moe-10B', { batch: 1024 });
   const cluster = parseClusterSpec('p3.16xlarge:2x8');
-  const options = { ...defaultPlanOptions(model) };
+  const options = { ...defaultPlanOptions(model), precision: 'fp16-adafactor' as const };
 
-  it('spreads the experts (EP > 1 on most stages) and beats tensor-parallel experts by more than 5%', async () => {
+  it('spreads the experts (EP > 1 on most stages) and beats tensor-parallel experts by more than 3%', async () => {
     const auto = await plan(model, cluster, options, undefined, undefined, { intra: 'manual' });
     const tp = await plan(model, cluster, { ...options, ep: 1 }, undefined, undefined, { intra: 'manual' });
     if (!auto.ok || !tp.ok) throw new Error('expected plans');
     expect(auto.plan.feasible && tp.plan.feasible).toBe(true);
-    // Measured 9.30 s against 10.07 s: experts TP'd or replicated need recomputation (selective on two of their four
-    // stages, where EP 8 needs it on one of two) and a quarter of the micro-batch. With full recompute forced on both:
-    // 10.63 s against 12.40 s.
+    // Measured 9.31 s (two stages of EP 8) against 9.76 s (five stages, TP or replicated experts on 2-4 devices:
+    // each holds more expert weights, so the pipeline is deeper). Before expert state was divided by its replicas
+    // only (issue 14) and under Adam's 16 B: 9.30 s against 10.07 s; the honest state narrows the gap from 8% to 5%.
     const spread = auto.plan.stages.filter((s) => (s.expertParallel ?? 0) > 1).length;
     expect(spread).toBeGreaterThanOrEqual(auto.plan.stages.length / 2);
     expect(tp.plan.stages.every((s) => s.expertParallel === undefined || s.expertParallel === 1)).toBe(true);
-    expect(auto.plan.stepSeconds).toBeLessThan(tp.plan.stepSeconds / 1.05);
+    expect(auto.plan.stepSeconds).toBeLessThan(tp.plan.stepSeconds / 1.03);
   }, 180_000);
 
   it('MoE-27B on 4 nodes of 8 V100s (the paper\'s 32-GPU case): expert groups inside nodes beat TP experts and node-spanning groups', async () => {
     const big = zooModel('moe-27B', { batch: 1024 });
     const four = parseClusterSpec('p3.16xlarge:4x8');
     const run = async (ep?: number) => {
-      const r = await plan(big, four, { ...defaultPlanOptions(big), ...(ep ? { ep } : {}) }, undefined, undefined, { intra: 'manual' });
+      const r = await plan(big, four, { ...defaultPlanOptions(big), precision: 'fp16-adafactor', ...(ep ? { ep } : {}) }, undefined, undefined, { intra: 'manual' });
       if (!r.ok) throw new Error(r.reason);
       expect(r.plan.feasible).toBe(true);
       return r.plan;
     };
-    // Measured 9.29 s (EP 4 and 8, one node each), 9.94 s (EP 1: TP experts with sequence parallelism and selective
-    // recompute on two stages; 11.57 s with full recompute forced), 12.75 s (EP 16: all-to-alls over the 25 Gb/s
-    // inter-node link).
+    // Measured 9.30 s (EP 4 and 8, one node each), 9.58 s (EP 1: TP experts on 2x2 and 2x4 meshes), 12.76 s (EP 16:
+    // all-to-alls over the 25 Gb/s inter-node link). Under the old count (expert state divided by all of axis 0, Adam's
+    // 16 B) it was 9.29 s, 9.94 s and 12.75 s: TP experts, replicated over fewer devices, lost more to the defect.
     const [auto, tp, wide] = [await run(), await run(1), await run(16)];
     expect(auto.stages.every((s) => (s.expertParallel ?? 0) > 1 && s.expertParallel! <= 8)).toBe(true);
-    expect(auto.stepSeconds).toBeLessThan(tp.stepSeconds / 1.05);
+    expect(auto.stepSeconds).toBeLessThan(tp.stepSeconds / 1.02);
     expect(auto.stepSeconds).toBeLessThan(wide.stepSeconds / 1.1);
     expect(new Set(wide.stages.map((s) => s.expertParallel))).toEqual(new Set([16]));
   }, 240_000);
