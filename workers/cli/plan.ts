@@ -2,6 +2,7 @@
  * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1|auto]
  *   [--remat auto|on|off|selective] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
  *   [--dp N --tp N --pp N] [--zero 0|1|2|3|auto] [--ep N] [--capacity-factor F] [--sp on|off|auto] [--cp N] [--cp-kind ring|ulysses]
+ *   [--cp-split balanced|contiguous] [--attention auto|fused|naive]
  *   [--precision P] [--seq N] [--layers N|auto] [--memory-gb G] [--intra ilp|manual]
  *   [--runtime megatron|xla] [--workers N]
  *   [--trace out.json] [--timeline] [--sharding] --json`
@@ -22,13 +23,13 @@ import { CliError, intArg, numberArg, oneOf, parseArgs, required, type ParsedArg
 import { checkOutputPath, writeAtomic } from './files.ts';
 import { loadClusterArg } from './cluster.ts';
 import { loadModelArg } from './model.ts';
-import { CP_KINDS } from '../core/plan/types.ts';
+import { ATTENTION_CHOICES, CP_KINDS, CP_SPLITS } from '../core/plan/types.ts';
 import { interruptOnSigint } from './interrupt.ts';
 import { terminalProgress } from './progress.ts';
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
   'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers', 'zero', 'ep', 'capacity-factor',
-  'sp', 'cp', 'cp-kind'] as const;
+  'sp', 'cp', 'cp-kind', 'cp-split', 'attention'] as const;
 
 /** Expert capacity over tokens x top_k / experts (PlanOptions.capacityFactor). */
 const CAPACITY_FACTOR_RANGE: Range = { min: 0, max: 16, integer: false, minExclusive: true, reason: 'expert capacity is a small multiple of the balanced load' };
@@ -74,6 +75,9 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const cp = intArg(args, 'cp', LIMITS.parallelDegree);
   const cpKind = oneOf(args, 'cp-kind', CP_KINDS);
   if (cpKind && cp === undefined) throw new CliError('--cp-kind needs --cp N');
+  // Ring CP's causal split (balanced 2cp chunks by default) and fused / naive attention (default the runtime's).
+  const cpSplit = oneOf(args, 'cp-split', CP_SPLITS);
+  const attention = oneOf(args, 'attention', ATTENTION_CHOICES);
   const runtime = oneOf<Runtime>(args, 'runtime', RUNTIMES);
   const objective = oneOf(args, 'objective', ['latency', 'throughput'] as const);
   if ((dp || tp || pp) && baseline !== 'megatron') throw new CliError('--dp/--tp/--pp need --baseline megatron');
@@ -104,6 +108,8 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
     ...(sp ? { sp } : {}),
     ...(cp !== undefined ? { cp } : {}),
     ...(cpKind ? { cpKind } : {}),
+    ...(cpSplit ? { cpSplit } : {}),
+    ...(attention ? { attention } : {}),
     ...(memoryGb !== undefined ? { memoryLimitBytes: memoryGb * 2 ** 30 } : {}),
     ...(runtime ? { runtime } : {}),
     ...(objective ? { inferObjective: objective } : {}),

@@ -41,6 +41,7 @@ export function costContext(ctx: PlanContext, space: MeshSpace, profiles: Readon
     graph: ctx.graph, cluster: ctx.cluster, clustering, space, profiles,
     training: ctx.training, precision: ctx.options.precision, rebatched: ctx.rebatched,
     ...(ctx.options.runtime ? { runtime: ctx.options.runtime } : {}),
+    ...(ctx.options.attention ? { attention: ctx.options.attention } : {}),
   };
 }
 
@@ -50,7 +51,8 @@ export function manualProfileFn(ctx: PlanContext, strategy: ManualStrategy): Pro
     // A context-parallel group is cp consecutive positions of axis 0 (Megatron's rank order: tp, cp, dp): inside a
     // node when cp x tp GPUs fit one, priced on that link rather than axis 0's.
     const cp = s.contextParallel;
-    const withLink = cp && cp.degree > 1 && !cp.link ? { ...s, contextParallel: { ...cp, link: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, cp.degree) } } : s;
+    const split = ctx.options.cpSplit ? { split: ctx.options.cpSplit } : {};
+    const withLink = cp && cp.degree > 1 && !cp.link ? { ...s, contextParallel: { ...cp, ...split, link: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, cp.degree) } } : s;
     return manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, withLink, mesh.links, ctx.tensors, ctx.training, runtimeTraits(ctx.options.runtime));
   };
 }

@@ -17,7 +17,7 @@ import { elementWidth } from '../cost/fusion.ts';
 import { GRADIENT_REDUCTION_BYTES_PER_ELEMENT, opLogitsBytes, ZERO3_RESHARD_BYTES_PER_ELEMENT } from '../cost/runtimeTerms.ts';
 import { isRepeatedBlock, runtimeTraits, type RuntimeTraits } from './runtime.ts';
 import { expertRegion, isExpertDot } from './expertRegion.ts';
-import { contextParallelCollectives, type CpKind } from './seqParallel.ts';
+import { contextParallelCollectives, type CpKind, type CpSplit } from './seqParallel.ts';
 import { elementFractions, keptActivationBytes, scalesWithBatch, type TemplateRole, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
 
 export interface ManualStrategy {
@@ -40,7 +40,8 @@ export interface ManualStrategy {
   /** Sequence parallelism outside the tensor-parallel regions (seqParallel.ts); absent: off. */
   readonly sequenceParallel?: boolean;
   /** Context parallelism over `degree` devices of axis 0 (seqParallel.ts); absent: none. */
-  readonly contextParallel?: { readonly degree: number; readonly kind: CpKind; /** The cp group's link (default axis 0's). */ readonly link?: Link };
+  readonly contextParallel?: { readonly degree: number; readonly kind: CpKind; /** The cp group's link (default axis 0's). */ readonly link?: Link;
+    /** Ring CP's sequence split (default balanced). */ readonly split?: CpSplit };
 }
 
 export const MEGATRON: ManualStrategy = { tensorParallel: true, expertParallel: false, zeroStage: 0 };
@@ -250,5 +251,6 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     source: 'manual',
     ...(training ? { zero: { level: strategy.zeroStage, elems: syncedGradElems, ...(expertElems > 0 ? { expertElems, expertReplicas: replicas } : {}) } } : {}),
     ...(hasExperts ? { expertParallel: ep } : {}),
+    ...(cp && cp.degree > 1 && cp.kind === 'ring' && cp.split === 'contiguous' ? { cpContiguous: cp.degree } : {}),
   };
 }

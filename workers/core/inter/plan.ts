@@ -9,9 +9,9 @@ import type { MemoryBreakdown } from '../cost/memory.ts';
 import type { Precision } from '../cost/precision.ts';
 import type { ShardingPlan } from '../intra/types.ts';
 import type { ScheduleKind, TimelineEvent } from '../schedule/types.ts';
-import type { Runtime } from './runtime.ts';
+import type { AttentionChoice, Runtime } from './runtime.ts';
 import type { ZeroLevel } from './zeroStages.ts';
-import type { CpKind } from './seqParallel.ts';
+import type { CpKind, CpSplit } from './seqParallel.ts';
 import type { ScheduleChoice } from './schedulePricing.ts';
 import type { Recompute } from './stageOptions.ts';
 
@@ -153,6 +153,13 @@ export interface PlanOptions {
   readonly cp?: number;
   /** How context parallelism exchanges the sequence: ring attention (default) or Ulysses all-to-all. */
   readonly cpKind?: CpKind;
+  /** How ring CP splits a causal sequence: Megatron / Transformer Engine's load-balanced 2cp chunks (default) or
+   * cp contiguous blocks, whose last rank does (2cp - 1)/cp of the average attention (inter/unitProfile.ts
+   * causalImbalance). */
+  readonly cpSplit?: CpSplit;
+  /** Attention cores as fused kernels (FlashAttention / cuDNN: no s x s scores kept, backward 2.5x the forward's
+   * FLOPs) or naive (scores and probabilities in HBM); 'auto' (default): the runtime's (inter/runtime.ts). */
+  readonly attention?: AttentionChoice;
   /** Per-device memory limit override; default each GPU's HBM. */
   readonly memoryLimitBytes?: number;
   /** Inference objective. */

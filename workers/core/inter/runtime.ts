@@ -16,12 +16,19 @@
  *   (ZERO3_ALL_TO_ALLS_PER_LAYER: one per layer in the forward, 5 per checkpointed layer with remat) and one all-to-all of the logits (cost/runtimeTerms.ts logitsBytes); data-parallel gradient
  *   all-reduces hide partly behind a recomputing backward loop, hardly at all without remat
  *   (GRADIENT_SYNC_NO_REMAT_FACTOR).
+ *
+ * Attention (PlanOptions.attention, cost/fusedAttention.ts): 'megatron' runs fused attention kernels (Transformer
+ * Engine's cuDNN / flash-attn) where the GPU has them (Ampere on) and the compute is 16-bit; 'xla' runs the explicit
+ * attention as written (XLA's cuDNN fMHA rewrite is off by default), keeping the scores.
  */
 import {
   ASYNC_STEPS_IN_FLIGHT, COPY_ENGINE_COLLECTIVE_SLOWDOWN, GRADIENT_SYNC_NO_REMAT_FACTOR, SCAN_RESIDUAL_COPY_PASSES, SCAN_RESIDUAL_PASSES,
   ZERO3_ALL_TO_ALLS_PER_LAYER,
 } from '../cost/runtimeTerms.ts';
 import type { Unit } from './units.ts';
+import type { GpuSpec } from '../cluster/types.ts';
+import type { Precision } from '../cost/precision.ts';
+import { fusedAttentionSupported } from '../cost/fusedAttention.ts';
 
 /** Runtimes a plan can be priced for (the traits below). */
 export const RUNTIMES = ['megatron', 'xla'] as const;
@@ -52,16 +59,30 @@ export interface RuntimeTraits {
   readonly noRematGradientSyncFactor: number;
   /** ZeRO-3 splits the tied embedding on its vocab dim and reshards the logits' gradient by one all-to-all. */
   readonly zero3LogitsAllToAll: boolean;
+  /** Attention runs as fused kernels by default where the GPU and precision allow (cost/fusedAttention.ts). */
+  readonly fusedAttention: boolean;
+}
+
+/** How attention cores run: fused kernels (FlashAttention / cuDNN), naive (scores in HBM), or the runtime's default. */
+export const ATTENTION_CHOICES = ['auto', 'fused', 'naive'] as const;
+export type AttentionChoice = (typeof ATTENTION_CHOICES)[number];
+
+/** Whether a plan's attention cores run fused: asked for, or by default under a runtime that fuses them on a GPU
+ * that has the kernels (Ampere on) with 16-bit compute. */
+export function usesFusedAttention(choice: AttentionChoice | undefined, traits: RuntimeTraits, gpu: Pick<GpuSpec, 'name'>, precision: Precision): boolean {
+  if (choice === 'fused') return true;
+  if (choice === 'naive') return false;
+  return traits.fusedAttention && precision !== 'fp32' && fusedAttentionSupported(gpu);
 }
 
 const TRAITS: Record<Runtime, RuntimeTraits> = {
   megatron: { rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3ForwardAllToAlls: 0, zero3RematAllToAlls: 0,
-    noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false },
+    noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false, fusedAttention: true },
   xla: { rematBlocksOnly: true, scanResidualPasses: SCAN_RESIDUAL_PASSES, scanResidualCopyPasses: SCAN_RESIDUAL_COPY_PASSES,
     copyEngineCollectiveSlowdown: COPY_ENGINE_COLLECTIVE_SLOWDOWN, normsInFp32: true, stepsInFlight: ASYNC_STEPS_IN_FLIGHT,
     zero3ForwardAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
     zero3RematAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.remat - 2 * ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
-    noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true },
+    noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true, fusedAttention: false },
 };
 
 export function runtimeTraits(runtime: Runtime = 'megatron'): RuntimeTraits {

@@ -18,6 +18,9 @@ import type { ProfiledCollective } from './unitProfile.ts';
 
 export type CpKind = 'ring' | 'ulysses';
 export const CP_KINDS: readonly CpKind[] = ['ring', 'ulysses'];
+/** How ring CP splits a sequence (unitProfile.ts causalImbalance): 2cp load-balanced chunks or cp contiguous blocks. */
+export type CpSplit = 'balanced' | 'contiguous';
+export const CP_SPLITS: readonly CpSplit[] = ['balanced', 'contiguous'];
 
 export interface SeqChoice {
   /** Sequence parallelism in the regions outside tensor parallelism (needs axis 1 > 1). */

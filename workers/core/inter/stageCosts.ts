@@ -11,12 +11,12 @@ import type { Precision } from '../cost/precision.ts';
 import type { LayerClustering } from './layerConstruction.ts';
 import { evaluateProfile, type PricingGraph, type UnitCost, type UnitProfile } from './unitProfile.ts';
 import { rebatch } from '../ir/rebatch.ts';
-import { attentionCoreOps } from '../ir/attention.ts';
+import { attentionCoresOf } from '../ir/attention.ts';
 import { precisionBytes } from '../cost/memory.ts';
 import { optimizerSeconds } from '../cost/optimizer.ts';
 import { tensorLookup } from '../cost/opCost.ts';
 import { unitParamIds } from './units.ts';
-import { isRepeatedBlock, runtimeTraits, type Runtime, type RuntimeTraits } from './runtime.ts';
+import { isRepeatedBlock, runtimeTraits, usesFusedAttention, type AttentionChoice, type Runtime, type RuntimeTraits } from './runtime.ts';
 import type { MeshChoice, MeshSpace } from './meshSpace.ts';
 import { profileKey, type ProfileTable } from './profileUnits.ts';
 import { addUnitZero, emptyZeroCosts, type ZeroCosts } from './zeroStages.ts';
@@ -96,6 +96,8 @@ export interface CostContext {
   readonly precision: Precision;
   /** Runtime the plan runs under (inter/runtime.ts); default 'megatron'. */
   readonly runtime?: Runtime;
+  /** Fused or naive attention cores (inter/runtime.ts usesFusedAttention); default the runtime's. */
+  readonly attention?: AttentionChoice;
   /** The graph rebatched per micro-batch size, filled on demand (one rebatch per size per search). */
   readonly rebatched: Map<number, PricingGraph>;
 }
@@ -114,13 +116,9 @@ export function scanResidualSeconds(profile: UnitProfile, cost: UnitCost, gpu: G
     + traits.copyEngineCollectiveSlowdown * cost.communicationSeconds;
 }
 
-const attentionCores = new WeakMap<ModelGraph, Set<number>>();
-
 /** The graph's attention-core ops (ir/attention.ts), found once per graph. */
 export function attentionCoreOpsOf(graph: ModelGraph): Set<number> {
-  let s = attentionCores.get(graph);
-  if (!s) attentionCores.set(graph, (s = attentionCoreOps(graph)));
-  return s;
+  return attentionCoresOf(graph).ops;
 }
 
 export function pricingGraph(ctx: CostContext, batch: number): PricingGraph {
@@ -186,12 +184,13 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
   const gpus = new Map<string, GpuSpec>();
   const traits = runtimeTraits(ctx.runtime);
   const pb = precisionBytes(ctx.precision);
-  const attention = { ops: attentionCoreOpsOf(ctx.graph), normsInFp32: traits.normsInFp32 };
+  const cores = { ...attentionCoresOf(ctx.graph), normsInFp32: traits.normsInFp32 };
   return space.meshes.map((mesh) => {
     if (usable && !usable(mesh)) return undefined;
     const sub = space.submeshes[mesh.shape];
     let gpu = gpus.get(sub.gpu);
     if (!gpu) gpus.set(sub.gpu, (gpu = gpuSpec(ctx.cluster, sub.gpu)));
+    const attention = { ...cores, fused: usesFusedAttention(ctx.attention, traits, gpu, ctx.precision) };
     const byHash = new Map<string, { cost: UnitCost; profile: UnitProfile; updateSeconds: number }>();
     const t: LayerCosts = {
       forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L), noRematSeconds: new Float64Array(L),

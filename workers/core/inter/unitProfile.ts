@@ -13,6 +13,8 @@ import type { Precision } from '../cost/precision.ts';
 import type { ShardingPlan } from '../intra/types.ts';
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
 import { opResiduals } from '../cost/memory.ts';
+import { computeDType } from '../cost/precision.ts';
+import { CAUSAL_FLOP_FRACTION, fusedAttentionSeconds, LOGSUMEXP_BYTES } from '../cost/fusedAttention.ts';
 
 export interface ProfiledKernel {
   /** Index of the op in graph.ops. */
@@ -106,6 +108,20 @@ export interface UnitProfile {
   };
   /** Units with MoE experts: the expert-parallel degree (1: experts replicated or tensor-parallel). */
   readonly expertParallel?: number;
+  /** Ring context parallelism over this many devices with the sequence split in cp contiguous blocks (no load
+   * balancing): under a causal mask the last rank does (2cp - 1) / cp of the average rank's attention (see
+   * causalImbalance). Absent: no CP, Ulysses, or Megatron's balanced 2cp-chunk split. */
+  readonly cpContiguous?: number;
+}
+
+/**
+ * Causal ring attention with the sequence split in cp contiguous blocks: rank r attends to blocks 0..r, so the last
+ * rank computes cp - 1/2 blocks of (s/cp)^2 scores while the average is cp/2: it does (2cp - 1)/cp of the average
+ * and every step of the ring waits for it. Megatron / Transformer Engine split the sequence in 2cp chunks and give
+ * rank i chunks i and 2cp - 1 - i, so every rank does the same causal work (factor 1).
+ */
+export function causalImbalance(cp: number): number {
+  return cp > 1 ? (2 * cp - 1) / cp : 1;
 }
 
 export interface UnitCost {
@@ -128,6 +144,35 @@ export interface UnitCost {
 export interface AttentionCore {
   readonly ops: ReadonlySet<number>;
   readonly normsInFp32: boolean;
+  /** The cores run as fused kernels (cost/fusedAttention.ts): priced by their dots' FLOPs at the fused kernel's
+   * efficiency, the backward 2.5x, nothing s x s kept; absent: naive (each op priced, its residuals kept). */
+  readonly fused?: boolean;
+  /** Core ops of causal cores (a fused kernel skips the masked half). */
+  readonly causal?: ReadonlySet<number>;
+  /** The first dot (Q K^T) of each core: one fused call each. */
+  readonly calls?: ReadonlySet<number>;
+}
+
+/** Forward and backward seconds of one core op run inside a fused attention kernel (its dots carry the FLOPs). */
+function fusedCoreSeconds(op: Op, k: ProfiledKernel, a: AttentionCore, gpu: GpuSpec, precision: Precision, imbalance: number): { forwardSeconds: number; backwardSeconds: number } {
+  if (op.kind !== 'dot') return { forwardSeconds: 0, backwardSeconds: 0 };
+  const causal = a.causal?.has(k.op) ?? false;
+  const flops = (op.flops / Math.max(1, k.tiles)) * (causal ? CAUSAL_FLOP_FRACTION * imbalance : 1);
+  const t = fusedAttentionSeconds(gpu, computeDType(precision), flops, a.calls?.has(k.op) ? 1 : 0);
+  return { forwardSeconds: t.forward, backwardSeconds: t.backward };
+}
+
+/** Bytes per device of the fused cores' log-sum-exp (one fp32 value per softmax row). */
+function logsumexpBytes(at: PricingGraph, kernels: readonly ProfiledKernel[]): number {
+  let bytes = 0;
+  for (const k of kernels) {
+    const op = at.graph.ops[k.op];
+    const out = op.kind === 'softmax' ? at.tensors(op.outputs[0]) : undefined;
+    if (!out || op.attrs.kind !== 'axis') continue;
+    const rows = out.shape.reduce((a, b) => a * b, 1) / out.shape[op.attrs.axis];
+    bytes += (rows * LOGSUMEXP_BYTES) / Math.max(1, k.tiles);
+  }
+  return bytes;
 }
 
 
@@ -160,19 +205,24 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
   let rematComm = 0;
   let attentionSeconds = 0;
   const attentionKernels: ProfiledKernel[] = [];
+  const fusedCore: ProfiledKernel[] = [];
+  const imbalance = causalImbalance(p.cpContiguous ?? 1);
   const fused = fusedFor(p, at, precision);
   // Compute of the ops ring collectives hide behind (forward, backward), when the profile has rings.
   const hiding = p.collectives.some((c) => c.ring) ? new Map<number, readonly [number, number]>() : undefined;
   for (const k of p.kernels) {
     const op = at.graph.ops[k.op];
     const f = fused.get(op.id);
-    const c = opSeconds(op, at.tensors, gpu, precision, k.tiles, f ? { split: k.split, fused: f } : { split: k.split });
+    const inFusedCore = attention?.fused === true && k.phase === 'forward' && attention.ops.has(k.op);
+    if (inFusedCore) fusedCore.push(k);
+    const c = inFusedCore ? fusedCoreSeconds(op, k, attention!, gpu, precision, imbalance)
+      : opSeconds(op, at.tensors, gpu, precision, k.tiles, f ? { split: k.split, fused: f } : { split: k.split });
     hiding?.set(k.op, [c.forwardSeconds, c.backwardSeconds]);
     if (k.phase === 'backward') bwdCompute += c.forwardSeconds;
     else {
       fwdCompute += c.forwardSeconds;
       if (!p.explicitBackward) bwdCompute += c.backwardSeconds;
-      if (training && attention?.ops.has(k.op)) { attentionSeconds += c.forwardSeconds; attentionKernels.push(k); }
+      if (training && !inFusedCore && attention?.ops.has(k.op)) { attentionSeconds += c.forwardSeconds; attentionKernels.push(k); }
     }
   }
   for (const c of p.collectives) {
@@ -184,11 +234,13 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
   }
   const forwardSeconds = fwdCompute + fwdComm;
   const backwardSeconds = training ? bwdCompute + bwdComm : 0;
+  // Fused cores keep no scores or probabilities, only the log-sum-exp beside O (kept by the next op anyway).
+  const fusedSaving = fusedCore.length ? attentionResidualBytes(at, fusedCore, precision, attention!.normsInFp32) - logsumexpBytes(at, fusedCore) : 0;
   return {
     forwardSeconds,
     backwardSeconds,
     recomputeSeconds: training ? forwardSeconds + rematComm : 0,
-    activationBytes: p.activationBytes * r,
+    activationBytes: Math.max(0, p.activationBytes * r - fusedSaving),
     bufferBytes: (p.bufferBytes ?? 0) * r,
     computeSeconds: fwdCompute + (training ? bwdCompute : 0),
     communicationSeconds: fwdComm + (training ? bwdComm : 0),

@@ -24,8 +24,27 @@ function isActivationDot(op: Op, tensors: ReadonlyMap<string, Tensor>): boolean 
   return op.kind === 'dot' && activationInputs(op, tensors).length === 2;
 }
 
+/** One attention core: its ops (graph.ops indices) and whether a causal mask hides half its scores. */
+export interface AttentionRegion {
+  readonly ops: readonly number[];
+  /** An op of the region reads a constant named as a causal mask (zoo/transformer.ts causalMask, import/hfDecoder.ts):
+   * a fused kernel skips the masked half of the scores. Imported masks built from ops are not recognised (priced as
+   * full attention). */
+  readonly causal: boolean;
+}
+
 /** Indices (in graph.ops) of the ops of every attention core. */
 export function attentionCoreOps(graph: ModelGraph): Set<number> {
+  return new Set(attentionRegions(graph).flatMap((r) => r.ops));
+}
+
+/** A constant the zoo names as a causal mask. */
+function isCausalMask(t: Tensor | undefined): boolean {
+  return t !== undefined && t.kind === 'constant' && (/causal/i.test(t.id) || /causal/i.test(t.name));
+}
+
+/** Every attention core of the graph, in op order. */
+export function attentionRegions(graph: ModelGraph): AttentionRegion[] {
   const tensors = new Map(graph.tensors.map((t) => [t.id, t]));
   const producer = new Map<string, number>();
   const consumers = new Map<string, number[]>();
@@ -34,7 +53,7 @@ export function attentionCoreOps(graph: ModelGraph): Set<number> {
     for (const t of op.outputs) producer.set(t, i);
     for (const t of op.inputs) (consumers.get(t) ?? consumers.set(t, []).get(t)!).push(i);
   });
-  const out = new Set<number>();
+  const out: AttentionRegion[] = [];
   graph.ops.forEach((op, i) => {
     if (op.kind !== 'softmax' || op.phase !== 'forward') return;
     const region = [i];
@@ -64,9 +83,25 @@ export function attentionCoreOps(graph: ModelGraph): Set<number> {
       t = q.outputs[0];
     }
     if (scores < 0 || context < 0) return;
-    for (const k of [...region, scores, context]) out.add(k);
+    const ops = [scores, ...region, context].sort((a, b) => a - b);
+    out.push({ ops, causal: ops.some((k) => graph.ops[k].inputs.some((t) => isCausalMask(tensors.get(t)))) });
   });
   return out;
+}
+
+/** A graph's attention cores as op sets: all their ops, those of causal cores, and each core's first op. */
+export interface AttentionCoreSets { readonly ops: Set<number>; readonly causal: Set<number>; readonly calls: Set<number> }
+const coreSets = new WeakMap<ModelGraph, AttentionCoreSets>();
+
+/** The graph's attention cores (attentionRegions), found once per graph. */
+export function attentionCoresOf(graph: ModelGraph): AttentionCoreSets {
+  let s = coreSets.get(graph);
+  if (!s) {
+    const regions = attentionRegions(graph);
+    s = { ops: new Set(regions.flatMap((r) => r.ops)), causal: new Set(regions.flatMap((r) => (r.causal ? r.ops : []))), calls: new Set(regions.map((r) => r.ops[0])) };
+    coreSets.set(graph, s);
+  }
+  return s;
 }
 
 /** Forward FLOPs of the attention cores among `ops` (graph.ops indices), per graph batch. */

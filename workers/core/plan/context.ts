@@ -7,7 +7,8 @@ import { attentionCoreOpsOf } from '../inter/stageCosts.ts';
 import type { Recompute } from '../inter/stageOptions.ts';
 import { gpuGroups } from '../cluster/submeshes.ts';
 import { gpuSpec, totalDevices } from '../cluster/topology.ts';
-import { CP_KINDS } from '../inter/seqParallel.ts';
+import { CP_KINDS, CP_SPLITS } from '../inter/seqParallel.ts';
+import { ATTENTION_CHOICES } from '../inter/runtime.ts';
 import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph, Tensor } from '../ir/types.ts';
 import { runLayerConstruction } from '../inter/layerConstruction.ts';
@@ -85,6 +86,8 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   }
   oneOf('sp', options.sp, ['on', 'off', 'auto']);
   oneOf('cpKind', options.cpKind, CP_KINDS);
+  oneOf('cpSplit', options.cpSplit, CP_SPLITS);
+  oneOf('attention', options.attention, ATTENTION_CHOICES);
   if (options.cp !== undefined && !(Number.isInteger(options.cp) && options.cp >= 1 && options.cp <= totalDevices(cluster))) {
     throw new PlanOptionError(`cp must be an integer from 1 to the cluster's ${totalDevices(cluster)} GPUs, got ${echo(options.cp)}`);
   }

@@ -41,7 +41,9 @@ describe('context parallelism in plans (Llama-3-8B, one 32,768-token sequence pe
     expect(cp.label).toBe('Megatron dp=1 tp=8 pp=1 cp=2 (ring)');
     expect(cp.stages[0].logicalMesh).toEqual([2, 8]);
     expect(cp.stages[0].contextParallel).toEqual({ degree: 2, kind: 'ring' });
-    expect(cp.stepSeconds).toBeLessThan(0.6 * pp.stepSeconds);
+    // Measured: naive attention 1.436 s (cp) vs 2.65 s; fused (the default on H100) 0.505 s vs 0.825 s: fused
+    // attention takes the scores' HBM passes out of both, so CP's lead shrinks from 1.85x to 1.63x.
+    expect(cp.stepSeconds).toBeLessThan(0.65 * pp.stepSeconds);
     // The search (CP among its choices) is no slower than either hand-made point.
     const searched = await planned(model, 'dgx-h100:2x8', {});
     expect(searched.stepSeconds).toBeLessThanOrEqual(cp.stepSeconds);
@@ -65,7 +67,9 @@ describe('context parallelism in plans (Llama-3-8B, one 32,768-token sequence pe
 
 describe('sequence parallelism in plans (GPT-6.7B, seq 4096, one DGX H100, Megatron tp=8 without remat)', () => {
   const model = zooModel('gpt-6.7B', { batch: 16, seq: 4096 });
-  const point = { baseline: 'megatron' as const, dp: 1, tp: 8, pp: 1, remat: 'off' as const, microbatches: 16, precision: 'fp16-mixed' as const };
+  // Naive attention (scores kept), as the SP figures below were measured: with fused attention (the H100 default)
+  // the scores leave and the plan without SP needs 20.02 GiB.
+  const point = { baseline: 'megatron' as const, dp: 1, tp: 8, pp: 1, remat: 'off' as const, microbatches: 16, precision: 'fp16-mixed' as const, attention: 'naive' as const };
 
   it('SP lets the plan fit 28 GiB where it does not fit without it, for a slower step (its extra all-gathers)', async () => {
     const limit = { memoryLimitBytes: 28 * GiB };

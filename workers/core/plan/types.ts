@@ -10,5 +10,6 @@ export type { BaselineKind, Explanation, Plan, PlanBreakdown, PlanKind, PlanOpti
 export { RUNTIMES, type Runtime } from '../inter/runtime.ts';
 export type { Progress, ProgressCallback } from '../progress.ts';
 export type { ScheduleKind, TimelineEvent, TimelineEventKind } from '../schedule/types.ts';
-export { CP_KINDS, type CpKind } from '../inter/seqParallel.ts';
+export { CP_KINDS, CP_SPLITS, type CpKind, type CpSplit } from '../inter/seqParallel.ts';
+export { ATTENTION_CHOICES, type AttentionChoice } from '../inter/runtime.ts';
 export type { ScheduleChoice } from '../inter/schedulePricing.ts';
