@@ -53,7 +53,7 @@ async function meshes(page: Page): Promise<[number, number][]> {
   return cells.map((c) => c.replace(/[()\s]/g, '').split(',').map(Number) as [number, number]);
 }
 
-/** The Sharding view's parallelism line of every stage (clicking each stage's tab). */
+/** The Sharding view's parallelism line of every stage (clicking each stage's tab); each tab shows the same line. */
 async function stageLabels(page: Page, stages: number): Promise<string[]> {
   const sharding = page.getByRole('region', { name: 'Sharding' });
   const out: string[] = [];
@@ -61,6 +61,7 @@ async function stageLabels(page: Page, stages: number): Promise<string[]> {
     await sharding.getByRole('tablist', { name: 'Stage' }).getByRole('tab').nth(s).click();
     out.push((await sharding.getByLabel(`Parallelism of stage ${s}`).textContent()) ?? '');
   }
+  expect(await sharding.getByTestId('tab-parallelism').allTextContents()).toEqual(out);
   return out;
 }
 

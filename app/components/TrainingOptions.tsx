@@ -6,8 +6,8 @@ import { parseGlobalBatch, parseMicrobatches } from './optionFields.ts';
 import { inputClass } from './Region.tsx';
 import { ZeroExpertOptions } from './ZeroExpertOptions.tsx';
 import { SeqParallelFields } from './SeqParallelFields.tsx';
+import { SCHEDULE_CHOICES } from './schedules.ts';
 
-const SCHEDULES: readonly ScheduleChoice[] = ['1f1b', 'interleaved', 'zb-h1', 'auto', 'eager-1f1b', 'gpipe', 'inference'];
 const RUNTIME_LABELS: Readonly<Record<Runtime, string>> = { megatron: 'megatron', xla: 'xla (JAX)' };
 
 export function TrainingOptions() {
@@ -34,7 +34,7 @@ export function TrainingOptions() {
       </label>
       <label className={field}>schedule
         <select className={inputClass} value={o.schedule} onChange={(e) => set({ schedule: e.target.value as ScheduleChoice })}>
-          {SCHEDULES.map((s) => <option key={s}>{s}</option>)}
+          {SCHEDULE_CHOICES.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
         </select>
       </label>
       <label className={field}>remat

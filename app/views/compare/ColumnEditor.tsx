@@ -8,8 +8,8 @@ import { sourceLabel, type ModelSource } from '../../scenario.ts';
 import type { CompareColumn } from '../../store/compareSlice.ts';
 import { PRECISIONS, RUNTIMES, type PlanOptions, type Precision, type Runtime, type ScheduleChoice } from '../../../workers/core/plan/types.ts';
 import type { Cluster } from '../../../workers/core/cluster/types.ts';
+import { SCHEDULE_CHOICES } from '../../components/schedules.ts';
 
-const SCHEDULES: readonly ScheduleChoice[] = ['1f1b', 'interleaved', 'zb-h1', 'auto', 'eager-1f1b', 'gpipe', 'inference'];
 
 function Field({ label, changed, children }: { label: string; changed: boolean; children: ReactNode }) {
   return (
@@ -81,7 +81,7 @@ export function ColumnEditor({ column, changed, models, edit }: {
       </Field>
       <Field label="schedule" changed={has('schedule')}>
         <select className={inputClass} value={options.schedule} onChange={(e) => op({ schedule: e.target.value as ScheduleChoice })}>
-          {SCHEDULES.map((s) => <option key={s}>{s}</option>)}
+          {SCHEDULE_CHOICES.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
         </select>
       </Field>
       <Field label="runtime" changed={has('runtime')}>

@@ -66,9 +66,9 @@ export function ShardingView({ plan }: { plan: Plan }) {
     <div className="space-y-3">
       <div role="tablist" aria-label="Stage" className="flex flex-wrap gap-1">
         {plan.stages.map((s) => (
-          <button key={s.index} role="tab" type="button" aria-selected={s.index === selected} title={stageParallelLabel(s)} onClick={() => { select(s.index); setPicked(undefined); }}
+          <button key={s.index} role="tab" type="button" aria-selected={s.index === selected} onClick={() => { select(s.index); setPicked(undefined); }}
             className={`rounded px-2 py-0.5 text-sm ${s.index === selected ? 'text-white' : 'bg-slate-100 dark:bg-slate-800'}`}
-            style={s.index === selected ? { background: stageColor(s.index) } : undefined}>stage {s.index}</button>
+            style={s.index === selected ? { background: stageColor(s.index) } : undefined}>stage {s.index}<span className="ml-1.5 text-xs opacity-80" data-testid="tab-parallelism">{stageParallelLabel(s)}</span></button>
         ))}
       </div>
       <div className="flex flex-wrap items-start gap-6">

@@ -9,7 +9,7 @@ import { buttonClass } from '../../components/Region.tsx';
 import { formatPercent, formatSeconds } from '../../format.ts';
 import { useApp } from '../../store/store.ts';
 import { EVENT_COLORS, stageColor, stageColorDark } from '../colors.ts';
-import { WEIGHT_GRADIENT_COLOR, drawTimeline } from './draw.ts';
+import { WEIGHT_GRADIENT_ALPHA, chunkAlpha, drawTimeline } from './draw.ts';
 import { AXIS_HEIGHT_PX, LABEL_WIDTH_PX, ROW_HEIGHT_PX, bubbleFraction, eventAt, eventTally, scheduleName, timelineRows, xToTime, type Zoom } from './layout.ts';
 
 function describe(e: TimelineEvent): string {
@@ -19,9 +19,19 @@ function describe(e: TimelineEvent): string {
   return `stage ${e.stage}${chunk} · ${what}${mb} · ${formatSeconds(e.startSeconds)} → ${formatSeconds(e.endSeconds)} (${formatSeconds(e.endSeconds - e.startSeconds)})`;
 }
 
-function Legend() {
-  const item = (color: string, label: string) => <span className="flex items-center gap-1"><span className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: color }} />{label}</span>;
-  return <div className="flex flex-wrap gap-3 text-xs">{item(stageColor(0), 'forward')}{item(stageColorDark(0), 'backward')}{item(EVENT_COLORS.send, 'send')}{item(EVENT_COLORS['gradient-sync'], 'gradient sync')}{item(EVENT_COLORS.update, 'update')}{item(WEIGHT_GRADIENT_COLOR, 'weight gradient (ZB-H1)')}</div>;
+function Legend({ chunks, weightGradients }: { chunks: number; weightGradients: boolean }) {
+  const item = (style: React.CSSProperties, label: string) => <span className="flex items-center gap-1"><span className="inline-block h-2.5 w-2.5 rounded-sm" style={style} />{label}</span>;
+  const hatch = 'repeating-linear-gradient(135deg, transparent 0 3px, rgba(255,255,255,0.6) 3px 4px)';
+  return (
+    <div className="flex flex-wrap gap-3 text-xs">
+      {item({ background: stageColor(0) }, 'forward')}{item({ background: stageColorDark(0) }, 'backward')}
+      {weightGradients && item({ backgroundColor: stageColorDark(0), backgroundImage: hatch, opacity: WEIGHT_GRADIENT_ALPHA }, 'weight gradient (W)')}
+      {chunks > 1 && (
+        <span className="flex items-center gap-1">{[...Array(chunks).keys()].map((c) => <span key={c} className="inline-block h-2.5 w-1.5" style={{ background: stageColor(0), opacity: chunkAlpha(c, chunks) }} />)}chunks 0 → {chunks - 1}</span>
+      )}
+      {item({ background: EVENT_COLORS.send }, 'send')}{item({ background: EVENT_COLORS['gradient-sync'] }, 'gradient sync')}{item({ background: EVENT_COLORS.update }, 'update')}
+    </div>
+  );
 }
 
 export function TimelineView({ plan }: { plan: Plan }) {
@@ -94,7 +104,7 @@ export function TimelineView({ plan }: { plan: Plan }) {
         <span data-testid="timeline-schedule">{scheduleName(plan)}</span>
         <span className="text-xs text-slate-500"><span data-testid="event-tally">{plan.timeline.length} events: {tally.forward} forward, {tally.backward} backward{tally.weightGradient ? `, ${tally.weightGradient} weight-gradient (W)` : ''}, {tally.send} sends</span> · scroll to zoom, drag to pan</span>
         <button type="button" className={buttonClass} onClick={() => { if (canvas.current && behaviourRef.current) select(canvas.current).call(behaviourRef.current.transform, zoomIdentity); }}>Reset zoom</button>
-        <Legend />
+        <Legend chunks={rows.chunks} weightGradients={tally.weightGradient > 0} />
       </div>
       <div ref={wrap} className="relative w-full">
         <canvas ref={canvas} data-figure role="img" aria-label={`Pipeline timeline: ${plan.stages.length} stages, ${plan.microbatches} micro-batches, step ${formatSeconds(plan.stepSeconds)}`}

@@ -4,11 +4,18 @@ import { formatSeconds } from '../../format.ts';
 import { EVENT_COLORS, stageColor, stageColorDark } from '../colors.ts';
 import { AXIS_HEIGHT_PX, LABEL_WIDTH_PX, ROW_HEIGHT_PX, ticks, timeToX, xToTime, type Rows, type Zoom } from './layout.ts';
 
-/** ZB-H1's weight-gradient halves: deferred into what would be bubble, drawn apart from the input-gradient half. */
-export const WEIGHT_GRADIENT_COLOR = '#94a3b8';
+/**
+ * Zero-bubble weight-gradient passes (W), deferred into what would be bubble: the stage's backward colour, hatched
+ * (the pattern is drawn over the bar), so they read as part of the backward yet apart from its input-gradient half.
+ */
+export const WEIGHT_GRADIENT_ALPHA = 0.55;
+
+/** Later interleaved chunks are drawn lighter: chunk c of v at this opacity (1 for the first chunk). */
+export function chunkAlpha(chunk: number | undefined, chunks: number): number {
+  return chunk === undefined || chunks <= 1 ? 1 : 1 - (0.55 * chunk) / (chunks - 1);
+}
 
 function colorOf(e: TimelineEvent): string {
-  if (e.weightGradient) return WEIGHT_GRADIENT_COLOR;
   if (e.kind === 'forward') return stageColor(e.stage);
   if (e.kind === 'backward') return stageColorDark(e.stage);
   return EVENT_COLORS[e.kind];
@@ -32,6 +39,28 @@ export interface DrawnBars {
 function barOf(e: TimelineEvent): Exclude<keyof DrawnBars, 'chunks'> {
   if (e.weightGradient) return 'weightGradient';
   return e.kind === 'gradient-sync' ? 'gradientSync' : e.kind;
+}
+
+/** Diagonal strokes over the W bars (every 6 px), clipped to each bar. */
+function hatchBars(ctx: CanvasRenderingContext2D, events: readonly TimelineEvent[], x: (t: number) => number): void {
+  ctx.save();
+  ctx.globalAlpha = 0.5;
+  ctx.strokeStyle = '#ffffff';
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (const e of events) {
+    const x0 = x(e.startSeconds), x1 = Math.max(x0 + 1, x(e.endSeconds));
+    if (x1 - x0 < 4) continue;
+    const top = e.stage * ROW_HEIGHT_PX + 3, h = ROW_HEIGHT_PX - 11;
+    for (let sx = x0 - h; sx < x1; sx += 6) {
+      const a = Math.max(sx, x0), b = Math.min(sx + h, x1);
+      if (b <= a) continue;
+      ctx.moveTo(a, top + h - (a - sx));
+      ctx.lineTo(b, top + h - (b - sx));
+    }
+  }
+  ctx.stroke();
+  ctx.restore();
 }
 
 /** Draws the rows and returns what it drew (bars outside the zoomed view are skipped and not counted). */
@@ -58,7 +87,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, rows: Rows, widthPx:
     for (const e of row) {
       const x0 = x(e.startSeconds), x1 = x(e.endSeconds);
       if (x1 < LABEL_WIDTH_PX || x0 > widthPx) continue;
-      const c = colorOf(e);
+      const c = `${colorOf(e)}|${e.weightGradient ? WEIGHT_GRADIENT_ALPHA : chunkAlpha(e.chunk, rows.chunks)}|${e.weightGradient ? 'w' : ''}`;
       let b = buckets.get(c);
       if (!b) buckets.set(c, (b = []));
       b.push(e);
@@ -66,8 +95,10 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, rows: Rows, widthPx:
   });
   const drawn = { forward: 0, backward: 0, weightGradient: 0, send: 0, gradientSync: 0, update: 0 };
   const chunks = new Set<number>();
-  for (const [color, events] of buckets) {
+  for (const [key, events] of buckets) {
+    const [color, alpha, hatch] = key.split('|');
     ctx.fillStyle = color;
+    ctx.globalAlpha = Number(alpha);
     for (const e of events) {
       drawn[barOf(e)]++;
       if (e.chunk !== undefined) chunks.add(e.chunk);
@@ -77,7 +108,9 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, rows: Rows, widthPx:
       if (e.kind === 'send') ctx.fillRect(x0, top + ROW_HEIGHT_PX - 7, w, 4);
       else ctx.fillRect(x0, top + 3, w, ROW_HEIGHT_PX - 11);
     }
+    if (hatch) hatchBars(ctx, events, x);
   }
+  ctx.globalAlpha = 1;
   if (highlight) {
     ctx.strokeStyle = textColor;
     ctx.lineWidth = 1.5;

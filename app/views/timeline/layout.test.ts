@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_PLAN } from '../fixturePlan.ts';
+import { chunkAlpha } from './draw.ts';
 import { LABEL_WIDTH_PX, bubbleFraction, eventAt, eventTally, scheduleName, ticks, timeToX, timelineRows, xToTime } from './layout.ts';
 
 describe('timeline layout', () => {
@@ -36,5 +37,14 @@ describe('timeline layout', () => {
       { stage: 0, microbatch: -1, kind: 'update' as const, startSeconds: 2, endSeconds: 3 },
     ];
     expect(eventTally(zb)).toEqual({ forward: 0, backward: 1, weightGradient: 1, send: 0 });
+  });
+  it('counts chunks per device from the events, and draws later chunks lighter', () => {
+    expect(rows.chunks).toBe(1);
+    // Forwards at indices 0 and 2 of the fixture, given chunks 0 and 2: three chunks per device.
+    const chunked = { ...FIXTURE_PLAN, timeline: FIXTURE_PLAN.timeline.map((e, i) => (e.kind === 'forward' ? { ...e, chunk: i } : e)) };
+    expect(timelineRows(chunked).chunks).toBe(3);
+    const alphas = [0, 1, 2, 3].map((c) => chunkAlpha(c, 4));
+    [1, 0.8167, 0.6333, 0.45].forEach((a, i) => expect(alphas[i]).toBeCloseTo(a, 4));
+    expect(chunkAlpha(undefined, 4)).toBe(1);
   });
 });

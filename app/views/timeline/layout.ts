@@ -17,6 +17,8 @@ export interface Zoom {
 
 export interface Rows {
   readonly stepSeconds: number;
+  /** Chunks per device (interleaved and V schedules: the highest chunk number + 1); 1 when none is chunked. */
+  readonly chunks: number;
   /** Events of each stage, sorted by start. */
   readonly byStage: readonly (readonly TimelineEvent[])[];
 }
@@ -24,12 +26,14 @@ export interface Rows {
 export function timelineRows(plan: Plan): Rows {
   const byStage: TimelineEvent[][] = plan.stages.map(() => []);
   let end = plan.stepSeconds;
+  let chunks = 1;
   for (const e of plan.timeline) {
     byStage[e.stage]?.push(e);
     if (e.endSeconds > end) end = e.endSeconds;
+    if (e.chunk !== undefined && e.chunk >= chunks) chunks = e.chunk + 1;
   }
   for (const row of byStage) row.sort((a, b) => a.startSeconds - b.startSeconds);
-  return { stepSeconds: end, byStage };
+  return { stepSeconds: end, chunks, byStage };
 }
 
 /** Pixel x of a time, for a plot `plotWidthPx` wide (after the row labels). */
