@@ -68,7 +68,7 @@ async function stageLabels(page: Page, stages: number): Promise<string[]> {
 test('interleaved 1F1B: the Timeline draws S x B x v forward and backward chunks, each chunk of each device', async ({ page }, info) => {
   test.setTimeout(300_000);
   await pickScenario(page, 'gpt-1.3B');
-  await page.getByLabel('schedule').selectOption('interleaved');
+  await page.getByLabel('schedule', { exact: true }).selectOption('interleaved');
   await plan(page);
   const stages = page.getByRole('region', { name: 'Stages' });
   const v = Number(/^interleaved \(v = (\d+) chunks per device\)$/.exec((await stages.getByTestId('schedule').textContent()) ?? '')?.[1]);
@@ -93,8 +93,8 @@ test('interleaved 1F1B: the Timeline draws S x B x v forward and backward chunks
 test('ZB-H1 with ZeRO-1 and SP forced: W passes drawn apart, and every stage names ZeRO-1 (and SP where TP > 1)', async ({ page }, info) => {
   test.setTimeout(300_000);
   await pickScenario(page, 'gpt-1.3B');
-  await page.getByLabel('schedule').selectOption('zb-h1');
-  await page.getByLabel('ZeRO').selectOption('1');
+  await page.getByLabel('schedule', { exact: true }).selectOption('zb-h1');
+  await page.getByLabel('ZeRO', { exact: true }).selectOption('1');
   await page.getByLabel('sequence parallel').selectOption('on');
   await plan(page);
   const S = await shownStageCount(page);
@@ -127,7 +127,7 @@ test('MoE with EP 4, ZeRO-2 and ring CP 2 forced: every stage names them with th
   await expect(cluster.getByRole('alert')).toHaveText(/^expert parallel: 99 is out of range; it must be a whole number from 1 to \d+ \(the model's experts\), or auto$/);
   await ep.fill('4');
   await expect(cluster.getByRole('alert')).toHaveCount(0);
-  await page.getByLabel('ZeRO').selectOption('2');
+  await page.getByLabel('ZeRO', { exact: true }).selectOption('2');
   await cluster.getByLabel('context-parallel degree').selectOption('2');
   await cluster.getByLabel('context-parallel exchange').selectOption('ring');
   await plan(page);

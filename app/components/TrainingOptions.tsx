@@ -33,7 +33,7 @@ export function TrainingOptions() {
         </span>
       </label>
       <label className={field}>schedule
-        <select className={inputClass} value={o.schedule} onChange={(e) => set({ schedule: e.target.value as ScheduleChoice })}>
+        <select aria-label="schedule" className={inputClass} value={o.schedule} onChange={(e) => set({ schedule: e.target.value as ScheduleChoice })}>
           {SCHEDULE_CHOICES.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
         </select>
       </label>

@@ -18,7 +18,7 @@ export function ZeroExpertOptions({ field }: { field: string }) {
   return (
     <>
       <label className={field} title="ZeRO stage over each stage's data-parallel axis: 1 shards optimizer state, 2 also gradients, 3 also parameters (gathered per micro-batch); auto: the search picks per stage">ZeRO
-        <select className={inputClass} value={zero} onChange={(e) => set({ zero: e.target.value === 'auto' ? 'auto' : (Number(e.target.value) as NonNullable<Exclude<PlanOptions['zero'], 'auto'>>) })}>
+        <select aria-label="ZeRO" className={inputClass} value={zero} onChange={(e) => set({ zero: e.target.value === 'auto' ? 'auto' : (Number(e.target.value) as NonNullable<Exclude<PlanOptions['zero'], 'auto'>>) })}>
           {ZERO_CHOICES.map((z) => <option key={z} value={z}>{z}</option>)}
         </select>
       </label>
