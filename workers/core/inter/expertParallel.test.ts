@@ -16,7 +16,8 @@ const unit = runLayerConstruction(graph, { layers: 'auto' }).unitGraph.units
   .find((u) => u.forwardOps.some((i) => graph.ops[i].path === 'moe/layers.0/moe/experts/wi'))!;
 const link: Link = { bandwidthBytesPerSecond: 100e9, latencySeconds: 0 };
 const tokenBytes = 8192 * 2 * 768 * 2; // T x top_k x H x 2 B = 25,165,824 B
-const expertElems = 2 * 8 * 768 * 6144; // wi and wo kernels [E, H, F], [E, F, H]: 75,497,472
+// wi and wo kernels [E, H, F], [E, F, H] and their biases [E, F], [E, H]: 75,497,472 + 55,296 = 75,552,768.
+const expertElems = 2 * 8 * 768 * 6144 + 8 * 6144 + 8 * 768;
 
 function profile(ep: number, capacityFactor = 1.25) {
   return manualProfile(graph, unit, [4, 1], 'fp16-mixed', { tensorParallel: false, expertParallel: ep > 1, expertDegree: ep, zeroStage: 1, capacityFactor },
@@ -38,7 +39,7 @@ describe('expert parallelism on one MoE layer (hand-computed)', () => {
     expect(tokenBytes * 1.25).toBe(31_457_280);
     // Each device sends (n - 1)/n^2 of the group's bytes: 3/16 x 31,457,280 = 5,898,240 B at 100 GB/s = 58.98 us.
     expect(collectiveSeconds('all-to-all', a2a[0].bytes, 4, link)).toBeCloseTo(58.9824e-6, 12);
-    // Experts divided by the EP degree, the rest replicated: expert kernels 75,497,472 / 4 elements of 2 B.
+    // Experts divided by the EP degree, the rest replicated: expert kernels and biases 75,552,768 / 4 elements of 2 B.
     const dense = profile(1);
     expect(dense.paramBytes - p.paramBytes).toBeCloseTo(expertElems * 2 * (1 - 1 / 4), 0);
     expect(p.expertParallel).toBe(4);
@@ -52,8 +53,8 @@ describe('expert parallelism on one MoE layer (hand-computed)', () => {
     expect(a2a.map((c) => [c.bytes, c.group])).toEqual(Array(4).fill([15_728_640, 2]));
     // 1/4 x 15,728,640 = 3,932,160 B on the wire per device: 39.32 us.
     expect(collectiveSeconds('all-to-all', a2a[0].bytes, 2, link)).toBeCloseTo(39.3216e-6, 12);
-    // Gradient sync: the replicated weights over 4 (as EP 4) plus expert kernels / 2 all-reduced over 2 devices at
-    // 4 B an element: 2 x 1/2 x 37,748,736 x 4 / 100e9 = 1.51 ms.
+    // Gradient sync: the replicated weights over 4 (as EP 4) plus the experts / 2 all-reduced over 2 devices at
+    // 4 B an element: 2 x 1/2 x 37,776,384 x 4 / 100e9 = 1.51 ms.
     const ep4 = profile(4);
     expect(p.gradientSyncSeconds - ep4.gradientSyncSeconds).toBeCloseTo((expertElems / 2) * 4 / 100e9, 9);
   });

@@ -78,6 +78,8 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
     collectives.push({ kind: 'all-to-all', axis: 0, bytes, phase: 'backward', scales: true, op: b.op, ...group });
   }
   let hasExperts = false;
+  // Outputs of expert dots: a parameter added to one (GShard's expert biases, [E, ...]) belongs to the experts too.
+  const expertOutputs = new Set<string>();
   // The activation input of the last column-parallel dot: a dot reading it too is its sibling (Llama's separate
   // q/k/v and gate/up projections), column-parallel as well, sharing its input's collectives (Megatron fuses them).
   let columnInput: string | undefined;
@@ -117,6 +119,11 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         tiles = n0 * (inTensorParallel ? tp : 1);
         setSplit(op, ep * (inTensorParallel ? tp : 1));
         if (strategy.expertParallel) for (const t of op.inputs) if (tensors.get(t)?.kind === 'parameter') expertParams.add(t);
+        for (const t of op.outputs) expertOutputs.add(t);
+      } else if (strategy.expertParallel && hasParam && op.kind === 'elementwise' && op.inputs.some((t) => expertOutputs.has(t))) {
+        setSplit(op, ep * (inTensorParallel ? tp : 1));
+        for (const t of op.inputs) if (tensors.get(t)?.kind === 'parameter') expertParams.add(t);
+        if (inTensorParallel) { role = 'tensor'; tiles = batchTiles * tp; }
       } else if (tp > 1 && hasParam && op.kind === 'gather') {
         role = 'vocab';
         tiles = batchTiles * tp;
