@@ -49,6 +49,20 @@ describe('expert parallelism chosen by the search', () => {
     expect(new Set(r.plan.stages.map((s) => s.expertParallel))).toEqual(new Set([8]));
   }, 180_000);
 
+  it('--ep 4 on 8-device stages: the DP shards the experts\' gradients over their 2 replicas (ZeRO-2)', async () => {
+    const r = await plan(model, cluster, { ...options, ep: 4 }, undefined, undefined, { intra: 'manual' });
+    if (!r.ok) throw new Error(r.reason);
+    // Measured: two stages of 8x1 at ZeRO-2, 9.42 s (9.45 s held to ZeRO-1, on a 4x2 and an 8x1 stage). At ZeRO-1 a
+    // device holds as many gradient bytes as parameter bytes (2 B each); at ZeRO-2 the experts' (most of the weights)
+    // are split over their 2 replicas and the rest over all 8: 1.27 GB of gradients beside 2.88 GB of parameters.
+    const wide = r.plan.stages.filter((s) => s.logicalMesh[0] === 8);
+    expect(wide.length).toBeGreaterThan(0);
+    for (const s of wide) {
+      expect([s.zero, s.expertParallel]).toEqual([2, 4]);
+      expect(s.memory.gradBytes).toBeLessThan(0.5 * s.memory.paramBytes);
+    }
+  }, 180_000);
+
   it('refuses --ep on a model without experts, and a bad capacity factor, by name', async () => {
     const gpt = zooModel('gpt-350M', { batch: 8 });
     expect(await plan(gpt, cluster, { ...defaultPlanOptions(gpt), ep: 2 })).toEqual({ ok: false, reason: "ep: model 'gpt-350M' has no MoE experts to spread" });
