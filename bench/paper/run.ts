@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       compare(kind, r.ok ? r.plan : undefined);
     }
     rows.push({
-      id: c.id, gpus: c.gpus, globalBatch: c.global_batch,
+      id: c.id, gpus: c.gpus, globalBatch: c.global_batch, precision: options.precision,
       searchSeconds: round(median(runs), 3),
       paper: c.measured_tflops_per_gpu,
       paperMicrobatches: c.alpa_plan?.microbatches ?? null,
