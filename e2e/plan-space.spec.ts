@@ -47,6 +47,15 @@ async function hoverRow0(page: Page): Promise<Set<string>> {
   return seen;
 }
 
+/** A region's screenshot in the light and the dark theme, for a person to read. */
+async function shoot(page: Page, region: string, path: (name: string) => string, name: string): Promise<void> {
+  for (const theme of ['dark', 'light'] as const) {
+    const toggle = page.getByRole('button', { name: `Switch to ${theme} theme` });
+    if (await toggle.count()) await toggle.click();
+    await page.getByRole('region', { name: region }).screenshot({ path: path(`${name}-${theme}.png`) });
+  }
+}
+
 /** Each stage's logical mesh from the Stages table, "(2, 4)" -> [2, 4]. */
 async function meshes(page: Page): Promise<[number, number][]> {
   const cells = await page.getByRole('region', { name: 'Stages' }).getByTestId('logical-mesh').allTextContents();
@@ -87,7 +96,7 @@ test('interleaved 1F1B: the Timeline draws S x B x v forward and backward chunks
   const seen = [...await hoverRow0(page)];
   expect(seen.some((t) => /^stage 0 · chunk [1-9]\d* · forward · micro-batch \d+/.test(t))).toBe(true);
   expect(seen.some((t) => /^stage 0 · chunk 0 · backward · micro-batch \d+/.test(t))).toBe(true);
-  await timeline.screenshot({ path: info.outputPath('timeline-interleaved.png') });
+  await shoot(page, 'Timeline', (n) => info.outputPath(n), 'timeline-interleaved');
 });
 
 test('ZB-H1 with ZeRO-1 and SP forced: W passes drawn apart, and every stage names ZeRO-1 (and SP where TP > 1)', async ({ page }, info) => {
@@ -114,8 +123,8 @@ test('ZB-H1 with ZeRO-1 and SP forced: W passes drawn apart, and every stage nam
   // Not vacuous: the plan has a data-parallel stage (ZeRO-1 shown) and a tensor-parallel one (SP shown).
   expect(labels.some((l) => l.includes('ZeRO-1'))).toBe(true);
   expect(labels.some((l) => l.includes('SP'))).toBe(true);
-  await timeline.screenshot({ path: info.outputPath('timeline-zb-h1.png') });
-  await page.getByRole('region', { name: 'Sharding' }).screenshot({ path: info.outputPath('sharding-zero-sp.png') });
+  await shoot(page, 'Timeline', (n) => info.outputPath(n), 'timeline-zb-h1');
+  await shoot(page, 'Sharding', (n) => info.outputPath(n), 'sharding-zero-sp');
 });
 
 test('MoE with EP 4, ZeRO-2 and ring CP 2 forced: every stage names them with their sizes; a bad EP is refused', async ({ page }, info) => {
@@ -136,7 +145,7 @@ test('MoE with EP 4, ZeRO-2 and ring CP 2 forced: every stage names them with th
   const labels = await stageLabels(page, S);
   // Mesh axis 0 is dp x cp; the experts are spread over 4 devices of it.
   expect(labels).toEqual(mesh.map(([axis0, tp]) => [axis0 > 2 && `DP ${axis0 / 2}`, tp > 1 && `TP ${tp}`, 'CP 2 (ring)', 'ZeRO-2', 'EP 4'].filter(Boolean).join(' · ')));
-  await page.getByRole('region', { name: 'Sharding' }).screenshot({ path: info.outputPath('sharding-moe.png') });
+  await shoot(page, 'Sharding', (n) => info.outputPath(n), 'sharding-moe');
   // A micro-batch count that does not divide the batch is refused where it was typed, and nothing is applied.
   await page.getByLabel('micro-batches', { exact: true }).fill('7');
   await expect(cluster.getByRole('alert')).toHaveText('micro-batches: 7 does not divide the global batch 32');

@@ -1,9 +1,10 @@
 /**
  * Sequence and context parallelism in the training options (PlanOptions sp, cp, cpKind): SP the search's choice per
  * stage (auto), always or never; CP the search's choice for long sequences (auto), none (1), or a forced degree
- * with its exchange (ring attention or Ulysses all-to-all).
+ * with its exchange (ring attention or Ulysses all-to-all) and, for ring, how a causal sequence is split; attention
+ * cores fused or naive (PlanOptions cpSplit, attention).
  */
-import { CP_KINDS, type CpKind } from '../../workers/core/plan/types.ts';
+import { ATTENTION_CHOICES, CP_KINDS, CP_SPLITS, type AttentionChoice, type CpKind, type CpSplit } from '../../workers/core/plan/types.ts';
 import { useApp } from '../store/store.ts';
 import { inputClass } from './Region.tsx';
 
@@ -32,7 +33,18 @@ export function SeqParallelFields() {
               {CP_KINDS.map((k) => <option key={k}>{k}</option>)}
             </select>
           )}
+          {o.cp !== undefined && o.cp > 1 && (o.cpKind ?? 'ring') === 'ring' && (
+            <select aria-label="ring split" title="How ring attention splits a causal sequence: balanced 2cp chunks (Megatron / Transformer Engine) or contiguous blocks, whose last rank does most of the attention"
+              className={inputClass} value={o.cpSplit ?? 'balanced'} onChange={(e) => set({ cpSplit: e.target.value as CpSplit })}>
+              {CP_SPLITS.map((k) => <option key={k}>{k}</option>)}
+            </select>
+          )}
         </span>
+      </label>
+      <label className={field} title="Attention cores as fused kernels (FlashAttention / cuDNN: no sequence x sequence scores kept) or naive; auto: the runtime's default (fused on Ampere and later in 16-bit)">attention
+        <select aria-label="attention" className={inputClass} value={o.attention ?? 'auto'} onChange={(e) => set({ attention: e.target.value as AttentionChoice })}>
+          {ATTENTION_CHOICES.map((k) => <option key={k}>{k}</option>)}
+        </select>
       </label>
     </>
   );

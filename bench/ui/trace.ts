@@ -137,7 +137,10 @@ export function summarize(events: readonly TraceEvent[]): TraceSummary {
     }
     for (const e of inside) {
       const data = e.args?.data;
-      const what = e.name === 'FunctionCall' && data ? `FunctionCall ${String(data.functionName || '')} ${String(data.url ?? '').split('/').pop()}` : e.name;
+      // Layout names how many layout objects it visited (dirty of total): which subtree was laid out.
+      const begin = (e.args as { beginData?: { dirtyObjects?: number; totalObjects?: number } } | undefined)?.beginData;
+      const what = e.name === 'FunctionCall' && data ? `FunctionCall ${String(data.functionName || '')} ${String(data.url ?? '').split('/').pop()}`
+        : e.name === 'Layout' && begin ? `Layout (${begin.dirtyObjects} of ${begin.totalObjects} objects)` : e.name;
       self.set(what, (self.get(what) ?? 0) + Math.max(0, (e.dur ?? 0) - (childTime.get(e) ?? 0)));
     }
     const fns = new Map<string, number>();

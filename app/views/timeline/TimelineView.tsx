@@ -45,6 +45,8 @@ export function TimelineView({ plan }: { plan: Plan }) {
   const behaviourRef = useRef<ZoomBehavior<HTMLCanvasElement, unknown>>(null);
   const selected = useApp((s) => s.selectedStage);
   const selectStage = useApp((s) => s.selectStage);
+  // The labels and axis take the theme's text colour (read from the canvas' style when painting).
+  const theme = useApp((s) => s.theme);
   const height = rows.byStage.length * ROW_HEIGHT_PX + AXIS_HEIGHT_PX;
   const plotW = width - LABEL_WIDTH_PX - 8;
 
@@ -87,7 +89,7 @@ export function TimelineView({ plan }: { plan: Plan }) {
     drawnRows.current = rows;
     const timer = setTimeout(paint, 0);
     return () => clearTimeout(timer);
-  }, [rows, width, height, zoom, hover, selected]);
+  }, [rows, width, height, zoom, hover, selected, theme]);
 
   const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
