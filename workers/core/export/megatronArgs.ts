@@ -93,8 +93,9 @@ function modelArgs(model: MegatronModel | undefined, precision: Precision | unde
 /**
  * The ZeRO level as Megatron-Core takes it: ZeRO-1 its distributed optimizer, ZeRO-2/3 Megatron-FSDP's sharding
  * strategy (M-Core 0.14+). One setting for all stages: stages the search gave different levels run at the highest
- * (never more memory than planned), said in a note. Plans without levels (ILP stages) keep the weight-update sharding
- * their tensors name.
+ * (never more memory than planned), said in a note. ILP stages are priced at ZeRO-1 at least (the optimizer state
+ * over each weight's replicas: inter/ilpProfile.ts); plans without levels keep the weight-update sharding their
+ * tensors name.
  */
 function zeroArgs(plan: Plan, notes: string[]): string[] {
   const levels = plan.stages.map((s) => s.zero).filter((z): z is NonNullable<Stage['zero']> => z !== undefined);

@@ -76,8 +76,8 @@ describe('expert state per device: divided by the devices holding distinct shard
     const p = profile(8, 4, 1);
     const pb = precisionBytes('fp16-mixed');
     const gpu = { hbmBandwidthBytesPerSecond: 900e9, memoryEfficiency: 1 } as GpuSpec;
-    const z = emptyZeroCosts(1, 8, 1);
-    addUnitZero(z, 0, p, link, pb, gpu);
+    const z = emptyZeroCosts(1, [8, 1], 1);
+    addUnitZero(z, 0, p, [link, link], pb, gpu);
     expect(z.expertReplicas[0]).toBe(2);
     // Expert gather over 2: 1/2 x 37,776,384 B / 100e9 = 188.9 us; reduce-scatter of 4 B elements: 377.8 us.
     expect(z.expertGatherSeconds[0]).toBeCloseTo(0.00018888192, 12);
@@ -94,8 +94,8 @@ describe('expert state per device: divided by the devices holding distinct shard
     // ZeRO-0: the experts' state back on both replicas: (R + X/4) x 12 = 255,117,312 B.
     expect(atZeroLevel(z, core, 0, 1)!.optimizerBytes).toBeCloseTo(255_117_312, 0);
     // EP 8 on 8 (r = 1): the experts add nothing to shard or gather.
-    const e8 = emptyZeroCosts(1, 8, 1);
-    addUnitZero(e8, 0, profile(8, 8, 1), link, pb, gpu);
+    const e8 = emptyZeroCosts(1, [8, 1], 1);
+    addUnitZero(e8, 0, profile(8, 8, 1), [link, link], pb, gpu);
     expect([e8.expertElems[0], e8.expertGatherSeconds[0]]).toEqual([0, 0]);
   });
 

@@ -9,7 +9,7 @@ import type { Precision } from '../cost/precision.ts';
 import type { ShardingPlan } from '../intra/types.ts';
 import type { ModelGraph, Tensor } from '../ir/types.ts';
 import { unitParamIds, type Unit } from './units.ts';
-import { elementFractions, keptActivationBytes, type ProfiledCollective, type ProfiledKernel, type UnitProfile } from './unitProfile.ts';
+import { elementFractions, keptActivationBytes, type ProfiledCollective, type ProfiledKernel, type UnitProfile, type ZeroGroup } from './unitProfile.ts';
 
 const SPEC_TOKEN = /S01|S0|S1|R/g;
 
@@ -49,6 +49,47 @@ export function weightUpdateShardedBytes(graph: ModelGraph, unit: Unit, tensors:
   return elems * (b.masterBytes + b.optimizerBytes) / (mesh[0] * mesh[1]);
 }
 
+/** Mesh axes (of size > 1) a tensor of this spec is replicated over. */
+export function specReplicatedAxes(spec: string, mesh: readonly [number, number]): (0 | 1)[] {
+  const used = new Set<number>();
+  for (const tok of spec.match(SPEC_TOKEN) ?? []) {
+    if (tok === 'S0' || tok === 'S01') used.add(0);
+    if (tok === 'S1' || tok === 'S01') used.add(1);
+  }
+  return ([0, 1] as const).filter((a) => mesh[a] > 1 && !used.has(a));
+}
+
+/**
+ * What ZeRO can shard on top of the ILP's answer: the unit's parameters, each at the ILP's spec (elements per device:
+ * its elements over the devices the spec splits it over), grouped by the mesh axes the spec leaves it replicated on.
+ * Those replicas hold the same weight, gradient and optimizer state, so ZeRO-2/3 can shard the gradient and the
+ * weight over them exactly as the template shards a data-parallel replica (inter/zeroStages.ts); a weight split over
+ * both axes has no replica and no group. `unsharded`: the gradient bytes per device before any sharding.
+ */
+export function ilpZeroGroups(graph: ModelGraph, unit: Unit, plan: ShardingPlan, tensors: ReadonlyMap<string, Tensor>,
+  gradBytesPerElement: number): { groups: ZeroGroup[]; unshardedGradBytes: number } {
+  const mesh = plan.meshShape;
+  const specOf = new Map(plan.tensors.map((t) => [t.tensor, t.spec]));
+  const byAxes = new Map<string, ZeroGroup & { elems: number }>();
+  const seen = new Set<string>();
+  let unshardedGradBytes = 0;
+  for (const i of unit.forwardOps) for (const id of graph.ops[i].inputs) {
+    const x = tensors.get(id);
+    if (!x || x.kind !== 'parameter' || seen.has(id)) continue;
+    seen.add(id);
+    const spec = specOf.get(id) ?? 'R';
+    const elems = x.shape.reduce((a, b) => a * b, 1) / specTiles(spec, mesh);
+    unshardedGradBytes += elems * gradBytesPerElement;
+    const axes = specReplicatedAxes(spec, mesh);
+    if (!axes.length) continue;
+    const key = axes.join('');
+    const g = byAxes.get(key);
+    if (g) g.elems += elems;
+    else byAxes.set(key, { elems, axes });
+  }
+  return { groups: [...byAxes.values()], unshardedGradBytes };
+}
+
 /** The profile of the intra-op pass's answer for one unit (ops' tiles from their specs; its collectives). */
 export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: ShardingPlan,
   tensors: ReadonlyMap<string, Tensor>, training: boolean, precision: Precision, normsInFp32 = false): UnitProfile {
@@ -66,6 +107,7 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     if (op.phase === 'forward') activationBytes += keptActivationBytes(op, tensors, tiles, seen, width, normsInFp32);
   }
   const collectives: ProfiledCollective[] = [];
+  const zero = training ? ilpZeroGroups(graph, unit, plan, tensors, precisionBytes(precision).gradBytes) : undefined;
   for (const c of plan.collectives) {
     if (/gradient|weight-update/.test(c.reason) || c.axis === '01') {
       if (c.axis === '01' && !/gradient|weight-update/.test(c.reason)) {
@@ -84,12 +126,16 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     collectives,
     gradientSyncSeconds: training ? plan.gradientSyncSeconds : 0,
     paramBytes: plan.memory.paramBytes,
-    gradBytes: training ? plan.memory.gradBytes : 0,
+    // ZeRO-1 state (inter/zeroStages.ts): the optimizer sharded over each weight's replicas (below), the gradients
+    // whole. The ILP's weight-update sharding also divides the gradients it charges, but it reduces them once per
+    // step, so under gradient accumulation the whole buffer lives until then; ZeRO-2 is the stage DP's choice.
+    gradBytes: zero ? zero.unshardedGradBytes : 0,
     optimizerBytes: training ? Math.min(plan.memory.optimizerBytes, weightUpdateShardedBytes(graph, unit, tensors, precision, mesh)) : 0,
     activationBytes,
     paramTensors: countParams(graph, unit, tensors),
     paramFractions: elementFractions(unitParamIds(graph, unit, tensors).map((t) => tensors.get(t)!.shape.reduce((a, b) => a * b, 1))),
     source: 'ilp',
     sharding: plan,
+    ...(zero && zero.groups.length ? { zero: { level: 1 as const, elems: zero.groups.reduce((a, g) => a + g.elems, 0), groups: zero.groups } } : {}),
   };
 }

@@ -39,7 +39,8 @@ export interface Stage {
   readonly sendCrossesNodes: boolean;
   /** Full recomputation (recompute === 'full'). */
   readonly remat: boolean;
-  /** ZeRO stage over the data-parallel axis (absent: no data-parallel axis, or the ILP's own sharding). */
+  /** ZeRO stage over the data-parallel axis; on an ILP stage over each weight's replicas (the mesh axes its spec
+   * leaves it replicated on: inter/ilpProfile.ts). Absent: nothing replicated to shard. */
   readonly zero?: ZeroLevel;
   /** Expert-parallel degree of the stage's MoE experts, E / degree experts per device (1: experts replicated over
    * the data-parallel axis, split by tensor parallelism); absent: no experts (or the ILP's own sharding). */

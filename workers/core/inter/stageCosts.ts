@@ -27,6 +27,11 @@ function zeroRepricable(traits: RuntimeTraits): boolean {
     && traits.noRematGradientSyncFactor === 1 && !traits.zero3LogitsAllToAll;
 }
 
+/** Does ZeRO shard anything of these costs (some parameter replicated over more than one device)? */
+function shardable(z: ZeroCosts): boolean {
+  return z.shardedElems.some((v, k) => v < z.elems[k] * (1 - 1e-12));
+}
+
 /** Per-layer costs on one mesh for one micro-batch size, per device; gradientSyncSeconds includes the optimizer update
  * (both once per step). */
 export interface LayerCosts {
@@ -202,7 +207,9 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
     };
     const owners = new Map<string, Omit<SharedParam, 'layers'> & { layers: number[] }>();
     let zero: ZeroCosts | undefined;
-    let zeroOk = ctx.training && mesh.logical[0] > 1 && zeroRepricable(traits);
+    // Template profiles shard over axis 0, ILP profiles over each weight's replicas (either axis): a mesh where
+    // nothing turns out shardable drops its ZeRO costs at the end.
+    let zeroOk = ctx.training && mesh.logical[0] * mesh.logical[1] > 1 && zeroRepricable(traits);
     const firstWith = new Map<string, { layer: number; recomputed: boolean; kept: number }>();
     clustering.layers.forEach((layer, k) => {
       let recomputed = false;
@@ -255,7 +262,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
           if (zeroOk) {
             const level = e.profile.zero?.level;
             if (level === undefined || (zero && zero.level !== level)) zeroOk = false;
-            else addUnitZero((zero ??= emptyZeroCosts(level, mesh.logical[0], L)), k, e.profile, mesh.links[0], pb, gpu!);
+            else addUnitZero((zero ??= emptyZeroCosts(level, mesh.logical, L)), k, e.profile, mesh.links, pb, gpu!);
           }
           // Parameters no other unit reads are held, reduced and updated by this unit alone: nothing to correct.
           for (const { id, position } of tied[u]) {
@@ -273,7 +280,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
               t.optimizerBytes[k] -= f * e.profile.optimizerBytes;
               t.gradientSyncSeconds[k] -= f * sync;
               t.noRematGradientSyncSeconds[k] -= f * noRematSync;
-              if (zeroOk && zero) addUnitZero(zero, k, e.profile, mesh.links[0], pb, gpu!, -f);
+              if (zeroOk && zero) addUnitZero(zero, k, e.profile, mesh.links, pb, gpu!, -f);
             } else o.layers.push(k);
           }
         }
@@ -283,6 +290,6 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
       t.rematActivationBytes[k] = (recomputed ? t.inputBytes[k] : 0) + kept;
       if (!clustering.unitGraph.hinted) t.recomputePeakBytes[k] = t.activationBytes[k];
     });
-    return { ...t, shared: [...owners.values()].filter((o) => o.layers.length > 1), ...(zeroOk && zero ? { zero } : {}) };
+    return { ...t, shared: [...owners.values()].filter((o) => o.layers.length > 1), ...(zeroOk && zero && shardable(zero) ? { zero } : {}) };
   });
 }

@@ -47,7 +47,7 @@ export interface StageCore {
   readonly transientBytes: number;
   /** Steps whose temporaries the runtime holds at once (inter/runtime.ts). */
   readonly stepsInFlight: number;
-  /** ZeRO stage over the data-parallel axis (inter/zeroStages.ts); absent where not priced (no axis 0, ILP). */
+  /** ZeRO stage over the data-parallel axis, or an ILP stage's replicas (inter/zeroStages.ts); absent where not priced. */
   readonly zero?: ZeroLevel;
   /** Expert-parallel degree of the stage's MoE experts (1: replicated or tensor-parallel); absent: no experts. */
   readonly expertParallel?: number;

@@ -15,9 +15,9 @@ const allReduce = 0.06;
 const profile = { zero: { level: 1, elems }, gradientSyncSeconds: allReduce } as UnitProfile;
 
 function layer(units: number) {
-  const z = emptyZeroCosts(1, 4, 1);
+  const z = emptyZeroCosts(1, [4, 1], 1);
   // The layer's units share its 1e9 elements evenly.
-  for (let u = 0; u < units; u++) addUnitZero(z, 0, { ...profile, zero: { level: 1, elems: elems / units }, gradientSyncSeconds: allReduce / units }, link, precisionBytes('bf16-mixed'), gpu);
+  for (let u = 0; u < units; u++) addUnitZero(z, 0, { ...profile, zero: { level: 1, elems: elems / units }, gradientSyncSeconds: allReduce / units }, [link, link], precisionBytes('bf16-mixed'), gpu);
   return z;
 }
 
@@ -93,7 +93,7 @@ describe('ZeRO stages priced from a stage (one layer, hand-computed)', () => {
   });
 
   it('a profile already past ZeRO-1 is priced only at its own level', () => {
-    const z = emptyZeroCosts(3, 4, 1);
+    const z = emptyZeroCosts(3, [4, 1], 1);
     expect(atZeroLevel(z, { ...zero1, zero: 3 }, 1, 4)).toBeNull();
     expect(atZeroLevel(z, { ...zero1, zero: 3 }, 3, 4)?.zero).toBe(3);
   });

@@ -23,10 +23,11 @@
  * sharded r ways and their collectives run over those r replicas (none when ep = d).
  */
 import { collectiveSeconds } from '../cost/collectives.ts';
+import { commSeconds } from '../intra/resharding.ts';
 import type { PrecisionBytes } from '../cost/memory.ts';
 import { GRADIENT_REDUCTION_BYTES_PER_ELEMENT } from '../cost/runtimeTerms.ts';
 import type { GpuSpec, Link } from '../cluster/types.ts';
-import type { UnitProfile } from './unitProfile.ts';
+import type { UnitProfile, ZeroGroup } from './unitProfile.ts';
 
 export type ZeroLevel = 0 | 1 | 2 | 3;
 export const ZERO_LEVELS: readonly ZeroLevel[] = [0, 1, 2, 3];
@@ -36,17 +37,19 @@ export const ZERO_LEVELS: readonly ZeroLevel[] = [0, 1, 2, 3];
 export interface ZeroCosts {
   /** The ZeRO stage the profiles' state already has (the search's template: 1). */
   readonly level: ZeroLevel;
-  /** Devices on the data-parallel axis 0. */
-  readonly dataParallel: number;
+  /** The logical mesh: a group of shardable parameters spans the axes it is replicated over (ZeroGroup). */
+  readonly mesh: readonly [number, number];
   /** Shardable parameter elements per device. */
   readonly elems: Float64Array;
+  /** The same sharded: each group's elements over its group's devices (elems / d on one data-parallel axis of d). */
+  readonly shardedElems: Float64Array;
   /** The shardable state unsharded (ZeRO-0), per device, bytes. */
   readonly paramBytes: Float64Array;
   readonly gradBytes: Float64Array;
   readonly optimizerBytes: Float64Array;
-  /** All-gather of the shardable parameters over axis 0 (one pass), summed over units, seconds. */
+  /** All-gather of the shardable parameters over their groups (one pass), summed over units, seconds. */
   readonly gatherSeconds: Float64Array;
-  /** Reduce-scatter of their gradients over axis 0, summed over units, seconds. */
+  /** Reduce-scatter of their gradients over their groups, summed over units, seconds. */
   readonly reduceScatterSeconds: Float64Array;
   /** The all-reduce of their gradients the profiles price (ZeRO-0/1), seconds. */
   readonly allReduceSeconds: Float64Array;
@@ -70,23 +73,38 @@ export interface ZeroCosts {
   readonly peakUnitGradBytes: Float64Array;
 }
 
-export function emptyZeroCosts(level: ZeroLevel, dataParallel: number, layers: number): ZeroCosts {
+export function emptyZeroCosts(level: ZeroLevel, mesh: readonly [number, number], layers: number): ZeroCosts {
   const a = () => new Float64Array(layers);
   return {
-    level, dataParallel, elems: a(), paramBytes: a(), gradBytes: a(), optimizerBytes: a(), gatherSeconds: a(), reduceScatterSeconds: a(),
+    level, mesh, elems: a(), shardedElems: a(), paramBytes: a(), gradBytes: a(), optimizerBytes: a(), gatherSeconds: a(), reduceScatterSeconds: a(),
     allReduceSeconds: a(), updateSeconds: a(), units: a(), peakUnitParamBytes: a(), peakUnitGradBytes: a(),
     expertElems: a(), expertParamBytes: a(), expertGradBytes: a(), expertOptimizerBytes: a(), expertUpdateSeconds: a(), expertReplicas: a(),
     expertGatherSeconds: a(), expertReduceScatterSeconds: a(),
   };
 }
 
+/** A template profile's shardable parameters: replicated over axis 0 (data parallel). */
+function groupsOf(profile: UnitProfile): readonly ZeroGroup[] {
+  const z = profile.zero;
+  return z?.groups ?? (z ? [{ elems: z.elems, axes: [0] }] : []);
+}
+
 /** Adds `fraction` of one unit's shardable state and collectives to layer k (a negative fraction takes back a
- * parameter the layer already counted: read twice inside it). */
-export function addUnitZero(z: ZeroCosts, k: number, profile: UnitProfile, axis0: Link, pb: PrecisionBytes, gpu: GpuSpec, fraction = 1): void {
-  const elems = profile.zero?.elems ?? 0;
-  const d = z.dataParallel;
+ * parameter the layer already counted: read twice inside it). Each group's collectives run over the mesh axes it is
+ * replicated over, priced as the intra-op pass prices them (intra/resharding.ts commSeconds: one axis on its link,
+ * both axes hierarchically). */
+export function addUnitZero(z: ZeroCosts, k: number, profile: UnitProfile, links: readonly [Link, Link], pb: PrecisionBytes, gpu: GpuSpec, fraction = 1): void {
+  const mesh = { shape: z.mesh, axisLinks: links };
   const traffic = (n: number): number => n * (2 * pb.paramBytes + pb.gradBytes + 2 * (pb.optimizerBytes + pb.masterBytes))
     / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency);
+  let elems = 0;
+  for (const g of groupsOf(profile)) {
+    const d = g.axes.reduce((p: number, a) => p * z.mesh[a], 1);
+    elems += g.elems;
+    z.shardedElems[k] += fraction * g.elems / d;
+    z.gatherSeconds[k] += fraction * commSeconds({ kind: 'all-gather', axes: g.axes, bytes: g.elems * pb.paramBytes }, mesh);
+    z.reduceScatterSeconds[k] += fraction * commSeconds({ kind: 'reduce-scatter', axes: g.axes, bytes: g.elems * GRADIENT_REDUCTION_BYTES_PER_ELEMENT }, mesh);
+  }
   const experts = profile.zero?.expertElems ?? 0;
   const r = profile.zero?.expertReplicas ?? 1;
   const gathered = r > 1 ? experts : 0;
@@ -97,15 +115,13 @@ export function addUnitZero(z: ZeroCosts, k: number, profile: UnitProfile, axis0
     z.expertOptimizerBytes[k] += fraction * experts * (pb.masterBytes + pb.optimizerBytes);
     z.expertUpdateSeconds[k] += fraction * traffic(experts);
     z.expertReplicas[k] = r;
-    z.expertGatherSeconds[k] += fraction * collectiveSeconds('all-gather', experts * pb.paramBytes, r, axis0);
-    z.expertReduceScatterSeconds[k] += fraction * collectiveSeconds('reduce-scatter', experts * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, r, axis0);
+    z.expertGatherSeconds[k] += fraction * collectiveSeconds('all-gather', experts * pb.paramBytes, r, links[0]);
+    z.expertReduceScatterSeconds[k] += fraction * collectiveSeconds('reduce-scatter', experts * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, r, links[0]);
   }
   z.elems[k] += fraction * elems;
   z.paramBytes[k] += fraction * elems * pb.paramBytes;
   z.gradBytes[k] += fraction * elems * pb.gradBytes;
   z.optimizerBytes[k] += fraction * elems * (pb.masterBytes + pb.optimizerBytes);
-  z.gatherSeconds[k] += fraction * collectiveSeconds('all-gather', elems * pb.paramBytes, d, axis0);
-  z.reduceScatterSeconds[k] += fraction * collectiveSeconds('reduce-scatter', elems * GRADIENT_REDUCTION_BYTES_PER_ELEMENT, d, axis0);
   z.allReduceSeconds[k] += fraction * profile.gradientSyncSeconds;
   // cost/optimizer.ts optimizerSeconds' traffic term.
   z.updateSeconds[k] += fraction * traffic(elems);
@@ -127,9 +143,11 @@ export function exposedSeconds(commSeconds: number, computeSeconds: number, unit
   return g + (n - 1) * Math.max(0, g - c);
 }
 
-/** Sharding factor of each piece of state at a level. */
-function shards(level: ZeroLevel, d: number): { param: number; grad: number; optimizer: number } {
-  return { param: level >= 3 ? d : 1, grad: level >= 2 ? d : 1, optimizer: level >= 1 ? d : 1 };
+/** Which pieces of state a level shards. */
+interface Sharded { readonly param: boolean; readonly grad: boolean; readonly optimizer: boolean }
+
+function sharded(level: ZeroLevel): Sharded {
+  return { param: level >= 3, grad: level >= 2, optimizer: level >= 1 };
 }
 
 function sum(a: Float64Array, start: number, end: number): number {
@@ -179,10 +197,13 @@ export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: 
   if (level === from) return { ...core, zero: level };
   if (from >= 2) return null;
   const { start, end } = core;
-  const d = z.dataParallel;
-  const a = shards(from, d);
-  const b = shards(level, d);
   const elems = sum(z.elems, start, end);
+  // Every piece of state and the update are proportional to the elements, so the share of them a device holds
+  // sharded (each group's elements over its replicas) serves them all.
+  const held = elems > 0 ? sum(z.shardedElems, start, end) / elems : 1;
+  const share = (on: boolean): number => (on ? held : 1);
+  const a = sharded(from);
+  const b = sharded(level);
   // Shardable state and its collectives are proportional to the elements: tied ones count once.
   const once = elems > 0 ? Math.max(0, 1 - tiedElems / elems) : 1;
   const total = (a: Float64Array) => once * sum(a, start, end);
@@ -198,10 +219,10 @@ export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: 
   const backwardComm = level >= 2 ? exposedSeconds((level === 3 ? gather : 0) + accumulated, core.backwardSeconds, units) : 0;
   // Per step ZeRO-3 reduce-scatters the last micro-batch's gradients in place of the all-reduce.
   const stepComm = level === 3 ? reduceScatter - total(z.allReduceSeconds) : 0;
-  // Expert state moves between sharded over its replicas and not, as the other state over d.
-  const expertDelta = (arr: Float64Array, on: (s: { param: number; grad: number; optimizer: number }) => number): number =>
-    expertSum(z, arr, start, end, on(b) > 1) - expertSum(z, arr, start, end, on(a) > 1);
-  const updateDelta = update / b.optimizer - update / a.optimizer + expertDelta(z.expertUpdateSeconds, (x) => x.optimizer);
+  // Expert state moves between sharded over its replicas and not, as the other state over its replicas.
+  const expertDelta = (arr: Float64Array, pick: (s: Sharded) => boolean): number =>
+    expertSum(z, arr, start, end, pick(b)) - expertSum(z, arr, start, end, pick(a));
+  const updateDelta = update * (share(b.optimizer) - share(a.optimizer)) + expertDelta(z.expertUpdateSeconds, (x) => x.optimizer);
   const transient = (level >= 2 ? peak(z.peakUnitGradBytes, start, end) : 0) + (level === 3 ? 2 * peak(z.peakUnitParamBytes, start, end) : 0);
   return {
     ...core,
@@ -210,9 +231,9 @@ export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: 
     backwardSeconds: core.backwardSeconds + backwardComm,
     communicationSeconds: core.communicationSeconds + forwardGather + backwardComm,
     gradientSyncSeconds: Math.max(0, core.gradientSyncSeconds + stepComm + updateDelta),
-    paramBytes: core.paramBytes - param / a.param + param / b.param + expertDelta(z.expertParamBytes, (x) => x.param),
-    gradBytes: core.gradBytes - grad / a.grad + grad / b.grad + expertDelta(z.expertGradBytes, (x) => x.grad),
-    optimizerBytes: core.optimizerBytes - optimizer / a.optimizer + optimizer / b.optimizer + expertDelta(z.expertOptimizerBytes, (x) => x.optimizer),
+    paramBytes: core.paramBytes + param * (share(b.param) - share(a.param)) + expertDelta(z.expertParamBytes, (x) => x.param),
+    gradBytes: core.gradBytes + grad * (share(b.grad) - share(a.grad)) + expertDelta(z.expertGradBytes, (x) => x.grad),
+    optimizerBytes: core.optimizerBytes + optimizer * (share(b.optimizer) - share(a.optimizer)) + expertDelta(z.expertOptimizerBytes, (x) => x.optimizer),
     transientBytes: core.transientBytes + transient,
   };
 }
