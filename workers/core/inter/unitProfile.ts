@@ -94,15 +94,13 @@ export interface UnitProfile {
   readonly source: 'ilp' | 'manual';
   readonly sharding?: ShardingPlan;
   /** The ZeRO stage the profile's state already has and the parameter elements per device it can shard: template
-   * profiles those replicated over axis 0, whose gradients are synchronised over it (experts split over it apart,
+   * profiles (`elems`) those replicated over axis 0, whose gradients are synchronised over it (experts split over it apart,
    * with the replicas they can shard over); ILP profiles (ZeRO-1: inter/ilpProfile.ts) every weight its spec leaves
-   * replicated, in `groups` by the axes. The stage DP prices the other ZeRO stages from these (inter/zeroStages.ts);
-   * absent: no ZeRO choice. */
+   * replicated, in `groups` by the axes. The stage DP prices the other levels from these (zeroStages.ts). */
   readonly zero?: {
     readonly level: 0 | 1 | 2 | 3;
-    /** Parameter elements per device replicated over all of axis 0 (or over their groups' axes). */
     readonly elems: number;
-    /** The same by the mesh axes they are replicated over (ILP profiles); absent: all of them over axis 0. */
+    /** The same by the axes they are replicated over (ILP profiles); absent: all over axis 0. */
     readonly groups?: readonly ZeroGroup[];
     /** Expert elements per device (already split over the expert-parallel group), replicated over expertReplicas
      * devices of axis 0 (n0 / ep): what ZeRO can shard them over. */
@@ -127,12 +125,8 @@ export function causalImbalance(cp: number): number {
   return cp > 1 ? (2 * cp - 1) / cp : 1;
 }
 
-/** Shardable parameter elements per device replicated over the same mesh axes (ZeRO shards them over those axes;
- * absent groups: all of UnitProfile.zero.elems over axis 0). */
-export interface ZeroGroup {
-  readonly elems: number;
-  readonly axes: readonly (0 | 1)[];
-}
+/** Shardable parameter elements per device replicated over the same mesh axes (ZeRO shards them over those). */
+export interface ZeroGroup { readonly elems: number; readonly axes: readonly (0 | 1)[] }
 
 export interface UnitCost {
   readonly forwardSeconds: number;
