@@ -56,7 +56,8 @@ export { defaultPlanOptions } from './plan/defaults.ts';
  * spread over all of axis 0 when the model has them; for MoE models also 'template-dense' (experts replicated over
  * axis 0 and split by TP: no all-to-all) and 'template-ep<e>' (expert groups of e devices of axis 0: one node's
  * share); 'ilp': the intra-op pass (fastest sharding, memory-unaware), on meshes with a model-parallel axis 1 only:
- * on (n, 1) it has nothing to add. Forcing a ZeRO level or an EP degree keeps the templates only.
+ * on (n, 1) it has nothing to add; 'ilp+sp' the same answer with SP where it is Megatron-shaped (ZeRO levels are
+ * re-priced on both, from the weights the answer keeps replicated). Forcing a ZeRO level or an EP degree keeps the templates only.
  */
 function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; filter: MeshFilter } {
   const manual = manualProfileFn(ctx, searchStrategy(ctx));
@@ -73,13 +74,15 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
       const solver = deps.solver ?? createHighsSolver();
       intra = (input) => runIntra(input, solver);
     }
-    ilp = intraProfileFn(ctx, intra, manual);
+    // A unit the ILP cannot solve is priced by the template, with SP where its variant asks for it.
+    const manualSp = manualProfileFn(ctx, { ...searchStrategy(ctx), sequenceParallel: true });
+    ilp = intraProfileFn(ctx, intra, (unit, mesh, sub) => (seqChoiceOf(mesh.variant).sp ? manualSp : manual)(unit, mesh, sub));
   }
   const forced = typeof ctx.options.zero === 'number' || ctx.options.ep !== undefined;
   return {
     profile: (unit, mesh, sub) => {
-      if (mesh.variant === 'ilp' && ilp) return ilp(unit, mesh, sub);
       const c = seqChoiceOf(mesh.variant);
+      if (c.base === 'ilp' && ilp) return ilp(unit, mesh, sub);
       if (c.base !== mesh.variant) {
         let fn = seqFns.get(mesh.variant);
         if (!fn) {
@@ -106,7 +109,8 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
       // Each template variant also with SP / CP (inter/seqParallel.ts); forced context parallelism leaves the ILP
       // (which knows no CP) out.
       variantsOf: (l) => [
-        ...(ilp && l[1] > 1 && !forced && !(ctx.options.cp !== undefined && ctx.options.cp > 1) ? ['ilp'] : []),
+        // The ILP with and without SP on its answer (inter/ilpSeqParallel.ts; one solve serves both).
+        ...(ilp && l[1] > 1 && !forced && !(ctx.options.cp !== undefined && ctx.options.cp > 1) ? seqVariants('ilp', l, ctx.graph, { sp: ctx.options.sp, cp: 1 }) : []),
         ...(ctx.hasExperts ? expertVariants(l, gpusPerNode, experts, ctx.options.ep) : ['template']).flatMap((t) => seqVariants(t, l, ctx.graph, ctx.options)),
       ],
     },

@@ -9,20 +9,11 @@ import type { Precision } from '../cost/precision.ts';
 import type { ShardingPlan } from '../intra/types.ts';
 import type { ModelGraph, Tensor } from '../ir/types.ts';
 import { unitParamIds, type Unit } from './units.ts';
+import { ilpSequenceParallelOrNone } from './ilpSeqParallel.ts';
+import { specReplicatedAxes, specTiles } from './specStrings.ts';
+
+export { specReplicatedAxes, specTiles } from './specStrings.ts';
 import { elementFractions, keptActivationBytes, type ProfiledCollective, type ProfiledKernel, type UnitProfile, type ZeroGroup } from './unitProfile.ts';
-
-const SPEC_TOKEN = /S01|S0|S1|R/g;
-
-/** Devices a tensor of this spec is split over on an (n0, n1) mesh. */
-export function specTiles(spec: string, mesh: readonly [number, number]): number {
-  let tiles = 1;
-  for (const tok of spec.match(SPEC_TOKEN) ?? []) {
-    if (tok === 'S0') tiles *= mesh[0];
-    else if (tok === 'S1') tiles *= mesh[1];
-    else if (tok === 'S01') tiles *= mesh[0] * mesh[1];
-  }
-  return tiles;
-}
 
 export function countParams(graph: ModelGraph, unit: Unit, tensors: ReadonlyMap<string, Tensor>): number {
   const seen = new Set<string>();
@@ -47,16 +38,6 @@ export function weightUpdateShardedBytes(graph: ModelGraph, unit: Unit, tensors:
   }
   const b = precisionBytes(precision);
   return elems * (b.masterBytes + b.optimizerBytes) / (mesh[0] * mesh[1]);
-}
-
-/** Mesh axes (of size > 1) a tensor of this spec is replicated over. */
-export function specReplicatedAxes(spec: string, mesh: readonly [number, number]): (0 | 1)[] {
-  const used = new Set<number>();
-  for (const tok of spec.match(SPEC_TOKEN) ?? []) {
-    if (tok === 'S0' || tok === 'S01') used.add(0);
-    if (tok === 'S1' || tok === 'S01') used.add(1);
-  }
-  return ([0, 1] as const).filter((a) => mesh[a] > 1 && !used.has(a));
 }
 
 /**
@@ -92,8 +73,11 @@ export function ilpZeroGroups(graph: ModelGraph, unit: Unit, plan: ShardingPlan,
 
 /** The profile of the intra-op pass's answer for one unit (ops' tiles from their specs; its collectives). */
 export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: ShardingPlan,
-  tensors: ReadonlyMap<string, Tensor>, training: boolean, precision: Precision, normsInFp32 = false): UnitProfile {
+  tensors: ReadonlyMap<string, Tensor>, training: boolean, precision: Precision, normsInFp32 = false,
+  sequenceParallel?: { readonly attentionOps: ReadonlySet<number> }): UnitProfile {
   const mesh = plan.meshShape;
+  // Sequence parallelism on this answer (ilpSeqParallel.ts); none where its shape rules it out.
+  const sp = sequenceParallel ? ilpSequenceParallelOrNone(graph, unit, plan, tensors, precision, sequenceParallel.attentionOps) : undefined;
   const byId = new Map(plan.ops.map((o) => [o.op, o]));
   const kernels: ProfiledKernel[] = [];
   let activationBytes = 0;
@@ -102,13 +86,14 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
   for (const i of [...unit.forwardOps, ...unit.backwardOps]) {
     const op = graph.ops[i];
     const s = byId.get(op.id);
-    const tiles = s ? Math.max(1, ...[...s.outputSpecs, ...s.inputSpecs].map((sp) => specTiles(sp, mesh))) : 1;
+    const tiles = (s ? Math.max(1, ...[...s.outputSpecs, ...s.inputSpecs].map((x) => specTiles(x, mesh))) : 1) * (sp?.ops.has(i) ? mesh[1] : 1);
     kernels.push({ op: i, tiles, split: 'm', phase: op.phase === 'forward' ? 'forward' : 'backward' });
     if (op.phase === 'forward') activationBytes += keptActivationBytes(op, tensors, tiles, seen, width, normsInFp32);
   }
   const collectives: ProfiledCollective[] = [];
   const zero = training ? ilpZeroGroups(graph, unit, plan, tensors, precisionBytes(precision).gradBytes) : undefined;
-  for (const c of plan.collectives) {
+  for (const [k, c] of plan.collectives.entries()) {
+    if (sp?.replaced.has(k)) continue;
     if (/gradient|weight-update/.test(c.reason) || c.axis === '01') {
       if (c.axis === '01' && !/gradient|weight-update/.test(c.reason)) {
         // A collective over both axes: price it on axis 0 (the slower one) with the whole mesh folded in below.
@@ -118,6 +103,7 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     }
     collectives.push({ kind: c.kind, axis: c.axis, bytes: c.bytes, phase: /backward/.test(c.reason) ? 'backward' : 'forward', scales: true });
   }
+  if (sp) collectives.push(...sp.added);
   return {
     meshShape: mesh,
     refBatch: graph.batch,

@@ -7,13 +7,13 @@ import { attentionCoreOpsOf } from '../inter/stageCosts.ts';
 import type { Recompute } from '../inter/stageOptions.ts';
 import { gpuGroups } from '../cluster/submeshes.ts';
 import { gpuSpec, totalDevices } from '../cluster/topology.ts';
-import { CP_KINDS, CP_SPLITS } from '../inter/seqParallel.ts';
+import { CP_KINDS, CP_SPLITS, seqChoiceOf } from '../inter/seqParallel.ts';
 import { ATTENTION_CHOICES } from '../inter/runtime.ts';
 import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph, Tensor } from '../ir/types.ts';
 import { runLayerConstruction } from '../inter/layerConstruction.ts';
 import { divisorsDescending } from '../inter/search.ts';
-import type { ProfileFn } from '../inter/profileUnits.ts';
+import { profileKey, type ProfileFn } from '../inter/profileUnits.ts';
 import { profileFromSharding } from '../inter/ilpProfile.ts';
 import type { PlanContext } from '../inter/context.ts';
 import { LIMITS, rangeProblem } from '../boundary/limits.ts';
@@ -106,16 +106,27 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts, rebatched: new Map(), concurrency, describeSharding: true };
 }
 
-/** The intra-op pass per (unit, mesh); a unit the ILP cannot solve falls back to `fallback`. */
+/**
+ * The intra-op pass per (unit, mesh); a unit the ILP cannot solve falls back to `fallback`. One solve per unit and
+ * logical mesh: the SP variant ('ilp+sp', inter/ilpSeqParallel.ts) is derived from the same answer.
+ */
 export function intraProfileFn(ctx: PlanContext, intra: IntraFn, fallback: ProfileFn): ProfileFn {
+  const solved = new Map<string, Promise<ShardingPlan>>();
+  const attentionOps = attentionCoreOpsOf(ctx.graph);
   return async (unit, mesh, sub) => {
-    const opIds = [...unit.forwardOps, ...unit.backwardOps].map((i) => ctx.graph.ops[i].id);
-    const plan = await intra({
-      graph: ctx.graph, opIds, cluster: ctx.cluster, submesh: mesh.canonical, meshShape: mesh.logical,
-      mode: ctx.options.mode, precision: ctx.options.precision, gradientSync: ctx.training, timeLimitSeconds: 10,
-    });
+    const key = profileKey(unit, { ...mesh, variant: 'ilp' }, sub);
+    let pending = solved.get(key);
+    if (!pending) {
+      const opIds = [...unit.forwardOps, ...unit.backwardOps].map((i) => ctx.graph.ops[i].id);
+      pending = intra({
+        graph: ctx.graph, opIds, cluster: ctx.cluster, submesh: mesh.canonical, meshShape: mesh.logical,
+        mode: ctx.options.mode, precision: ctx.options.precision, gradientSync: ctx.training, timeLimitSeconds: 10,
+      });
+      solved.set(key, pending);
+    }
+    const plan = await pending;
     if (plan.status !== 'optimal' && plan.status !== 'time-limit') return fallback(unit, mesh, sub);
     return profileFromSharding(ctx.graph, unit, plan, ctx.tensors, ctx.training, ctx.options.precision,
-      runtimeTraits(ctx.options.runtime).normsInFp32);
+      runtimeTraits(ctx.options.runtime).normsInFp32, seqChoiceOf(mesh.variant).sp ? { attentionOps } : undefined);
   };
 }

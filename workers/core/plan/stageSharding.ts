@@ -9,6 +9,7 @@ import type { ModelGraph } from '../ir/types.ts';
 import type { LayerClustering } from '../inter/layerConstruction.ts';
 import type { MeshSpace } from '../inter/meshSpace.ts';
 import { profileKey } from '../inter/profileUnits.ts';
+import { seqChoiceOf } from '../inter/seqParallel.ts';
 import type { StageCore } from '../inter/stageOptions.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import type { Collective, MemoryBreakdown, OpSharding, ShardingPlan, TensorSharding } from './types.ts';
@@ -21,7 +22,7 @@ export function stageSharding(graph: ModelGraph, clustering: LayerClustering, sp
   profiles: ReadonlyMap<string, UnitProfile>, core: StageCore, microbatch: number, memory: MemoryBreakdown,
   priceOp: OpPricer): ShardingPlan | undefined {
   const mesh = space.meshes[core.meshId];
-  if (mesh.variant !== 'ilp') return templateStageSharding(graph, clustering, space, profiles, core, microbatch, memory, priceOp);
+  if (seqChoiceOf(mesh.variant).base !== 'ilp') return templateStageSharding(graph, clustering, space, profiles, core, microbatch, memory, priceOp);
   const sub = space.submeshes[mesh.shape];
   const units = clustering.unitGraph.units;
   const opIndex = new Map(graph.ops.map((o, i) => [o.id, i]));
