@@ -21,7 +21,7 @@ const USAGE = `meshplan <command> [options]
 Commands:
   inspect --model <zoo:NAME | file> [--batch N] [--seq N] --json
   shard   --model M --cluster C --mesh <n0>x<n1> [--batch N] [--memory-gb G] --json
-  plan    --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1|auto]
+  plan    --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1|zb-v|auto]
           [--remat auto|on|off|selective] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
           [--dp N --tp N --pp N] [--runtime megatron|xla] [--workers N] [--trace out.json] --json
   compare --model M --cluster C1 [--cluster C2 ...] [--price USD_PER_GPU_HOUR] [plan options] --json

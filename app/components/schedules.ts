@@ -8,6 +8,7 @@ const LABELS: Readonly<Record<ScheduleChoice, string>> = {
   '1f1b': '1F1B',
   interleaved: 'interleaved 1F1B',
   'zb-h1': 'zero-bubble ZB-H1',
+  'zb-v': 'zero-bubble ZB-V (V of 2 chunks per device)',
   auto: 'auto (search picks)',
   'eager-1f1b': 'eager 1F1B',
   gpipe: 'GPipe',

@@ -1,5 +1,5 @@
 /**
- * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1|auto]
+ * `meshplan plan --model M --cluster C [--batch N] [--microbatches N|auto] [--schedule 1f1b|gpipe|eager-1f1b|interleaved|zb-h1|zb-v|auto]
  *   [--remat auto|on|off|selective] [--mode train|infer] [--baseline megatron|dp|zero3|intra-only|inter-only]
  *   [--dp N --tp N --pp N] [--zero 0|1|2|3|auto] [--ep N] [--capacity-factor F] [--sp on|off|auto] [--cp N] [--cp-kind ring|ulysses]
  *   [--cp-split balanced|contiguous] [--attention auto|fused|naive]
@@ -40,7 +40,7 @@ function intOrAuto(args: ParsedArgs, key: string, r: Range): number | 'auto' | u
 
 /** --schedule values: interleaved is Megatron's interleaved 1F1B, its chunks per device chosen by the search; auto lets
  * the search pick the schedule too (inter/schedulePricing.ts). */
-const SCHEDULE_FLAGS: readonly ScheduleChoice[] = ['1f1b', 'gpipe', 'eager-1f1b', 'interleaved', 'zb-h1', 'auto'];
+const SCHEDULE_FLAGS: readonly ScheduleChoice[] = ['1f1b', 'gpipe', 'eager-1f1b', 'interleaved', 'zb-h1', 'zb-v', 'auto'];
 
 export interface LoadedPlanArgs {
   readonly model: ModelGraph;

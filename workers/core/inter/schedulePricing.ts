@@ -9,11 +9,17 @@
  *   B t + (S - 1) t / v, the simulated step. Device i holds (Megatron's warm-up + 1) chunks of 1/v of its
  *   activations: min(B v, 2 (S - i - 1) + (v - 1) S + 1) / v micro-batches, which depends on S itself, so the DP
  *   runs once per stage count S (a divisor of B: Megatron's requirement) with solutions of exactly S stages.
- * - ZB-H1 (schedule/zeroBubble.ts): backward split into B and W halves of b/2; the W passes fill the drain, so the
- *   fill/drain path passes each stage's F or B, whichever is longer, c = max(f, b/2), and the last stage's whole
- *   t: sum = c + 2d (last stage: t + 2d), W = B - 1: on uniform stages B t + (S - 1) c, the simulated step
- *   (= M(F+B+W) + (S-1)(F+B-W) when F >= B = W). Memory as the simulator holds it: a
- *   micro-batch lives from its forward to its W, and with the Ws deferred to the drain every stage holds all B.
+ * - ZB-H1 (schedule/zeroBubble.ts, Qi et al. ICLR'24 §2.1): the backward splits into the input gradient bi and the
+ *   weight gradient w (half each unless the stage says). The fill/drain path passes each stage's c =
+ *   max(f, bi, f + bi - w) and the last stage's whole t: sum = c + 2d (last stage: t + 2d), W = B - 1; on uniform
+ *   stages B t + (S - 1) max(F, B, F + B - W), the simulated step for B >= S (the paper's (S-1)(F+B-W) when
+ *   W <= F, B). Every stage holds min(S, B) micro-batches (F to W), 1F1B's first stage: it depends on the stage
+ *   count S, which the DP does not know inside a pipeline (solvePriced below).
+ * - ZB-V (schedule/zeroBubbleV.ts, the paper's §6): 2S chunks of half a stage, in a V. Device S-1 starts after
+ *   S - 1 half forwards and the rest of the fill is filled, so sum = f / 2 + 4d (first stage: t + 4d, each boundary
+ *   is crossed twice each way), W = B - 1: on uniform stages B t + (S - 1) F / 2, the simulated step when F = B = W
+ *   and B >= 2S; otherwise the greedy schedule leaves more, and the DP is an estimate (tests state how far). Every
+ *   device holds S + 1 micro-batches (F to W). Offered for B >= 2S and stages of 2 units or more.
  * Exactness (inter/dpExactness.test.ts, against every slicing of small chains): the DP always finds the least of
  * these objectives; the objective equals the simulated step on uniform stages without sends (every schedule; ZB-H1
  * and interleaved from B >= S); it is an upper bound for 1F1B and eager 1F1B without sends (up to 19% above on
@@ -23,7 +29,7 @@
  * the simulated step of the assembled plan decides among candidates.
  */
 import type { ScheduleKind } from '../schedule/types.ts';
-import type { StageDpProblem } from './stageConstruction.ts';
+import { solveStageDp, type StageDpOptions, type StageDpProblem, type StageDpResult } from './stageConstruction.ts';
 
 /** A plan's schedule: what the page and CLI pick, 'auto' letting the search choose. */
 export type ScheduleChoice = ScheduleKind | 'auto';
@@ -40,6 +46,8 @@ export interface OptionParts {
   readonly forward: Float64Array;
   /** Forward + backward of one micro-batch (forward alone for inference). */
   readonly total: Float64Array;
+  /** The weight-gradient part of the backward (zero-bubble W); absent: half the backward. */
+  readonly weight?: Float64Array;
   readonly send: Float64Array;
   /** The gradient sync on the step's critical path (first stage only), else 0. */
   readonly sync: Float64Array;
@@ -63,8 +71,10 @@ export function pipelineChoices(schedule: ScheduleChoice, microbatches: number, 
     for (let S = 2; S <= maxStages; S++) if (microbatches % S === 0) out.push({ schedule: 'interleaved', virtualStages: v, stages: S });
     return out;
   });
-  if (schedule === 'auto') return [{ schedule: '1f1b', virtualStages: 1 }, { schedule: 'zb-h1', virtualStages: 1 }, ...interleaved()];
+  const zbV: PipelineChoice = { schedule: 'zb-v', virtualStages: 2 };
+  if (schedule === 'auto') return [{ schedule: '1f1b', virtualStages: 1 }, { schedule: 'zb-h1', virtualStages: 1 }, ...(microbatches >= 4 ? [zbV] : []), ...interleaved()];
   if (schedule === 'interleaved') return [{ schedule: 'interleaved', virtualStages: 1 }, ...interleaved()];
+  if (schedule === 'zb-v') return [zbV];
   return [{ schedule, virtualStages: 1 }];
 }
 
@@ -72,7 +82,9 @@ export function pipelineChoices(schedule: ScheduleChoice, microbatches: number, 
 export function inFlightOf(c: PipelineChoice, S: number, s: number, B: number): number {
   const v = c.virtualStages;
   switch (c.schedule) {
-    case 'gpipe': case 'zb-h1': return B;
+    case 'gpipe': return B;
+    case 'zb-h1': return Math.min(S, B);
+    case 'zb-v': return Math.min(S + 1, B);
     case 'eager-1f1b': return Math.min(B, 2 * s - 1);
     case 'inference': return 1;
     case '1f1b': return Math.min(s, B);
@@ -94,9 +106,17 @@ export function optionPrice(c: PipelineChoice, x: OptionParts, o: number): { sum
     return { sum: t / v + 2 * v * d + (x.first[o] ? x.sync[o] + 2 * (v - 1) * d : 0), max: Math.max(t, v * d) };
   }
   if (c.schedule === 'zb-h1') {
-    // The fill/drain chain passes each stage's forward or its input-gradient half, whichever is longer.
-    const chain = Math.max(x.forward[o], (t - x.forward[o]) / 2);
+    const f = x.forward[o];
+    const w = x.weight?.[o] ?? (t - f) / 2;
+    const bi = t - f - w;
+    // The fill/drain chain passes each stage's forward or its input gradient, whichever is longer, or both less
+    // the weight gradients that fill behind them.
+    const chain = Math.max(f, bi, f + bi - w);
     return { sum: chain + 2 * d + x.sync[o] + (x.last[o] ? t - chain : 0), max: Math.max(t, d) };
+  }
+  if (c.schedule === 'zb-v') {
+    const half = x.forward[o] / 2;
+    return { sum: half + 4 * d + x.sync[o] + (x.first[o] ? t - half : 0), max: Math.max(t, 2 * d) };
   }
   return { sum: t + 2 * d + x.sync[o], max: Math.max(t, d) };
 }
@@ -106,11 +126,13 @@ export function optionPrice(c: PipelineChoice, x: OptionParts, o: number): { sum
  * `baseSchedule`); choices that price and hold memory as the base does get it unchanged.
  */
 export function pricedProblem(base: StageDpProblem, x: OptionParts, c: PipelineChoice, baseSchedule: ScheduleKind, B: number): StageDpProblem {
-  const plain = c.virtualStages === 1 && c.schedule !== 'zb-h1';
+  const zb = c.schedule === 'zb-h1' || c.schedule === 'zb-v';
+  const plain = c.virtualStages === 1 && !zb;
   const sameMemory = baseSchedule === c.schedule || (c.schedule === 'interleaved' && c.virtualStages === 1 && baseSchedule === '1f1b');
   if (plain && sameMemory) return base;
   const n = base.optSum.length;
-  const S = c.stages ?? base.maxStages;
+  // The zero-bubble closed forms hold for B >= S (ZB-H1) and B >= 2S (ZB-V).
+  const S = Math.min(c.stages ?? base.maxStages, c.schedule === 'zb-h1' ? B : c.schedule === 'zb-v' ? Math.floor(B / 2) : Infinity);
   const optSum = new Float64Array(n);
   const optMax = new Float64Array(n);
   const optMaxStages = new Int32Array(n);
@@ -121,14 +143,16 @@ export function pricedProblem(base: StageDpProblem, x: OptionParts, c: PipelineC
     optMax[o] = p.max;
     if (p.max > 0) ratio = Math.min(ratio, p.sum / p.max);
     if (x.units[o] < c.virtualStages) continue;
-    const cap = Math.min(x.cap[o], S);
+    // Zero-bubble stages hold what the total stage count says: s bounds the total here (solvePriced checks it),
+    // so the layers left after the option do not cap it.
+    const cap = zb ? S : Math.min(x.cap[o], S);
     let s = 0;
-    while (s < cap && inFlightOf(c, S, s + 1, B) <= x.capacity[o] * (1 + 1e-12)) s++;
+    while (s < cap && inFlightOf(c, zb ? s + 1 : S, s + 1, B) <= x.capacity[o] * (1 + 1e-12)) s++;
     optMaxStages[o] = s;
   }
   return {
     ...base, optSum, optMax, optMaxStages,
-    maxStages: Math.min(base.maxStages, S),
+    maxStages: Math.max(1, Math.min(base.maxStages, S)),
     ...(c.stages ? { minStages: c.stages } : {}),
     maxWeight: periodWeight(c, B),
     sumOverMax: ratio,
@@ -140,4 +164,31 @@ export function pricedProblem(base: StageDpProblem, x: OptionParts, c: PipelineC
 /** The schedule of plans the search does not price per schedule (baselines, seeds): 'auto' runs them as 1F1B. */
 export function plainSchedule(choice: ScheduleChoice): ScheduleKind {
   return choice === 'auto' ? '1f1b' : choice;
+}
+
+/**
+ * Solves the stage DP for one choice. The zero-bubble schedules' memory depends on the total stage count, which
+ * an option inside a pipeline does not see: its bound (optMaxStages, the most stages in all its memory allows)
+ * is only checked against the stages from it to the end. So the solution is checked: if some stage's memory does
+ * not allow the solution's stage count, the DP runs again once per stage count S with exactly S stages and
+ * options bounded by S, which is exact.
+ */
+export function solvePriced(base: StageDpProblem, x: OptionParts, c: PipelineChoice, baseSchedule: ScheduleKind, B: number,
+  options: StageDpOptions = {}): StageDpResult {
+  const p = pricedProblem(base, x, c, baseSchedule, B);
+  const r = solveStageDp(p, options);
+  if ((c.schedule !== 'zb-h1' && c.schedule !== 'zb-v') || r.kind !== 'ok') return r;
+  const S = r.stages.length;
+  if (r.stages.every((s) => p.optMaxStages[s.option] >= S)) return r;
+  let best: StageDpResult = { kind: 'infeasible', dpRuns: r.dpRuns };
+  let dpRuns = r.dpRuns;
+  for (let n = 1; n <= p.maxStages; n++) {
+    const bounded = Int32Array.from(p.optMaxStages, (m) => (m >= n ? n : 0));
+    const known = Math.min(options.bestKnown ?? Infinity, best.kind === 'ok' ? best.objectiveSeconds : Infinity);
+    const e = solveStageDp({ ...p, optMaxStages: bounded, minStages: n, maxStages: n }, { ...options, bestKnown: known });
+    dpRuns += e.dpRuns;
+    if (e.kind === 'ok' && (best.kind !== 'ok' || e.objectiveSeconds < best.objectiveSeconds)) best = e;
+    else if (e.kind === 'pruned' && best.kind === 'infeasible') best = e;
+  }
+  return { ...best, dpRuns };
 }

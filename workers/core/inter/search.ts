@@ -9,9 +9,8 @@ import type { ModelGraph } from '../ir/types.ts';
 import type { SearchTraceEntry } from './plan.ts';
 import type { ProgressCallback } from '../progress.ts';
 import type { ScheduleKind } from '../schedule/types.ts';
-import { pipelineChoices, pricedProblem, type ScheduleChoice } from './schedulePricing.ts';
+import { pipelineChoices, solvePriced, type ScheduleChoice } from './schedulePricing.ts';
 import type { LayerClustering } from './layerConstruction.ts';
-import { solveStageDp } from './stageConstruction.ts';
 import { layerCostTable, type CostContext } from './stageCosts.ts';
 import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 import { cancellationPoint, type CancelSignal } from '../progress.ts';
@@ -111,12 +110,12 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
       boundaryBytes: boundary.map((v) => v * r), microbatch: b, microbatches: B, schedule: baseSchedule,
       remat: x.remat, memoryLimitBytes: x.memoryLimitBytes, training: cost.training, objective: x.objective, maxStages,
       ...(x.zeroLevels ? { zeroLevels: x.zeroLevels } : {}),
-      ...(baseSchedule !== x.schedule || x.schedule === 'zb-h1' ? { unitsPerLayer: cost.clustering.layers.map((l) => l.unitEnd - l.unitStart) } : {}),
+      ...(baseSchedule !== x.schedule || x.schedule === 'zb-h1' || x.schedule === 'zb-v' ? { unitsPerLayer: cost.clustering.layers.map((l) => l.unitEnd - l.unitStart) } : {}),
     });
     for (const choice of pipelineChoices(x.schedule, B, maxStages)) {
       const named = choice.schedule === 'interleaved' ? `${label}, interleaved v=${choice.virtualStages}${choice.stages ? ` S=${choice.stages}` : ''}`
         : x.schedule === 'auto' ? `${label}, ${choice.schedule}` : label;
-      const res = solveStageDp(pricedProblem(problem, parts, choice, baseSchedule, B), { tMaxRelativeGap: x.tMaxRelativeGap, bestKnown: best });
+      const res = solvePriced(problem, parts, choice, baseSchedule, B, { tMaxRelativeGap: x.tMaxRelativeGap, bestKnown: best });
       dpRuns += res.dpRuns;
       // Interleaved stage counts that are pruned or do not fit are many: the trace keeps the ones that were solved.
       if (res.kind === 'infeasible') {

@@ -127,8 +127,9 @@ export function inFlight(schedule: ScheduleKind, stagesFromHere: number, microba
     case '1f1b': return Math.min(stagesFromHere, microbatches);
     // One chunk per device (1F1B); more chunks depend on the stage count too (schedulePricing.ts inFlightOf).
     case 'interleaved': return Math.min(stagesFromHere, microbatches);
-    // A micro-batch is held until its weight gradient, which the simulator defers to the drain (schedulePricing.ts).
-    case 'zb-h1': return microbatches;
+    // Zero-bubble stages hold min(S, B) (ZB-H1) or min(S + 1, B) (ZB-V) micro-batches, S the total stage count,
+    // which this does not know: B bounds both (schedulePricing.ts inFlightOf is exact).
+    case 'zb-h1': case 'zb-v': return microbatches;
     case 'eager-1f1b': return Math.min(microbatches, 2 * stagesFromHere - 1);
     case 'inference': return 1;
   }

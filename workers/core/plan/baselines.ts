@@ -52,13 +52,14 @@ function devicesOf(ctx: PlanContext): { total: number; perNode: number } {
  * A lower bound on the simulated step of a uniform candidate (1F1B-family schedules): stage k's device runs every
  * micro-batch's forward and backward one after another, after the first micro-batch has come through the stages
  * before it and before the last one's gradient has gone back through them (sends only add). Interleaved chunks
- * split the stages before k, and ZB-H1 defers their weight gradients, so there only the device's own work counts.
+ * split the stages before k, ZB-H1 defers their weight gradients and ZB-V's device k also holds a chunk past the
+ * others, so there only the device's own work counts.
  */
 export function stepLowerBound(ctx: PlanContext, c: Candidate): number {
   const training = ctx.training;
   const schedule = training ? ctx.options.schedule : 'inference';
-  const prefixForward = schedule !== 'interleaved';
-  const prefixBackward = training && schedule !== 'interleaved' && schedule !== 'zb-h1';
+  const prefixForward = schedule !== 'interleaved' && schedule !== 'zb-v';
+  const prefixBackward = training && schedule !== 'interleaved' && schedule !== 'zb-h1' && schedule !== 'zb-v';
   let before = 0;
   let bound = 0;
   for (const s of c.stages) {

@@ -20,7 +20,7 @@ function fmtSeconds(s: number): string {
 export function scheduleText(p: Pick<Plan, 'schedule' | 'virtualStages' | 'stages'>): string {
   if (p.stages.length < 2 || p.schedule === '1f1b' || p.schedule === 'inference') return '';
   if (p.schedule === 'interleaved') return (p.virtualStages ?? 1) > 1 ? `, interleaved 1F1B with ${p.virtualStages} chunks per device` : ', interleaved 1F1B with 1 chunk per device (1F1B)';
-  return `, ${({ gpipe: 'GPipe', 'eager-1f1b': 'eager 1F1B', 'zb-h1': 'zero-bubble ZB-H1' } as Record<string, string>)[p.schedule] ?? p.schedule}`;
+  return `, ${({ gpipe: 'GPipe', 'eager-1f1b': 'eager 1F1B', 'zb-h1': 'zero-bubble ZB-H1', 'zb-v': 'zero-bubble ZB-V (two chunks per device in a V)' } as Record<string, string>)[p.schedule] ?? p.schedule}`;
 }
 
 function describe(p: Plan): string {

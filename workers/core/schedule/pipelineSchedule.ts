@@ -14,6 +14,7 @@
  */
 import { simulateInterleaved } from './interleaved.ts';
 import { simulateZeroBubble } from './zeroBubble.ts';
+import { simulateZeroBubbleV } from './zeroBubbleV.ts';
 import type { ScheduleKind, ScheduleResult, ScheduleStageInput, TimelineEvent } from './types.ts';
 
 export type { ScheduleResult, ScheduleStageInput } from './types.ts';
@@ -38,6 +39,7 @@ export function forwardsBeforeFirstBackward(schedule: ScheduleKind, stage: numbe
       return microbatches;
     case '1f1b':
     case 'zb-h1': // its forwards; zeroBubble.ts splits the backwards
+    case 'zb-v': // per device; zeroBubbleV.ts has two chunks
     case 'interleaved': // with one chunk per device; see interleaved.ts for more
       return Math.min(stages - stage, microbatches);
     case 'eager-1f1b':
@@ -84,6 +86,7 @@ function checkInput(input: ScheduleInput): void {
 export function simulateSchedule(input: ScheduleInput): ScheduleResult {
   checkInput(input);
   if (input.schedule === 'zb-h1') return simulateZeroBubble(input.stages, input.microbatches);
+  if (input.schedule === 'zb-v') return simulateZeroBubbleV(input.stages, input.microbatches);
   if (input.schedule === 'interleaved') {
     const v = input.virtualStages ?? 1;
     // One chunk per device is 1F1B (Megatron's interleaved warm-up of 2(S-i-1) applies only with several chunks).

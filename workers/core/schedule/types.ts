@@ -1,7 +1,8 @@
 /** Pipeline schedules and the timeline they produce (schedule/pipelineSchedule.ts). */
 /** 'interleaved': Megatron-LM's interleaved 1F1B, each device holding `virtualStages` chunks (schedule/interleaved.ts);
- * 'zb-h1': zero-bubble ZB-H1, backward split into input and weight gradients (schedule/zeroBubble.ts). */
-export type ScheduleKind = 'gpipe' | '1f1b' | 'eager-1f1b' | 'interleaved' | 'zb-h1' | 'inference';
+ * 'zb-h1': zero-bubble ZB-H1, backward split into input and weight gradients (schedule/zeroBubble.ts);
+ * 'zb-v': zero-bubble ZB-V, two chunks per device in a V (schedule/zeroBubbleV.ts). */
+export type ScheduleKind = 'gpipe' | '1f1b' | 'eager-1f1b' | 'interleaved' | 'zb-h1' | 'zb-v' | 'inference';
 
 export type TimelineEventKind = 'forward' | 'backward' | 'send' | 'gradient-sync' | 'update';
 
@@ -12,9 +13,9 @@ export interface TimelineEvent {
   readonly kind: TimelineEventKind;
   /** For 'send' events: the receiving stage (`stage` is the sender). */
   readonly toStage?: number;
-  /** Interleaved 1F1B: which of the device's chunks (virtual stages) ran it. */
+  /** Interleaved 1F1B and ZB-V: which of the device's chunks (virtual stages) ran it, 0 its first. */
   readonly chunk?: number;
-  /** ZB-H1: a backward's weight-gradient half (W), run where the stage would idle. */
+  /** ZB-H1, ZB-V: a backward's weight-gradient part (W), run where the stage would idle. */
   readonly weightGradient?: boolean;
   readonly startSeconds: number;
   readonly endSeconds: number;
@@ -25,6 +26,9 @@ export interface ScheduleStageInput {
   readonly forwardSeconds: number;
   /** Backward of one micro-batch (ignored by the inference schedule). */
   readonly backwardSeconds: number;
+  /** The zero-bubble schedules' weight-gradient part (W) of backwardSeconds; the rest is the input gradient (B).
+   * Absent: half the backward (schedule/splitBackward.ts). */
+  readonly weightGradientSeconds?: number;
   /** Transfer of this stage's boundary activations to the next stage (and of their gradient back), per
    * micro-batch; ignored for the last stage. */
   readonly sendSeconds: number;
