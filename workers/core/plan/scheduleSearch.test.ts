@@ -7,6 +7,7 @@ import { zooModel } from '../zoo/index.ts';
 import { defaultPlanOptions } from '../plan.ts';
 import { assemblePlan } from './assemble.ts';
 import { costContext, createContext, manualProfileFn } from './context.ts';
+import type { ScheduleKind } from '../schedule/types.ts';
 
 // GPT-2.6B on two p3.16xlarge nodes (25 Gbit/s between them): the DP pipelines it over 4 stages.
 const model = zooModel('gpt-2.6B', { batch: 64 });
@@ -17,12 +18,12 @@ async function setup(memoryLimitBytes?: number) {
   const space = buildMeshSpace(cluster);
   const memo = await profileUnits(ctx.clustering.unitGraph.units, space, manualProfileFn(ctx, { tensorParallel: true, expertParallel: false, zeroStage: 1 }));
   const cost = costContext(ctx, space, memo);
-  const search = (schedule: 'auto' | '1f1b' | 'interleaved') => searchStages({
+  const search = (schedule: 'auto' | '1f1b' | 'interleaved' | 'zb-h1' | 'zb-v') => searchStages({
     cost, globalBatch: 64, microbatchCounts: [16], schedule, remat: ctx.remat, memoryLimitBytes: ctx.memoryLimitBytes, objective: 'step', tMaxRelativeGap: 1e-3,
   });
-  const assemble = (c: Candidate) => assemblePlan({
+  const assemble = (c: Candidate, schedule: ScheduleKind = '1f1b') => assemblePlan({
     kind: 'searched', label: 'test', graph: model, cluster, space, clustering: ctx.clustering, mode: 'train', globalBatch: 64,
-    schedule: '1f1b', candidate: c, memoryLimitBytes: ctx.memoryLimitBytes, searchSeconds: 0,
+    schedule, candidate: c, memoryLimitBytes: ctx.memoryLimitBytes, searchSeconds: 0,
   });
   return { search, assemble };
 }
@@ -31,7 +32,7 @@ describe('the search prices each schedule (inter/schedulePricing.ts)', () => {
   it("picks interleaved 1F1B with v > 1 because the DP sees its smaller bubble, and the simulator agrees", async () => {
     const { search, assemble } = await setup();
     const one = (await search('1f1b')).candidates[0];
-    const auto = await search('auto');
+    const auto = await search('interleaved');
     const best = auto.candidates[0];
     expect(one.stages.length).toBeGreaterThan(1);
     expect(best.schedule).toBe('interleaved');
@@ -50,12 +51,12 @@ describe('the search prices each schedule (inter/schedulePricing.ts)', () => {
 
   it("refuses interleaved layouts whose extra in-flight chunks do not fit: every candidate fits when simulated", async () => {
     const { search, assemble } = await setup();
-    const loose = (await search('auto')).candidates[0];
+    const loose = (await search('interleaved')).candidates[0];
     // Between the layout's needs under 1F1B and under interleaved (S in flight on device 0 against (1 + 1/v) S - 1/v).
     const need = (c: Candidate) => Math.max(...assemble(c).stages.map((s) => s.requiredBytesPerDevice ?? s.memoryBytesPerDevice));
     const limit = (need({ ...loose, schedule: '1f1b', virtualStages: 1 }) + need(loose)) / 2;
     const tight = await setup(limit);
-    const res = await tight.search('auto');
+    const res = await tight.search('interleaved');
     expect(res.candidates.length).toBeGreaterThan(0);
     // The unconstrained choice (interleaved, v > 1) does not fit this limit in the simulator; the DP did not offer it.
     expect(loose.virtualStages).toBeGreaterThan(1);
@@ -67,4 +68,30 @@ describe('the search prices each schedule (inter/schedulePricing.ts)', () => {
       expect(p.feasible, `${c.schedule} v=${c.virtualStages} ${p.infeasibleReason ?? ''}`).toBe(true);
     }
   }, 120_000);
+
+  it('under auto picks ZB-V there: the DP prices its smaller bubble and the simulator agrees against 1F1B, ZB-H1 and interleaved', async () => {
+    const { search, assemble } = await setup();
+    const auto = await search('auto');
+    const best = auto.candidates[0];
+    expect(best.schedule).toBe('zb-v');
+    const plans = Object.fromEntries(await Promise.all((['1f1b', 'zb-h1', 'zb-v', 'interleaved'] as const).map(async (k) => {
+      const c = (await search(k)).candidates[0];
+      return [k, { c, p: assemble(c, k) }] as const;
+    })));
+    const v = plans['zb-v'];
+    expect(v.p.schedule).toBe('zb-v');
+    for (const k of ['1f1b', 'zb-h1', 'interleaved'] as const) {
+      expect(v.c.objectiveSeconds, k).toBeLessThan(plans[k].c.objectiveSeconds);
+      expect(v.p.stepSeconds, k).toBeLessThan(plans[k].p.stepSeconds);
+    }
+    // ZB-H1 beats 1F1B on its own DP and in the simulator; ZB-V's timeline has both chunks' W passes on every device.
+    expect(plans['zb-h1'].p.stepSeconds).toBeLessThan(plans['1f1b'].p.stepSeconds);
+    for (let d = 0; d < v.p.stages.length; d++) for (const chunk of [0, 1]) {
+      expect(v.p.timeline.some((e) => e.stage === d && e.chunk === chunk && e.weightGradient)).toBe(true);
+    }
+    expect(Math.abs(v.c.objectiveSeconds / v.p.stepSeconds - 1)).toBeLessThan(0.25);
+    expect(auto.trace.some((t) => t.label.endsWith('zb-v'))).toBe(true);
+    const fmt = (k: keyof typeof plans) => `${k} ${plans[k].p.stages.length} stages: DP ${plans[k].c.objectiveSeconds.toFixed(4)} s, simulated ${plans[k].p.stepSeconds.toFixed(4)} s, bubble ${plans[k].p.breakdown.bubbleSeconds.toFixed(4)} s`;
+    console.log(['1f1b', 'zb-h1', 'zb-v', 'interleaved'].map((k) => fmt(k as keyof typeof plans)).join('\n'));
+  }, 180_000);
 });
