@@ -101,7 +101,9 @@ test('interleaved 1F1B: the Timeline draws S x B x v forward and backward chunks
 
 test('ZB-H1 with ZeRO-1 and SP forced: W passes drawn apart, and every stage names ZeRO-1 (and SP where TP > 1)', async ({ page }, info) => {
   test.setTimeout(300_000);
-  await pickScenario(page, 'gpt-1.3B');
+  // GPT-2.6B: ZB-H1 holds min(S, B) micro-batches (1F1B's first stage), so GPT-1.3B fits on data-parallel stages
+  // alone; GPT-2.6B needs a tensor-parallel stage, where SP shows.
+  await pickScenario(page, 'gpt-2.6B');
   await page.getByLabel('schedule', { exact: true }).selectOption('zb-h1');
   await page.getByLabel('ZeRO', { exact: true }).selectOption('1');
   await page.getByLabel('sequence parallel').selectOption('on');
@@ -150,4 +152,26 @@ test('MoE with EP 4, ZeRO-2 and ring CP 2 forced: every stage names them with th
   await page.getByLabel('micro-batches', { exact: true }).fill('7');
   await expect(cluster.getByRole('alert')).toHaveText('micro-batches: 7 does not divide the global batch 32');
   await expect(page.getByRole('region', { name: 'Stages' })).toContainText(`${MICROBATCHES} micro-batches`);
+});
+
+test('ZB-V: the Timeline draws both chunks of every device in a V, with F, B and W passes', async ({ page }, info) => {
+  test.setTimeout(300_000);
+  await pickScenario(page, 'gpt-1.3B');
+  await page.getByLabel('schedule', { exact: true }).selectOption('zb-v');
+  await plan(page);
+  const S = await shownStageCount(page);
+  expect(S).toBeGreaterThan(1);
+  const timeline = page.getByRole('region', { name: 'Timeline' });
+  await expect(timeline.getByTestId('timeline-schedule')).toHaveText('zero-bubble ZB-V, 2 chunks per device in a V');
+  // Every (device, chunk, micro-batch) runs one F, one B and one W.
+  const n = 2 * S * MICROBATCHES;
+  await expect(timeline.getByTestId('event-tally')).toContainText(`${n} forward, ${n} backward, ${n} weight-gradient (W), `);
+  const d = await drawn(page);
+  expect([d.forward, d.backward, d.weightGradient]).toEqual([n, n, n]);
+  expect(d.chunks).toEqual([0, 1]);
+  // The pointer over stage 0's row meets the V's way back up (chunk 1: the loss is on device 0) and W passes.
+  const seen = [...await hoverRow0(page)];
+  expect(seen.some((t) => /^stage 0 · chunk 1 · forward · micro-batch \d+/.test(t))).toBe(true);
+  expect(seen.some((t) => /^stage 0 · chunk [01] · backward, weight gradient \(W\) · micro-batch \d+/.test(t))).toBe(true);
+  await shoot(page, 'Timeline', (name) => info.outputPath(name), 'timeline-zb-v');
 });

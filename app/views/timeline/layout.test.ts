@@ -27,6 +27,7 @@ describe('timeline layout', () => {
   it('names the schedule with its chunks per device', () => {
     expect(scheduleName({ schedule: 'interleaved', virtualStages: 4 })).toBe('interleaved 1F1B, 4 chunks per device');
     expect(scheduleName({ schedule: 'zb-h1' })).toBe('zero-bubble ZB-H1');
+    expect(scheduleName({ schedule: 'zb-v' })).toBe('zero-bubble ZB-V, 2 chunks per device in a V');
     expect(scheduleName({ schedule: '1f1b', virtualStages: 1 })).toBe('1F1B');
   });
   it('tallies compute and send events, a weight-gradient half apart from the backwards', () => {

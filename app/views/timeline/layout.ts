@@ -58,7 +58,7 @@ export function eventAt(row: readonly TimelineEvent[], t: number): TimelineEvent
 
 const SCHEDULE_NAMES: Readonly<Record<string, string>> = {
   '1f1b': '1F1B', 'eager-1f1b': 'eager 1F1B', gpipe: 'GPipe', interleaved: 'interleaved 1F1B', 'zb-h1': 'zero-bubble ZB-H1',
-  'zb-v': 'zero-bubble ZB-V', inference: 'inference (forward only)',
+  'zb-v': 'zero-bubble ZB-V, 2 chunks per device in a V', inference: 'inference (forward only)',
 };
 
 /** The plan's schedule as the Timeline names it: "interleaved 1F1B, 4 chunks per device", "zero-bubble ZB-H1". */
