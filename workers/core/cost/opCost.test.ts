@@ -44,6 +44,18 @@ describe('opSeconds', () => {
     expect(half.forwardSeconds).toBeLessThan(0.6 * whole.forwardSeconds);
   });
 
+  it("splits a matmul's backward: the parameter's gradient dW = X^T dY is the zero-bubble W pass, dX the input gradient", () => {
+    const c = opSeconds(fc1, t, h100, 'bf16-adam32');
+    // fc1 = X (16384 x 768) . W (768 x 3072): dW is 768 x 3072 contracting the 16384 rows.
+    expect(c.weightGradientSeconds).toBeCloseTo(matmulSeconds(h100, 'bf16', { batch: 1, m: 768, n: 3072, k: 16384 }), 12);
+    expect(c.backwardSeconds - c.weightGradientSeconds).toBeCloseTo(matmulSeconds(h100, 'bf16', { batch: 1, m: 16384, n: 768, k: 3072 }), 12);
+    // Memory-bound ops have no W pass here (their few scale and bias gradients ride with the input gradient).
+    expect(opSeconds(gelu, t, h100, 'bf16-adam32').weightGradientSeconds).toBe(0);
+    // A dot of two activations (attention's Q.K^T) has no parameter: all input gradient.
+    const qk = { ...fc1, inputs: [fc1.inputs[0], fc1.outputs[0]] };
+    expect(opSeconds(qk, (id) => (id === fc1.outputs[0] ? { ...t(fc1.inputs[1])!, kind: 'activation' as const } : t(id)), h100, 'bf16-adam32').weightGradientSeconds).toBe(0);
+  });
+
   it('prices memory-bound ops by bytes at the precision, backward 2x bytes, reshape free', () => {
     const bf16 = opSeconds(gelu, t, h100, 'bf16-adam32');
     const f32 = opSeconds(gelu, t, h100, 'fp32');
@@ -53,7 +65,7 @@ describe('opSeconds', () => {
     expect(f32.forwardSeconds).toBeGreaterThan(1.9 * (bf16.forwardSeconds - 10.55e-6));
     expect(bf16.backwardSeconds).toBeCloseTo(2 * bytes / (3350e9 * 0.9) + 2 * 10.55e-6, 9);
     expect(opSeconds(sm, t, h100, 'bf16-adam32').bound).toBe('memory');
-    expect(opSeconds(reshape, t, h100, 'bf16-adam32')).toEqual({ forwardSeconds: 0, backwardSeconds: 0, forwardFlops: 0, bound: 'free' });
+    expect(opSeconds(reshape, t, h100, 'bf16-adam32')).toEqual({ forwardSeconds: 0, backwardSeconds: 0, weightGradientSeconds: 0, forwardFlops: 0, bound: 'free' });
   });
 
   it('is slower on a V100 in fp16 by about the peak ratio for big GEMMs', () => {

@@ -85,6 +85,9 @@ export const BACKWARD_TRAFFIC_FACTOR = 2;
 export interface OpCost {
   readonly forwardSeconds: number;
   readonly backwardSeconds: number;
+  /** The part of backwardSeconds that computes parameter gradients (the zero-bubble W pass): a dot's or conv's
+   * gradient of a parameter operand; the rest is the input gradient. */
+  readonly weightGradientSeconds: number;
   /** FLOPs of the forward on one device. */
   readonly forwardFlops: number;
   readonly bound: 'matmul' | 'memory' | 'free';
@@ -104,11 +107,17 @@ function splitShape(s: MatmulShape, f: number, dim: SplitDim): MatmulShape {
   return { ...s, [dim]: s[dim] / f };
 }
 
+/** A trained weight: its gradient is a W pass. (A weight cast before its dot is an activation here, so its gradient
+ * counts as input gradient: imported graphs without batch dimensions would otherwise count every dot.) */
+function weightLike(t: Tensor | undefined): boolean {
+  return t?.kind === 'parameter';
+}
+
 /** Forward and backward seconds of `op` on one device holding 1/shardFactor of its work. */
 export function opSeconds(op: Op, tensors: TensorLookup, gpu: GpuSpec, precision: Precision, shardFactor = 1,
   options: OpCostOptions = {}): OpCost {
   const f = Math.max(1, shardFactor);
-  if (FREE_KINDS.has(op.kind)) return { forwardSeconds: 0, backwardSeconds: 0, forwardFlops: 0, bound: 'free' };
+  if (FREE_KINDS.has(op.kind)) return { forwardSeconds: 0, backwardSeconds: 0, weightGradientSeconds: 0, forwardFlops: 0, bound: 'free' };
   const fp32Out = precision !== 'fp32' && tensors(op.outputs[0])?.dtype === 'f32' && graphIsLowPrecision(op, tensors);
   // A dot the model keeps in fp32 under mixed precision (an fp32 LM head) runs on TF32 tensor cores.
   const dtype = fp32Out && op.kind === 'dot' ? 'tf32' : computeDType(precision);
@@ -120,16 +129,17 @@ export function opSeconds(op: Op, tensors: TensorLookup, gpu: GpuSpec, precision
     // dX = dY W^T (m x k, contracting n) and dW = X^T dY (k x n, contracting m)
     const dx = matmulSeconds(gpu, dtype, { batch: s.batch, m: s.m, n: s.k, k: s.n }, elementBytes);
     const dw = matmulSeconds(gpu, dtype, { batch: s.batch, m: s.k, n: s.n, k: s.m }, elementBytes);
-    return { forwardSeconds: fwd, backwardSeconds: dx + dw, forwardFlops: op.flops / f, bound: 'matmul' };
+    const w = (weightLike(tensors(op.inputs[0])) ? dx : 0) + (weightLike(tensors(op.inputs[1])) ? dw : 0);
+    return { forwardSeconds: fwd, backwardSeconds: dx + dw, weightGradientSeconds: w, forwardFlops: op.flops / f, bound: 'matmul' };
   }
   const bytes = (options.fused ? options.fused.bytes : opBytesAtPrecision(op, tensors, precision)) / f;
   if (op.kind === 'dot' || op.kind === 'conv') {
     const fwd = kernelSeconds(gpu, dtype, op.flops / f, bytes, true);
-    return { forwardSeconds: fwd, backwardSeconds: 2 * fwd, forwardFlops: op.flops / f, bound: 'matmul' };
+    return { forwardSeconds: fwd, backwardSeconds: 2 * fwd, weightGradientSeconds: weightLike(tensors(op.inputs[1])) ? fwd : 0, forwardFlops: op.flops / f, bound: 'matmul' };
   }
   const bandwidth = gpu.hbmBandwidthBytesPerSecond * memoryEfficiencyFor(gpu, op.kind);
   const launches = options.fused ? options.fused.launches : 1;
   const fwd = bytes / bandwidth + launches * gpu.launchSeconds;
   const bwd = (BACKWARD_TRAFFIC_FACTOR * bytes) / bandwidth + BACKWARD_TRAFFIC_FACTOR * launches * gpu.launchSeconds;
-  return { forwardSeconds: fwd, backwardSeconds: bwd, forwardFlops: op.flops / f, bound: 'memory' };
+  return { forwardSeconds: fwd, backwardSeconds: bwd, weightGradientSeconds: 0, forwardFlops: op.flops / f, bound: 'memory' };
 }

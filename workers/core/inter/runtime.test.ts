@@ -47,7 +47,7 @@ describe('runtime traits', () => {
   it('scan residuals: copies on the compute stream in loops without collectives, on the copy engines (slowing the collectives) otherwise', () => {
     const gpu = GPU_PRESETS['H100-SXM'];
     const pass = 1e9 / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency);
-    const cost: UnitCost = { forwardSeconds: 0, backwardSeconds: 0, recomputeSeconds: 0, activationBytes: 1e9, bufferBytes: 0, computeSeconds: 0, communicationSeconds: 0.01, attentionRecomputeSeconds: 0, attentionActivationBytes: 0 };
+    const cost: UnitCost = { forwardSeconds: 0, backwardSeconds: 0, recomputeSeconds: 0, activationBytes: 1e9, bufferBytes: 0, computeSeconds: 0, communicationSeconds: 0.01, attentionRecomputeSeconds: 0, attentionActivationBytes: 0, weightGradientSeconds: 0 };
     const profile = (collectives: UnitProfile['collectives'], gradientSyncSeconds: number) => ({ collectives, gradientSyncSeconds } as UnitProfile);
     const xla = runtimeTraits('xla');
     const ar = (phase: 'forward' | 'backward', rematOnly = false) => ({ kind: 'all-reduce' as const, axis: 0 as const, bytes: 1, phase, scales: true, rematOnly });

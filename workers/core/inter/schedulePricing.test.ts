@@ -22,6 +22,7 @@ export function chainProblem(stages: readonly ChainStage[], B: number, units = 8
   const sync = rows.map((s, o) => (at[o] === 0 ? s.gradientSyncSeconds : 0));
   const parts: OptionParts = {
     forward: Float64Array.from(rows.map((s) => s.forwardSeconds)), total: Float64Array.from(t),
+    weight: Float64Array.from(rows.map((s) => s.weightGradientSeconds ?? Number.NaN)),
     send: Float64Array.from(rows.map((s) => s.sendSeconds)), sync: Float64Array.from(sync),
     first: Uint8Array.from(at.map((l) => (l === 0 ? 1 : 0))), last: Uint8Array.from(at.map((l) => (l === L - 1 ? 1 : 0))),
     capacity: Float64Array.from(rows.map((s) => s.capacity ?? Infinity)), cap: Int32Array.from(at.map((l) => L - l)),
@@ -66,6 +67,13 @@ describe('schedule-aware stage DP against the event simulator', () => {
         const choice = c.schedule === 'interleaved' ? { ...c, stages: S } : c;
         expect(dpStep(uniform(S, f, b), B, choice)).toBeCloseTo(simStep(uniform(S, f, b), B, choice), 9);
       }
+    }
+    // ZB-H1 with the stage's own weight-gradient part (from the graph's parameter gradients, cost/opCost.ts):
+    // B t + (S - 1) max(F, B, F + B - W), e.g. F = 1, B = 1.2, W = 0.8: the chain is F + B - W = 1.4.
+    for (const [S, B, f, bi, w] of [[4, 8, 1, 1.2, 0.8], [4, 16, 1, 0.6, 1.4], [8, 16, 1, 1.5, 0.5], [3, 9, 2, 1, 1.5]]) {
+      const st = uniform(S, f, bi + w).map((x) => ({ ...x, weightGradientSeconds: w }));
+      expect(dpStep(st, B, CHOICES[2])).toBeCloseTo(simStep(st, B, CHOICES[2]), 9);
+      expect(dpStep(st, B, CHOICES[2])).toBeCloseTo(B * (f + bi + w) + (S - 1) * Math.max(f, bi, f + bi - w), 9);
     }
     // ZB-V's closed form holds for F = B = W (b = 2f, split in halves) and B >= 2S.
     for (const [S, B] of [[2, 4], [4, 8], [4, 16], [8, 16], [3, 12]]) {

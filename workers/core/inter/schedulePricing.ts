@@ -46,7 +46,7 @@ export interface OptionParts {
   readonly forward: Float64Array;
   /** Forward + backward of one micro-batch (forward alone for inference). */
   readonly total: Float64Array;
-  /** The weight-gradient part of the backward (zero-bubble W); absent: half the backward. */
+  /** The weight-gradient part of the backward (zero-bubble W); absent or NaN: half the backward. */
   readonly weight?: Float64Array;
   readonly send: Float64Array;
   /** The gradient sync on the step's critical path (first stage only), else 0. */
@@ -107,7 +107,8 @@ export function optionPrice(c: PipelineChoice, x: OptionParts, o: number): { sum
   }
   if (c.schedule === 'zb-h1') {
     const f = x.forward[o];
-    const w = x.weight?.[o] ?? (t - f) / 2;
+    const given = x.weight?.[o];
+    const w = given !== undefined && Number.isFinite(given) ? Math.min(given, t - f) : (t - f) / 2;
     const bi = t - f - w;
     // The fill/drain chain passes each stage's forward or its input gradient, whichever is longer, or both less
     // the weight gradients that fill behind them.

@@ -65,6 +65,8 @@ export interface LayerCosts {
    * activations they make (not kept), one micro-batch. */
   readonly attentionRecomputeSeconds: Float64Array;
   readonly attentionActivationBytes: Float64Array;
+  /** The parameter-gradient part of backwardSeconds (zero-bubble W passes); NaN where not known (explicit backward). */
+  readonly weightGradientSeconds: Float64Array;
   /** Parameters several layers read (tied embeddings), per device: a stage holding n of those layers counts
    * their state n - 1 times too often in the layer sums. */
   readonly shared: readonly SharedParam[];
@@ -170,7 +172,7 @@ function unitParams(graph: ModelGraph, clustering: LayerClustering): UnitParams 
 
 const LAYER_FIELDS = ['expertParallel', 'forwardSeconds', 'backwardSeconds', 'recomputeSeconds', 'noRematSeconds', 'gradientSyncSeconds',
   'noRematGradientSyncSeconds', 'computeSeconds', 'communicationSeconds', 'paramBytes', 'gradBytes', 'optimizerBytes',
-  'activationBytes', 'recomputePeakBytes', 'bufferBytes', 'attentionRecomputeSeconds', 'attentionActivationBytes'] as const;
+  'activationBytes', 'recomputePeakBytes', 'bufferBytes', 'attentionRecomputeSeconds', 'attentionActivationBytes', 'weightGradientSeconds'] as const;
 
 /**
  * layerCosts[meshId] for micro-batches of `batch` samples; `usable` leaves out meshes the caller will not price
@@ -203,7 +205,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
       activationBytes: new Float64Array(L), recomputePeakBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
       expertParallel: new Float64Array(L),
-      attentionRecomputeSeconds: new Float64Array(L), attentionActivationBytes: new Float64Array(L),
+      attentionRecomputeSeconds: new Float64Array(L), attentionActivationBytes: new Float64Array(L), weightGradientSeconds: new Float64Array(L),
     };
     const owners = new Map<string, Omit<SharedParam, 'layers'> & { layers: number[] }>();
     let zero: ZeroCosts | undefined;
@@ -253,6 +255,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
           t.optimizerBytes[k] += e.profile.optimizerBytes;
           t.activationBytes[k] += e.cost.activationBytes;
           t.attentionRecomputeSeconds[k] += e.cost.attentionRecomputeSeconds;
+          t.weightGradientSeconds[k] += e.cost.weightGradientSeconds;
           t.attentionActivationBytes[k] += Math.min(e.cost.attentionActivationBytes, e.cost.activationBytes);
           // Units from path hints (blocks, embedding, head) are recomputed one at a time (Megatron's per-layer
           // checkpoints, a JAX scan's body); op chunks of a hint-less graph with the rest of their layer.

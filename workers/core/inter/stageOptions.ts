@@ -34,6 +34,9 @@ export interface StageCore {
   readonly forwardSeconds: number;
   /** Including the recomputation when remat. */
   readonly backwardSeconds: number;
+  /** The parameter-gradient part of backwardSeconds (zero-bubble W; recomputation and communication are input
+   * gradient, B); NaN where the profile does not say (schedules then split the backward in halves). */
+  readonly weightGradientSeconds: number;
   readonly recomputeSeconds: number;
   readonly gradientSyncSeconds: number;
   readonly computeSeconds: number;
@@ -92,6 +95,7 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     meshId, start, end, remat, recompute: kind,
     forwardSeconds: sumRange(t.forwardSeconds, start, end),
     backwardSeconds: sumRange(t.backwardSeconds, start, end) + recompute + noRemat,
+    weightGradientSeconds: sumRange(t.weightGradientSeconds, start, end),
     recomputeSeconds: recompute,
     gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end) + (remat ? 0 : sumRange(t.noRematGradientSyncSeconds, start, end)) - tiedSync,
     computeSeconds: sumRange(t.computeSeconds, start, end) + recompute + noRemat,
@@ -217,7 +221,7 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
   const max: number[] = [];
   const maxS: number[] = [];
   const meta: OptionMeta[] = [];
-  const part = { forward: [] as number[], total: [] as number[], send: [] as number[], sync: [] as number[], first: [] as number[], last: [] as number[], capacity: [] as number[], cap: [] as number[], units: [] as number[] };
+  const part = { forward: [] as number[], total: [] as number[], weight: [] as number[], send: [] as number[], sync: [] as number[], first: [] as number[], last: [] as number[], capacity: [] as number[], cap: [] as number[], units: [] as number[] };
   const perPart = x.unitsPerLayer !== undefined;
   for (let l = 0; l < L; l++) for (let i = 0; i < L; i++) for (let m = 0; m < M; m++) {
     const idx = (l * L + i) * M + m;
@@ -253,7 +257,7 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
         : dominates(b, a) && (b.s < a.s || b.mx < a.mx || b.ms > a.ms || b.s - b.once < a.s - a.once || bi < ai)));
       if (beaten) return;
       sum.push(a.s); once.push(a.once); max.push(a.mx); maxS.push(a.ms); meta.push(a.meta);
-      part.forward.push(a.f); part.total.push(a.t); part.send.push(send); part.sync.push(a.once); part.first.push(l === 0 ? 1 : 0);
+      part.forward.push(a.f); part.total.push(a.t); part.weight.push(a.meta.core.weightGradientSeconds); part.send.push(send); part.sync.push(a.once); part.first.push(l === 0 ? 1 : 0);
       part.last.push(i === L - 1 ? 1 : 0); part.capacity.push(a.capacity); part.cap.push(cap); part.units.push(units);
     });
     optStart[idx + 1] = sum.length;
@@ -277,6 +281,7 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
     meta,
     parts: {
       forward: Float64Array.from(part.forward), total: Float64Array.from(part.total), send: Float64Array.from(part.send),
+      ...(x.training ? { weight: Float64Array.from(part.weight) } : {}),
       sync: Float64Array.from(part.sync), first: Uint8Array.from(part.first), last: Uint8Array.from(part.last),
       capacity: Float64Array.from(part.capacity), cap: Int32Array.from(part.cap), units: Int32Array.from(part.units),
     },

@@ -142,6 +142,9 @@ export interface UnitCost {
    * activations they make, not kept (0 without an attention core or when not asked). */
   readonly attentionRecomputeSeconds: number;
   readonly attentionActivationBytes: number;
+  /** The parameter-gradient part of backwardSeconds (zero-bubble W, cost/opCost.ts); NaN where the profile's
+   * backward comes as explicit kernels, which do not say which gradient they compute. */
+  readonly weightGradientSeconds: number;
 }
 
 /** Attention-core ops of the pricing graph (ir/attention.ts) and how the runtime keeps softmax residuals. */
@@ -158,12 +161,13 @@ export interface AttentionCore {
 }
 
 /** Forward and backward seconds of one core op run inside a fused attention kernel (its dots carry the FLOPs). */
-function fusedCoreSeconds(op: Op, k: ProfiledKernel, a: AttentionCore, gpu: GpuSpec, precision: Precision, imbalance: number): { forwardSeconds: number; backwardSeconds: number } {
-  if (op.kind !== 'dot') return { forwardSeconds: 0, backwardSeconds: 0 };
+function fusedCoreSeconds(op: Op, k: ProfiledKernel, a: AttentionCore, gpu: GpuSpec, precision: Precision, imbalance: number): { forwardSeconds: number; backwardSeconds: number; weightGradientSeconds: number } {
+  // The attention core has no parameters: its backward is all input gradient.
+  if (op.kind !== 'dot') return { forwardSeconds: 0, backwardSeconds: 0, weightGradientSeconds: 0 };
   const causal = a.causal?.has(k.op) ?? false;
   const flops = (op.flops / Math.max(1, k.tiles)) * (causal ? CAUSAL_FLOP_FRACTION * imbalance : 1);
   const t = fusedAttentionSeconds(gpu, computeDType(precision), flops, a.calls?.has(k.op) ? 1 : 0);
-  return { forwardSeconds: t.forward, backwardSeconds: t.backward };
+  return { forwardSeconds: t.forward, backwardSeconds: t.backward, weightGradientSeconds: 0 };
 }
 
 /** Bytes per device of the fused cores' log-sum-exp (one fp32 value per softmax row). */
@@ -204,6 +208,7 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
   const r = at.graph.batch / p.refBatch;
   let fwdCompute = 0;
   let bwdCompute = 0;
+  let weightGradient = 0;
   let fwdComm = 0;
   let bwdComm = 0;
   let rematComm = 0;
@@ -225,7 +230,7 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
     if (k.phase === 'backward') bwdCompute += c.forwardSeconds;
     else {
       fwdCompute += c.forwardSeconds;
-      if (!p.explicitBackward) bwdCompute += c.backwardSeconds;
+      if (!p.explicitBackward) { bwdCompute += c.backwardSeconds; weightGradient += c.weightGradientSeconds; }
       if (training && !inFusedCore && attention?.ops.has(k.op)) { attentionSeconds += c.forwardSeconds; attentionKernels.push(k); }
     }
   }
@@ -250,6 +255,7 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
     communicationSeconds: fwdComm + (training ? bwdComm : 0),
     attentionRecomputeSeconds: attentionSeconds,
     attentionActivationBytes: attentionKernels.length ? attentionResidualBytes(at, attentionKernels, precision, attention!.normsInFp32) : 0,
+    weightGradientSeconds: !training ? 0 : p.explicitBackward ? Number.NaN : weightGradient,
   };
 }
 

@@ -87,6 +87,8 @@ export function assemblePlan(x: AssembleInput): Plan {
   const scheduleStages = c.stages.map((s, i) => ({
     forwardSeconds: s.core.forwardSeconds,
     backwardSeconds: training ? s.core.backwardSeconds : 0,
+    // The zero-bubble schedules' W passes: the stage's parameter gradients, when its profile says.
+    ...(training && Number.isFinite(s.core.weightGradientSeconds) ? { weightGradientSeconds: Math.min(s.core.weightGradientSeconds, s.core.backwardSeconds) } : {}),
     sendSeconds: sends[i],
     gradientSyncSeconds: training ? s.core.gradientSyncSeconds : 0,
   }));

@@ -90,6 +90,12 @@ describe('the search prices each schedule (inter/schedulePricing.ts)', () => {
       expect(v.p.timeline.some((e) => e.stage === d && e.chunk === chunk && e.weightGradient)).toBe(true);
     }
     expect(Math.abs(v.c.objectiveSeconds / v.p.stepSeconds - 1)).toBeLessThan(0.25);
+    // W is the stage's parameter gradients (cost/opCost.ts): less than the input gradient, which also carries the
+    // attention cores' backward and the tensor-parallel all-reduces.
+    const len = (w: boolean) => v.p.timeline.filter((e) => e.stage === 0 && e.kind === 'backward' && !!e.weightGradient === w).map((e) => e.endSeconds - e.startSeconds);
+    const ratio = len(true)[0] / len(false)[0];
+    expect(ratio).toBeGreaterThan(0.4);
+    expect(ratio).toBeLessThan(0.95);
     expect(auto.trace.some((t) => t.label.endsWith('zb-v'))).toBe(true);
     const fmt = (k: keyof typeof plans) => `${k} ${plans[k].p.stages.length} stages: DP ${plans[k].c.objectiveSeconds.toFixed(4)} s, simulated ${plans[k].p.stepSeconds.toFixed(4)} s, bubble ${plans[k].p.breakdown.bubbleSeconds.toFixed(4)} s`;
     console.log(['1f1b', 'zb-h1', 'zb-v', 'interleaved'].map((k) => fmt(k as keyof typeof plans)).join('\n'));
