@@ -59,6 +59,19 @@ describe('meshplan plan / compare', () => {
     expect(a.stepSeconds).toBeLessThan(b.stepSeconds);
   }, 60_000);
 
+  it('plan --schedule zb-h1 / zb-v on a forced Megatron pipeline: smaller bubbles, both faster than 1F1B, ZB-V fastest', () => {
+    const args = ['plan', '--model', 'zoo:gpt-2.6B', '--cluster', 'dgx-h100:1x8', '--batch', '64', '--baseline', 'megatron',
+      '--dp', '1', '--tp', '2', '--pp', '4', '--microbatches', '8', '--intra', 'manual', '--json'];
+    const [one, h1, v] = [meshplan(...args), meshplan(...args, '--schedule', 'zb-h1'), meshplan(...args, '--schedule', 'zb-v')];
+    expect([one.status, h1.status, v.status]).toEqual([0, 0, 0]);
+    const [a, b, c] = [JSON.parse(one.stdout), JSON.parse(h1.stdout), JSON.parse(v.stdout)];
+    expect([b.schedule, c.schedule]).toEqual(['zb-h1', 'zb-v']);
+    expect(c.breakdown.bubbleSeconds).toBeLessThan(b.breakdown.bubbleSeconds);
+    expect(b.breakdown.bubbleSeconds).toBeLessThan(a.breakdown.bubbleSeconds);
+    expect(c.stepSeconds).toBeLessThan(b.stepSeconds);
+    expect(b.stepSeconds).toBeLessThan(a.stepSeconds);
+  }, 60_000);
+
   it('plan --workers 2 fans the ILP solves out over worker_threads and finds the same plan', () => {
     const args = ['plan', '--model', 'zoo:gpt-350M', '--cluster', 'p3.16xlarge:1x4', '--batch', '64', '--json'];
     const local = meshplan(...args);
@@ -73,7 +86,7 @@ describe('meshplan plan / compare', () => {
 
   it('exits 2 with one line for bad options', () => {
     const bad = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--schedule', 'zigzag', '--json');
-    expect([bad.status, bad.stderr]).toEqual([2, "meshplan plan: --schedule must be one of 1f1b|gpipe|eager-1f1b|interleaved|zb-h1|auto, got 'zigzag'\n"]);
+    expect([bad.status, bad.stderr]).toEqual([2, "meshplan plan: --schedule must be one of 1f1b|gpipe|eager-1f1b|interleaved|zb-h1|zb-v|auto, got 'zigzag'\n"]);
     const mb = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--microbatches', '3', '--json');
     expect([mb.status, mb.stderr]).toEqual([2, 'meshplan plan: microbatches must divide the global batch 8, got 3\n']);
     const grid = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--tp', '2', '--json');
