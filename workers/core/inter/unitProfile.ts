@@ -142,8 +142,7 @@ export interface UnitCost {
    * activations they make, not kept (0 without an attention core or when not asked). */
   readonly attentionRecomputeSeconds: number;
   readonly attentionActivationBytes: number;
-  /** The parameter-gradient part of backwardSeconds (zero-bubble W, cost/opCost.ts); NaN where the profile's
-   * backward comes as explicit kernels, which do not say which gradient they compute. */
+  /** backwardSeconds' parameter gradients (zero-bubble W, cost/opCost.ts); NaN for explicit backward kernels. */
   readonly weightGradientSeconds: number;
 }
 
@@ -162,12 +161,11 @@ export interface AttentionCore {
 
 /** Forward and backward seconds of one core op run inside a fused attention kernel (its dots carry the FLOPs). */
 function fusedCoreSeconds(op: Op, k: ProfiledKernel, a: AttentionCore, gpu: GpuSpec, precision: Precision, imbalance: number): { forwardSeconds: number; backwardSeconds: number; weightGradientSeconds: number } {
-  // The attention core has no parameters: its backward is all input gradient.
   if (op.kind !== 'dot') return { forwardSeconds: 0, backwardSeconds: 0, weightGradientSeconds: 0 };
   const causal = a.causal?.has(k.op) ?? false;
   const flops = (op.flops / Math.max(1, k.tiles)) * (causal ? CAUSAL_FLOP_FRACTION * imbalance : 1);
   const t = fusedAttentionSeconds(gpu, computeDType(precision), flops, a.calls?.has(k.op) ? 1 : 0);
-  return { forwardSeconds: t.forward, backwardSeconds: t.backward, weightGradientSeconds: 0 };
+  return { forwardSeconds: t.forward, backwardSeconds: t.backward, weightGradientSeconds: 0 }; // no parameters: no W
 }
 
 /** Bytes per device of the fused cores' log-sum-exp (one fp32 value per softmax row). */
@@ -206,13 +204,8 @@ function fusedFor(p: UnitProfile, at: PricingGraph, precision: Precision): Reado
 export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, precision: Precision,
   links: readonly [Link, Link], training: boolean, attention?: AttentionCore): UnitCost {
   const r = at.graph.batch / p.refBatch;
-  let fwdCompute = 0;
-  let bwdCompute = 0;
-  let weightGradient = 0;
-  let fwdComm = 0;
-  let bwdComm = 0;
-  let rematComm = 0;
-  let attentionSeconds = 0;
+  // Seconds: compute and communication by phase; weightGradient is the backward's parameter gradients (W).
+  let fwdCompute = 0, bwdCompute = 0, weightGradient = 0, fwdComm = 0, bwdComm = 0, rematComm = 0, attentionSeconds = 0;
   const attentionKernels: ProfiledKernel[] = [];
   const fusedCore: ProfiledKernel[] = [];
   const imbalance = causalImbalance(p.cpContiguous ?? 1);
