@@ -13,6 +13,21 @@ import { stageColor } from '../colors.ts';
 import { TileView, type TensorPick } from './TileView.tsx';
 
 const MAX_ROWS = 120;
+/** Operator rows and tensor chips first drawn (the boxes show ~16 rows, ~40 chips); more as the box is scrolled:
+ * every row at once was most of this view's ~1,700 elements for a GPT-39B stage, built in the plan's commit. */
+const FIRST_ROWS = 30;
+const FIRST_CHIPS = 60;
+
+/** How many items a scroll box draws: `first`, growing by `first` when scrolled near its end, up to `max`. */
+function useGrowingLimit(first: number, max: number, resetOn: unknown): [number, (e: React.UIEvent<HTMLElement>) => void] {
+  const [grown, setGrown] = useState({ limit: first, on: resetOn });
+  const limit = grown.on === resetOn ? grown.limit : first;
+  const onScroll = (e: React.UIEvent<HTMLElement>) => {
+    const el = e.currentTarget;
+    if (limit < max && el.scrollTop + el.clientHeight > el.scrollHeight - 60) setGrown({ limit: Math.min(max, limit + first), on: resetOn });
+  };
+  return [limit, onScroll];
+}
 
 /** Rows of axis 0 drawn at most; a larger mesh (a data-parallel axis of hundreds) shows its first rows and a count. */
 const MESH_ROWS_SHOWN = 16;
@@ -61,6 +76,8 @@ export function ShardingView({ plan }: { plan: Plan }) {
     tensors: new Map<string, Tensor>((graph?.tensors ?? []).map((t) => [t.id, t])),
   }), [graph]);
   const rows = (sharding?.ops ?? []).filter((o) => !filter || o.name.toLowerCase().includes(filter.toLowerCase()));
+  const [rowLimit, growRows] = useGrowingLimit(FIRST_ROWS, MAX_ROWS, sharding);
+  const [chipLimit, growChips] = useGrowingLimit(FIRST_CHIPS, 200, sharding);
   const collectives = [...(sharding?.collectives ?? [])].sort((a, b) => b.seconds - a.seconds).slice(0, 40);
   return (
     <div className="space-y-3">
@@ -87,11 +104,11 @@ export function ShardingView({ plan }: { plan: Plan }) {
             {sharding.status} · {sharding.ops.length} operators · ILP {sharding.ilp.variables} variables, solved in {formatSeconds(sharding.ilp.solveSeconds)} · gradient sync {formatSeconds(sharding.gradientSyncSeconds)} per step
           </p>
           <label className="text-xs">Find operator <input className={inputClass} value={filter} onChange={(e) => setFilter(e.target.value)} /></label>
-          <div className="max-h-72 overflow-auto">
+          <div className="max-h-72 overflow-auto" onScroll={growRows}>
             <table className="w-full text-xs">
               <thead className="sticky top-0 bg-white text-left text-slate-500 dark:bg-slate-900"><tr><th>operator</th><th>strategy</th><th>input specs</th><th>output specs</th><th>compute</th><th>comm</th></tr></thead>
               <tbody className="tabular">
-                {rows.slice(0, MAX_ROWS).map((o) => (
+                {rows.slice(0, rowLimit).map((o) => (
                   <tr key={o.op} className="border-t border-slate-100 dark:border-slate-800">
                     <td className="max-w-64 truncate pr-2 font-mono" title={o.name}>{o.name}</td>
                     <td className="pr-2 font-mono">{o.strategy}</td>
@@ -117,8 +134,8 @@ export function ShardingView({ plan }: { plan: Plan }) {
             </table>
           </div>
           <h3 className="text-xs font-semibold text-slate-500">Parameters and boundary tensors</h3>
-          <div className="flex max-h-32 flex-wrap gap-1 overflow-auto text-xs">
-            {sharding.tensors.slice(0, 200).map((t) => (
+          <div className="flex max-h-32 flex-wrap gap-1 overflow-auto text-xs" onScroll={growChips}>
+            {sharding.tensors.slice(0, chipLimit).map((t) => (
               <button key={t.tensor} type="button" className="rounded bg-slate-100 px-1 font-mono dark:bg-slate-800" title={`[${t.shape.join(', ')}]`}
                 onClick={() => setPicked({ name: t.name, shape: t.shape, spec: t.spec })}>{t.name} {t.spec}</button>
             ))}
