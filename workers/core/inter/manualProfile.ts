@@ -93,15 +93,20 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   // Sequence parallelism (Korthikanti et al. 2022) on [batch, seq, ...] activations: outside the tensor-parallel
   // regions ops run split along the sequence over axis 1 as well (their compute and kept activations / tp); each
   // all-reduce of a tensor-parallel region becomes a reduce-scatter + all-gather pair of the same bytes, and the
-  // column-parallel input, kept split, is all-gathered again in backward for the weight gradient (not overlapped:
-  // the cost model has no overlap of tensor-parallel collectives, so SP pays its way only in memory).
+  // column-parallel input, kept split, is all-gathered again in backward for the weight gradient (beside the input
+  // gradient's GEMM, as below).
   const seq = graph.seq ?? 0;
   const sp = strategy.sequenceParallel === true && tp > 1 && seq > 1;
   const onSequence = (ids: readonly string[]): boolean => ids.some((t) => { const x = tensors.get(t); return x !== undefined && x.batchDim === 0 && x.shape.length >= 3 && x.shape[1] === seq; });
-  const tpCollective = (kind: 'all-reduce', bytes: number, phase: 'forward' | 'backward', i: number, sequence: boolean): void => {
-    if (!(sp && sequence)) { collectives.push({ kind, axis: 1, bytes, phase, scales: true, op: i }); return; }
+  // Megatron-LM's column-parallel backward (LinearWithGradAccumulationAndAsyncCommunication, its default) issues the
+  // input gradient's all-reduce (SP: reduce-scatter) asynchronously beside the weight-gradient GEMM, and SP's
+  // all-gather of the kept input beside the input-gradient GEMM; forward collectives (and the row-parallel ones)
+  // stay on the critical path unless TP communication overlap (userbuffers, off by default) is on.
+  const wgrad = { beside: 'wgrad' as const };
+  const tpCollective = (kind: 'all-reduce', bytes: number, phase: 'forward' | 'backward', i: number, sequence: boolean, hide = {}): void => {
+    if (!(sp && sequence)) { collectives.push({ kind, axis: 1, bytes, phase, scales: true, op: i, ...hide }); return; }
     const other = phase === 'forward' ? 'backward' : 'forward';
-    collectives.push({ kind: 'reduce-scatter', axis: 1, bytes, phase, scales: true, op: i });
+    collectives.push({ kind: 'reduce-scatter', axis: 1, bytes, phase, scales: true, op: i, ...hide });
     collectives.push({ kind: 'all-gather', axis: 1, bytes, phase: other, scales: true, op: i });
   };
   for (const i of [...unit.forwardOps, ...unit.backwardOps]) {
@@ -144,8 +149,8 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         if (paramDots % 2 === 0) {
           inTensorParallel = true;
           const sequence = onSequence(op.inputs);
-          tpCollective('all-reduce', inputActivationBytes(op) / n0, 'backward', i, sequence);
-          if (sp && sequence) collectives.push({ kind: 'all-gather', axis: 1, bytes: inputActivationBytes(op) / n0, phase: 'backward', scales: true, op: i });
+          tpCollective('all-reduce', inputActivationBytes(op) / n0, 'backward', i, sequence, wgrad);
+          if (sp && sequence) collectives.push({ kind: 'all-gather', axis: 1, bytes: inputActivationBytes(op) / n0, phase: 'backward', scales: true, op: i, beside: 'dgrad' });
         } else {
           inTensorParallel = false;
           tpCollective('all-reduce', outputBytes(op) / n0, 'forward', i, onSequence(op.outputs));

@@ -162,10 +162,9 @@ export function attentionCores(graph: ModelGraph, unit: Unit, tensors: ReadonlyM
  *   blocks of K and V) are live beside the activations.
  * The group's link is `link` when given (its cp consecutive axis-0 positions, inside a node when they fit:
  * inter/context.ts), else axis 0's.
- * The group's link is `link` when given (its cp consecutive axis-0 positions, inside a node when they fit:
- * inter/context.ts), else axis 0's.
  * - ulysses: 4 all-to-alls in forward (q, k and v from sequence-split to head-split, the output back), 4 in
- *   backward for their gradients; an all-to-all's message is the group's tensor (cost/collectives.ts), cp x X.
+ *   backward for their gradients; an all-to-all's message is the group's tensor (cost/collectives.ts), cp x X. They
+ *   are on the critical path (the attention waits for them), as in DeepSpeed-Ulysses and Megatron's a2a CP.
  */
 export function contextParallelCollectives(graph: ModelGraph, unit: Unit, tensors: ReadonlyMap<string, Tensor>,
   split: number, cp: number, kind: CpKind, link?: Link): { collectives: ProfiledCollective[]; bufferBytes: number } {

@@ -50,6 +50,10 @@ export interface ProfiledCollective {
   /** A ring of `steps` equal transfers (ring attention), each hidden behind one block's compute of `ops` (graph.ops
    * indices, this phase's): see profiledCollectiveSeconds. */
   readonly ring?: { readonly steps: number; readonly ops: readonly number[] };
+  /** Issued asynchronously beside one GEMM of `op`'s backward (Megatron-LM's column-parallel backward): 'dgrad'
+   * (the input gradient, half the op's backward) or 'wgrad' (the weight gradient, the other half); only what
+   * exceeds that GEMM shows. */
+  readonly beside?: 'dgrad' | 'wgrad';
 }
 
 /**
@@ -62,7 +66,7 @@ export function profiledCollectiveSeconds(c: ProfiledCollective, bytes: number, 
   links: readonly [Link, Link], hiddenSeconds = 0): number {
   const n = c.group ?? meshShape[c.axis];
   const link = c.link ?? links[c.axis];
-  if (!c.ring) return collectiveSeconds(c.kind, bytes, n, link);
+  if (!c.ring) return Math.max(0, collectiveSeconds(c.kind, bytes, n, link) - (c.beside ? hiddenSeconds : 0));
   const transfer = collectiveSeconds(c.kind, bytes / c.ring.steps, n, link);
   return c.ring.steps * Math.max(0, transfer - hiddenSeconds / (c.ring.steps + 1));
 }
@@ -211,7 +215,7 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
   const imbalance = causalImbalance(p.cpContiguous ?? 1);
   const fused = fusedFor(p, at, precision);
   // Compute of the ops ring collectives hide behind (forward, backward), when the profile has rings.
-  const hiding = p.collectives.some((c) => c.ring) ? new Map<number, readonly [number, number]>() : undefined;
+  const hiding = p.collectives.some((c) => c.ring || c.beside) ? new Map<number, readonly [number, number]>() : undefined;
   for (const k of p.kernels) {
     const op = at.graph.ops[k.op];
     const f = fused.get(op.id);
@@ -229,7 +233,8 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
   }
   for (const c of p.collectives) {
     const phase = c.phase === 'forward' ? 0 : 1;
-    const hidden = c.ring && hiding ? c.ring.ops.reduce((s, op) => s + (hiding.get(op)?.[phase] ?? 0), 0) : 0;
+    const hidden = !hiding ? 0 : c.ring ? c.ring.ops.reduce((s, op) => s + (hiding.get(op)?.[phase] ?? 0), 0)
+      : c.beside && c.op !== undefined ? (hiding.get(c.op)?.[1] ?? 0) / 2 : 0;
     const t = profiledCollectiveSeconds(c, c.bytes * (c.scales ? r : 1), p.meshShape, links, hidden);
     if (c.rematOnly) rematComm += t;
     else if (c.phase === 'backward') bwdComm += t; else fwdComm += t;
