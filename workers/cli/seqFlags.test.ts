@@ -38,4 +38,12 @@ describe('meshplan plan --sp / --cp / --cp-kind', () => {
     const seq = meshplan('plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x4', '--json', '--cp', '3');
     expect([seq.status, seq.stderr]).toEqual([2, 'meshplan plan: cp 3 must divide the sequence length 32\n']);
   }, 60_000);
+
+  it('--cp-split and --attention name their values', () => {
+    const base = ['plan', '--model', 'zoo:gpt-tiny', '--cluster', 'p3.16xlarge:1x2', '--json'];
+    const split = meshplan(...base, '--cp', '2', '--cp-split', 'zigzag');
+    expect([split.status, split.stderr]).toEqual([2, "meshplan plan: --cp-split must be one of balanced|contiguous, got 'zigzag'\n"]);
+    const attention = meshplan(...base, '--attention', 'flash');
+    expect([attention.status, attention.stderr]).toEqual([2, "meshplan plan: --attention must be one of auto|fused|naive, got 'flash'\n"]);
+  }, 60_000);
 });
