@@ -101,8 +101,10 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
   // Megatron-LM's column-parallel backward (LinearWithGradAccumulationAndAsyncCommunication, its default) issues the
   // input gradient's all-reduce (SP: reduce-scatter) asynchronously beside the weight-gradient GEMM, and SP's
   // all-gather of the kept input beside the input-gradient GEMM; forward collectives (and the row-parallel ones)
-  // stay on the critical path unless TP communication overlap (userbuffers, off by default) is on.
-  const wgrad = { beside: 'wgrad' as const };
+  // stay on the critical path unless TP communication overlap (userbuffers, off by default) is on. XLA (runtime
+  // 'xla') shows no such overlap in the calibrated TP steps.
+  const wgrad = runtime.asyncColumnBackward ? { beside: 'wgrad' as const } : {};
+  const dgrad = runtime.asyncColumnBackward ? { beside: 'dgrad' as const } : {};
   const tpCollective = (kind: 'all-reduce', bytes: number, phase: 'forward' | 'backward', i: number, sequence: boolean, hide = {}): void => {
     if (!(sp && sequence)) { collectives.push({ kind, axis: 1, bytes, phase, scales: true, op: i, ...hide }); return; }
     const other = phase === 'forward' ? 'backward' : 'forward';
@@ -150,7 +152,7 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
           inTensorParallel = true;
           const sequence = onSequence(op.inputs);
           tpCollective('all-reduce', inputActivationBytes(op) / n0, 'backward', i, sequence, wgrad);
-          if (sp && sequence) collectives.push({ kind: 'all-gather', axis: 1, bytes: inputActivationBytes(op) / n0, phase: 'backward', scales: true, op: i, beside: 'dgrad' });
+          if (sp && sequence) collectives.push({ kind: 'all-gather', axis: 1, bytes: inputActivationBytes(op) / n0, phase: 'backward', scales: true, op: i, ...dgrad });
         } else {
           inTensorParallel = false;
           tpCollective('all-reduce', outputBytes(op) / n0, 'forward', i, onSequence(op.outputs));

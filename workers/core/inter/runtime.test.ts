@@ -24,11 +24,11 @@ describe('runtime traits', () => {
     expect(runtimeTraits()).toEqual(runtimeTraits('megatron'));
     expect(runtimeTraits('megatron')).toEqual({
       rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3ForwardAllToAlls: 0, zero3RematAllToAlls: 0,
-      noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false, fusedAttention: true,
+      noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false, fusedAttention: true, asyncColumnBackward: true,
     });
     expect(runtimeTraits('xla')).toEqual({
       rematBlocksOnly: true, scanResidualPasses: 4, scanResidualCopyPasses: 1, copyEngineCollectiveSlowdown: 0.6, normsInFp32: true, stepsInFlight: 2, zero3ForwardAllToAlls: 1, zero3RematAllToAlls: 3,
-      noRematGradientSyncFactor: 0.915 / 0.585, zero3LogitsAllToAll: true, fusedAttention: false,
+      noRematGradientSyncFactor: 0.915 / 0.585, zero3LogitsAllToAll: true, fusedAttention: false, asyncColumnBackward: false,
     });
     expect(isRepeatedBlock({ name: 'layer 3' })).toBe(true);
     expect(isRepeatedBlock({ name: 'post' })).toBe(false);

@@ -61,6 +61,9 @@ export interface RuntimeTraits {
   readonly zero3LogitsAllToAll: boolean;
   /** Attention runs as fused kernels by default where the GPU and precision allow (cost/fusedAttention.ts). */
   readonly fusedAttention: boolean;
+  /** The column-parallel backward issues its tensor-parallel collectives asynchronously beside its GEMMs (Megatron's
+   * LinearWithGradAccumulationAndAsyncCommunication; inter/manualProfile.ts); XLA's calibrated TP steps show none. */
+  readonly asyncColumnBackward: boolean;
 }
 
 /** How attention cores run: fused kernels (FlashAttention / cuDNN), naive (scores in HBM), or the runtime's default. */
@@ -77,12 +80,12 @@ export function usesFusedAttention(choice: AttentionChoice | undefined, traits: 
 
 const TRAITS: Record<Runtime, RuntimeTraits> = {
   megatron: { rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3ForwardAllToAlls: 0, zero3RematAllToAlls: 0,
-    noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false, fusedAttention: true },
+    noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false, fusedAttention: true, asyncColumnBackward: true },
   xla: { rematBlocksOnly: true, scanResidualPasses: SCAN_RESIDUAL_PASSES, scanResidualCopyPasses: SCAN_RESIDUAL_COPY_PASSES,
     copyEngineCollectiveSlowdown: COPY_ENGINE_COLLECTIVE_SLOWDOWN, normsInFp32: true, stepsInFlight: ASYNC_STEPS_IN_FLIGHT,
     zero3ForwardAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
     zero3RematAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.remat - 2 * ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
-    noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true, fusedAttention: false },
+    noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true, fusedAttention: false, asyncColumnBackward: false },
 };
 
 export function runtimeTraits(runtime: Runtime = 'megatron'): RuntimeTraits {
