@@ -15,7 +15,7 @@ import { seqStageFields } from '../inter/seqParallel.ts';
 import { memoryTotal, requiredBytes, sendSeconds, stageMemory, type StageCore } from '../inter/stageOptions.ts';
 import { simulateSchedule, type ScheduleResult, type ScheduleStageInput } from '../schedule/pipelineSchedule.ts';
 import { graphForwardFlops, modelStepFlops, paperStepFlops } from './flops.ts';
-import { attentionFlops } from '../ir/attention.ts';
+import { attentionCoresOf, attentionFlops } from '../ir/attention.ts';
 import { attentionCoreOpsOf } from '../inter/stageCosts.ts';
 import type { MemoryBreakdown, Plan, PlanKind, ScheduleKind, ShardingPlan, Stage } from './types.ts';
 
@@ -35,19 +35,40 @@ export interface AssembleInput {
   /** Inference for throughput: samples/s and TFLOP/s of the steady stream of micro-batches (the slowest stage or
    * link sets the period), not of one isolated batch. */
   readonly steadyState?: boolean;
+  /** The attention cores run fused (inter/runtime.ts usesFusedAttention): the hardware FLOPs count what the kernels
+   * execute (causal half, the backward's recomputed Q K^T) and selective recompute recomputes nothing. */
+  readonly fusedAttention?: boolean;
   /** The per-operator sharding of a stage, when its pricing has one. */
   readonly shardingOf?: (core: StageCore, microbatch: number, memory: MemoryBreakdown) => ShardingPlan | undefined;
 }
 
 const GiB = 2 ** 30;
 
-/** Forward FLOPs a stage recomputes per graph batch: its layers' (full), their attention cores' (selective). */
-function recomputedFlops(graph: ModelGraph, clustering: LayerClustering, core: StageCore): number {
+/** Forward FLOPs a stage recomputes per graph batch: its layers' (full), their attention cores' (selective; none
+ * when the cores run fused, which keep nothing to recompute). */
+function recomputedFlops(graph: ModelGraph, clustering: LayerClustering, core: StageCore, fused: boolean): number {
   const layers = clustering.layers.slice(core.start, core.end);
   if (core.recompute === 'full') return layers.reduce((b, l) => b + l.forwardFlops, 0);
-  if (core.recompute === 'none') return 0;
+  if (core.recompute === 'none' || fused) return 0;
   const units = clustering.unitGraph.units.slice(layers[0].unitStart, layers[layers.length - 1].unitEnd);
   return attentionFlops(graph, attentionCoreOpsOf(graph), units.flatMap((u) => u.forwardOps));
+}
+
+/**
+ * What fused attention changes in a step's executed FLOPs per graph batch, against the paper's count (every score
+ * computed; backward 2x the forward): a causal core's dots run half (forward D/2, backward 2.5 D/2: 1.75 D instead
+ * of 3 D), a full one recomputes Q K^T in its backward (3.5 D). Model TFLOP/s keep the paper's count.
+ */
+function fusedAttentionFlopsDelta(graph: ModelGraph, training: boolean): number {
+  const cores = attentionCoresOf(graph);
+  let delta = 0;
+  for (const i of cores.ops) {
+    const op = graph.ops[i];
+    if (op.kind !== 'dot') continue;
+    if (cores.causal.has(i)) delta += (training ? 1.75 - 3 : -0.5) * op.flops;
+    else if (training) delta += 0.5 * op.flops;
+  }
+  return delta;
 }
 
 /** Chunks per device tried by interleaved 1F1B: powers of two up to this. */
@@ -136,11 +157,12 @@ export function assemblePlan(x: AssembleInput): Plan {
   });
   const gpus = x.space.groups.reduce((a, g) => a + g.devices, 0);
   const fwdTotal = graphForwardFlops(x.graph);
-  const rematFwd = training ? c.stages.reduce((a, s) => a + recomputedFlops(x.graph, clustering, s.core), 0) : 0;
+  const rematFwd = training ? c.stages.reduce((a, s) => a + recomputedFlops(x.graph, clustering, s.core, x.fusedAttention === true), 0) : 0;
   const period = Math.max(...c.stages.map((s, i) => Math.max(s.core.forwardSeconds, sends[i])));
   const step = sim.stepSeconds;
   const rateSeconds = x.steadyState && !training ? c.microbatches * period : step;
-  const hardwareFlops = paperStepFlops(x.graph, x.globalBatch, training, fwdTotal > 0 ? rematFwd / fwdTotal : 0);
+  const hardwareFlops = paperStepFlops(x.graph, x.globalBatch, training, fwdTotal > 0 ? rematFwd / fwdTotal : 0)
+    + (x.fusedAttention ? fusedAttentionFlopsDelta(x.graph, training) * (x.globalBatch / x.graph.batch) : 0);
   const modelFlops = modelStepFlops(x.graph, x.globalBatch, training);
   const S = c.stages.length;
   const mean = (f: (i: number) => number): number => c.stages.reduce((a, _, i) => a + f(i), 0) / S;

@@ -8,6 +8,7 @@ import { INTER_ONLY_LAYERS, megatronGrid } from '../baselines/index.ts';
 import { uniformCandidate, type ProfileMemo, type UniformResult, type UniformSpec } from '../baselines/uniform.ts';
 import type { Candidate } from '../inter/search.ts';
 import { manualProfileFn, type PlanContext } from '../inter/context.ts';
+import { fusedAttentionOf } from './context.ts';
 import { runLayerConstruction } from '../inter/layerConstruction.ts';
 import { MEGATRON, type ManualStrategy } from '../inter/manualProfile.ts';
 import { PlacementError } from '../inter/placement.ts';
@@ -37,6 +38,7 @@ function assembleUniform(ctx: PlanContext, kind: BaselineKind, label: string, sp
       globalBatch: ctx.options.globalBatch, schedule: plainSchedule(ctx.options.schedule), candidate: r.candidate,
       memoryLimitBytes: ctx.memoryLimitBytes, searchSeconds: (Date.now() - started) / 1000,
       ...(ctx.describeSharding ? { shardingOf: shardingFor(ctx, r.cost) } : {}),
+      ...(fusedAttentionOf(ctx) ? { fusedAttention: true } : {}),
     });
   } catch (err) {
     if (err instanceof PlacementError) return `${spec.pp} sub-meshes of ${spec.dp * (spec.strategy.contextParallel?.degree ?? 1) * spec.tp} GPUs do not pack into the nodes: ${err.message}`;

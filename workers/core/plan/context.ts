@@ -2,13 +2,12 @@
  * Options normalised once at the entry (errors name the bad option) into what every planning path shares
  * (inter/context.ts PlanContext), and the intra-op pass as a profile source.
  */
-import { runtimeTraits } from '../inter/runtime.ts';
+import { ATTENTION_CHOICES, runtimeTraits, usesFusedAttention } from '../inter/runtime.ts';
 import { attentionCoreOpsOf } from '../inter/stageCosts.ts';
 import type { Recompute } from '../inter/stageOptions.ts';
 import { gpuGroups } from '../cluster/submeshes.ts';
 import { gpuSpec, totalDevices } from '../cluster/topology.ts';
 import { CP_KINDS, CP_SPLITS, seqChoiceOf } from '../inter/seqParallel.ts';
-import { ATTENTION_CHOICES } from '../inter/runtime.ts';
 import type { Cluster } from '../cluster/types.ts';
 import type { ModelGraph, Tensor } from '../ir/types.ts';
 import { runLayerConstruction } from '../inter/layerConstruction.ts';
@@ -104,6 +103,12 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   const remat: Recompute[] = !training ? ['none'] : options.remat === 'on' ? ['full'] : options.remat === 'off' ? ['none']
     : options.remat === 'selective' ? ['selective'] : selective ? ['none', 'full', 'selective'] : ['none', 'full'];
   return { graph, cluster, options, training, clustering, tensors, memoryLimitBytes, microbatchCounts, remat, hasExperts, rebatched: new Map(), concurrency, describeSharding: true };
+}
+
+/** Whether the plan's attention cores run fused (inter/runtime.ts usesFusedAttention), by its first node's GPU. */
+export function fusedAttentionOf(ctx: PlanContext): boolean {
+  const gpu = ctx.cluster.nodes[0]?.gpu;
+  return gpu !== undefined && usesFusedAttention(ctx.options.attention, runtimeTraits(ctx.options.runtime), gpuSpec(ctx.cluster, gpu), ctx.options.precision);
 }
 
 /**

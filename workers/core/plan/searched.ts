@@ -15,7 +15,7 @@ import { PlacementError } from '../inter/placement.ts';
 import { gpuSpec } from '../cluster/topology.ts';
 import { opSeconds } from '../cost/opCost.ts';
 import { stageSharding } from './stageSharding.ts';
-import { costContext, type PlanContext } from './context.ts';
+import { costContext, fusedAttentionOf, type PlanContext } from './context.ts';
 import { searchBudgetProblem } from './budget.ts';
 import type { Plan, PlanKind, PlanOptions, ProgressCallback, SearchTraceEntry } from './types.ts';
 import type { ZeroLevel } from '../inter/zeroStages.ts';
@@ -91,6 +91,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
         searchSeconds: (Date.now() - started) / 1000,
         steadyState: !ctx.training && ctx.options.inferObjective === 'throughput',
         ...(ctx.describeSharding ? { shardingOf: shardingFor(ctx, cost) } : {}),
+        ...(fusedAttentionOf(ctx) ? { fusedAttention: true } : {}),
       }));
     } catch (err) {
       // Sub-mesh shapes of nodes whose GPU count is not a power of two do not always pack (alpa.md §3 assumes it is).
