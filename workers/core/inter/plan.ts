@@ -155,7 +155,7 @@ export interface PlanOptions {
   /** How context parallelism exchanges the sequence: ring attention (default) or Ulysses all-to-all. */
   readonly cpKind?: CpKind;
   /** How ring CP splits a causal sequence: Megatron / Transformer Engine's load-balanced 2cp chunks (default) or
-   * cp contiguous blocks, whose last rank does (2cp - 1)/cp of the average attention (inter/unitProfile.ts
+   * cp contiguous blocks, whose last rank does (2cp - 1)/cp of the average attention (inter/fusedCore.ts
    * causalImbalance). */
   readonly cpSplit?: CpSplit;
   /** Attention cores as fused kernels (FlashAttention / cuDNN: no s x s scores kept, backward 2.5x the forward's

@@ -18,7 +18,7 @@ import type { ProfiledCollective } from './unitProfile.ts';
 
 export type CpKind = 'ring' | 'ulysses';
 export const CP_KINDS: readonly CpKind[] = ['ring', 'ulysses'];
-/** How ring CP splits a sequence (unitProfile.ts causalImbalance): 2cp load-balanced chunks or cp contiguous blocks. */
+/** How ring CP splits a sequence (fusedCore.ts causalImbalance): 2cp load-balanced chunks or cp contiguous blocks. */
 export type CpSplit = 'balanced' | 'contiguous';
 export const CP_SPLITS: readonly CpSplit[] = ['balanced', 'contiguous'];
 
