@@ -5,8 +5,11 @@
 import type { GpuSpec } from '../cluster/types.ts';
 import { CAUSAL_FLOP_FRACTION, fusedAttentionSeconds, LOGSUMEXP_BYTES } from '../cost/fusedAttention.ts';
 import { computeDType, type Precision } from '../cost/precision.ts';
-import type { Op } from '../ir/types.ts';
-import type { PricingGraph, ProfiledKernel } from './unitProfile.ts';
+import type { TensorLookup } from '../cost/opCost.ts';
+import type { ModelGraph, Op } from '../ir/types.ts';
+
+/** A profiled kernel as read here (unitProfile.ts ProfiledKernel): its op and the devices its work is split over. */
+interface Kernel { readonly op: number; readonly tiles: number }
 
 /**
  * Causal ring attention with the sequence split in cp contiguous blocks: rank r attends to blocks 0..r, so the last
@@ -32,7 +35,7 @@ export interface AttentionCore {
 }
 
 /** Forward and backward seconds of one core op run inside a fused attention kernel (its dots carry the FLOPs). */
-export function fusedCoreSeconds(op: Op, k: ProfiledKernel, a: AttentionCore, gpu: GpuSpec, precision: Precision, imbalance: number): { forwardSeconds: number; backwardSeconds: number; weightGradientSeconds: number } {
+export function fusedCoreSeconds(op: Op, k: Kernel, a: AttentionCore, gpu: GpuSpec, precision: Precision, imbalance: number): { forwardSeconds: number; backwardSeconds: number; weightGradientSeconds: number } {
   if (op.kind !== 'dot') return { forwardSeconds: 0, backwardSeconds: 0, weightGradientSeconds: 0 };
   const causal = a.causal?.has(k.op) ?? false;
   const flops = (op.flops / Math.max(1, k.tiles)) * (causal ? CAUSAL_FLOP_FRACTION * imbalance : 1);
@@ -41,7 +44,7 @@ export function fusedCoreSeconds(op: Op, k: ProfiledKernel, a: AttentionCore, gp
 }
 
 /** Bytes per device of the fused cores' log-sum-exp (one fp32 value per softmax row). */
-export function logsumexpBytes(at: PricingGraph, kernels: readonly ProfiledKernel[]): number {
+export function logsumexpBytes(at: { readonly graph: ModelGraph; readonly tensors: TensorLookup }, kernels: readonly Kernel[]): number {
   let bytes = 0;
   for (const k of kernels) {
     const op = at.graph.ops[k.op];
