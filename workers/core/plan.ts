@@ -74,43 +74,42 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
       const solver = deps.solver ?? createHighsSolver();
       intra = (input) => runIntra(input, solver);
     }
-    // A unit the ILP cannot solve is priced by the template, with SP where its variant asks for it.
-    const manualSp = manualProfileFn(ctx, { ...searchStrategy(ctx), sequenceParallel: true });
-    ilp = intraProfileFn(ctx, intra, (unit, mesh, sub) => (seqChoiceOf(mesh.variant).sp ? manualSp : manual)(unit, mesh, sub));
+    // A unit the ILP cannot solve (or run with the variant's CP) is priced by the template with the same SP / CP.
+    ilp = intraProfileFn(ctx, intra, (unit, mesh, sub) => profile(unit, { ...mesh, variant: mesh.variant.replace(/^ilp/, 'template') }, sub));
   }
   const forced = typeof ctx.options.zero === 'number' || ctx.options.ep !== undefined;
-  return {
-    profile: (unit, mesh, sub) => {
-      const c = seqChoiceOf(mesh.variant);
-      if (c.base === 'ilp' && ilp) return ilp(unit, mesh, sub);
-      if (c.base !== mesh.variant) {
-        let fn = seqFns.get(mesh.variant);
-        if (!fn) {
-          const epBase = /^template-ep(\d+)$/.exec(c.base);
-          const base = c.base === 'template-dense' ? { expertParallel: false }
-            : epBase ? { expertDegree: Number(epBase[1]), expertLink: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, Number(epBase[1])) } : {};
-          fn = manualProfileFn(ctx, { ...searchStrategy(ctx), ...base, ...seqStrategy(c) });
-          seqFns.set(mesh.variant, fn);
-        }
-        return fn(unit, mesh, sub);
-      }
-      if (mesh.variant === 'template-dense') return dense(unit, mesh, sub);
-      const ep = /^template-ep(\d+)$/.exec(mesh.variant);
-      if (!ep) return manual(unit, mesh, sub);
-      let fn = grouped.get(mesh.variant);
+  const profile: ProfileFn = (unit, mesh, sub) => {
+    const c = seqChoiceOf(mesh.variant);
+    if (c.base === 'ilp' && ilp) return ilp(unit, mesh, sub);
+    if (c.base !== mesh.variant) {
+      let fn = seqFns.get(mesh.variant);
       if (!fn) {
-        const degree = Number(ep[1]);
-        fn = manualProfileFn(ctx, { ...searchStrategy(ctx), expertDegree: degree, expertLink: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, degree) });
-        grouped.set(mesh.variant, fn);
+        const epBase = /^template-ep(\d+)$/.exec(c.base);
+        const base = c.base === 'template-dense' ? { expertParallel: false }
+          : epBase ? { expertDegree: Number(epBase[1]), expertLink: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, Number(epBase[1])) } : {};
+        fn = manualProfileFn(ctx, { ...searchStrategy(ctx), ...base, ...seqStrategy(c) });
+        seqFns.set(mesh.variant, fn);
       }
       return fn(unit, mesh, sub);
-    },
+    }
+    if (mesh.variant === 'template-dense') return dense(unit, mesh, sub);
+    const ep = /^template-ep(\d+)$/.exec(mesh.variant);
+    if (!ep) return manual(unit, mesh, sub);
+    let fn = grouped.get(mesh.variant);
+    if (!fn) {
+      const degree = Number(ep[1]);
+      fn = manualProfileFn(ctx, { ...searchStrategy(ctx), expertDegree: degree, expertLink: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, degree) });
+      grouped.set(mesh.variant, fn);
+    }
+    return fn(unit, mesh, sub);
+  };
+  return {
+    profile,
     filter: {
-      // Each template variant also with SP / CP (inter/seqParallel.ts); forced context parallelism leaves the ILP
-      // (which knows no CP) out.
+      // Each template variant also with SP / CP (inter/seqParallel.ts), and the ILP's answer with them where sound.
       variantsOf: (l) => [
-        // The ILP with and without SP on its answer (inter/ilpSeqParallel.ts; one solve serves both).
-        ...(ilp && l[1] > 1 && !forced && !(ctx.options.cp !== undefined && ctx.options.cp > 1) ? seqVariants('ilp', l, ctx.graph, { sp: ctx.options.sp, cp: 1 }) : []),
+        // The ILP with and without SP / CP on its answer (inter/ilpSeqParallel.ts; one solve serves them all).
+        ...(ilp && l[1] > 1 && !forced ? seqVariants('ilp', l, ctx.graph, ctx.options) : []),
         ...(ctx.hasExperts ? expertVariants(l, gpusPerNode, experts, ctx.options.ep) : ['template']).flatMap((t) => seqVariants(t, l, ctx.graph, ctx.options)),
       ],
     },

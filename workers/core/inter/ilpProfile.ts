@@ -9,7 +9,9 @@ import type { Precision } from '../cost/precision.ts';
 import type { ShardingPlan } from '../intra/types.ts';
 import type { ModelGraph, Tensor } from '../ir/types.ts';
 import { unitParamIds, type Unit } from './units.ts';
-import { ilpSequenceParallelOrNone } from './ilpSeqParallel.ts';
+import { ilpContextParallelSplit, ilpSequenceParallelOrNone } from './ilpSeqParallel.ts';
+import { contextParallelCollectives, type CpKind, type CpSplit } from './seqParallel.ts';
+import type { Link } from '../cluster/types.ts';
 import { specReplicatedAxes, specTiles } from './specStrings.ts';
 
 export { specReplicatedAxes, specTiles } from './specStrings.ts';
@@ -74,7 +76,8 @@ export function ilpZeroGroups(graph: ModelGraph, unit: Unit, plan: ShardingPlan,
 /** The profile of the intra-op pass's answer for one unit (ops' tiles from their specs; its collectives). */
 export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: ShardingPlan,
   tensors: ReadonlyMap<string, Tensor>, training: boolean, precision: Precision, normsInFp32 = false,
-  sequenceParallel?: { readonly attentionOps: ReadonlySet<number> }): UnitProfile {
+  sequenceParallel?: { readonly attentionOps: ReadonlySet<number> },
+  contextParallel?: { readonly degree: number; readonly kind: CpKind; readonly link?: Link; readonly split?: CpSplit }): UnitProfile {
   const mesh = plan.meshShape;
   // Sequence parallelism on this answer (ilpSeqParallel.ts); none where its shape rules it out.
   const sp = sequenceParallel ? ilpSequenceParallelOrNone(graph, unit, plan, tensors, precision, sequenceParallel.attentionOps) : undefined;
@@ -104,6 +107,11 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     collectives.push({ kind: c.kind, axis: c.axis, bytes: c.bytes, phase: /backward/.test(c.reason) ? 'backward' : 'forward', scales: true });
   }
   if (sp) collectives.push(...sp.added);
+  // Context parallelism where the answer's axis 0 is pure data parallelism (ilpContextParallelSplit; the caller checks).
+  const cpSplit = contextParallel && contextParallel.degree > 1 ? ilpContextParallelSplit(graph, unit, plan, tensors) : undefined;
+  const cp = contextParallel && cpSplit !== undefined
+    ? contextParallelCollectives(graph, unit, tensors, cpSplit, contextParallel.degree, contextParallel.kind, contextParallel.link) : undefined;
+  if (cp) collectives.push(...cp.collectives);
   return {
     meshShape: mesh,
     refBatch: graph.batch,
@@ -122,6 +130,8 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     paramFractions: elementFractions(unitParamIds(graph, unit, tensors).map((t) => tensors.get(t)!.shape.reduce((a, b) => a * b, 1))),
     source: 'ilp',
     sharding: plan,
+    ...(cp && cp.bufferBytes > 0 ? { bufferBytes: cp.bufferBytes } : {}),
+    ...(cp && contextParallel!.kind === 'ring' && contextParallel!.split === 'contiguous' ? { cpContiguous: contextParallel!.degree } : {}),
     ...(zero && zero.groups.length ? { zero: { level: 1 as const, elems: zero.groups.reduce((a, g) => a + g.elems, 0), groups: zero.groups } } : {}),
   };
 }

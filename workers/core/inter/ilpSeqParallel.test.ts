@@ -9,7 +9,8 @@ import { runIntra } from '../intra/index.ts';
 import { zooModel } from '../zoo/index.ts';
 import { runLayerConstruction } from './layerConstruction.ts';
 import { profileFromSharding } from './ilpProfile.ts';
-import { ilpSequenceParallelOrNone } from './ilpSeqParallel.ts';
+import { ilpContextParallelSplit, ilpSequenceParallelOrNone } from './ilpSeqParallel.ts';
+import { contextParallelCollectives } from './seqParallel.ts';
 import type { Unit } from './units.ts';
 
 // One GPT block (batch 2, seq 16, hidden 64, 4 heads) as the ILP shards it Megatron-style on a (1, 2) mesh: qkv and
@@ -114,4 +115,26 @@ describe('sequence parallelism on an ILP answer (one GPT block, Megatron-shaped 
     expect(sp.added.every((c) => c.bytes === 8_388_608)).toBe(true);
     expect(sp.added).toHaveLength(10);
   }, 120_000);
+
+  it("context parallelism only where the answer's axis 0 is pure data parallelism; then the template's ring exchange", () => {
+    // The same block as pure data parallelism on (2, 1): every activation split over axis 0 along its batch dim.
+    const dp = {
+      ...plan, meshShape: [2, 1], collectives: [],
+      tensors: plan.tensors.map((t) => ({ ...t, spec: tensors.get(t.tensor)!.batchDim === 0 ? `S0${rep(t.shape.length - 1)}` : rep(t.shape.length) })),
+    } as ShardingPlan;
+    // K is [2, 4, 16, 16] split over the 2 devices of axis 0: a device holds half of it.
+    expect(ilpContextParallelSplit(graph, unit, dp, tensors)).toBe(2);
+    const p = profileFromSharding(graph, unit, dp, tensors, true, 'fp16-mixed', false, undefined, { degree: 2, kind: 'ring' });
+    // Exactly the template's CP on (2, 1) (split n0 x tp = 2): forward (cp - 1) (K + V) / 2 = 4,096 B, backward twice.
+    const want = contextParallelCollectives(graph, unit, tensors, 2, 2, 'ring');
+    expect(p.collectives).toEqual(want.collectives);
+    expect(want.collectives.map((c) => c.bytes)).toEqual([4096, 8192]);
+    expect(p.bufferBytes).toBe(want.bufferBytes);
+    // Not where axis 0 splits anything but the batch (the Megatron-shaped answer has n0 = 1; hidden over axis 0).
+    expect(ilpContextParallelSplit(graph, unit, plan, tensors)).toBeUndefined();
+    const hidden = { ...dp, tensors: dp.tensors.map((t) => (t.shape.length === 3 ? { ...t, spec: 'S0RS0' } : t)) } as ShardingPlan;
+    expect(ilpContextParallelSplit(graph, unit, hidden, tensors)).toBeUndefined();
+    const mixed = { ...dp, tensors: dp.tensors.map((t) => (t.shape.length === 3 ? { ...t, spec: 'RRS0' } : t)) } as ShardingPlan;
+    expect(ilpContextParallelSplit(graph, unit, mixed, tensors)).toBeUndefined();
+  });
 });

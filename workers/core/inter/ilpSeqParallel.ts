@@ -21,7 +21,8 @@ import type { ShardingPlan } from '../intra/types.ts';
 import type { ModelGraph, Tensor } from '../ir/types.ts';
 import type { ProfiledCollective } from './unitProfile.ts';
 import type { Unit } from './units.ts';
-import { specTiles } from './specStrings.ts';
+import { specDims, specTiles } from './specStrings.ts';
+import { attentionCores } from './seqParallel.ts';
 
 export interface IlpSequenceParallel {
   /** graph.ops indices of the forward ops split along the sequence over axis 1. */
@@ -131,4 +132,29 @@ export function ilpSequenceParallelOrNone(...args: Parameters<typeof ilpSequence
     if (err instanceof NoSequenceParallel) return undefined;
     throw err;
   }
+}
+
+/**
+ * Context parallelism on the ILP's answer, sound only where the answer uses mesh axis 0 as pure data parallelism:
+ * every activation split over axis 0 along its batch dim and no other, no weight or batchless tensor split over it,
+ * and no collective over it but the gradient synchronisation. Then cp devices of axis 0 can hold one sequence's
+ * tokens split cp ways instead of cp sequences: a device's tokens, compute and axis-1 collectives are those the
+ * answer priced, and CP adds the attention's K/V exchange (seqParallel.ts contextParallelCollectives), as the
+ * template's CP argues. Where axis 0 carries anything else (tensor parallelism over hidden, say) this re-pricing does
+ * not hold. Returns the split a device holds of K (what contextParallelCollectives divides tensors by), or undefined.
+ */
+export function ilpContextParallelSplit(graph: ModelGraph, unit: Unit, plan: ShardingPlan, tensors: ReadonlyMap<string, Tensor>): number | undefined {
+  if (plan.meshShape[0] <= 1) return undefined;
+  const specOf = new Map(plan.tensors.map((t) => [t.tensor, t.spec]));
+  for (const t of plan.tensors) {
+    const x = tensors.get(t.tensor);
+    if (!x) continue;
+    const on0 = specDims(t.spec).map((d) => d === 'S0' || d === 'S01');
+    if (x.kind === 'parameter' || x.batchDim === undefined) {
+      if (on0.some(Boolean)) return undefined;
+    } else if (!on0[x.batchDim] || on0.some((v, j) => v && j !== x.batchDim)) return undefined;
+  }
+  if (plan.collectives.some((c) => c.axis !== 1 && !/gradient|weight-update/.test(c.reason))) return undefined;
+  const core = attentionCores(graph, unit, tensors)[0];
+  return core ? specTiles(specOf.get(core.k.id) ?? 'R', plan.meshShape) : plan.meshShape[0];
 }

@@ -22,3 +22,8 @@ export function specReplicatedAxes(spec: string, mesh: readonly [number, number]
   }
   return ([0, 1] as const).filter((a) => mesh[a] > 1 && !used.has(a));
 }
+
+/** The spec's token per tensor dim ('S0RS1' -> ['S0', 'R', 'S1']). */
+export function specDims(spec: string): string[] {
+  return spec.match(SPEC_TOKEN) ?? [];
+}

@@ -7,6 +7,7 @@
 import { dpCells, groupOrders } from '../inter/stageConstruction.ts';
 import type { MeshSpace } from '../inter/meshSpace.ts';
 import { profileKey } from '../inter/profileUnits.ts';
+import { seqChoiceOf } from '../inter/seqParallel.ts';
 import type { PlanContext } from './context.ts';
 
 export interface SearchWork {
@@ -32,12 +33,13 @@ export const SEARCH_LIMITS = {
 
 export function estimateSearchWork(ctx: PlanContext, space: MeshSpace): SearchWork {
   const keys = new Set<string>();
-  let ilp = 0;
+  const solves = new Set<string>();
   for (const sub of space.submeshes) for (const mesh of sub.meshes) for (const unit of ctx.clustering.unitGraph.units) {
     const key = profileKey(unit, mesh, sub);
     if (keys.has(key)) continue;
     keys.add(key);
-    if (mesh.variant === 'ilp') ilp++;
+    // One solve per unit and mesh serves every ILP variant (plan/context.ts intraProfileFn).
+    if (seqChoiceOf(mesh.variant).base === 'ilp') solves.add(profileKey(unit, { ...mesh, variant: 'ilp' }, sub));
   }
   const L = ctx.clustering.layers.length;
   // Devices counted in each group's quantum, as solveStageDp does (stageConstruction.ts quantised).
@@ -49,7 +51,7 @@ export function estimateSearchWork(ctx: PlanContext, space: MeshSpace): SearchWo
   for (const sub of space.submeshes) statesPerRange += Math.max(0, groupDevices[sub.group] - sub.devices / quantum[sub.group] + 1);
   const passes = ctx.microbatchCounts.length * groupOrders(groupDevices.length).length * PASSES_PER_COUNT;
   return {
-    ilpSolves: ilp,
+    ilpSolves: solves.size,
     profiles: keys.size,
     dpCells: dpCells({ layers: L, maxStages: S, groupDevices }),
     dpSteps: passes * S * (L * (L + 1)) / 2 * statesPerRange,

@@ -14,6 +14,8 @@ import { runLayerConstruction } from '../inter/layerConstruction.ts';
 import { divisorsDescending } from '../inter/search.ts';
 import { profileKey, type ProfileFn } from '../inter/profileUnits.ts';
 import { profileFromSharding } from '../inter/ilpProfile.ts';
+import { ilpContextParallelSplit } from '../inter/ilpSeqParallel.ts';
+import { expertGroupLink } from '../inter/expertChoice.ts';
 import type { PlanContext } from '../inter/context.ts';
 import { LIMITS, rangeProblem } from '../boundary/limits.ts';
 import { echo, summarise } from '../boundary/text.ts';
@@ -113,7 +115,8 @@ export function fusedAttentionOf(ctx: PlanContext): boolean {
 
 /**
  * The intra-op pass per (unit, mesh); a unit the ILP cannot solve falls back to `fallback`. One solve per unit and
- * logical mesh: the SP variant ('ilp+sp', inter/ilpSeqParallel.ts) is derived from the same answer.
+ * logical mesh: the SP and CP variants ('ilp+sp', 'ilp+cp2-ring', inter/ilpSeqParallel.ts) are derived from the same
+ * answer; a CP variant whose answer cannot run CP falls back too.
  */
 export function intraProfileFn(ctx: PlanContext, intra: IntraFn, fallback: ProfileFn): ProfileFn {
   const solved = new Map<string, Promise<ShardingPlan>>();
@@ -131,7 +134,13 @@ export function intraProfileFn(ctx: PlanContext, intra: IntraFn, fallback: Profi
     }
     const plan = await pending;
     if (plan.status !== 'optimal' && plan.status !== 'time-limit') return fallback(unit, mesh, sub);
+    const c = seqChoiceOf(mesh.variant);
+    // CP only where the answer's axis 0 is pure data parallelism (ilpSeqParallel.ts); elsewhere the template prices it.
+    if (c.cp > 1 && ilpContextParallelSplit(ctx.graph, unit, plan, ctx.tensors) === undefined) return fallback(unit, mesh, sub);
+    const cp = c.cp > 1 ? {
+      degree: c.cp, kind: c.cpKind, link: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, c.cp), ...(ctx.options.cpSplit ? { split: ctx.options.cpSplit } : {}),
+    } : undefined;
     return profileFromSharding(ctx.graph, unit, plan, ctx.tensors, ctx.training, ctx.options.precision,
-      runtimeTraits(ctx.options.runtime).normsInFp32, seqChoiceOf(mesh.variant).sp ? { attentionOps } : undefined);
+      runtimeTraits(ctx.options.runtime).normsInFp32, c.sp ? { attentionOps } : undefined, cp);
   };
 }
