@@ -82,5 +82,16 @@ export function opLogitsBytes(op: Op, tensorOf: (id: string) => Tensor | undefin
   return bytes;
 }
 
-/** JAX runtime: asynchronous dispatch keeps two steps' temporaries allocated at once. */
-export const ASYNC_STEPS_IN_FLIGHT = 2;
+/**
+ * JAX runtime, measured on an H100 80GB (JAX 0.11.2, bench/bridge/h100x1-runs.jsonl): a step holds its argument +
+ * temp bytes (memory_analysis) and no more (peak_bytes_in_use equal to within 0.01 GiB on 4 runs); a second step's
+ * temporaries are not held (the old rule of 2 was fitted to OOMs of a process that had run other programs first).
+ */
+export const ASYNC_STEPS_IN_FLIGHT = 1;
+
+/**
+ * What XLA is given: JAX's allocator takes XLA_PYTHON_CLIENT_MEM_FRACTION of HBM, 0.75 by default (bytes_limit
+ * 59.38 GiB of 79.18 on the H100, also with XLA_PYTHON_CLIENT_PREALLOCATE=false); a step whose argument + temp
+ * exceeds it fails (gpt-760M b8 without remat: 59.46 GiB, OOM). --memory-gb states another limit.
+ */
+export const XLA_ARENA_FRACTION = 0.75;

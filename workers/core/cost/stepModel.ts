@@ -16,7 +16,7 @@ import { type ActivationBytes, activationBytes, precisionBytes } from './memory.
 import { opSeconds, tensorLookup } from './opCost.ts';
 import { optimizerSeconds } from './optimizer.ts';
 import {
-  ASYNC_STEPS_IN_FLIGHT, COPY_ENGINE_COLLECTIVE_SLOWDOWN, GRADIENT_REDUCTION_BYTES_PER_ELEMENT, GRADIENT_SYNC_NO_REMAT_FACTOR, logitsBytes,
+  ASYNC_STEPS_IN_FLIGHT, XLA_ARENA_FRACTION, COPY_ENGINE_COLLECTIVE_SLOWDOWN, GRADIENT_REDUCTION_BYTES_PER_ELEMENT, GRADIENT_SYNC_NO_REMAT_FACTOR, logitsBytes,
   SCAN_RESIDUAL_COPY_PASSES, SCAN_RESIDUAL_PASSES, ZERO3_ALL_TO_ALLS_PER_LAYER, ZERO3_RESHARD_BYTES_PER_ELEMENT,
 } from './runtimeTerms.ts';
 import { type ForcedPlanKind, planSplits, splitOf } from './sharding.ts';
@@ -232,7 +232,7 @@ export function predictStep(input: StepModelInput): StepPrediction {
   const optimizer = optimizerSeconds(gpu, input.precision, input.plan === 'zero3' ? params.total / n : params.perDevice, paramTensors);
   const comm = commAll.seconds;
   const memory = memoryOf(sized, params, acts);
-  const limit = input.memoryLimitBytes ?? gpu.hbmBytes;
+  const limit = input.memoryLimitBytes ?? XLA_ARENA_FRACTION * gpu.hbmBytes;
   return {
     stepSeconds: c.matmulSeconds + c.memoryBoundSeconds + residualCopySeconds + optimizer + comm,
     breakdown: { ...c, memoryBoundSeconds: c.memoryBoundSeconds + residualCopySeconds, residualCopySeconds, optimizerSeconds: optimizer, communicationSeconds: comm },

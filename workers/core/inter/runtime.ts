@@ -11,8 +11,8 @@
  *   SCAN_RESIDUAL_PASSES), plus a copy into / out of the stacked [layers, ...] buffers per loop that runs on the
  *   compute stream when the loop holds no collectives (SCAN_RESIDUAL_COPY_PASSES) and on the copy engines otherwise,
  *   slowing the loop's collectives (COPY_ENGINE_COLLECTIVE_SLOWDOWN); Flax/JAX keep layer-norm
- *   and softmax residuals in fp32 for 16-bit inputs; asynchronous dispatch allocates step k+1's temporaries while
- *   step k runs (ASYNC_STEPS_IN_FLIGHT); under ZeRO-3 the SPMD partitioner reshards activations with all-to-alls
+ *   and softmax residuals in fp32 for 16-bit inputs; a step holds its own arguments + temporaries only
+ *   (ASYNC_STEPS_IN_FLIGHT = 1) inside JAX's arena, 75% of HBM by default (XLA_ARENA_FRACTION); under ZeRO-3 the SPMD partitioner reshards activations with all-to-alls
  *   (ZERO3_ALL_TO_ALLS_PER_LAYER: one per layer in the forward, 5 per checkpointed layer with remat) and one all-to-all of the logits (cost/runtimeTerms.ts logitsBytes); data-parallel gradient
  *   all-reduces hide partly behind a recomputing backward loop, hardly at all without remat
  *   (GRADIENT_SYNC_NO_REMAT_FACTOR).
@@ -23,7 +23,7 @@
  */
 import {
   ASYNC_STEPS_IN_FLIGHT, COPY_ENGINE_COLLECTIVE_SLOWDOWN, GRADIENT_SYNC_NO_REMAT_FACTOR, SCAN_RESIDUAL_COPY_PASSES, SCAN_RESIDUAL_PASSES,
-  ZERO3_ALL_TO_ALLS_PER_LAYER,
+  XLA_ARENA_FRACTION, ZERO3_ALL_TO_ALLS_PER_LAYER,
 } from '../cost/runtimeTerms.ts';
 import type { Unit } from './units.ts';
 import type { GpuSpec } from '../cluster/types.ts';
@@ -48,6 +48,8 @@ export interface RuntimeTraits {
   readonly normsInFp32: boolean;
   /** Steps whose temporaries (gradients, activations, transients) are allocated at once. */
   readonly stepsInFlight: number;
+  /** The share of HBM the runtime's allocator is given (the memory limit unless the plan states one). */
+  readonly memoryFraction: number;
   /** ZeRO-3 activation all-to-alls per repeated layer in the forward (XLA's SPMD partitioner resharding around
    * weights split on their contracting dim; eager ZeRO-3 gathers the weights only). */
   readonly zero3ForwardAllToAlls: number;
@@ -80,9 +82,11 @@ export function usesFusedAttention(choice: AttentionChoice | undefined, traits: 
 
 const TRAITS: Record<Runtime, RuntimeTraits> = {
   megatron: { rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3ForwardAllToAlls: 0, zero3RematAllToAlls: 0,
-    noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false, fusedAttention: true, asyncColumnBackward: true },
+    noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false, fusedAttention: true, asyncColumnBackward: true,
+    memoryFraction: 1 },
   xla: { rematBlocksOnly: true, scanResidualPasses: SCAN_RESIDUAL_PASSES, scanResidualCopyPasses: SCAN_RESIDUAL_COPY_PASSES,
     copyEngineCollectiveSlowdown: COPY_ENGINE_COLLECTIVE_SLOWDOWN, normsInFp32: true, stepsInFlight: ASYNC_STEPS_IN_FLIGHT,
+    memoryFraction: XLA_ARENA_FRACTION,
     zero3ForwardAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
     zero3RematAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.remat - 2 * ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
     noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true, fusedAttention: false, asyncColumnBackward: false },

@@ -98,7 +98,9 @@ export function createContext(graph: ModelGraph, cluster: Cluster, options: Plan
   const training = options.mode === 'train';
   if (training && graph.training === null) throw new PlanOptionError(`model '${graph.name}' is inference-only; use mode 'infer'`);
   const clustering = runLayerConstruction(graph, { layers: options.layers });
-  const memoryLimitBytes = gpuGroups(cluster).map((g) => options.memoryLimitBytes ?? gpuSpec(cluster, g.gpu).hbmBytes);
+  // The limit is what the runtime's allocator is given (under XLA 75% of HBM: inter/runtime.ts), unless stated.
+  const fraction = runtimeTraits(options.runtime).memoryFraction;
+  const memoryLimitBytes = gpuGroups(cluster).map((g) => options.memoryLimitBytes ?? fraction * gpuSpec(cluster, g.gpu).hbmBytes);
   // 'auto': the search picks per stage; selective only where the graph has attention cores (else it is 'none').
   // Baselines take the first that fits (baselines/uniform.ts): none, then full, as Megatron-LM did.
   const selective = attentionCoreOpsOf(graph).size > 0;
