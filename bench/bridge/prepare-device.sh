@@ -8,7 +8,7 @@ mkdir -p "$DIR/scripts"
 cp tools/profile-cluster/profile.py bench/bridge/device-run.sh "$DIR/"
 x() { node bin/meshplan.mjs export --format jax "$@"; }
 one="--cluster dgx-h100:1x1 --baseline dp --microbatches 1 --precision bf16-adam32 --runtime xla --seq 1024"
-for m in gpt-350M:8 gpt-350M:16 gpt-1.3B:8 gpt-760M:8; do
+for m in gpt-350M:8 gpt-350M:16 gpt-1.3B:8 gpt-760M:8 gpt-760M:16 gpt-2.6B:8 gpt-1.3B:16; do
   for r in on off; do
     n=${m%%:*}; b=${m##*:}
     x --model zoo:$n --batch $b --remat $r $one -o "$DIR/scripts/${n}_b${b}_remat-${r}.py"

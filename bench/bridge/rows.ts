@@ -16,8 +16,12 @@ import { plan } from '../../workers/core/plan.ts';
 import { E2E_ROWS, planPrediction, rowGraphs, rowKey, rowPlanFlags, summarise, type Prediction, type Summary } from '../fidelity/rows.ts';
 
 const here = (name: string) => new URL(name, import.meta.url).pathname;
-export const PROFILE_FILES = { pair: here('h100-calibration-profile.json'), single: here('h100x1-calibration-profile.json') } as const;
+/** pair: the calibration's 2-GPU measurements as a profile (no 2-GPU machine was lent); single: profile.py run on
+ * the lent H100 (2026-12-06). */
+export const PROFILE_FILES = { pair: here('h100-calibration-profile.json'), single: here('h100x1-profile.json') } as const;
 export const MEASURED_RUNS_FILE = here('h100x1-runs.jsonl');
+/** The same scripts under other allocator settings (XLA_PYTHON_CLIENT_*), device-run.sh A and B. */
+export const MEMORY_RUNS_FILE = here('h100x1-memory.jsonl');
 
 export function profiled(file: string) {
   const r = clusterFromProfile(JSON.parse(readFileSync(file, 'utf8')) as ClusterProfile);
@@ -57,11 +61,17 @@ export const GPU_RUNS = [
   { model: 'gpt-1.3B', batch: 8, remat: true }, { model: 'gpt-1.3B', batch: 8, remat: false },
 ] as const;
 
-export const runFlags = (r: (typeof GPU_RUNS)[number], cluster: string): string[] => [
+/** Larger programs run for the out-of-memory side (device-run.sh A): each must fail there, and be predicted to. */
+export const OOM_SIDE_RUNS = [
+  { model: 'gpt-760M', batch: 16, remat: false }, { model: 'gpt-2.6B', batch: 8, remat: false }, { model: 'gpt-1.3B', batch: 16, remat: false },
+] as const;
+
+type Run = { readonly model: string; readonly batch: number; readonly remat: boolean };
+export const runFlags = (r: Run, cluster: string): string[] => [
   '--model', `zoo:${r.model}`, '--cluster', cluster, '--baseline', 'dp', '--remat', r.remat ? 'on' : 'off', '--microbatches', '1',
   '--precision', 'bf16-adam32', '--batch', String(r.batch), '--seq', '1024', '--runtime', 'xla'];
 
-export const runKey = (r: { model: string; batch: number; remat: boolean }) => `${r.model} b${r.batch} remat=${r.remat ? 'on' : 'off'}`;
+export const runKey = (r: Run) => `${r.model} b${r.batch} remat=${r.remat ? 'on' : 'off'}`;
 
 /** One line of an exported script's output. */
 export interface MeasuredRun {
@@ -73,14 +83,24 @@ export interface MeasuredRun {
   readonly error?: string;
   readonly memory?: { readonly peakBytesInUse: number; readonly bytesLimit: number };
   readonly device?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly async?: boolean;
+  /** XLA's compiled memory_analysis() per program (absent where compilation itself ran out of memory). */
+  readonly memoryAnalysis?: readonly ({ readonly argument_size_in_bytes: number; readonly temp_size_in_bytes: number } | null)[];
+  readonly kernels?: { readonly byClassMs?: Readonly<Record<string, number>> };
+}
+
+/** A step's argument + temp bytes as XLA compiled it (what it holds: bench/bridge/README.md), if known. */
+export const xlaStepBytes = (m: MeasuredRun): number | undefined => {
+  const a = m.memoryAnalysis?.[0];
+  return a ? a.argument_size_in_bytes + a.temp_size_in_bytes : undefined;
+};
+
+export function measuredLines(file: string): MeasuredRun[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as MeasuredRun);
 }
 
 export function measuredRuns(file = MEASURED_RUNS_FILE): Map<string, MeasuredRun> {
-  const out = new Map<string, MeasuredRun>();
-  if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, 'utf8').split('\n').filter((l) => l.trim())) {
-    const m = JSON.parse(line) as MeasuredRun;
-    out.set(runKey({ model: m.model, batch: m.globalBatch, remat: m.remat[0] }), m);
-  }
-  return out;
+  return new Map(measuredLines(file).map((m) => [runKey({ model: m.model, batch: m.globalBatch, remat: m.remat[0] }), m]));
 }

@@ -5,7 +5,10 @@
  * error). A run without a measurement says why.
  */
 import { E2E_ROWS, planPrediction, rowGraphs, rowKey, rowPlanFlags, summarise } from '../fidelity/rows.ts';
-import { calibrationRowsOnProfile, GPU_RUNS, measuredRuns, MEASURED_RUNS_FILE, predict, PROFILE_FILES, profiled, runFlags, runKey } from './rows.ts';
+import {
+  calibrationRowsOnProfile, GPU_RUNS, measuredLines, measuredRuns, MEASURED_RUNS_FILE, MEMORY_RUNS_FILE, OOM_SIDE_RUNS, predict, PROFILE_FILES, profiled,
+  runFlags, runKey, xlaStepBytes,
+} from './rows.ts';
 import { parseArgs } from '../../workers/cli/args.ts';
 import { loadPlanArgs, PLAN_KEYS } from '../../workers/cli/plan.ts';
 import { plan } from '../../workers/core/plan.ts';
@@ -13,14 +16,14 @@ import { plan } from '../../workers/core/plan.ts';
 const GiB = 2 ** 30;
 const worstOf = (xs: readonly { error: number; label: string }[]) => xs.reduce((w, x) => (Math.abs(x.error) > Math.abs(w.error) ? x : w), xs[0]);
 
-const fit = profiled(PROFILE_FILES.pair);
+const fit = profiled(PROFILE_FILES.single);
 const classes = new Map<string, { error: number; label: string }[]>();
 for (const p of fit.points.filter((x) => !x.leftOut)) {
   const k = p.kind === 'matmul' ? `matmul ${p.label.split(' ')[0]}` : p.kind;
   classes.set(k, [...(classes.get(k) ?? []), p]);
 }
 const profileFit = {
-  file: 'bench/bridge/h100-calibration-profile.json',
+  file: 'bench/bridge/h100x1-profile.json (tools/profile-cluster/profile.py on the lent NVIDIA H100 80GB HBM3, 2026-12-06)',
   notes: fit.notes,
   classes: Object.fromEntries([...classes].map(([k, xs]) => {
     const w = worstOf(xs);
@@ -42,18 +45,35 @@ const preset = summarise(onPreset);
 
 const measured = measuredRuns();
 const runs = [];
-for (const r of GPU_RUNS) {
+for (const r of [...GPU_RUNS, ...OOM_SIDE_RUNS]) {
   const { p, label, microbatches } = await predict(runFlags(r, PROFILE_FILES.single));
   const m = measured.get(runKey(r));
+  const held = m && (m.stepSeconds ? m.memory?.peakBytesInUse : xlaStepBytes(m));
   runs.push({
     run: runKey(r), plan: `${label}, 1 x H100, ${microbatches} micro-batch, remat ${r.remat ? 'on' : 'off'}, bf16 params + fp32 Adam, --runtime xla`,
     export: `meshplan export --format jax ${runFlags(r, 'bench/bridge/h100x1-profile.json').join(' ')}`,
     predicted: { stepSeconds: p.stepSeconds, memoryGiB: p.memoryBytes / GiB, requiredGiB: (p.requiredBytes ?? p.memoryBytes) / GiB, feasible: p.feasible },
-    measured: m ? { stepSeconds: m.stepSeconds ?? null, peakGiB: m.memory ? m.memory.peakBytesInUse / GiB : null, bytesLimitGiB: m.memory ? m.memory.bytesLimit / GiB : null, oom: m.oom, device: m.device ?? null } : null,
-    error: m?.stepSeconds ? { step: p.stepSeconds / m.stepSeconds - 1, memory: m.memory ? p.memoryBytes / m.memory.peakBytesInUse - 1 : null, oomAgrees: m.oom === !p.feasible } : null,
-    ...(m ? {} : { why: `not measured: ${MEASURED_RUNS_FILE.split('/').slice(-2).join('/')} has no line for it (no GPU was lent when this was committed; bench/bridge/README.md has the run)` }),
+    measured: m ? {
+      stepSeconds: m.stepSeconds ?? null, peakGiB: m.stepSeconds && m.memory ? m.memory.peakBytesInUse / GiB : null,
+      xlaStepGiB: xlaStepBytes(m) !== undefined ? xlaStepBytes(m)! / GiB : null, bytesLimitGiB: m.memory ? m.memory.bytesLimit / GiB : null,
+      oom: m.oom, error: m.error ?? null, device: m.device ?? null, kernelMs: m.kernels?.byClassMs ?? null,
+    } : null,
+    error: m ? {
+      step: m.stepSeconds ? p.stepSeconds / m.stepSeconds - 1 : null,
+      // against peak_bytes_in_use where it ran, else XLA's argument + temp (what the step would have held)
+      memory: held ? p.memoryBytes / held - 1 : null,
+      oomAgrees: m.oom === !p.feasible,
+    } : null,
+    ...(m ? {} : { why: `not measured: ${MEASURED_RUNS_FILE.split('/').slice(-2).join('/')} has no line for it` }),
   });
 }
+
+/** The memory mechanism runs: what XLA was given (bytes_limit) and held, per allocator setting. */
+const memoryRuns = measuredLines(MEMORY_RUNS_FILE).map((m) => ({
+  run: runKey({ model: m.model, batch: m.globalBatch, remat: m.remat[0] }), env: m.env ?? {}, backToBack: m.async ?? false,
+  bytesLimitGiB: m.memory ? m.memory.bytesLimit / GiB : null, xlaStepGiB: xlaStepBytes(m) !== undefined ? xlaStepBytes(m)! / GiB : null,
+  peakGiB: m.stepSeconds && m.memory ? m.memory.peakBytesInUse / GiB : null, oom: m.oom, error: m.error ? m.error.slice(0, 120) : null,
+}));
 
 const brief = (s: typeof preset) => ({ meanAbsError: s.meanAbsError, worstAbsError: s.worstAbsError, worstRow: s.worstRow, meanAbsMemoryError: s.meanAbsMemoryError,
   oomRowsPredictedInfeasible: `${s.oomRowsPredictedInfeasible}/${s.oomRows}`, feasibleRowsPredictedFeasible: s.feasibleRowsPredictedFeasible, groupsMatching: s.groupsMatching });
@@ -61,9 +81,13 @@ const brief = (s: typeof preset) => ({ meanAbsError: s.meanAbsError, worstAbsErr
 process.stdout.write(JSON.stringify({
   profileFit,
   calibrationStepsOnProfile: {
-    source: 'workers/core/cost/calibration/h100-e2e-steps.json (JAX 0.11.2 on H100 80GB SXM), planned with --cluster bench/bridge/h100x1-calibration-profile.json (1 GPU) or h100-calibration-profile.json (2 GPUs)',
+    source: 'workers/core/cost/calibration/h100-e2e-steps.json (JAX 0.11.2 on H100 80GB SXM), planned with --cluster bench/bridge/h100x1-profile.json (1 GPU) or h100-calibration-profile.json (2 GPUs)',
     profiled: brief(onProfile), preset: brief(preset),
     rows: onProfile.rows.map((x, i) => ({ row: x.row, measuredSeconds: x.measuredSeconds, profiledSeconds: x.predictedSeconds, profiledError: x.error, presetSeconds: preset.rows[i].predictedSeconds, presetError: preset.rows[i].error })),
   },
-  gpuRuns: { measuredFile: 'bench/bridge/h100x1-runs.jsonl', measured: runs.filter((r) => r.measured).length, of: runs.length, runs },
+  gpuRuns: {
+    measuredFile: 'bench/bridge/h100x1-runs.jsonl', device: 'NVIDIA H100 80GB HBM3 (nvidia-h100-x1), JAX 0.11.2, 2026-12-06',
+    measured: runs.filter((r) => r.measured).length, of: runs.length, runs,
+  },
+  memoryMechanism: { file: 'bench/bridge/h100x1-memory.jsonl', runs: memoryRuns },
 }, null, 1) + '\n');

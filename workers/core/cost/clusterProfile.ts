@@ -97,8 +97,11 @@ export function clusterFromProfile(p: ClusterProfile): ProfiledCluster | string 
   };
   // Memory-bound kernels as XLA fusions when the profile has them (what --runtime xla plans run), else as framework
   // kernels (PyTorch's softmax and layer norm reach about half the bandwidth XLA's fusions do on the same rows).
-  const xla = p.bandwidth.filter((r) => r.framework === 'xla');
-  const kernels = xla.length ? xla : p.bandwidth;
+  // XLA rows timed one synchronised call at a time (profile.py before 2026-12-06) time the dispatch too: left out.
+  const xlaRows = p.bandwidth.filter((r) => r.framework === 'xla');
+  const xla = xlaRows.filter((r) => r.timing === 'back-to-back');
+  const kept = xla.length ? xla : p.bandwidth.filter((r) => r.framework !== 'xla');
+  const kernels = kept;
   const gpu = fitBandwidth(start.matmulTiling ? fitMatmul(start, p.matmul) : start, kernels);
   const notes: string[] = [`${p.gpu.name} x${p.gpu.count}: fitted from the ${basePreset} preset's datasheet peaks and GEMM tiling`];
   const unknownDtypes = [...new Set(p.matmul.map((r) => r.dtype).filter((d) => !DTYPE_OF[d]))];
@@ -113,7 +116,9 @@ export function clusterFromProfile(p: ClusterProfile): ProfiledCluster | string 
     intraNode = fitLink(intraNode, rows);
     notes.push(`intra-node link fitted to ${rows.length} collective measurements (${(intraNode.bandwidthBytesPerSecond / 1e9).toFixed(0)} GB/s bus bandwidth)`);
   }
-  notes.push(`memory-bound kernels fitted to ${xla.length ? 'XLA fusions (jax.jit)' : 'framework (PyTorch) kernels: no XLA rows in the profile'}`);
+  notes.push(`memory-bound kernels fitted to ${xla.length ? 'XLA fusions (jax.jit)' : xlaRows.length
+    ? `framework (PyTorch) kernels: the profile's ${xlaRows.length} XLA rows were timed one synchronised call at a time (dispatch-bound), left out`
+    : 'framework (PyTorch) kernels: no XLA rows in the profile'}`);
   const points = fitPoints(gpu, p.collectives.absent ? undefined : intraNode, p.matmul, kernels, rows);
   const left = points.filter((x) => x.leftOut);
   if (left.length) {

@@ -24,6 +24,8 @@ export interface ProfileBandwidth {
   readonly gbps: number;
   /** Who ran the kernel: 'torch' (a framework kernel) or 'xla' (a jax.jit fusion); absent: a framework kernel. */
   readonly framework?: string;
+  /** 'back-to-back': calls dispatched without waiting, then one wait (the fit uses only such XLA rows). */
+  readonly timing?: string;
 }
 export interface ProfileCollective { readonly op: CollectiveKind; readonly group: number; readonly bytes: number; readonly s: number }
 

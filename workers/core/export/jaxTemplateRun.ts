@@ -72,7 +72,9 @@ def multi_stage_step(stages, keep_residuals=True):
     batches = [rng.integers(0, CFG['vocab'], (B // M, S), dtype=np.int32) for _ in range(M)]
     toks = [[jax.device_put(b, st.tokens_sharding) for b in batches] for st in stages]
     if tied:  # the last stage's copy of the tied embedding starts equal to the first stage's
-        stages[-1].params['outer']['wte'] = jax.device_put(stages[0].params['outer']['wte'], stages[-1].param_sharding['outer']['wte'])
+        # a copy: with --fold both stages may sit on one device, where device_put returns the same buffer, which
+        # the first stage's update (donating its parameters) would delete under the last stage
+        stages[-1].params['outer']['wte'] = jax.device_put(jnp.copy(stages[0].params['outer']['wte']), stages[-1].param_sharding['outer']['wte'])
 
     def run(i):
         inputs, saved, grads = {}, {}, [None] * n
@@ -147,18 +149,69 @@ def device_memory(devices):
             'bytesInUse': max((s.get('bytes_in_use', 0) for s in stats), default=0)}
 
 
+def kernel_class(name):
+    n = name.lower()
+    if 'nccl' in n or 'all-reduce' in n or 'all_reduce' in n or 'allreduce' in n:
+        return 'nccl'
+    if 'gemm' in n or 'cublas' in n or 'cutlass' in n or 'matmul' in n or 'xmma' in n or 'nvjet' in n:
+        return 'gemm'
+    if 'dynamic_update_slice' in n or 'dynamic-update-slice' in n:
+        return 'dus'
+    if 'memcpy' in n or 'memset' in n or n.startswith('copy'):
+        return 'copy'
+    return 'fusion'
+
+
+def trace_step(run, i, logdir):
+    """One more step under jax.profiler: GPU kernel time by class (GEMM, fusion, copy, NCCL) and the top kernels."""
+    import glob
+    import gzip
+    jax.profiler.start_trace(logdir, create_perfetto_trace=True)
+    jax.block_until_ready(run(i))
+    jax.profiler.stop_trace()
+    files = glob.glob(os.path.join(logdir, '**', '*perfetto*.json.gz'), recursive=True)
+    if not files:
+        return {'error': 'no perfetto trace under %s' % logdir}
+    with gzip.open(files[0], 'rt') as f:
+        trace = json.load(f)
+    events = trace['traceEvents'] if isinstance(trace, dict) else trace
+    gpu = {e['pid'] for e in events if e.get('ph') == 'M' and e.get('name') == 'process_name'
+           and re.search(r'/device:GPU:\d+', e['args'].get('name', ''))}
+    if not gpu:
+        return {'error': 'no GPU process in the trace', 'processes': sorted({e['args'].get('name', '') for e in events
+                if e.get('ph') == 'M' and e.get('name') == 'process_name'})[:20]}
+    by_class, by_name, t0, t1 = {}, {}, float('inf'), 0.0
+    for e in events:
+        if e.get('ph') != 'X' or e.get('pid') not in gpu:
+            continue
+        d, name = float(e.get('dur', 0)), e.get('name', '')
+        c = kernel_class(name)
+        by_class[c] = by_class.get(c, 0.0) + d / 1e3
+        key = re.sub(r'[._]\d+$', '', name)[:70]
+        ms, cnt = by_name.get(key, (0.0, 0))
+        by_name[key] = (ms + d / 1e3, cnt + 1)
+        t0, t1 = min(t0, float(e['ts'])), max(t1, float(e['ts']) + d)
+    top = sorted(by_name.items(), key=lambda kv: -kv[1][0])[:25]
+    return {'spanMs': (t1 - t0) / 1e3 if t1 > t0 else 0, 'byClassMs': by_class,
+            'top': [{'name': k, 'ms': v[0], 'count': v[1]} for k, v in top]}
+
+
 def main(argv):
-    opts = {'--steps': 10, '--warmup': 3, '--out': None}
+    opts = {'--steps': 10, '--warmup': 3, '--out': None, '--trace': None}
+    back_to_back = False  # --async: timed steps dispatched without waiting (JAX's asynchronous dispatch)
     k = 0
     while k < len(argv):
         if argv[k] == '--fold':
             FOLD['on'] = True
             k += 1
+        elif argv[k] == '--async':
+            back_to_back = True
+            k += 1
         elif argv[k] in opts and k + 1 < len(argv):
-            opts[argv[k]] = argv[k + 1] if argv[k] == '--out' else int(argv[k + 1])
+            opts[argv[k]] = argv[k + 1] if argv[k] in ('--out', '--trace') else int(argv[k + 1])
             k += 2
         else:
-            sys.exit('unknown argument %s (known: --steps N --warmup N --out FILE --fold)' % argv[k])
+            sys.exit('unknown argument %s (known: --steps N --warmup N --out FILE --fold --async --trace DIR)' % argv[k])
     steps, warmup, out = opts['--steps'], opts['--warmup'], opts['--out']
     used = sorted({d for st in PLAN['stages'] for d in st['devices']})
     devices = jax.devices()
@@ -175,16 +228,30 @@ def main(argv):
         stages = [Stage(st) for st in PLAN['stages']]
         run, info = single_stage_step(stages[0]) if len(stages) == 1 else multi_stage(stages)
         result['compileSeconds'] = time.perf_counter() - t
+        result.update(info)  # before the steps: an out-of-memory step still reports what XLA planned
+        mem_devices = sorted({device_of(d) for d in used}, key=lambda d: d.id)
+        result['memoryBeforeSteps'] = device_memory(mem_devices)
         times = []
         for i in range(warmup + steps):
             t = time.perf_counter()
+            if i == warmup:
+                t_first = t
             loss = run(i + 1)
+            if not back_to_back or i < warmup:
+                jax.block_until_ready([loss] + [(st.params, st.opt) for st in stages])
+                if i >= warmup:
+                    times.append(time.perf_counter() - t)
+        if back_to_back:  # steps dispatched back to back (as a training loop does): their mean
             jax.block_until_ready([loss] + [(st.params, st.opt) for st in stages])
-            if i >= warmup:
-                times.append(time.perf_counter() - t)
-        result.update(info)
+            result['async'] = True
+            times = [(time.perf_counter() - t_first) / steps]
         result.update({'stepSeconds': statistics.median(times), 'stepSecondsMin': min(times), 'loss': float(loss),
-                       'oom': False, 'memory': device_memory(sorted({device_of(d) for d in used}, key=lambda d: d.id))})
+                       'oom': False, 'memory': device_memory(mem_devices)})
+        if opts['--trace']:
+            try:
+                result['kernels'] = trace_step(run, warmup + steps + 1, opts['--trace'])
+            except Exception as e:  # noqa: BLE001 (the step's figures stand without the trace)
+                result['kernels'] = {'error': str(e).split('\n')[0][:300]}
         code = 0
     except Exception as e:  # noqa: BLE001 (an out-of-memory is a result, anything else an error)
         result['oom'] = is_oom(e)
