@@ -194,8 +194,10 @@ function stateBoundNote(ctx: PlanContext): string {
   const limitBytes = Math.max(...ctx.memoryLimitBytes);
   const gib = (b: number) => (b / 2 ** 30).toFixed(2);
   if (perDeviceBytes <= limitBytes) {
-    const steps = runtimeTraits(ctx.options.runtime).stepsInFlight;
-    const inFlight = steps > 1 ? `; the ${ctx.options.runtime} runtime holds ${steps} steps' gradients and activations at once` : '';
+    const { stepsInFlight: steps, memoryFraction } = runtimeTraits(ctx.options.runtime);
+    const inFlight = (steps > 1 ? `; the ${ctx.options.runtime} runtime holds ${steps} steps' gradients and activations at once` : '')
+      + (memoryFraction < 1 && ctx.options.memoryLimitBytes === undefined
+        ? `; the ${ctx.options.runtime} runtime's allocator is given ${100 * memoryFraction}% of HBM (XLA_PYTHON_CLIENT_MEM_FRACTION; --memory-gb states another limit)` : '');
     return ` (model state spread over all ${devices} GPUs would take ${gib(perDeviceBytes)} of the ${gib(limitBytes)} GiB ` +
       `per device; the activations and the state no plan can shard do not fit in the rest${inFlight})`;
   }

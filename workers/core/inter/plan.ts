@@ -170,7 +170,7 @@ export interface PlanOptions {
    * to the model or the GPU (inter/runtime.ts): 'megatron' (eager kernels, the paper's V100 runs): every layer of
    * the clustering recomputed under remat, one step's memory. 'xla' (JAX/XLA, the H100 calibration rows): remat
    * checkpoints the repeated blocks only, layers run as one scan loop (residual copies without remat), layer norm
-   * and softmax residuals kept in fp32, and asynchronous dispatch holding two steps' temporaries.
+   * and softmax residuals kept in fp32, one step's memory inside JAX's arena (75% of HBM unless memoryLimitBytes).
    */
   readonly runtime?: Runtime;
 }
