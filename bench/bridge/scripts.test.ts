@@ -19,7 +19,7 @@ import { zooModel } from '../../workers/core/zoo/index.ts';
 const dir = mkdtempSync(join(tmpdir(), 'meshplan-scripts-'));
 const fakeJax = new URL('fakejax', import.meta.url).pathname;
 
-async function runScript(model: string, cluster: string, over: Partial<PlanOptions>, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+async function runScript(model: string, cluster: string, over: Partial<PlanOptions>, env: Record<string, string> = {}, args: string[] = []): Promise<Record<string, unknown>> {
   const g = zooModel(model, { batch: 8 });
   const r = await plan(g, parseClusterSpec(cluster), { ...defaultPlanOptions(g), precision: 'bf16-adam32', runtime: 'xla', ...over },
     undefined, undefined, { intra: 'manual' });
@@ -28,7 +28,7 @@ async function runScript(model: string, cluster: string, over: Partial<PlanOptio
   if (!s.ok) throw new Error(s.reason);
   const file = join(dir, `${model}-${cluster.replace(':', '_')}-${over.baseline}.py`);
   writeFileSync(file, s.script);
-  const out = execFileSync('python3', [file, '--steps', '1', '--warmup', '0'], { env: { ...process.env, PYTHONPATH: fakeJax, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('python3', [file, '--steps', '1', '--warmup', '0', ...args], { env: { ...process.env, PYTHONPATH: fakeJax, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -59,6 +59,14 @@ describe('exported scripts run (NumPy stand-in for JAX)', () => {
     const r = await runScript('gpt-tiny', 'dgx-h100:1x4', { baseline: 'megatron', dp: 1, tp: 2, pp: 2, microbatches: 2 }, { FAKEJAX_NO_FUNCTION_OUTPUTS: '1' });
     expect(r).toMatchObject({ stages: 2, oom: false, backward: 'backward recomputes the stage forward' });
     expect(Math.abs((r.loss as number) - uniform)).toBeLessThan(0.1);
+  }, 60_000);
+
+  it('--async times steps dispatched back to back; --trace without a profiler keeps the step and says why', async () => {
+    const r = await runScript('gpt-tiny', 'dgx-h100:1x1', { baseline: 'dp' }, {}, ['--steps', '2', '--async', '--trace', join(dir, 'trace')]);
+    expect(r).toMatchObject({ async: true, oom: false });
+    expect(r.stepSeconds).toBeGreaterThan(0);
+    expect((r.kernels as { error: string }).error).toMatch(/profiler/);
+    expect(r.memoryBeforeSteps).toBeDefined();
   }, 60_000);
 
   it('Llama with grouped-query attention, tp2 x pp2 on 4 GPUs, remat on', async () => {

@@ -10,7 +10,10 @@ Written by meshplan export --format jax: runs the plan's training step in JAX/XL
 the median step time, the peak device memory (memory_stats()) and the compiled programs' collectives, next to
 Meshplan's prediction. Self-contained: the model is rebuilt here in plain JAX with random weights.
 
-  python3 THIS.py [--steps N] [--warmup N] [--out FILE]
+  python3 THIS.py [--steps N] [--warmup N] [--out FILE] [--fold] [--async] [--trace DIR]
+
+--fold runs a multi-stage plan on fewer devices; --async times steps dispatched back to back (one wait at the end);
+--trace DIR profiles one more step (jax.profiler) and adds GPU kernel time by class (GEMM, fusion, copy, NCCL).
 
 What it does: one jax.sharding.Mesh per stage with the plan's logical mesh shape (axes 'x', 'y'); parameters and
 optimizer state placed by NamedSharding(mesh, PartitionSpec) from the plan's per-tensor specs (the repeated blocks
