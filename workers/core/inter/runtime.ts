@@ -66,6 +66,21 @@ export interface RuntimeTraits {
   /** The column-parallel backward issues its tensor-parallel collectives asynchronously beside its GEMMs (Megatron's
    * LinearWithGradAccumulationAndAsyncCommunication; inter/manualProfile.ts); XLA's calibrated TP steps show none. */
   readonly asyncColumnBackward: boolean;
+  /** Data-parallel gradients are reduced bucket by bucket as the last micro-batch's backward produces them, hidden
+   * behind the backward of the layers before (inter/stageOptions.ts stageCore; zeroStages.ts): Megatron-Core's
+   * --overlap-grad-reduce, PyTorch DDP's buckets (Li et al., VLDB'20), FSDP; on GPUs of that stack's era only
+   * (overlapsGradientReduce). XLA's rows price their own overlap (GRADIENT_SYNC_NO_REMAT_FACTOR). */
+  readonly gradientReduceOverlap: boolean;
+}
+
+/**
+ * Whether a plan's gradient reduction overlaps the last backward: under a runtime that does so, on GPUs from Ampere
+ * on. Megatron there is Megatron-Core with Transformer Engine (fused attention, overlapped gradient reduce-scatter,
+ * as NVIDIA's and Meta's 2024 runs); on V100 it is the Megatron-LM of the paper's runs (2021), whose data-parallel
+ * all-reduce followed the backward (its local DDP).
+ */
+export function overlapsGradientReduce(traits: RuntimeTraits, gpu: Pick<GpuSpec, 'name'>): boolean {
+  return traits.gradientReduceOverlap && fusedAttentionSupported(gpu);
 }
 
 /** How attention cores run: fused kernels (FlashAttention / cuDNN), naive (scores in HBM), or the runtime's default. */
@@ -83,13 +98,13 @@ export function usesFusedAttention(choice: AttentionChoice | undefined, traits: 
 const TRAITS: Record<Runtime, RuntimeTraits> = {
   megatron: { rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3ForwardAllToAlls: 0, zero3RematAllToAlls: 0,
     noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false, fusedAttention: true, asyncColumnBackward: true,
-    memoryFraction: 1 },
+    memoryFraction: 1, gradientReduceOverlap: true },
   xla: { rematBlocksOnly: true, scanResidualPasses: SCAN_RESIDUAL_PASSES, scanResidualCopyPasses: SCAN_RESIDUAL_COPY_PASSES,
     copyEngineCollectiveSlowdown: COPY_ENGINE_COLLECTIVE_SLOWDOWN, normsInFp32: true, stepsInFlight: ASYNC_STEPS_IN_FLIGHT,
     memoryFraction: XLA_ARENA_FRACTION,
     zero3ForwardAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
     zero3RematAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.remat - 2 * ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
-    noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true, fusedAttention: false, asyncColumnBackward: false },
+    noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true, fusedAttention: false, asyncColumnBackward: false, gradientReduceOverlap: false },
 };
 
 export function runtimeTraits(runtime: Runtime = 'megatron'): RuntimeTraits {

@@ -16,7 +16,7 @@ import { precisionBytes } from '../cost/memory.ts';
 import { optimizerSeconds } from '../cost/optimizer.ts';
 import { tensorLookup } from '../cost/opCost.ts';
 import { unitParamIds } from './units.ts';
-import { isRepeatedBlock, runtimeTraits, usesFusedAttention, type AttentionChoice, type Runtime, type RuntimeTraits } from './runtime.ts';
+import { isRepeatedBlock, overlapsGradientReduce, runtimeTraits, usesFusedAttention, type AttentionChoice, type Runtime, type RuntimeTraits } from './runtime.ts';
 import type { MeshChoice, MeshSpace } from './meshSpace.ts';
 import { profileKey, type ProfileTable } from './profileUnits.ts';
 import { addUnitZero, emptyZeroCosts, type ZeroCosts } from './zeroStages.ts';
@@ -44,6 +44,8 @@ export interface LayerCosts {
   /** Added to the gradient synchronisation when the stage does not rematerialise (inter/runtime.ts
    * noRematGradientSyncFactor). */
   readonly noRematGradientSyncSeconds: Float64Array;
+  /** The gradient reduction's collectives alone (gradientSyncSeconds without the optimizer update). */
+  readonly gradientReduceSeconds: Float64Array;
   readonly computeSeconds: Float64Array;
   readonly communicationSeconds: Float64Array;
   readonly paramBytes: Float64Array;
@@ -72,6 +74,8 @@ export interface LayerCosts {
   readonly shared: readonly SharedParam[];
   /** Steps whose temporaries the runtime holds at once (inter/runtime.ts). */
   readonly stepsInFlight: number;
+  /** The runtime reduces gradients bucket by bucket during the last backward (inter/runtime.ts gradientReduceOverlap). */
+  readonly overlapGradientReduce: boolean;
   /** Expert-parallel degree of the layer's MoE experts (UnitProfile.expertParallel); 0: no experts. */
   readonly expertParallel: Float64Array;
   /** What the ZeRO stages cost on this mesh (inter/zeroStages.ts): training on template profiles with a
@@ -171,7 +175,7 @@ function unitParams(graph: ModelGraph, clustering: LayerClustering): UnitParams 
 }
 
 const LAYER_FIELDS = ['expertParallel', 'forwardSeconds', 'backwardSeconds', 'recomputeSeconds', 'noRematSeconds', 'gradientSyncSeconds',
-  'noRematGradientSyncSeconds', 'computeSeconds', 'communicationSeconds', 'paramBytes', 'gradBytes', 'optimizerBytes',
+  'noRematGradientSyncSeconds', 'gradientReduceSeconds', 'computeSeconds', 'communicationSeconds', 'paramBytes', 'gradBytes', 'optimizerBytes',
   'activationBytes', 'recomputePeakBytes', 'bufferBytes', 'attentionRecomputeSeconds', 'attentionActivationBytes', 'weightGradientSeconds'] as const;
 
 /**
@@ -201,9 +205,9 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
     const byHash = new Map<string, { cost: UnitCost; profile: UnitProfile; updateSeconds: number }>();
     const t: LayerCosts = {
       forwardSeconds: new Float64Array(L), backwardSeconds: new Float64Array(L), recomputeSeconds: new Float64Array(L), noRematSeconds: new Float64Array(L),
-      gradientSyncSeconds: new Float64Array(L), noRematGradientSyncSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
+      gradientSyncSeconds: new Float64Array(L), noRematGradientSyncSeconds: new Float64Array(L), gradientReduceSeconds: new Float64Array(L), computeSeconds: new Float64Array(L), communicationSeconds: new Float64Array(L),
       paramBytes: new Float64Array(L), gradBytes: new Float64Array(L), optimizerBytes: new Float64Array(L),
-      activationBytes: new Float64Array(L), recomputePeakBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight,
+      activationBytes: new Float64Array(L), recomputePeakBytes: new Float64Array(L), bufferBytes: new Float64Array(L), inputBytes: new Float64Array(L), rematActivationBytes: new Float64Array(L), shared: [], stepsInFlight: traits.stepsInFlight, overlapGradientReduce: overlapsGradientReduce(traits, gpu),
       expertParallel: new Float64Array(L),
       attentionRecomputeSeconds: new Float64Array(L), attentionActivationBytes: new Float64Array(L), weightGradientSeconds: new Float64Array(L),
     };
@@ -248,6 +252,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
           const noRematSync = e.profile.gradientSyncKind === 'reduce-scatter' ? 0 : (traits.noRematGradientSyncFactor - 1) * e.profile.gradientSyncSeconds;
           t.gradientSyncSeconds[k] += sync;
           t.noRematGradientSyncSeconds[k] += noRematSync;
+          t.gradientReduceSeconds[k] += e.profile.gradientSyncSeconds;
           t.computeSeconds[k] += e.cost.computeSeconds;
           t.communicationSeconds[k] += e.cost.communicationSeconds;
           t.paramBytes[k] += e.profile.paramBytes;
@@ -283,6 +288,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
               t.optimizerBytes[k] -= f * e.profile.optimizerBytes;
               t.gradientSyncSeconds[k] -= f * sync;
               t.noRematGradientSyncSeconds[k] -= f * noRematSync;
+              t.gradientReduceSeconds[k] -= f * e.profile.gradientSyncSeconds;
               if (zeroOk && zero) addUnitZero(zero, k, e.profile, mesh.links, pb, gpu!, -f);
             } else o.layers.push(k);
           }

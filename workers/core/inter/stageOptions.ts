@@ -15,7 +15,7 @@ import type { MeshSpace } from './meshSpace.ts';
 import { sendEstimate } from './sends.ts';
 
 export { sendEstimate, sendSeconds } from './sends.ts';
-import { atZeroLevel, type ZeroLevel } from './zeroStages.ts';
+import { atZeroLevel, hiddenSeconds, type ZeroLevel } from './zeroStages.ts';
 import { dataParallelOf } from './seqParallel.ts';
 
 /** What a stage recomputes in its backward: nothing, the attention cores only (selective: Korthikanti et al. 2022,
@@ -54,6 +54,9 @@ export interface StageCore {
   readonly zero?: ZeroLevel;
   /** Expert-parallel degree of the stage's MoE experts (1: replicated or tensor-parallel); absent: no experts. */
   readonly expertParallel?: number;
+  /** Under a runtime that overlaps the gradient reduction with the last backward (LayerCosts.overlapGradientReduce):
+   * the seconds of it hidden there, already taken out of gradientSyncSeconds (zeroStages.ts re-prices them). */
+  readonly hiddenReduceSeconds?: number;
 }
 
 function sumRange(a: Float64Array, start: number, end: number): number {
@@ -85,6 +88,9 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
   let maxAct = 0;
   let maxBuffer = 0;
   let ep = 0;
+  const backward = sumRange(t.backwardSeconds, start, end) + recompute + noRemat;
+  // Buckets of one layer each: every layer's reduction runs beside the backward of the layers before it.
+  const hidden = t.overlapGradientReduce ? hiddenSeconds(Math.max(0, sumRange(t.gradientReduceSeconds, start, end)), backward, end - start) : 0;
   for (let k = start; k < end; k++) {
     // Recomputed one layer (selective: one layer's attention cores) at a time.
     maxAct = Math.max(maxAct, remat ? t.recomputePeakBytes[k] : selective ? t.attentionActivationBytes[k] : 0);
@@ -94,10 +100,10 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
   return {
     meshId, start, end, remat, recompute: kind,
     forwardSeconds: sumRange(t.forwardSeconds, start, end),
-    backwardSeconds: sumRange(t.backwardSeconds, start, end) + recompute + noRemat,
+    backwardSeconds: backward,
     weightGradientSeconds: sumRange(t.weightGradientSeconds, start, end),
     recomputeSeconds: recompute,
-    gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end) + (remat ? 0 : sumRange(t.noRematGradientSyncSeconds, start, end)) - tiedSync,
+    gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end) + (remat ? 0 : sumRange(t.noRematGradientSyncSeconds, start, end)) - tiedSync - hidden,
     computeSeconds: sumRange(t.computeSeconds, start, end) + recompute + noRemat,
     communicationSeconds: sumRange(t.communicationSeconds, start, end),
     paramBytes: sumRange(t.paramBytes, start, end) - tiedParam,
@@ -109,6 +115,7 @@ export function stageCore(t: LayerCosts, meshId: number, start: number, end: num
     stepsInFlight: t.stepsInFlight,
     ...(t.zero ? { zero: t.zero.level } : {}),
     ...(ep > 0 ? { expertParallel: ep } : {}),
+    ...(t.overlapGradientReduce ? { hiddenReduceSeconds: hidden } : {}),
   };
 }
 

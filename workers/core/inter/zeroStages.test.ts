@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GpuSpec, Link } from '../cluster/types.ts';
 import { precisionBytes } from '../cost/memory.ts';
 import type { UnitProfile } from './unitProfile.ts';
-import { addUnitZero, atZeroLevel, emptyZeroCosts, exposedSeconds, type ZeroPriced } from './zeroStages.ts';
+import { addUnitZero, atZeroLevel, emptyZeroCosts, exposedSeconds, hiddenSeconds, type ZeroPriced } from './zeroStages.ts';
 
 // One layer of 1e9 parameter elements per device (after tensor parallelism), replicated over a data-parallel axis
 // of d = 4 devices on a 100 GB/s link without latency; bf16-mixed state: 2 B parameter, 2 B gradient, 12 B master +
@@ -96,5 +96,33 @@ describe('ZeRO stages priced from a stage (one layer, hand-computed)', () => {
     const z = emptyZeroCosts(3, [4, 1], 1);
     expect(atZeroLevel(z, { ...zero1, zero: 3 }, 1, 4)).toBeNull();
     expect(atZeroLevel(z, { ...zero1, zero: 3 }, 3, 4)?.zero).toBe(3);
+  });
+});
+
+describe('gradient reduction overlapped with the last backward (Megatron-Core --overlap-grad-reduce, DDP buckets)', () => {
+  it('hiddenSeconds: buckets of one unit each; the last is exposed, the rest hide in what the backward leaves free', () => {
+    // 60 ms over 4 buckets of 15 ms beside 200 ms of backward (50 ms a unit): only the last bucket shows.
+    expect(hiddenSeconds(0.06, 0.2, 4)).toBeCloseTo(0.045, 12);
+    // beside 40 ms of backward (10 ms a unit): 15 + 3 x 5 ms exposed, 30 ms hidden
+    expect(hiddenSeconds(0.06, 0.04, 4)).toBeCloseTo(0.03, 12);
+    // one bucket (a stage of one layer): nothing hides
+    expect(hiddenSeconds(0.06, 0.2, 1)).toBe(0);
+    // the link already carries 160 ms of gathers in that 200 ms backward: 40 ms a unit, 10 ms free per unit
+    expect(hiddenSeconds(0.06, 0.2, 4, 0.16)).toBeCloseTo(0.06 - (exposedSeconds(0.22, 0.2, 4) - exposedSeconds(0.16, 0.2, 4)), 12);
+    expect(hiddenSeconds(0.06, 0.2, 4, 0.16)).toBeCloseTo(0.03, 12);
+  });
+
+  it('ZeRO-3 re-prices the hidden part: the reduce-scatter (30 ms) beside the backward gathers, 4 units', () => {
+    const hidden = hiddenSeconds(allReduce, zero1.backwardSeconds, 4);
+    const core = { ...zero1, gradientSyncSeconds: zero1.gradientSyncSeconds - hidden, hiddenReduceSeconds: hidden };
+    const c = atZeroLevel(layer(4), core, 3, 4)!;
+    // backward traffic: gathers 15 ms + 3/4 x 30 ms accumulated = 37.5 ms; 50 ms of backward per unit leaves room:
+    // the last reduce-scatter shows only its last bucket (7.5 ms) of 30
+    expect(c.hiddenReduceSeconds).toBeCloseTo(0.0225, 12);
+    expect(c.gradientSyncSeconds).toBeCloseTo(0.0075 + 0.0025, 12);
+    // the same stage without overlap: the whole reduce-scatter
+    expect(atZeroLevel(layer(4), zero1, 3, 4)!.gradientSyncSeconds).toBeCloseTo(0.03 + 0.0025, 12);
+    // its own level: what stageCore hid stays
+    expect(atZeroLevel(layer(4), core, 1, 4)!.gradientSyncSeconds).toBe(core.gradientSyncSeconds);
   });
 });

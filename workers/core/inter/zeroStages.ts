@@ -143,6 +143,18 @@ export function exposedSeconds(commSeconds: number, computeSeconds: number, unit
   return g + (n - 1) * Math.max(0, g - c);
 }
 
+/**
+ * Seconds of a gradient reduction (`reduceSeconds`, bucketed over `buckets` units) hidden behind the backward it
+ * runs beside (`backwardSeconds`), with `busySeconds` of other collectives already on the same link in that
+ * backward (ZeRO-3's gathers, ZeRO-2's reduce-scatters): the units' traffic shares one link, so the reduction hides
+ * only in what the backward leaves free; the last bucket (the first layer's) is always exposed.
+ */
+export function hiddenSeconds(reduceSeconds: number, backwardSeconds: number, buckets: number, busySeconds = 0): number {
+  if (reduceSeconds <= 0) return 0;
+  const exposed = exposedSeconds(busySeconds + reduceSeconds, backwardSeconds, buckets) - exposedSeconds(busySeconds, backwardSeconds, buckets);
+  return Math.max(0, reduceSeconds - exposed);
+}
+
 /** Which pieces of state a level shards. */
 interface Sharded { readonly param: boolean; readonly grad: boolean; readonly optimizer: boolean }
 
@@ -182,6 +194,8 @@ export interface ZeroPriced {
   readonly optimizerBytes: number;
   readonly transientBytes: number;
   readonly zero?: ZeroLevel;
+  /** Gradient reduction hidden behind the last backward (overlapping runtimes; StageCore.hiddenReduceSeconds). */
+  readonly hiddenReduceSeconds?: number;
 }
 
 /**
@@ -218,7 +232,13 @@ export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: 
   const forwardGather = level === 3 ? exposedSeconds(gather, core.forwardSeconds, units) : 0;
   const backwardComm = level >= 2 ? exposedSeconds((level === 3 ? gather : 0) + accumulated, core.backwardSeconds, units) : 0;
   // Per step ZeRO-3 reduce-scatters the last micro-batch's gradients in place of the all-reduce.
-  const stepComm = level === 3 ? reduceScatter - total(z.allReduceSeconds) : 0;
+  const allReduce = total(z.allReduceSeconds);
+  const stepComm = level === 3 ? reduceScatter - allReduce : 0;
+  // Overlapping runtimes: the step's last reduction (ZeRO-3's reduce-scatter, else the all-reduce) hides behind the
+  // last backward beside that backward's own gathers and reduce-scatters, in place of what the profiled level hid.
+  const hiddenBefore = core.hiddenReduceSeconds ?? 0;
+  const hiddenAfter = core.hiddenReduceSeconds === undefined ? 0
+    : hiddenSeconds(level === 3 ? reduceScatter : allReduce, core.backwardSeconds, units, (level === 3 ? gather : 0) + accumulated);
   // Expert state moves between sharded over its replicas and not, as the other state over its replicas.
   const expertDelta = (arr: Float64Array, pick: (s: Sharded) => boolean): number =>
     expertSum(z, arr, start, end, pick(b)) - expertSum(z, arr, start, end, pick(a));
@@ -230,7 +250,8 @@ export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: 
     forwardSeconds: core.forwardSeconds + forwardGather,
     backwardSeconds: core.backwardSeconds + backwardComm,
     communicationSeconds: core.communicationSeconds + forwardGather + backwardComm,
-    gradientSyncSeconds: Math.max(0, core.gradientSyncSeconds + stepComm + updateDelta),
+    gradientSyncSeconds: Math.max(0, core.gradientSyncSeconds + hiddenBefore + stepComm + updateDelta - hiddenAfter),
+    ...(core.hiddenReduceSeconds === undefined ? {} : { hiddenReduceSeconds: hiddenAfter }),
     paramBytes: core.paramBytes + param * (share(b.param) - share(a.param)) + expertDelta(z.expertParamBytes, (x) => x.param),
     gradBytes: core.gradBytes + grad * (share(b.grad) - share(a.grad)) + expertDelta(z.expertGradBytes, (x) => x.grad),
     optimizerBytes: core.optimizerBytes + optimizer * (share(b.optimizer) - share(a.optimizer)) + expertDelta(z.expertOptimizerBytes, (x) => x.optimizer),
