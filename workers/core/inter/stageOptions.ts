@@ -15,8 +15,11 @@ import type { MeshSpace } from './meshSpace.ts';
 import { sendEstimate } from './sends.ts';
 
 export { sendEstimate, sendSeconds } from './sends.ts';
-import { atZeroLevel, hiddenSeconds, type ZeroLevel } from './zeroStages.ts';
+import type { ZeroLevel } from './zeroStages.ts';
 import { dataParallelOf } from './seqParallel.ts';
+import { CellOptions, copyCore, eachZeroOption, scratchCore, stageSums, writeCore, zeroOptions, StageSums } from './stageSums.ts';
+
+export { eachZeroOption, zeroOptions } from './stageSums.ts';
 
 /** What a stage recomputes in its backward: nothing, the attention cores only (selective: Korthikanti et al. 2022,
  * ir/attention.ts), or every layer from its input (full; the runtime decides which layers: inter/runtime.ts). */
@@ -59,76 +62,20 @@ export interface StageCore {
   readonly hiddenReduceSeconds?: number;
 }
 
-function sumRange(a: Float64Array, start: number, end: number): number {
-  let s = 0;
-  for (let k = start; k < end; k++) s += a[k];
-  return s;
-}
-
 export function stageCore(t: LayerCosts, meshId: number, start: number, end: number, mode: Recompute | boolean): StageCore {
-  const kind: Recompute = mode === true ? 'full' : mode === false ? 'none' : mode;
-  const remat = kind === 'full';
-  const selective = kind === 'selective';
-  // Selective keeps the rest of the layers' activations, so it pays what no remat pays besides (inter/runtime.ts).
-  const recompute = remat ? sumRange(t.recomputeSeconds, start, end) : selective ? sumRange(t.attentionRecomputeSeconds, start, end) : 0;
-  const noRemat = remat ? 0 : sumRange(t.noRematSeconds, start, end);
-  // Tied parameters (read by several layers of this stage) are held, reduced and updated once.
-  let tiedParam = 0;
-  let tiedGrad = 0;
-  let tiedOptimizer = 0;
-  let tiedSync = 0;
-  for (const p of t.shared) {
-    const n = p.layers.filter((k) => k >= start && k < end).length;
-    if (n < 2) continue;
-    tiedParam += (n - 1) * p.paramBytes;
-    tiedGrad += (n - 1) * p.gradBytes;
-    tiedOptimizer += (n - 1) * p.optimizerBytes;
-    tiedSync += (n - 1) * (p.syncSeconds + (remat ? 0 : p.noRematSyncSeconds));
-  }
-  let maxAct = 0;
-  let maxBuffer = 0;
-  let ep = 0;
-  const backward = sumRange(t.backwardSeconds, start, end) + recompute + noRemat;
-  // Buckets of one layer each: every layer's reduction runs beside the backward of the layers before it.
-  const hidden = t.overlapGradientReduce ? hiddenSeconds(Math.max(0, sumRange(t.gradientReduceSeconds, start, end)), backward, end - start) : 0;
-  for (let k = start; k < end; k++) {
-    // Recomputed one layer (selective: one layer's attention cores) at a time.
-    maxAct = Math.max(maxAct, remat ? t.recomputePeakBytes[k] : selective ? t.attentionActivationBytes[k] : 0);
-    maxBuffer = Math.max(maxBuffer, t.bufferBytes[k]);
-    ep = Math.max(ep, t.expertParallel[k]);
-  }
+  const r = stageSums(t, start, end);
+  const c = writeCore(scratchCore(), r, meshId, mode);
   return {
-    meshId, start, end, remat, recompute: kind,
-    forwardSeconds: sumRange(t.forwardSeconds, start, end),
-    backwardSeconds: backward,
-    weightGradientSeconds: sumRange(t.weightGradientSeconds, start, end),
-    recomputeSeconds: recompute,
-    gradientSyncSeconds: sumRange(t.gradientSyncSeconds, start, end) + (remat ? 0 : sumRange(t.noRematGradientSyncSeconds, start, end)) - tiedSync - hidden,
-    computeSeconds: sumRange(t.computeSeconds, start, end) + recompute + noRemat,
-    communicationSeconds: sumRange(t.communicationSeconds, start, end),
-    paramBytes: sumRange(t.paramBytes, start, end) - tiedParam,
-    gradBytes: sumRange(t.gradBytes, start, end) - tiedGrad,
-    optimizerBytes: sumRange(t.optimizerBytes, start, end) - tiedOptimizer,
-    perMicrobatchBytes: remat ? sumRange(t.rematActivationBytes, start, end)
-      : sumRange(t.activationBytes, start, end) - (selective ? sumRange(t.attentionActivationBytes, start, end) : 0),
-    transientBytes: maxAct + maxBuffer,
-    stepsInFlight: t.stepsInFlight,
+    meshId, start, end, remat: c.remat, recompute: c.recompute,
+    forwardSeconds: c.forwardSeconds, backwardSeconds: c.backwardSeconds, weightGradientSeconds: c.weightGradientSeconds,
+    recomputeSeconds: c.recomputeSeconds,
+    gradientSyncSeconds: c.gradientSyncSeconds, computeSeconds: c.computeSeconds, communicationSeconds: c.communicationSeconds,
+    paramBytes: c.paramBytes, gradBytes: c.gradBytes, optimizerBytes: c.optimizerBytes, perMicrobatchBytes: c.perMicrobatchBytes,
+    transientBytes: c.transientBytes, stepsInFlight: c.stepsInFlight,
     ...(t.zero ? { zero: t.zero.level } : {}),
-    ...(ep > 0 ? { expertParallel: ep } : {}),
-    ...(t.overlapGradientReduce ? { hiddenReduceSeconds: hidden } : {}),
+    ...(r.expertParallel > 0 ? { expertParallel: r.expertParallel } : {}),
+    ...(t.overlapGradientReduce ? { hiddenReduceSeconds: c.hiddenReduceSeconds } : {}),
   };
-}
-
-/** The stage at each ZeRO level asked that its mesh can price (just the stage when it has no ZeRO costs). */
-export function zeroOptions(t: LayerCosts, core: StageCore, levels: readonly ZeroLevel[] | undefined, microbatches: number): StageCore[] {
-  if (!t.zero || !levels) return [core];
-  const z = t.zero;
-  let tied = 0;
-  for (const p of t.shared) {
-    const n = p.layers.filter((k) => k >= core.start && k < core.end).length;
-    if (n > 1) tied += (n - 1) * p.zeroElems;
-  }
-  return levels.map((level) => atZeroLevel(z, core, level, microbatches, tied)).filter((c): c is StageCore => c !== null);
 }
 
 /** Micro-batches whose activations stage (S - stagesFromHere) holds at once under the schedule. */
@@ -165,13 +112,22 @@ export function memoryTotal(m: MemoryBreakdown): number {
  * transients) of each further step the runtime keeps in flight (inter/runtime.ts).
  */
 export function requiredBytes(c: Pick<StageCore, 'stepsInFlight'>, m: MemoryBreakdown): number {
-  return memoryTotal(m) + (c.stepsInFlight - 1) * (m.gradBytes + m.activationBytes + m.temporaryBytes);
+  return requiredOf(c, m.paramBytes, m.gradBytes, m.optimizerBytes, m.activationBytes, m.temporaryBytes);
+}
+
+function requiredOf(c: Pick<StageCore, 'stepsInFlight'>, param: number, grad: number, optimizer: number, activation: number, temporary: number): number {
+  return param + grad + optimizer + activation + temporary + (c.stepsInFlight - 1) * (grad + activation + temporary);
+}
+
+/** requiredBytes(c, stageMemory(c, inflight)) without building the breakdown (the DP prices ~1e5 options). */
+function requiredAt(c: StageCore, inflight: number): number {
+  return requiredOf(c, c.paramBytes, c.gradBytes, c.optimizerBytes, c.perMicrobatchBytes * inflight, c.transientBytes);
 }
 
 /** Most in-flight micro-batches (whole-stage activations) whose memory fits the limit; -1 when not even none. */
 export function activationCapacity(c: StageCore, limitBytes: number): number {
-  const base = requiredBytes(c, stageMemory(c, 0));
-  const per = requiredBytes(c, stageMemory(c, 1)) - base;
+  const base = requiredAt(c, 0);
+  const per = requiredAt(c, 1) - base;
   if (base > limitBytes) return -1;
   return per > 0 ? (limitBytes - base) / per : Infinity;
 }
@@ -179,7 +135,7 @@ export function activationCapacity(c: StageCore, limitBytes: number): number {
 /** Largest s (stages from this one to the end) whose memory fits; 0 when none. */
 export function maxStagesThatFit(c: StageCore, schedule: ScheduleKind, microbatches: number, limitBytes: number, cap: number): number {
   let s = 0;
-  while (s < cap && requiredBytes(c, stageMemory(c, inFlight(schedule, s + 1, microbatches))) <= limitBytes) s++;
+  while (s < cap && requiredAt(c, inFlight(schedule, s + 1, microbatches)) <= limitBytes) s++;
   return s;
 }
 
@@ -211,14 +167,12 @@ export interface StageProblemInput {
   readonly unitsPerLayer?: readonly number[];
 }
 
-/** Is option a at least as good as b in every respect? */
-function dominates(a: OptionCost, b: OptionCost): boolean {
-  return a.s <= b.s && a.mx <= b.mx && a.ms >= b.ms && a.s - a.once <= b.s - b.once;
-}
-
-/** An option's fill/drain cost, period, most stages after it, and the part of its fill paid once per step. */
-interface OptionCost { readonly s: number; readonly mx: number; readonly ms: number; readonly once: number }
-
+/**
+ * The stage DP's options: for every layer range, sub-mesh shape, logical mesh, recomputation and ZeRO level, the
+ * option's fill/drain cost, period and most stages after it; options that do not fit in memory or that another
+ * option of the same cell beats in every part are left out. Each option is priced from running sums over its
+ * layers (stageSums.ts) in one reused object; a StageCore is built only for the options kept.
+ */
 export function buildStageProblem(x: StageProblemInput): { problem: StageDpProblem; meta: OptionMeta[]; parts: OptionParts } {
   const L = x.layers;
   const M = x.space.submeshes.length;
@@ -230,44 +184,85 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
   const meta: OptionMeta[] = [];
   const part = { forward: [] as number[], total: [] as number[], weight: [] as number[], send: [] as number[], sync: [] as number[], first: [] as number[], last: [] as number[], capacity: [] as number[], cap: [] as number[], units: [] as number[] };
   const perPart = x.unitsPerLayer !== undefined;
-  for (let l = 0; l < L; l++) for (let i = 0; i < L; i++) for (let m = 0; m < M; m++) {
-    const idx = (l * L + i) * M + m;
-    optStart[idx] = sum.length;
-    if (i < l) { optStart[idx + 1] = sum.length; continue; }
-    const sub = x.space.submeshes[m];
-    const group = x.space.groups[sub.group];
-    const bytes = i + 1 < L ? x.boundaryBytes[i + 1] : 0;
-    const send = sendEstimate(x.cluster, sub, bytes, group.gpusPerNode);
-    const cap = Math.min(x.maxStages, L - l);
-    const units = x.unitsPerLayer ? x.unitsPerLayer.slice(l, i + 1).reduce((a, b) => a + b, 0) : 1;
-    const local: (OptionCost & { meta: OptionMeta; f: number; t: number; capacity: number })[] = [];
-    for (const mesh of sub.meshes) {
-      const table = x.tables[mesh.id];
-      if (x.microbatch % dataParallelOf(mesh.logical, mesh.variant) !== 0 || !table) continue;
-      for (const remat of x.remat) for (const core of zeroOptions(table, stageCore(table, mesh.id, l, i + 1, remat), x.zeroLevels, x.microbatches)) {
-        const capacity = activationCapacity(core, x.memoryLimitBytes[sub.group]);
-        const ms = maxStagesThatFit(core, x.schedule, x.microbatches, x.memoryLimitBytes[sub.group], cap);
-        if (ms === 0 && !(perPart && capacity >= 1)) continue;
-        const t = core.forwardSeconds + (x.training ? core.backwardSeconds : 0);
-        // Gradient sync runs after a stage's last backward; only the first stage's (which finishes last) lies
-        // on the step's critical path, the others overlap the drain of the stages before them. It is paid once
-        // per step, so it stays out of the micro-batch round trip (stageConstruction.ts).
-        const sync = x.training && l === 0 ? core.gradientSyncSeconds : 0;
-        const s = x.training ? t + 2 * send + sync : t + send;
-        local.push({ s, mx: Math.max(t, send), ms, once: sync, meta: { core, sendSeconds: send }, f: core.forwardSeconds, t, capacity });
+  // Per mesh id: running sums over the layers from l, or undefined where the DP may not use the mesh (no table, or a
+  // data-parallel axis that does not divide the micro-batch).
+  const sums = x.space.meshes.map((mesh) => {
+    const table = x.tables[mesh.id];
+    return table && x.microbatch % dataParallelOf(mesh.logical, mesh.variant) === 0 ? new StageSums(table, 0, true) : undefined;
+  });
+  const levels = x.zeroLevels;
+  const cell = new CellOptions(Math.max(0, ...x.space.submeshes.map((sub) => sub.meshes.length)) * x.remat.length * (levels?.length ?? 1));
+  // The option being priced, and its ZeRO re-pricing.
+  const scratch = scratchCore();
+  const zeroScratch = scratchCore();
+  for (let l = 0; l < L; l++) {
+    for (const r of sums) r?.reset(l);
+    let units = 0;
+    for (let i = 0; i < L; i++) {
+      if (i >= l) {
+        for (const r of sums) r?.extend();
+        units += x.unitsPerLayer ? x.unitsPerLayer[i] : 0;
+      }
+      for (let m = 0; m < M; m++) {
+        const idx = (l * L + i) * M + m;
+        optStart[idx] = sum.length;
+        if (i < l) { optStart[idx + 1] = sum.length; continue; }
+        const sub = x.space.submeshes[m];
+        const group = x.space.groups[sub.group];
+        const bytes = i + 1 < L ? x.boundaryBytes[i + 1] : 0;
+        const send = sendEstimate(x.cluster, sub, bytes, group.gpusPerNode);
+        const cap = Math.min(x.maxStages, L - l);
+        const limit = x.memoryLimitBytes[sub.group];
+        cell.n = 0;
+        // The mesh and recomputation being priced, and the position among their ZeRO options (eachZeroOption).
+        let mesh = 0;
+        let remat = 0;
+        let position = 0;
+        const add = (core: StageCore): void => {
+          const zero = position++;
+          const capacity = activationCapacity(core, limit);
+          const ms = maxStagesThatFit(core, x.schedule, x.microbatches, limit, cap);
+          if (ms === 0 && !(perPart && capacity >= 1)) return;
+          const t = core.forwardSeconds + (x.training ? core.backwardSeconds : 0);
+          // Gradient sync runs after a stage's last backward; only the first stage's (which finishes last) lies
+          // on the step's critical path, the others overlap the drain of the stages before them. It is paid once
+          // per step, so it stays out of the micro-batch round trip (stageConstruction.ts).
+          const sync = x.training && l === 0 ? core.gradientSyncSeconds : 0;
+          const k = cell.n++;
+          cell.s[k] = x.training ? t + 2 * send + sync : t + send;
+          cell.mx[k] = Math.max(t, send);
+          cell.ms[k] = ms;
+          cell.once[k] = sync;
+          cell.f[k] = core.forwardSeconds;
+          cell.t[k] = t;
+          cell.capacity[k] = capacity;
+          cell.mesh[k] = mesh;
+          cell.remat[k] = remat;
+          cell.zero[k] = zero;
+        };
+        for (const choice of sub.meshes) {
+          const r = sums[choice.id];
+          if (!r) continue;
+          mesh = choice.id;
+          for (remat = 0; remat < x.remat.length; remat++) {
+            position = 0;
+            writeCore(scratch, r, mesh, x.remat[remat]);
+            eachZeroOption(r.table, scratch, levels, x.microbatches, add, copyCore(zeroScratch, scratch), r.zero);
+          }
+        }
+        for (let a = 0; a < cell.n; a++) {
+          let beaten = false;
+          for (let b = 0; b < cell.n && !beaten; b++) beaten = b !== a && cell.beats(b, a, perPart);
+          if (beaten) continue;
+          const table = sums[cell.mesh[a]]!.table;
+          const core = zeroOptions(table, stageCore(table, cell.mesh[a], l, i + 1, x.remat[cell.remat[a]]), levels, x.microbatches)[cell.zero[a]];
+          sum.push(cell.s[a]); once.push(cell.once[a]); max.push(cell.mx[a]); maxS.push(cell.ms[a]); meta.push({ core, sendSeconds: send });
+          part.forward.push(cell.f[a]); part.total.push(cell.t[a]); part.weight.push(core.weightGradientSeconds); part.send.push(send);
+          part.sync.push(cell.once[a]); part.first.push(l === 0 ? 1 : 0); part.last.push(i === L - 1 ? 1 : 0); part.capacity.push(cell.capacity[a]); part.cap.push(cap); part.units.push(x.unitsPerLayer ? units : 1);
+        }
+        optStart[idx + 1] = sum.length;
       }
     }
-    local.forEach((a, ai) => {
-      const beaten = local.some((b, bi) => bi !== ai && (perPart
-        ? b.f <= a.f && b.t <= a.t && b.once <= a.once && b.capacity >= a.capacity && b.ms >= a.ms
-          && (b.f < a.f || b.t < a.t || b.once < a.once || b.capacity > a.capacity || b.ms > a.ms || bi < ai)
-        : dominates(b, a) && (b.s < a.s || b.mx < a.mx || b.ms > a.ms || b.s - b.once < a.s - a.once || bi < ai)));
-      if (beaten) return;
-      sum.push(a.s); once.push(a.once); max.push(a.mx); maxS.push(a.ms); meta.push(a.meta);
-      part.forward.push(a.f); part.total.push(a.t); part.weight.push(a.meta.core.weightGradientSeconds); part.send.push(send); part.sync.push(a.once); part.first.push(l === 0 ? 1 : 0);
-      part.last.push(i === L - 1 ? 1 : 0); part.capacity.push(a.capacity); part.cap.push(cap); part.units.push(units);
-    });
-    optStart[idx + 1] = sum.length;
   }
   const throughput = x.objective === 'throughput';
   return {

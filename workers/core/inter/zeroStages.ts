@@ -28,6 +28,9 @@ import type { PrecisionBytes } from '../cost/memory.ts';
 import { GRADIENT_REDUCTION_BYTES_PER_ELEMENT } from '../cost/runtimeTerms.ts';
 import type { GpuSpec, Link } from '../cluster/types.ts';
 import type { UnitProfile, ZeroGroup } from './unitProfile.ts';
+import { zeroSums, type ZeroSums } from './zeroSums.ts';
+
+export { ZeroSums, zeroSums } from './zeroSums.ts';
 
 export type ZeroLevel = 0 | 1 | 2 | 3;
 export const ZERO_LEVELS: readonly ZeroLevel[] = [0, 1, 2, 3];
@@ -155,30 +158,19 @@ export function hiddenSeconds(reduceSeconds: number, backwardSeconds: number, bu
   return Math.max(0, reduceSeconds - exposed);
 }
 
-/** Which pieces of state a level shards. */
-interface Sharded { readonly param: boolean; readonly grad: boolean; readonly optimizer: boolean }
+/** The level from which ZeRO shards each piece of state. */
+const OPTIMIZER = 1;
+const GRAD = 2;
+const PARAM = 3;
 
-function sharded(level: ZeroLevel): Sharded {
-  return { param: level >= 3, grad: level >= 2, optimizer: level >= 1 };
+/** The share of a piece of state a device holds at a level: `held` (sharded over unsharded) from level `first` on. */
+function shareAt(level: ZeroLevel, first: number, held: number): number {
+  return level >= first ? held : 1;
 }
 
-function sum(a: Float64Array, start: number, end: number): number {
-  let s = 0;
-  for (let k = start; k < end; k++) s += a[k];
-  return s;
-}
-
-/** Expert state of layers [start, end) at a sharding on or off: divided by each layer's replicas when on. */
-function expertSum(z: ZeroCosts, a: Float64Array, start: number, end: number, on: boolean): number {
-  let s = 0;
-  for (let k = start; k < end; k++) if (a[k] > 0) s += on ? a[k] / z.expertReplicas[k] : a[k];
-  return s;
-}
-
-function peak(a: Float64Array, start: number, end: number): number {
-  let m = 0;
-  for (let k = start; k < end; k++) m = Math.max(m, a[k]);
-  return m;
+/** How the expert state's sum ([as is, sharded over its replicas]: ZeroSums) changes from level `from` to `level`. */
+function expertDelta(sum: readonly number[], from: ZeroLevel, level: ZeroLevel, first: number): number {
+  return sum[level >= first ? 1 : 0] - sum[from >= first ? 1 : 0];
 }
 
 /** What a stage's costs need for the ZeRO re-pricing (a subset of StageCore). */
@@ -207,32 +199,51 @@ export interface ZeroPriced {
  * per-micro-batch collectives are their own) and a different level is asked.
  */
 export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: ZeroLevel, microbatches: number, tiedElems = 0): T | null {
+  const out = { ...core };
+  return zeroLevelInto(out, z, core, level, microbatches, tiedElems) ? out : null;
+}
+
+/**
+ * atZeroLevel written into `out` (every ZeroPriced cost field; the rest of `out` is left as it is) instead of a new
+ * object, from the stage's ZeRO sums when the caller keeps them (`sums`, over core's layers); false where atZeroLevel
+ * gives null.
+ */
+export function zeroLevelInto(out: { -readonly [K in keyof ZeroPriced]: ZeroPriced[K] }, z: ZeroCosts, core: ZeroPriced, level: ZeroLevel,
+  microbatches: number, tiedElems = 0, sums?: ZeroSums): boolean {
   const from = z.level;
-  if (level === from) return { ...core, zero: level };
-  if (from >= 2) return null;
-  const { start, end } = core;
-  const elems = sum(z.elems, start, end);
+  if (level !== from && from >= 2) return false;
+  if (level === from) {
+    out.zero = level;
+    out.forwardSeconds = core.forwardSeconds;
+    out.backwardSeconds = core.backwardSeconds;
+    out.communicationSeconds = core.communicationSeconds;
+    out.gradientSyncSeconds = core.gradientSyncSeconds;
+    if (core.hiddenReduceSeconds !== undefined) out.hiddenReduceSeconds = core.hiddenReduceSeconds;
+    out.paramBytes = core.paramBytes;
+    out.gradBytes = core.gradBytes;
+    out.optimizerBytes = core.optimizerBytes;
+    out.transientBytes = core.transientBytes;
+    return true;
+  }
+  const s = sums ?? zeroSums(z, core.start, core.end);
+  const elems = s.elems;
   // Every piece of state and the update are proportional to the elements, so the share of them a device holds
   // sharded (each group's elements over its replicas) serves them all.
-  const held = elems > 0 ? sum(z.shardedElems, start, end) / elems : 1;
-  const share = (on: boolean): number => (on ? held : 1);
-  const a = sharded(from);
-  const b = sharded(level);
+  const held = elems > 0 ? s.shardedElems / elems : 1;
   // Shardable state and its collectives are proportional to the elements: tied ones count once.
   const once = elems > 0 ? Math.max(0, 1 - tiedElems / elems) : 1;
-  const total = (a: Float64Array) => once * sum(a, start, end);
-  const param = total(z.paramBytes);
-  const grad = total(z.gradBytes);
-  const optimizer = total(z.optimizerBytes);
-  const gather = total(z.gatherSeconds) + sum(z.expertGatherSeconds, start, end);
-  const reduceScatter = total(z.reduceScatterSeconds) + sum(z.expertReduceScatterSeconds, start, end);
-  const units = sum(z.units, start, end);
-  const update = total(z.updateSeconds);
+  const param = once * s.paramBytes;
+  const grad = once * s.gradBytes;
+  const optimizer = once * s.optimizerBytes;
+  const gather = once * s.gatherSeconds + s.expertGatherSeconds;
+  const reduceScatter = once * s.reduceScatterSeconds + s.expertReduceScatterSeconds;
+  const units = s.units;
+  const update = once * s.updateSeconds;
   const accumulated = level >= 2 ? (reduceScatter * (microbatches - 1)) / microbatches : 0;
   const forwardGather = level === 3 ? exposedSeconds(gather, core.forwardSeconds, units) : 0;
   const backwardComm = level >= 2 ? exposedSeconds((level === 3 ? gather : 0) + accumulated, core.backwardSeconds, units) : 0;
   // Per step ZeRO-3 reduce-scatters the last micro-batch's gradients in place of the all-reduce.
-  const allReduce = total(z.allReduceSeconds);
+  const allReduce = once * s.allReduceSeconds;
   const stepComm = level === 3 ? reduceScatter - allReduce : 0;
   // Overlapping runtimes: the step's last reduction (ZeRO-3's reduce-scatter, else the all-reduce) hides behind the
   // last backward beside that backward's own gathers and reduce-scatters, in place of what the profiled level hid.
@@ -240,21 +251,27 @@ export function atZeroLevel<T extends ZeroPriced>(z: ZeroCosts, core: T, level: 
   const hiddenAfter = core.hiddenReduceSeconds === undefined ? 0
     : hiddenSeconds(level === 3 ? reduceScatter : allReduce, core.backwardSeconds, units, (level === 3 ? gather : 0) + accumulated);
   // Expert state moves between sharded over its replicas and not, as the other state over its replicas.
-  const expertDelta = (arr: Float64Array, pick: (s: Sharded) => boolean): number =>
-    expertSum(z, arr, start, end, pick(b)) - expertSum(z, arr, start, end, pick(a));
-  const updateDelta = update * (share(b.optimizer) - share(a.optimizer)) + expertDelta(z.expertUpdateSeconds, (x) => x.optimizer);
-  const transient = (level >= 2 ? peak(z.peakUnitGradBytes, start, end) : 0) + (level === 3 ? 2 * peak(z.peakUnitParamBytes, start, end) : 0);
-  return {
-    ...core,
-    zero: level,
-    forwardSeconds: core.forwardSeconds + forwardGather,
-    backwardSeconds: core.backwardSeconds + backwardComm,
-    communicationSeconds: core.communicationSeconds + forwardGather + backwardComm,
-    gradientSyncSeconds: Math.max(0, core.gradientSyncSeconds + hiddenBefore + stepComm + updateDelta - hiddenAfter),
-    ...(core.hiddenReduceSeconds === undefined ? {} : { hiddenReduceSeconds: hiddenAfter }),
-    paramBytes: core.paramBytes + param * (share(b.param) - share(a.param)) + expertDelta(z.expertParamBytes, (x) => x.param),
-    gradBytes: core.gradBytes + grad * (share(b.grad) - share(a.grad)) + expertDelta(z.expertGradBytes, (x) => x.grad),
-    optimizerBytes: core.optimizerBytes + optimizer * (share(b.optimizer) - share(a.optimizer)) + expertDelta(z.expertOptimizerBytes, (x) => x.optimizer),
-    transientBytes: core.transientBytes + transient,
-  };
+  const updateDelta = update * (shareAt(level, OPTIMIZER, held) - shareAt(from, OPTIMIZER, held)) + expertDelta(s.expertUpdateSeconds, from, level, OPTIMIZER);
+  const transient = (level >= 2 ? s.peakUnitGradBytes : 0) + (level === 3 ? 2 * s.peakUnitParamBytes : 0);
+  const forwardSeconds = core.forwardSeconds + forwardGather;
+  const backwardSeconds = core.backwardSeconds + backwardComm;
+  const communicationSeconds = core.communicationSeconds + forwardGather + backwardComm;
+  const gradientSyncSeconds = Math.max(0, core.gradientSyncSeconds + hiddenBefore + stepComm + updateDelta - hiddenAfter);
+  const paramBytes = core.paramBytes + param * (shareAt(level, PARAM, held) - shareAt(from, PARAM, held)) + expertDelta(s.expertParamBytes, from, level, PARAM);
+  const gradBytes = core.gradBytes + grad * (shareAt(level, GRAD, held) - shareAt(from, GRAD, held)) + expertDelta(s.expertGradBytes, from, level, GRAD);
+  const optimizerBytes = core.optimizerBytes + optimizer * (shareAt(level, OPTIMIZER, held) - shareAt(from, OPTIMIZER, held))
+    + expertDelta(s.expertOptimizerBytes, from, level, OPTIMIZER);
+  const transientBytes = core.transientBytes + transient;
+  // Written last: `out` may be `core` itself.
+  out.zero = level;
+  out.forwardSeconds = forwardSeconds;
+  out.backwardSeconds = backwardSeconds;
+  out.communicationSeconds = communicationSeconds;
+  out.gradientSyncSeconds = gradientSyncSeconds;
+  if (core.hiddenReduceSeconds !== undefined) out.hiddenReduceSeconds = hiddenAfter;
+  out.paramBytes = paramBytes;
+  out.gradBytes = gradBytes;
+  out.optimizerBytes = optimizerBytes;
+  out.transientBytes = transientBytes;
+  return true;
 }
