@@ -6,6 +6,9 @@ import { CliError } from './cli/args.ts';
 import { Interrupted, INTERRUPTED_EXIT } from './cli/interrupt.ts';
 import { echo, oneLine } from './core/boundary/text.ts';
 
+export { setBundleUrl } from './cli/host.ts';
+export { servePoolWorker } from './pool/serve.ts';
+
 const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<number> }>> = {
   inspect: () => import('./cli/inspect.ts'),
   shard: () => import('./cli/shard.ts'),

@@ -82,7 +82,7 @@ function text(c: ClusterComparison): string {
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, [...PLAN_KEYS.filter((k) => k !== 'baseline' && k !== 'trace'), 'price'], ['json']);
-  const { model, options, deps: base } = await loadPlanArgs(args);
+  const { model, options, deps: base, dispose } = await loadPlanArgs(args);
   const price = priceArg(args);
   const deps = whatifDeps(base);
   // Every --cluster in the order given (loadPlanArgs checked the last one).
@@ -98,6 +98,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     progress.done();
     stop.dispose();
+    dispose();
   }
   const json = args.flags.has('json');
   if (results.length === 1) {

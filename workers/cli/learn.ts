@@ -14,11 +14,11 @@ const gb = (b: number): string => `${(b / 1e9).toFixed(1)} GB`;
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, PLAN_KEYS.filter((k) => k !== 'baseline' && k !== 'trace' && k !== 'dp' && k !== 'tp' && k !== 'pp'), ['json']);
-  const { model, cluster, options, deps } = await loadPlanArgs(args);
+  const { model, cluster, options, deps, dispose } = await loadPlanArgs(args);
   const progress = terminalProgress();
   const stop = interruptOnSigint();
   const r = await runLearn(model, cluster, options, whatifDeps(deps), progress.onProgress, stop.signal)
-    .finally(() => { progress.done(); stop.dispose(); });
+    .finally(() => { progress.done(); stop.dispose(); dispose(); });
   // The plans themselves are `meshplan plan --baseline intra-only|inter-only` and `meshplan plan`.
   const rows = r.rows.map((x) => (x.ok ? (({ plan: p, ...rest }) => ({ ...rest, label: p.label }))(x) : x));
   if (args.flags.has('json')) {

@@ -11,7 +11,8 @@
  */
 import { createNodePool } from '../pool/nodePool.ts';
 import { createHighsSolver } from '../core/solver/highs.ts';
-import { poolIntraFn } from '../pool/intraJob.ts';
+import { poolIntraFn, PRELOAD_JOB } from '../pool/intraJob.ts';
+import { bundleUrl } from './host.ts';
 import type { Cluster } from '../core/cluster/types.ts';
 import { chromeTrace } from '../core/export/chromeTrace.ts';
 import type { ModelGraph } from '../core/ir/types.ts';
@@ -26,6 +27,9 @@ import { loadModelArg } from './model.ts';
 import { ATTENTION_CHOICES, CP_KINDS, CP_SPLITS } from '../core/plan/types.ts';
 import { interruptOnSigint } from './interrupt.ts';
 import { terminalProgress } from './progress.ts';
+
+/** Profile jobs in flight at once with the ILP on its own thread: solves queue there while templates price here. */
+const ILP_JOBS_IN_FLIGHT = 8;
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
   'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers', 'zero', 'ep', 'capacity-factor',
@@ -47,6 +51,8 @@ export interface LoadedPlanArgs {
   readonly cluster: Cluster;
   readonly options: PlanOptions;
   readonly deps: PlanDeps;
+  /** Stops the ILP's worker thread (queued solves included) once the caller's searches are over. */
+  readonly dispose: () => void;
 }
 
 /** Model, cluster, options and the intra-op pass from the command line (shared with `compare`). */
@@ -85,11 +91,25 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const intra = oneOf(args, 'intra', ['ilp', 'manual'] as const) ?? 'ilp';
   const workers = intArg(args, 'workers', LIMITS.workers) ?? 1;
   if (workers > 1 && intra !== 'ilp') throw new CliError('--workers fans out ILP solves; it needs --intra ilp');
-  // The search's ILP solver compiles its WebAssembly (HiGHS) while the model is built (baselines do not use it).
-  const solver = intra === 'ilp' && workers <= 1 && !baseline ? createHighsSolver() : undefined;
+  // The search's ILP solves run on one worker thread that loads the CLI's own bundle (cli/host.ts): HiGHS compiles
+  // there while the model is built, and the baselines' seeds run on this thread while it solves (core/plan.ts).
+  // From the sources (tsx) the solver runs in process; --workers N fans the solves out over N threads.
+  const ilpThread = intra === 'ilp' && workers <= 1 && !baseline ? bundleUrl() : undefined;
+  const ilpPool = ilpThread ? createNodePool({ size: 1, bundleUrl: ilpThread }) : undefined;
+  ilpPool?.run({ name: PRELOAD_JOB, input: null }).catch(() => undefined);
+  // Baselines do not use the ILP.
+  const solver = intra === 'ilp' && workers <= 1 && !baseline && !ilpPool ? createHighsSolver() : undefined;
   solver?.preload?.();
-  const model = await loadModelArg(required(args, 'model'), { batch, seq });
-  const cluster = await loadClusterArg(required(args, 'cluster'));
+  const dispose = (): void => void ilpPool?.terminate();
+  let model: ModelGraph;
+  let cluster: Cluster;
+  try {
+    model = await loadModelArg(required(args, 'model'), { batch, seq });
+    cluster = await loadClusterArg(required(args, 'cluster'));
+  } catch (err) {
+    dispose();
+    throw err;
+  }
   const options: PlanOptions = {
     ...defaultPlanOptions(model),
     ...(mode ? { mode } : {}),
@@ -114,11 +134,11 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
     ...(runtime ? { runtime } : {}),
     ...(objective ? { inferObjective: objective } : {}),
   };
-  // In process by default: on a 2-core machine a worker's start-up (0.2-0.5 s) costs more than it saves for
-  // searches of a few dozen solves. --workers N fans the stage-cost ILPs out over N worker_threads.
+  // --workers N fans the stage-cost ILPs out over N worker_threads (through tsx: ~1 s of start-up each).
   const deps: PlanDeps = intra !== 'ilp' ? { intra: 'manual' }
-    : workers > 1 ? { intra: poolIntraFn(createNodePool({ size: workers })), concurrency: workers } : solver ? { solver } : {};
-  return { model, cluster, options, deps };
+    : workers > 1 ? { intra: poolIntraFn(createNodePool({ size: workers })), concurrency: workers }
+    : ilpPool ? { intra: poolIntraFn(ilpPool), concurrency: ILP_JOBS_IN_FLIGHT } : solver ? { solver } : {};
+  return { model, cluster, options, deps, dispose };
 }
 
 /** The Plan as printed: without the per-event timeline and the per-operator sharding unless asked. */
@@ -137,10 +157,10 @@ export async function run(argv: string[]): Promise<number> {
   const trace = args.values.trace;
   // The output is checked before the search, which may take minutes: a typo in the folder fails at once.
   if (trace !== undefined) await checkOutputPath(trace, '--trace');
-  const { model, cluster, options, deps } = await loadPlanArgs(args);
+  const { model, cluster, options, deps, dispose } = await loadPlanArgs(args);
   const progress = terminalProgress();
   const stop = interruptOnSigint();
-  const result = await plan(model, cluster, options, progress.onProgress, stop.signal, deps).finally(() => { progress.done(); stop.dispose(); });
+  const result = await plan(model, cluster, options, progress.onProgress, stop.signal, deps).finally(() => { progress.done(); stop.dispose(); dispose(); });
   if (!result.ok) throw new CliError(oneLine(result.reason));
   const p = result.plan;
   if (trace !== undefined) await writeAtomic(trace, JSON.stringify(chromeTrace(p)), '--trace');

@@ -72,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   // --workers fans the points out here, not the ILP solves inside a point (loadPlanArgs' use of it).
   const workers = positiveInt(args, 'workers') ?? 1;
   const { workers: _w, ...values } = args.values;
-  const { model, cluster, options, deps } = await loadPlanArgs({ ...args, values });
+  const { model, cluster, options, deps, dispose } = await loadPlanArgs({ ...args, values });
   const modelArg = args.values.model!;
   // Sequence length rebuilds the zoo model; other variables plan the loaded graph.
   const ref: WhatIfModel = spec.variable === 'seq' && modelArg.startsWith('zoo:')
@@ -107,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     progress.done();
     stop.dispose();
+    dispose();
     await fanned?.close();
   }
   const points: SweepOutputPoint[] = results.map((point, i) => {

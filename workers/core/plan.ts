@@ -164,10 +164,30 @@ async function planIn(ctx: PlanContext, deps: PlanDeps, started: number, progres
     return { ok: true, plan: withExplanation(best, rest[0], r.trace, started), alternatives: rest };
   }
   const memo = new Map<string, UnitProfile>();
-  const r = await searchedPlans(ctx, 'searched', 'Meshplan', source.profile, source.filter, undefined, memo, started, progress, signal);
-  // Every baseline's plan is a seed: the searched plan is never slower than any of them (plan/seeds.ts).
+  // Every baseline's plan is a seed: the searched plan is never slower than any of them (plan/seeds.ts). Search and
+  // seeds are independent, so the seeds run while the search waits for its intra-op solves (on another thread when
+  // deps.intra runs them there; otherwise the two interleave at their awaits, with the same results). A search that
+  // fails stops the seeds at their next cancellation point.
+  let searchFailed = false;
+  // Once the seeds fail (cancelled), the search's remaining progress (until its next cancellation point) is dropped.
+  let seedsFailed = false;
+  const searchProgress: ProgressCallback | undefined = progress && ((p) => { if (!seedsFailed) progress!(p); });
+  const searching = searchedPlans(ctx, 'searched', 'Meshplan', source.profile, source.filter, undefined, memo, started, searchProgress, signal)
+    .catch((err: unknown) => { searchFailed = true; throw err; });
+  searching.catch(() => undefined);
+  const seedSignal: CancelSignal = {
+    get aborted() { return searchFailed || signal?.aborted === true; },
+    get reason() { return signal?.reason; },
+    ...(signal?.yieldToHost ? { yieldToHost: () => signal.yieldToHost!() } : {}),
+  };
   const seedMemo: ProfileMemo = new Map();
-  const seeded = await runSeeds(ctx, source.profile, started, seedMemo, progress, signal);
+  const seeded = await runSeeds(ctx, source.profile, started, seedMemo, progress, seedSignal).catch(async (err: unknown) => {
+    seedsFailed = true;
+    // The search's own error (e.g. too large) rather than the seeds' stop.
+    if (searchFailed) await searching;
+    throw err;
+  });
+  const r = await searching;
   const seedOf = new Map(seeded.seeds.map((s) => [s.plan, s]));
   const ranked = rankPlans([...r.plans, ...seeded.seeds.map((s) => s.plan)]);
   const trace = [...r.trace, ...seeded.trace];

@@ -10,6 +10,8 @@ import type { MilpSolver } from '../core/solver/types.ts';
 import type { JobPool } from './types.ts';
 
 export const INTRA_JOB = 'intra';
+/** Loads a worker's solver ahead of its first intra job (registry.ts). */
+export const PRELOAD_JOB = 'preloadSolver';
 
 export interface IntraJobInput {
   readonly graphKey: string;
@@ -33,8 +35,9 @@ export function createIntraJob(getSolver: () => Promise<MilpSolver>): (input: In
 
 /**
  * The planner side: an intra-op pass (plan()'s `deps.intra`) that runs each solve on `pool`. Keys graphs by
- * identity, so one planner call's solves share a key. Solves run in parallel only as far as the caller issues
- * them concurrently.
+ * identity, so one planner call's solves share a key; the first job of a key carries the graph (on a pool of one
+ * worker the only copy sent: several jobs issued at once would otherwise each be answered 'need-graph' and resent
+ * with it). Solves run in parallel only as far as the caller issues them concurrently.
  */
 export function poolIntraFn(pool: JobPool, signal?: AbortSignal): (input: IntraInput) => Promise<ShardingPlan> {
   const keys = new WeakMap<ModelGraph, string>();
@@ -43,8 +46,9 @@ export function poolIntraFn(pool: JobPool, signal?: AbortSignal): (input: IntraI
   let next = 0;
   return async ({ graph, ...input }) => {
     let graphKey = keys.get(graph);
+    const firstOfKey = !graphKey;
     if (!graphKey) keys.set(graph, (graphKey = `${nonce}-${next++}-${graph.name}`));
-    const first = await pool.run<IntraJobOutput>({ name: INTRA_JOB, input: { graphKey, input } satisfies IntraJobInput }, undefined, signal);
+    const first = await pool.run<IntraJobOutput>({ name: INTRA_JOB, input: { graphKey, input, ...(firstOfKey ? { graph } : {}) } satisfies IntraJobInput }, undefined, signal);
     if (first.kind === 'plan') return first.plan;
     const second = await pool.run<IntraJobOutput>({ name: INTRA_JOB, input: { graphKey, graph, input } satisfies IntraJobInput }, undefined, signal);
     if (second.kind !== 'plan') throw new Error(`intra job: worker asked for graph ${graphKey} after receiving it`);

@@ -2,10 +2,9 @@
  * Node pool worker: loads the job registry module named in workerData (the default registry, or a test one) and
  * exposes a job runner over the parent port with comlink.
  */
-import { expose } from 'comlink';
-import { nodeEndpoint } from './nodeEndpoint.ts';
-import { parentPort, workerData } from 'node:worker_threads';
-import { createJobRunner, type JobRegistry } from './jobRunner.ts';
+import { workerData } from 'node:worker_threads';
+import type { JobRegistry } from './jobRunner.ts';
+import { serveRegistry } from './serve.ts';
 
 export interface NodeWorkerData {
   readonly entryUrl: string;
@@ -18,5 +17,4 @@ const mod = (await import(data.registryUrl)) as { jobRegistry?: JobRegistry; cre
 // A factory is called once per worker: the registry's caches (its HiGHS solver) live as long as this thread.
 const registry = mod.createJobRegistry?.() ?? mod.jobRegistry;
 if (!registry) throw new Error(`${data.registryUrl} exports neither jobRegistry nor createJobRegistry()`);
-if (!parentPort) throw new Error('node.worker.ts must run in a worker thread');
-expose(createJobRunner(registry), nodeEndpoint(parentPort));
+serveRegistry(registry);

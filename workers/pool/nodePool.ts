@@ -17,14 +17,17 @@ export interface NodePoolOptions extends PoolOptions {
   readonly registryUrl?: string | URL;
   /** V8 heap limit of each worker; exceeding it crashes (and replaces) that worker only. */
   readonly maxHeapBytes?: number;
+  /** The CLI's bundle (bin/bundle.mjs): workers load it (the planner's registry) instead of the sources via tsx. */
+  readonly bundleUrl?: string;
 }
 
 const BOOTSTRAP_URL = new URL('./nodeBootstrap.mjs', import.meta.url);
+const BUNDLE_BOOTSTRAP_URL = new URL('./bundleBootstrap.mjs', import.meta.url);
 const ENTRY_URL = new URL('./node.worker.ts', import.meta.url);
 const DEFAULT_REGISTRY_URL = new URL('./registry.ts', import.meta.url);
 
-function spawnNodeWorker(data: NodeWorkerData, maxHeapBytes: number | undefined): SpawnedWorker {
-  const worker = new Worker(BOOTSTRAP_URL, {
+function spawnNodeWorker(data: NodeWorkerData | { bundleUrl: string }, maxHeapBytes: number | undefined): SpawnedWorker {
+  const worker = new Worker('bundleUrl' in data ? BUNDLE_BOOTSTRAP_URL : BOOTSTRAP_URL, {
     workerData: data,
     resourceLimits: maxHeapBytes ? { maxOldGenerationSizeMb: Math.ceil(maxHeapBytes / 2 ** 20) } : undefined,
   });
@@ -42,10 +45,10 @@ function spawnNodeWorker(data: NodeWorkerData, maxHeapBytes: number | undefined)
 }
 
 export function createNodePool(options: NodePoolOptions = {}): JobPool {
-  const data: NodeWorkerData = {
+  const data = options.bundleUrl ? { bundleUrl: options.bundleUrl } : {
     entryUrl: ENTRY_URL.href,
     registryUrl: String(options.registryUrl ?? DEFAULT_REGISTRY_URL),
-  };
+  } satisfies NodeWorkerData;
   const size = options.size ?? availableParallelism();
   return createWorkerPool(() => spawnNodeWorker(data, options.maxHeapBytes), size, options);
 }

@@ -4,7 +4,7 @@
  * worker's life (a warm wasm module solves small ILPs ~5x faster than a cold one, tooling.md §1).
  */
 import type { MilpSolver } from '../core/solver/types.ts';
-import { createIntraJob, INTRA_JOB } from './intraJob.ts';
+import { createIntraJob, INTRA_JOB, PRELOAD_JOB } from './intraJob.ts';
 import type { JobFunction, JobRegistry } from './jobRunner.ts';
 import { whatifJobs } from './whatifJobs.ts';
 
@@ -25,6 +25,11 @@ export function createJobRegistry(deps: JobRegistryDeps = {}): JobRegistry {
     simulateSchedule: async () => {
       const m = await import('../core/schedule/pipelineSchedule.ts');
       return (input) => m.simulateSchedule(input);
+    },
+    /** No input: loads the worker's HiGHS (its WebAssembly compiles) before the first solve is asked. */
+    [PRELOAD_JOB]: async () => {
+      await getSolver();
+      return () => null;
     },
     /** input: IntraJobInput -> IntraJobOutput: the intra-op pass (runIntra) on the worker's solver. */
     [INTRA_JOB]: async () => (intraJob ??= createIntraJob(getSolver)),
