@@ -8,7 +8,8 @@ import type { ModelGraph, Tensor } from '../ir/types.ts';
 import type { LayerClustering } from './layerConstruction.ts';
 import { manualProfile, type ManualStrategy } from './manualProfile.ts';
 import type { PlanOptions } from './plan.ts';
-import { runtimeTraits } from './runtime.ts';
+import { runtimeTraitsOn } from './runtime.ts';
+import { submeshGpu } from '../cluster/topology.ts';
 import { DEFAULT_CAPACITY_FACTOR, expertGroupLink } from './expertChoice.ts';
 import type { CostContext } from './stageCosts.ts';
 import type { Recompute } from './stageOptions.ts';
@@ -53,6 +54,6 @@ export function manualProfileFn(ctx: PlanContext, strategy: ManualStrategy): Pro
     const cp = s.contextParallel;
     const split = ctx.options.cpSplit ? { split: ctx.options.cpSplit } : {};
     const withLink = cp && cp.degree > 1 && !cp.link ? { ...s, contextParallel: { ...cp, ...split, link: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, cp.degree) } } : s;
-    return manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, withLink, mesh.links, ctx.tensors, ctx.training, runtimeTraits(ctx.options.runtime));
+    return manualProfile(ctx.graph, unit, mesh.logical, ctx.options.precision, withLink, mesh.links, ctx.tensors, ctx.training, runtimeTraitsOn(ctx.options.runtime, submeshGpu(ctx.cluster, mesh.canonical)));
   };
 }

@@ -3,7 +3,7 @@ import { CLUSTER_PRESETS, GPU_PRESETS, H100_NVLINK } from '../cluster/presets.ts
 import { defaultPlanOptions, plan } from '../plan.ts';
 import type { PlanOptions } from '../plan/types.ts';
 import { rowGraph } from '../cost/e2eRows.ts';
-import { isRepeatedBlock, overlapsGradientReduce, runtimeTraits } from './runtime.ts';
+import { isRepeatedBlock, overlapsGradientReduce, runtimeTraits, runtimeTraitsOn } from './runtime.ts';
 import { scanResidualSeconds } from './stageCosts.ts';
 import type { UnitCost, UnitProfile } from './unitProfile.ts';
 import { manualProfile } from './manualProfile.ts';
@@ -116,6 +116,15 @@ describe('runtime traits', () => {
     expect(overlapsGradientReduce(megatron, GPU_PRESETS['A100-80GB'])).toBe(true);
     expect(overlapsGradientReduce(megatron, GPU_PRESETS['V100-16GB'])).toBe(false);
     expect(overlapsGradientReduce(runtimeTraits('xla'), GPU_PRESETS['H100-SXM'])).toBe(false);
+  });
+
+  it('megatron runs the column-parallel backward asynchronously from Ampere on, not on V100 (the 2021 Megatron-LM); xla never', () => {
+    expect(runtimeTraitsOn('megatron', GPU_PRESETS['H100-SXM']).asyncColumnBackward).toBe(true);
+    expect(runtimeTraitsOn('megatron', GPU_PRESETS['A100-80GB']).asyncColumnBackward).toBe(true);
+    expect(runtimeTraitsOn(undefined, GPU_PRESETS['V100-16GB']).asyncColumnBackward).toBe(false);
+    expect(runtimeTraitsOn('xla', GPU_PRESETS['H100-SXM']).asyncColumnBackward).toBe(false);
+    // Nothing else differs between the V100's traits and the default's.
+    expect({ ...runtimeTraitsOn('megatron', GPU_PRESETS['V100-16GB']), asyncColumnBackward: true }).toEqual(runtimeTraits('megatron'));
   });
 
   it("xla: the limit is JAX's arena, 75% of HBM (bytes_limit measured on an H100), unless the plan states one", async () => {

@@ -83,6 +83,16 @@ export function overlapsGradientReduce(traits: RuntimeTraits, gpu: Pick<GpuSpec,
   return traits.gradientReduceOverlap && fusedAttentionSupported(gpu);
 }
 
+/**
+ * A runtime's traits on one GPU. Megatron on V100 is the Megatron-LM of the paper's runs (2021), as for the gradient
+ * reduction above: its column-parallel backward waited for the input gradient's all-reduce; the asynchronous one
+ * (LinearWithGradAccumulationAndAsyncCommunication) belongs to the stack priced from Ampere on.
+ */
+export function runtimeTraitsOn(runtime: Runtime | undefined, gpu: Pick<GpuSpec, 'name'>): RuntimeTraits {
+  const traits = runtimeTraits(runtime);
+  return traits.asyncColumnBackward && !fusedAttentionSupported(gpu) ? { ...traits, asyncColumnBackward: false } : traits;
+}
+
 /** How attention cores run: fused kernels (FlashAttention / cuDNN), naive (scores in HBM), or the runtime's default. */
 export const ATTENTION_CHOICES = ['auto', 'fused', 'naive'] as const;
 export type AttentionChoice = (typeof ATTENTION_CHOICES)[number];
