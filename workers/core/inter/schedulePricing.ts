@@ -49,7 +49,7 @@ export interface OptionParts {
   /** The weight-gradient part of the backward (zero-bubble W); absent or NaN: half the backward. */
   readonly weight?: Float64Array;
   readonly send: Float64Array;
-  /** The gradient sync on the step's critical path (first stage only), else 0. */
+  /** The gradient sync on the step's critical path (first stage only, every stage under syncEveryStage), else 0. */
   readonly sync: Float64Array;
   readonly first: Uint8Array;
   readonly last: Uint8Array;
@@ -103,7 +103,7 @@ export function optionPrice(c: PipelineChoice, x: OptionParts, o: number): { sum
   const d = x.send[o];
   const v = c.virtualStages;
   if (c.schedule === 'interleaved' && v > 1) {
-    return { sum: t / v + 2 * v * d + (x.first[o] ? x.sync[o] + 2 * (v - 1) * d : 0), max: Math.max(t, v * d) };
+    return { sum: t / v + 2 * v * d + x.sync[o] + (x.first[o] ? 2 * (v - 1) * d : 0), max: Math.max(t, v * d) };
   }
   if (c.schedule === 'zb-h1') {
     const f = x.forward[o];

@@ -48,6 +48,8 @@ export interface SearchInput {
   readonly tMaxRelativeGap: number;
   /** ZeRO levels per stage (StageProblemInput.zeroLevels). */
   readonly zeroLevels?: readonly ZeroLevel[];
+  /** StageProblemInput.syncEveryStage: every stage's gradient sync priced, an upper bound on what the step exposes. */
+  readonly syncEveryStage?: boolean;
 }
 
 export interface SearchResult {
@@ -110,6 +112,7 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
       boundaryBytes: boundary.map((v) => v * r), microbatch: b, microbatches: B, schedule: baseSchedule,
       remat: x.remat, memoryLimitBytes: x.memoryLimitBytes, training: cost.training, objective: x.objective, maxStages,
       ...(x.zeroLevels ? { zeroLevels: x.zeroLevels } : {}),
+      ...(x.syncEveryStage ? { syncEveryStage: true } : {}),
       ...(baseSchedule !== x.schedule || x.schedule === 'zb-h1' || x.schedule === 'zb-v' ? { unitsPerLayer: cost.clustering.layers.map((l) => l.unitEnd - l.unitStart) } : {}),
     });
     for (const choice of pipelineChoices(x.schedule, B, maxStages)) {

@@ -165,6 +165,9 @@ export interface StageProblemInput {
   /** Units (blocks) of each layer; with it, options are kept unless dominated in every part of OptionParts (each
    * schedule prices them differently: schedulePricing.ts), else by 1F1B's prices alone. */
   readonly unitsPerLayer?: readonly number[];
+  /** Price every stage's gradient sync in its sum, not the first stage's alone: an upper bound on the sync the step
+   * exposes, for a micro-batch count whose later syncs the usual pricing missed (plan/searched.ts). */
+  readonly syncEveryStage?: boolean;
 }
 
 /**
@@ -226,8 +229,9 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
           const t = core.forwardSeconds + (x.training ? core.backwardSeconds : 0);
           // Gradient sync runs after a stage's last backward; only the first stage's (which finishes last) lies
           // on the step's critical path, the others overlap the drain of the stages before them. It is paid once
-          // per step, so it stays out of the micro-batch round trip (stageConstruction.ts).
-          const sync = x.training && l === 0 ? core.gradientSyncSeconds : 0;
+          // per step, so it stays out of the micro-batch round trip (stageConstruction.ts). syncEveryStage counts
+          // every stage's: stage j's is exposed by what exceeds the backwards and sends of the stages before it.
+          const sync = x.training && (l === 0 || x.syncEveryStage) ? core.gradientSyncSeconds : 0;
           const k = cell.n++;
           cell.s[k] = x.training ? t + 2 * send + sync : t + send;
           cell.mx[k] = Math.max(t, send);

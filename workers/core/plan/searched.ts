@@ -8,7 +8,7 @@ import { pricingGraph, type CostContext } from '../inter/stageCosts.ts';
 import { buildMeshSpace, type MeshFilter } from '../inter/meshSpace.ts';
 import { profileUnits, type ProfileFn } from '../inter/profileUnits.ts';
 import type { CancelSignal } from '../progress.ts';
-import { searchStages } from '../inter/search.ts';
+import { searchStages, type Candidate, type SearchInput } from '../inter/search.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import { assemblePlan, type AssembleInput } from './assemble.ts';
 import { PlacementError } from '../inter/placement.ts';
@@ -54,6 +54,30 @@ export function searchZeroLevels(zero: PlanOptions['zero']): readonly ZeroLevel[
   return zero === undefined || zero === 'auto' ? [1, 2, 3] : [zero];
 }
 
+/** How far (a fraction of the DP's objective) the simulated step and the later stages' exposed syncs must exceed the
+ * objective before the micro-batch count is solved again with every sync priced: only where the DP was measurably
+ * wrong, so plans it priced well cost nothing more. */
+export const LATE_SYNC_GAP = 0.03;
+
+/**
+ * Whether a candidate's later-stage gradient syncs were exposed and the DP did not see it. In 1F1B stage j's last
+ * backward ends about Σ_{k<j} b_k (+ sends) before the first stage's, so its sync shows by
+ * max(0, sync_j - Σ_{k<j} b_k) past the first stage's end; the DP prices the first stage's sync alone. Both that
+ * estimate (sends left out: it errs high) and the simulated step must exceed the objective by LATE_SYNC_GAP.
+ */
+export function lateSyncMispriced(candidate: Candidate, simulatedSeconds: number): boolean {
+  const { stages, objectiveSeconds } = candidate;
+  const margin = LATE_SYNC_GAP * objectiveSeconds;
+  if (simulatedSeconds - objectiveSeconds <= margin || stages.length < 2) return false;
+  let before = stages[0].core.backwardSeconds;
+  let exposed = 0;
+  for (let j = 1; j < stages.length; j++) {
+    exposed = Math.max(exposed, stages[j].core.gradientSyncSeconds - before);
+    before += stages[j].core.backwardSeconds;
+  }
+  return exposed - stages[0].core.gradientSyncSeconds > margin;
+}
+
 export function rankPlans(plans: readonly Plan[]): Plan[] {
   // samples/s: for training and latency G / step, for throughput the steady-state rate.
   return [...plans].sort((a, b) => Number(b.feasible) - Number(a.feasible) || b.samplesPerSecond - a.samplesPerSecond || a.stepSeconds - b.stepSeconds);
@@ -68,7 +92,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
   if (tooLarge) throw new SearchTooLarge(tooLarge);
   await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo, ctx.concurrency);
   const cost = costContext(ctx, space, memo);
-  const res = await searchStages({
+  const input: SearchInput = {
     cost,
     globalBatch: ctx.options.globalBatch,
     microbatchCounts: ctx.microbatchCounts,
@@ -80,24 +104,48 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     tMaxRelativeGap: 1e-3,
     // The searched plan chooses a ZeRO stage per stage; the searched baselines keep their strategy's.
     ...(kind === 'searched' && ctx.training ? { zeroLevels: searchZeroLevels(ctx.options.zero) } : {}),
-  }, progress, signal);
+  };
+  const res = await searchStages(input, progress, signal);
+  let dpRuns = res.dpRuns;
   const unplaced: SearchTraceEntry[] = [];
   const plans: Plan[] = [];
-  for (const candidate of res.candidates.slice(0, SIMULATED_CANDIDATES)) {
+  const assemble = (candidate: Candidate): Plan | undefined => {
     try {
-      plans.push(assemblePlan({
+      return assemblePlan({
         kind, label, graph: ctx.graph, cluster: ctx.cluster, space, clustering: ctx.clustering, mode: ctx.options.mode,
         globalBatch: ctx.options.globalBatch, schedule: plainSchedule(ctx.options.schedule), candidate, memoryLimitBytes: ctx.memoryLimitBytes,
         searchSeconds: (Date.now() - started) / 1000,
         steadyState: !ctx.training && ctx.options.inferObjective === 'throughput',
         ...(ctx.describeSharding ? { shardingOf: shardingFor(ctx, cost) } : {}),
         ...(fusedAttentionOf(ctx) ? { fusedAttention: true } : {}),
-      }));
+      });
     } catch (err) {
       // Sub-mesh shapes of nodes whose GPU count is not a power of two do not always pack (alpa.md §3 assumes it is).
       if (!(err instanceof PlacementError)) throw err;
       unplaced.push({ label: `B=${candidate.microbatches}, ${candidate.stages.length} stages`, stepSeconds: candidate.objectiveSeconds, feasible: false, note: err.message });
+      return undefined;
     }
+  };
+  const simulatedOf = new Map<Candidate, Plan>();
+  for (const candidate of res.candidates.slice(0, SIMULATED_CANDIDATES)) {
+    const p = assemble(candidate);
+    if (p) { plans.push(p); simulatedOf.set(candidate, p); }
+  }
+  // A candidate the DP priced below the best simulated step whose later stages' gradient syncs it took as hidden,
+  // and the simulator shows were not: solve its micro-batch count again with every stage's sync priced (an upper
+  // bound; the optimum can only price higher, so counts priced above the best simulated step are skipped) and let
+  // the simulator choose. The searched baselines keep the DP's pick: they show what their strategy's search gives.
+  const resync: SearchTraceEntry[] = [];
+  const bestStep = Math.min(...plans.filter((p) => p.feasible).map((p) => p.stepSeconds));
+  for (const [candidate, p] of simulatedOf) {
+    if (kind !== 'searched' || !ctx.training || candidate.objectiveSeconds >= bestStep || !lateSyncMispriced(candidate, p.stepSeconds)) continue;
+    const again = await searchStages({ ...input, microbatchCounts: [candidate.microbatches], syncEveryStage: true }, undefined, signal);
+    dpRuns += again.dpRuns;
+    const safer = again.candidates[0];
+    const q = safer && assemble(safer);
+    if (q) plans.push(q);
+    resync.push({ label: `B=${candidate.microbatches}, every stage's sync priced`, stepSeconds: safer?.objectiveSeconds ?? Infinity, feasible: safer !== undefined,
+      note: `the DP's ${candidate.objectiveSeconds.toPrecision(4)} s simulated ${p.stepSeconds.toPrecision(4)} s${q ? `; this slicing simulates ${q.stepSeconds.toPrecision(4)} s` : ''}` });
   }
   const simulated: SearchTraceEntry[] = plans.map((p) => ({
     label: `simulated: B=${p.microbatches}, ${p.stages.length} stages${ctx.options.schedule === 'auto' || p.virtualStages ? `, ${p.schedule}${p.virtualStages ? ` v=${p.virtualStages}` : ''}` : ''}`,
@@ -105,5 +153,5 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     feasible: p.feasible,
     note: p.stages.map((s) => `${s.layers[0]}-${s.layers[1] - 1}@${s.submeshShape.join('x')}/${s.logicalMesh.join('x')}${s.remat ? 'r' : s.recompute === 'selective' ? 's' : ''}`).join(' '),
   }));
-  return { plans: rankPlans(plans), trace: [...res.trace, ...unplaced, ...simulated], profiles: memo.size, dpRuns: res.dpRuns };
+  return { plans: rankPlans(plans), trace: [...res.trace, ...resync, ...unplaced, ...simulated], profiles: memo.size, dpRuns };
 }
