@@ -1,7 +1,8 @@
 /**
  * Each pipeline schedule's own bubble and memory in the stage DP (issue 14), priced from the same per-stage costs
  * (forward f, forward + backward t, boundary send d, gradient sync) with Alpa's shape T = Σ sum_i + W · t_max:
- * - 1F1B, GPipe, eager 1F1B: sum = t + 2d (+ the first stage's gradient sync), W = B - 1 (alpa.md §3); on uniform
+ * - 1F1B, GPipe, eager 1F1B: sum = t + 2d (+ the first stage's gradient sync; every stage's under syncEveryStage,
+ *   plan/searched.ts), W = B - 1 (alpa.md §3); on uniform
  *   stages without sends (B + S - 1) t, the simulated step. In flight: min(s, B); GPipe B; eager min(2s - 1, B).
  * - Interleaved 1F1B with v chunks per device (schedule/interleaved.ts): a chunk takes t / v and a micro-batch
  *   crosses every boundary v times (device S-1 -> 0 v - 1 times, at the first stage's send), so
