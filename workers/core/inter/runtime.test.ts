@@ -3,8 +3,7 @@ import { CLUSTER_PRESETS, GPU_PRESETS, H100_NVLINK } from '../cluster/presets.ts
 import { defaultPlanOptions, plan } from '../plan.ts';
 import type { PlanOptions } from '../plan/types.ts';
 import { rowGraph } from '../cost/e2eRows.ts';
-import { isRepeatedBlock, overlapsGradientReduce, runtimeTraits, runtimeTraitsOn } from './runtime.ts';
-import { scanResidualSeconds } from './stageCosts.ts';
+import { isRepeatedBlock, overlapsGradientReduce, runtimeTraits, runtimeTraitsOn, scanResidualSeconds } from './runtime.ts';
 import type { UnitCost, UnitProfile } from './unitProfile.ts';
 import { manualProfile } from './manualProfile.ts';
 import { buildUnits } from './units.ts';

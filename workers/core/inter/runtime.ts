@@ -29,6 +29,7 @@ import type { Unit } from './units.ts';
 import type { GpuSpec } from '../cluster/types.ts';
 import type { Precision } from '../cost/precision.ts';
 import { fusedAttentionSupported } from '../cost/fusedAttention.ts';
+import type { UnitCost, UnitProfile } from './unitProfile.ts';
 
 /** Runtimes a plan can be priced for (the traits below). */
 export const RUNTIMES = ['megatron', 'xla'] as const;
@@ -124,4 +125,18 @@ export function runtimeTraits(runtime: Runtime = 'megatron'): RuntimeTraits {
 /** A unit of the repeated blocks (units.ts names them 'layer <i>'), as opposed to 'pre' / 'post'. */
 export function isRepeatedBlock(unit: Pick<Unit, 'name'>): boolean {
   return unit.name.startsWith('layer ');
+}
+
+/**
+ * What a repeated block costs without remat under a runtime whose layers run as a scan loop (runtime.ts): extra
+ * passes over its residuals, the residual copies of each loop without collectives on the compute stream, and the
+ * copy-engine slowdown of the block's collectives otherwise (cost/runtimeTerms.ts).
+ */
+export function scanResidualSeconds(profile: UnitProfile, cost: UnitCost, gpu: GpuSpec, traits: RuntimeTraits): number {
+  const live = profile.collectives.filter((c) => !c.rematOnly);
+  const forwardLoopFree = !live.some((c) => c.phase === 'forward');
+  const backwardLoopFree = !live.some((c) => c.phase === 'backward') && profile.gradientSyncSeconds === 0;
+  const passes = traits.scanResidualPasses + traits.scanResidualCopyPasses * (Number(forwardLoopFree) + Number(backwardLoopFree));
+  return passes * cost.activationBytes / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency)
+    + traits.copyEngineCollectiveSlowdown * cost.communicationSeconds;
 }

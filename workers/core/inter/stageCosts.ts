@@ -16,7 +16,7 @@ import { precisionBytes } from '../cost/memory.ts';
 import { optimizerSeconds } from '../cost/optimizer.ts';
 import { tensorLookup } from '../cost/opCost.ts';
 import { unitParamIds } from './units.ts';
-import { isRepeatedBlock, overlapsGradientReduce, runtimeTraits, usesFusedAttention, type AttentionChoice, type Runtime, type RuntimeTraits } from './runtime.ts';
+import { isRepeatedBlock, overlapsGradientReduce, runtimeTraits, scanResidualSeconds, usesFusedAttention, type AttentionChoice, type Runtime, type RuntimeTraits } from './runtime.ts';
 import type { MeshChoice, MeshSpace } from './meshSpace.ts';
 import { profileKey, type ProfileTable } from './profileUnits.ts';
 import { addUnitZero, emptyZeroCosts, type ZeroCosts } from './zeroStages.ts';
@@ -111,20 +111,6 @@ export interface CostContext {
   readonly attention?: AttentionChoice;
   /** The graph rebatched per micro-batch size, filled on demand (one rebatch per size per search). */
   readonly rebatched: Map<number, PricingGraph>;
-}
-
-/**
- * What a repeated block costs without remat under a runtime whose layers run as a scan loop (runtime.ts): extra
- * passes over its residuals, the residual copies of each loop without collectives on the compute stream, and the
- * copy-engine slowdown of the block's collectives otherwise (cost/runtimeTerms.ts).
- */
-export function scanResidualSeconds(profile: UnitProfile, cost: UnitCost, gpu: GpuSpec, traits: RuntimeTraits): number {
-  const live = profile.collectives.filter((c) => !c.rematOnly);
-  const forwardLoopFree = !live.some((c) => c.phase === 'forward');
-  const backwardLoopFree = !live.some((c) => c.phase === 'backward') && profile.gradientSyncSeconds === 0;
-  const passes = traits.scanResidualPasses + traits.scanResidualCopyPasses * (Number(forwardLoopFree) + Number(backwardLoopFree));
-  return passes * cost.activationBytes / (gpu.hbmBandwidthBytesPerSecond * gpu.memoryEfficiency)
-    + traits.copyEngineCollectiveSlowdown * cost.communicationSeconds;
 }
 
 /** The graph's attention-core ops (ir/attention.ts), found once per graph. */

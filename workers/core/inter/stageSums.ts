@@ -6,9 +6,10 @@
  * same sequence of floating-point additions as summing the range anew from 0, so every cost is bit-identical.
  */
 import type { LayerCosts } from './stageCosts.ts';
-import type { Recompute, StageCore } from './stageOptions.ts';
+import type { Recompute, StageCore } from './stageCore.ts';
 import { ZeroSums, zeroSums } from './zeroSums.ts';
-import { hiddenSeconds, zeroLevelInto, type ZeroLevel } from './zeroStages.ts';
+import { hiddenSeconds, zeroLevelInto } from './zeroStages.ts';
+import type { ZeroLevel } from './zeroSums.ts';
 
 export class StageSums {
   start = 0;

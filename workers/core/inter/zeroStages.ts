@@ -28,53 +28,10 @@ import type { PrecisionBytes } from '../cost/memory.ts';
 import { GRADIENT_REDUCTION_BYTES_PER_ELEMENT } from '../cost/runtimeTerms.ts';
 import type { GpuSpec, Link } from '../cluster/types.ts';
 import type { UnitProfile, ZeroGroup } from './unitProfile.ts';
-import { zeroSums, type ZeroSums } from './zeroSums.ts';
+import { zeroSums, type ZeroCosts, type ZeroLevel, type ZeroSums } from './zeroSums.ts';
 
-export { ZeroSums, zeroSums } from './zeroSums.ts';
+export { ZERO_LEVELS, ZeroSums, zeroSums, type ZeroCosts, type ZeroLevel } from './zeroSums.ts';
 
-export type ZeroLevel = 0 | 1 | 2 | 3;
-export const ZERO_LEVELS: readonly ZeroLevel[] = [0, 1, 2, 3];
-
-/** Per layer of the clustering on one mesh: what ZeRO can shard and what its collectives cost, once per step or
- * micro-batch as named. */
-export interface ZeroCosts {
-  /** The ZeRO stage the profiles' state already has (the search's template: 1). */
-  readonly level: ZeroLevel;
-  /** The logical mesh: a group of shardable parameters spans the axes it is replicated over (ZeroGroup). */
-  readonly mesh: readonly [number, number];
-  /** Shardable parameter elements per device. */
-  readonly elems: Float64Array;
-  /** The same sharded: each group's elements over its group's devices (elems / d on one data-parallel axis of d). */
-  readonly shardedElems: Float64Array;
-  /** The shardable state unsharded (ZeRO-0), per device, bytes. */
-  readonly paramBytes: Float64Array;
-  readonly gradBytes: Float64Array;
-  readonly optimizerBytes: Float64Array;
-  /** All-gather of the shardable parameters over their groups (one pass), summed over units, seconds. */
-  readonly gatherSeconds: Float64Array;
-  /** Reduce-scatter of their gradients over their groups, summed over units, seconds. */
-  readonly reduceScatterSeconds: Float64Array;
-  /** The all-reduce of their gradients the profiles price (ZeRO-0/1), seconds. */
-  readonly allReduceSeconds: Float64Array;
-  /** Adam's update of the shardable state unsharded (HBM traffic only; launches unchanged), seconds. */
-  readonly updateSeconds: Float64Array;
-  /** Expert elements per device (split over the expert-parallel group), their unsharded state and Adam update, and
-   * the replicas (d / ep) ZeRO shards them over; 0 where a layer has no experts. */
-  readonly expertElems: Float64Array;
-  readonly expertParamBytes: Float64Array;
-  readonly expertGradBytes: Float64Array;
-  readonly expertOptimizerBytes: Float64Array;
-  readonly expertUpdateSeconds: Float64Array;
-  readonly expertReplicas: Float64Array;
-  /** Their all-gather and reduce-scatter over the r replicas, seconds. */
-  readonly expertGatherSeconds: Float64Array;
-  readonly expertReduceScatterSeconds: Float64Array;
-  /** Units (prefetch granularity) per layer. */
-  readonly units: Float64Array;
-  /** The largest unit's unsharded shardable parameters and gradients, bytes. */
-  readonly peakUnitParamBytes: Float64Array;
-  readonly peakUnitGradBytes: Float64Array;
-}
 
 export function emptyZeroCosts(level: ZeroLevel, mesh: readonly [number, number], layers: number): ZeroCosts {
   const a = () => new Float64Array(layers);

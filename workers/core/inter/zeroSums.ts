@@ -1,7 +1,50 @@
 /**
- * Running sums of a stage's per-layer ZeRO costs (zeroStages.ts ZeroCosts), the ZeRO counterpart of stageSums.ts.
+ * A stage's per-layer ZeRO costs (ZeroCosts, filled by zeroStages.ts) and their running sums, the ZeRO counterpart of
+ * stageSums.ts. The types live here so that zeroStages.ts, which prices them, and the sums import in one direction.
  */
-import type { ZeroCosts } from './zeroStages.ts';
+export type ZeroLevel = 0 | 1 | 2 | 3;
+export const ZERO_LEVELS: readonly ZeroLevel[] = [0, 1, 2, 3];
+
+/** Per layer of the clustering on one mesh: what ZeRO can shard and what its collectives cost, once per step or
+ * micro-batch as named. */
+export interface ZeroCosts {
+  /** The ZeRO stage the profiles' state already has (the search's template: 1). */
+  readonly level: ZeroLevel;
+  /** The logical mesh: a group of shardable parameters spans the axes it is replicated over (ZeroGroup). */
+  readonly mesh: readonly [number, number];
+  /** Shardable parameter elements per device. */
+  readonly elems: Float64Array;
+  /** The same sharded: each group's elements over its group's devices (elems / d on one data-parallel axis of d). */
+  readonly shardedElems: Float64Array;
+  /** The shardable state unsharded (ZeRO-0), per device, bytes. */
+  readonly paramBytes: Float64Array;
+  readonly gradBytes: Float64Array;
+  readonly optimizerBytes: Float64Array;
+  /** All-gather of the shardable parameters over their groups (one pass), summed over units, seconds. */
+  readonly gatherSeconds: Float64Array;
+  /** Reduce-scatter of their gradients over their groups, summed over units, seconds. */
+  readonly reduceScatterSeconds: Float64Array;
+  /** The all-reduce of their gradients the profiles price (ZeRO-0/1), seconds. */
+  readonly allReduceSeconds: Float64Array;
+  /** Adam's update of the shardable state unsharded (HBM traffic only; launches unchanged), seconds. */
+  readonly updateSeconds: Float64Array;
+  /** Expert elements per device (split over the expert-parallel group), their unsharded state and Adam update, and
+   * the replicas (d / ep) ZeRO shards them over; 0 where a layer has no experts. */
+  readonly expertElems: Float64Array;
+  readonly expertParamBytes: Float64Array;
+  readonly expertGradBytes: Float64Array;
+  readonly expertOptimizerBytes: Float64Array;
+  readonly expertUpdateSeconds: Float64Array;
+  readonly expertReplicas: Float64Array;
+  /** Their all-gather and reduce-scatter over the r replicas, seconds. */
+  readonly expertGatherSeconds: Float64Array;
+  readonly expertReduceScatterSeconds: Float64Array;
+  /** Units (prefetch granularity) per layer. */
+  readonly units: Float64Array;
+  /** The largest unit's unsharded shardable parameters and gradients, bytes. */
+  readonly peakUnitParamBytes: Float64Array;
+  readonly peakUnitGradBytes: Float64Array;
+}
 
 /**
  * A stage's sums over its layers [start, end) of the per-layer ZeRO costs (maxima for the peaks), grown one layer at
