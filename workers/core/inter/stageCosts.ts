@@ -91,6 +91,8 @@ export interface SharedParam {
   /** Its share of one reader's gradient synchronisation and optimizer update (a stage reduces and updates a tied
    * parameter once). */
   readonly syncSeconds: number;
+  /** The reduction alone of that (LayerCosts.gradientReduceSeconds): what an overlapping runtime can hide. */
+  readonly reduceSeconds: number;
   /** Its share of one reader's extra synchronisation without remat (LayerCosts.noRematGradientSyncSeconds). */
   readonly noRematSyncSeconds: number;
   /** Its share of one reader's ZeRO-shardable elements (LayerCosts.zero). */
@@ -265,7 +267,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
             if (!o) {
               owners.set(id, {
                 layers: [k], paramBytes: f * e.profile.paramBytes, gradBytes: f * e.profile.gradBytes, optimizerBytes: f * e.profile.optimizerBytes,
-                syncSeconds: f * sync, noRematSyncSeconds: f * noRematSync, zeroElems: f * (e.profile.zero?.elems ?? 0),
+                syncSeconds: f * sync, reduceSeconds: f * e.profile.gradientSyncSeconds, noRematSyncSeconds: f * noRematSync, zeroElems: f * (e.profile.zero?.elems ?? 0),
               });
             } else if (o.layers.includes(k)) {
               // Read twice inside one layer: held, reduced and updated once.

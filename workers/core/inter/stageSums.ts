@@ -185,6 +185,7 @@ export function writeCore(out: MutableCore, r: StageSums, meshId: number, mode: 
   let tiedGrad = 0;
   let tiedOptimizer = 0;
   let tiedSync = 0;
+  let tiedReduce = 0;
   for (const p of t.shared) {
     const n = readersIn(p.layers, start, end);
     if (n < 2) continue;
@@ -192,12 +193,14 @@ export function writeCore(out: MutableCore, r: StageSums, meshId: number, mode: 
     tiedGrad += (n - 1) * p.gradBytes;
     tiedOptimizer += (n - 1) * p.optimizerBytes;
     tiedSync += (n - 1) * (p.syncSeconds + (remat ? 0 : p.noRematSyncSeconds));
+    tiedReduce += (n - 1) * p.reduceSeconds;
   }
   // Recomputed one layer (selective: one layer's attention cores) at a time.
   const maxAct = remat ? r.recomputePeak : selective ? r.attentionPeak : 0;
   const backward = r.backward + recompute + noRemat;
-  // Buckets of one layer each: every layer's reduction runs beside the backward of the layers before it.
-  const hidden = t.overlapGradientReduce ? hiddenSeconds(Math.max(0, r.gradientReduce), backward, end - start) : 0;
+  // Buckets of one layer each: every layer's reduction runs beside the backward of the layers before it; a tied
+  // parameter's is one reduction, not one per reader (as tiedSync above), else more would hide than is paid.
+  const hidden = t.overlapGradientReduce ? hiddenSeconds(Math.max(0, r.gradientReduce - tiedReduce), backward, end - start) : 0;
   out.meshId = meshId;
   out.start = start;
   out.end = end;
