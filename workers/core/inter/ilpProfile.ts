@@ -30,14 +30,8 @@ export function countParams(graph: ModelGraph, unit: Unit, tensors: ReadonlyMap<
  */
 export function weightUpdateShardedBytes(graph: ModelGraph, unit: Unit, tensors: ReadonlyMap<string, Tensor>,
   precision: Precision, mesh: readonly [number, number]): number {
-  const seen = new Set<string>();
   let elems = 0;
-  for (const i of unit.forwardOps) for (const t of graph.ops[i].inputs) {
-    const x = tensors.get(t);
-    if (!x || x.kind !== 'parameter' || seen.has(t)) continue;
-    seen.add(t);
-    elems += x.shape.reduce((a, b) => a * b, 1);
-  }
+  for (const t of unitParamIds(graph, unit, tensors)) elems += tensors.get(t)!.shape.reduce((a, b) => a * b, 1);
   const b = precisionBytes(precision);
   return elems * (b.masterBytes + b.optimizerBytes) / (mesh[0] * mesh[1]);
 }
@@ -54,12 +48,9 @@ export function ilpZeroGroups(graph: ModelGraph, unit: Unit, plan: ShardingPlan,
   const mesh = plan.meshShape;
   const specOf = new Map(plan.tensors.map((t) => [t.tensor, t.spec]));
   const byAxes = new Map<string, ZeroGroup & { elems: number }>();
-  const seen = new Set<string>();
   let unshardedGradBytes = 0;
-  for (const i of unit.forwardOps) for (const id of graph.ops[i].inputs) {
-    const x = tensors.get(id);
-    if (!x || x.kind !== 'parameter' || seen.has(id)) continue;
-    seen.add(id);
+  for (const id of unitParamIds(graph, unit, tensors)) {
+    const x = tensors.get(id)!;
     const spec = specOf.get(id) ?? 'R';
     const elems = x.shape.reduce((a, b) => a * b, 1) / specTiles(spec, mesh);
     unshardedGradBytes += elems * gradBytesPerElement;
