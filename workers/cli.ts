@@ -4,10 +4,17 @@
  */
 import { CliError } from './cli/args.ts';
 import { Interrupted, INTERRUPTED_EXIT } from './cli/interrupt.ts';
+import { discardIlpThread } from './cli/host.ts';
 import { echo, oneLine } from './core/boundary/text.ts';
+import { createJobRegistry } from './pool/registry.ts';
+import { serveRegistry } from './pool/serve.ts';
 
-export { setBundleUrl } from './cli/host.ts';
-export { servePoolWorker } from './pool/serve.ts';
+export { setBundleUrl, setIlpThread } from './cli/host.ts';
+
+/** A pool worker running from this bundle (pool/bundleBootstrap.mjs): the planner's jobs (pool/registry.ts). */
+export function servePoolWorker(): void {
+  serveRegistry(createJobRegistry());
+}
 
 const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<number> }>> = {
   inspect: () => import('./cli/inspect.ts'),
@@ -71,5 +78,8 @@ export async function main(argv: string[]): Promise<number> {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`meshplan ${command}: internal error: ${oneLine(message.split('\n')[0])}\n`);
     return 1;
+  } finally {
+    // bin/meshplan.mjs' ILP thread, if the command did not take it (a baseline, a refused option, a model not found).
+    discardIlpThread();
   }
 }

@@ -12,7 +12,7 @@
 import { createNodePool } from '../pool/nodePool.ts';
 import { createHighsSolver } from '../core/solver/highs.ts';
 import { poolIntraFn, PRELOAD_JOB } from '../pool/intraJob.ts';
-import { bundleUrl } from './host.ts';
+import { bundleUrl, takeIlpThread } from './host.ts';
 import type { Cluster } from '../core/cluster/types.ts';
 import { chromeTrace } from '../core/export/chromeTrace.ts';
 import type { ModelGraph } from '../core/ir/types.ts';
@@ -28,8 +28,10 @@ import { ATTENTION_CHOICES, CP_KINDS, CP_SPLITS } from '../core/plan/types.ts';
 import { interruptOnSigint } from './interrupt.ts';
 import { terminalProgress } from './progress.ts';
 
-/** Profile jobs in flight at once with the ILP on its own thread: solves queue there while templates price here. */
-const ILP_JOBS_IN_FLIGHT = 8;
+/** Profile jobs in flight at once with the ILP on its own thread: every one. Each solve is posted to the thread at once
+ * (jobsPerWorker), which runs them in order while this thread prices the templates and the seeds: a thread that
+ * waits for this one to post its next solve would idle while this one works (GPT-39B on 8x8: ~0.3 s). */
+const ILP_JOBS_IN_FLIGHT = Number.POSITIVE_INFINITY;
 
 export const PLAN_KEYS = ['model', 'cluster', 'batch', 'microbatches', 'schedule', 'remat', 'mode', 'baseline', 'dp', 'tp', 'pp',
   'precision', 'seq', 'layers', 'memory-gb', 'intra', 'objective', 'trace', 'runtime', 'workers', 'zero', 'ep', 'capacity-factor',
@@ -91,11 +93,14 @@ export async function loadPlanArgs(args: ParsedArgs): Promise<LoadedPlanArgs> {
   const intra = oneOf(args, 'intra', ['ilp', 'manual'] as const) ?? 'ilp';
   const workers = intArg(args, 'workers', LIMITS.workers) ?? 1;
   if (workers > 1 && intra !== 'ilp') throw new CliError('--workers fans out ILP solves; it needs --intra ilp');
-  // The search's ILP solves run on one worker thread that loads the CLI's own bundle (cli/host.ts): HiGHS compiles
-  // there while the model is built, and the baselines' seeds run on this thread while it solves (core/plan.ts).
-  // From the sources (tsx) the solver runs in process; --workers N fans the solves out over N threads.
-  const ilpThread = intra === 'ilp' && workers <= 1 && !baseline ? bundleUrl() : undefined;
-  const ilpPool = ilpThread ? createNodePool({ size: 1, bundleUrl: ilpThread }) : undefined;
+  // The search's ILP solves run on one worker thread: the one bin/meshplan.mjs started before it loaded the CLI, on a
+  // bundle of the intra-op pass alone (pool/ilpThread.ts), else one that loads the CLI's own bundle (cli/host.ts).
+  // HiGHS compiles there while the model is built, and the baselines' seeds run on this thread while it solves
+  // (core/plan.ts). From the sources (tsx) the solver runs in process; --workers N fans the solves out over N threads.
+  const useThread = intra === 'ilp' && workers <= 1 && !baseline;
+  const started = useThread ? takeIlpThread() : undefined;
+  const ilpBundle = useThread ? started?.bundleUrl ?? bundleUrl() : undefined;
+  const ilpPool = ilpBundle ? createNodePool({ size: 1, bundleUrl: ilpBundle, started, jobsPerWorker: Number.POSITIVE_INFINITY }) : undefined;
   ilpPool?.run({ name: PRELOAD_JOB, input: null }).catch(() => undefined);
   // Baselines do not use the ILP.
   const solver = intra === 'ilp' && workers <= 1 && !baseline && !ilpPool ? createHighsSolver() : undefined;

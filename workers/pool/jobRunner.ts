@@ -42,20 +42,30 @@ function release(callback: JobProgressCallback | undefined): void {
   if (typeof free === 'function') free.call(callback);
 }
 
+/**
+ * Runs the registry's jobs one at a time, in the order they arrive: a pool may post several to one worker
+ * (PoolOptions.jobsPerWorker), and each starts when the one before it has settled, as if posted then.
+ */
 export function createJobRunner(registry: JobRegistry): JobRunnerApi {
+  let previous: Promise<unknown> = Promise.resolve();
+  const runOne = async (name: string, input: unknown, onProgress?: JobProgressCallback): Promise<unknown> => {
+    const load = Object.prototype.hasOwnProperty.call(registry, name) ? registry[name] : undefined;
+    if (!load) {
+      release(onProgress);
+      throw new Error(`unknown job '${name}' (known: ${Object.keys(registry).join(', ')})`);
+    }
+    try {
+      const fn = await load();
+      return await fn(input, onProgress ? throttleProgress(onProgress) : undefined);
+    } finally {
+      release(onProgress);
+    }
+  };
   return {
-    async run(name, input, onProgress) {
-      const load = Object.prototype.hasOwnProperty.call(registry, name) ? registry[name] : undefined;
-      if (!load) {
-        release(onProgress);
-        throw new Error(`unknown job '${name}' (known: ${Object.keys(registry).join(', ')})`);
-      }
-      try {
-        const fn = await load();
-        return await fn(input, onProgress ? throttleProgress(onProgress) : undefined);
-      } finally {
-        release(onProgress);
-      }
+    run(name, input, onProgress) {
+      const result = previous.then(() => runOne(name, input, onProgress));
+      previous = result.catch(() => undefined);
+      return result;
     },
     names: () => Object.keys(registry),
   };

@@ -1,6 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Progress } from '../core/plan/types.ts';
+import { parseClusterSpec } from '../core/cluster/spec.ts';
+import { zooModel } from '../core/zoo/index.ts';
+import { poolIntraFn } from './intraJob.ts';
 import { createNodePool } from './nodePool.ts';
+import { startBundleWorker } from './startBundleWorker.mjs';
 import { JobCancelledError, PoolTerminatedError, WorkerCrashedError, type WorkerReplacedEvent } from './types.ts';
 
 const FIXTURES = new URL('./fixtureJobs.ts', import.meta.url);
@@ -102,5 +106,77 @@ describe('Node worker pool', () => {
     await expect(running).rejects.toBeInstanceOf(PoolTerminatedError);
     await expect(queued).rejects.toThrow("job 'echo' did not finish: the worker pool was terminated");
     await expect(own.run({ name: 'echo', input: 1 })).rejects.toBeInstanceOf(PoolTerminatedError);
+  });
+});
+
+describe('Node worker pool: several jobs posted to one worker', () => {
+  it('runs the posted jobs in order while the posting thread is busy', async () => {
+    const pool = createNodePool({ size: 1, registryUrl: FIXTURES, jobsPerWorker: 3 });
+    try {
+      await pool.run({ name: 'echo', input: 0 }); // started
+      const jobs = [0, 1, 2].map(() => pool.run<[number, number]>({ name: 'timed', input: { ms: 100 } }));
+      const end = Date.now() + 1000;
+      while (Date.now() < end) { /* this thread busy: it reads no message from the worker meanwhile */ }
+      const ran = await Promise.all(jobs);
+      for (let k = 1; k < 3; k++) expect(ran[k][0]).toBeGreaterThanOrEqual(ran[k - 1][1]); // one at a time, in order
+      expect(ran[2][1]).toBeLessThanOrEqual(end); // all three ran during the busy second
+    } finally {
+      await pool.terminate();
+    }
+  });
+});
+
+/** The CLI's ILP thread's bundle (pool/ilpThread.ts), as bin/meshplan.mjs builds it. */
+async function ilpBundle(): Promise<string> {
+  const bundle = '../../bin/bundle.mjs';
+  const { bundledModule } = (await import(bundle)) as { bundledModule: (entry: URL) => Promise<string | undefined> };
+  const url = await bundledModule(new URL('./ilpThread.ts', import.meta.url));
+  if (!url) throw new Error('the ILP thread bundle could not be built');
+  return url;
+}
+
+describe('a pool worker started before its pool (the CLI\'s ILP thread)', () => {
+  const graph = zooModel('gpt-tiny');
+  const input = {
+    graph, opIds: graph.ops.filter((o) => o.path.includes('h.0')).map((o) => o.id), cluster: parseClusterSpec('p3.16xlarge:1x2'),
+    submesh: { nodeStart: 0, nodes: 1, gpuStart: 0, gpusPerNode: 2 }, meshShape: [1, 2] as [number, number],
+    mode: 'train' as const, precision: 'fp16-mixed' as const, timeLimitSeconds: 10,
+  };
+  const exit = (w: { worker: import('node:worker_threads').Worker }): Promise<number> => new Promise((r) => w.worker.once('exit', r));
+
+  it('is the pool\'s first worker: it solves the intra-op jobs and ends with the pool', async () => {
+    const url = await ilpBundle();
+    const started = startBundleWorker(url);
+    let messages = 0;
+    started.worker.on('message', () => messages++);
+    const exited = exit(started);
+    const pool = createNodePool({ size: 1, bundleUrl: url, started, jobsPerWorker: 4 });
+    const plans = await Promise.all([[1, 2], [2, 1]].map((m) => poolIntraFn(pool)({ ...input, meshShape: m as [number, number] })));
+    expect(plans.map((p) => [p.status, p.meshShape])).toEqual([['optimal', [1, 2]], ['optimal', [2, 1]]]);
+    expect(messages).toBeGreaterThanOrEqual(2); // the answers came from the started thread
+    await pool.terminate();
+    expect(await exited).toBe(1); // terminated
+  });
+
+  it('is replaced by a fresh worker when it failed before the pool took it', async () => {
+    const url = await ilpBundle();
+    const broken = startBundleWorker('file:///nonexistent/meshplan-bundle.mjs');
+    await exit(broken);
+    expect(broken.failure()).toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND|exited/);
+    const pool = createNodePool({ size: 1, bundleUrl: url, started: broken });
+    try {
+      expect((await poolIntraFn(pool)(input)).status).toBe('optimal');
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('ends with a pool that never ran a job', async () => {
+    const url = await ilpBundle();
+    const started = startBundleWorker(url);
+    const exited = exit(started);
+    await createNodePool({ size: 1, bundleUrl: url, started }).terminate();
+    const later = new Promise((r) => setTimeout(() => r('still running'), 5000));
+    expect(await Promise.race([exited.then(() => 'exited'), later])).toBe('exited');
   });
 });

@@ -34,6 +34,12 @@ export interface WorkerReplacedEvent {
 export interface PoolOptions {
   /** Workers in the pool (default: the machine's parallelism). */
   readonly size?: number;
+  /**
+   * Jobs posted to one worker at once (default 1). More keep a worker busy while the thread that posts them is busy
+   * itself (a posted job starts when the worker is free, not when the poster next looks at its messages); the worker
+   * runs them one at a time in the order posted, and cancelling any of them ends the worker (the others are run again).
+   */
+  readonly jobsPerWorker?: number;
   readonly onWorkerReplaced?: (event: WorkerReplacedEvent) => void;
 }
 

@@ -54,3 +54,71 @@ describe('worker pool progress', () => {
     expect(seen).toEqual([1]);
   });
 });
+
+/** A hand-driven worker per spawn, each recording the jobs posted to it (by input) and whether it was terminated. */
+function postedTo(): { spawn: () => SpawnedWorker; workers: { posted: unknown[]; finish: ((v: unknown) => void)[]; ended: boolean; crash?: (d: string) => void }[] } {
+  const workers: { posted: unknown[]; finish: ((v: unknown) => void)[]; ended: boolean; crash?: (d: string) => void }[] = [];
+  const spawn = (): SpawnedWorker => {
+    const w: (typeof workers)[number] = { posted: [], finish: [], ended: false };
+    workers.push(w);
+    return {
+      api: {
+        run: (_name: string, input: unknown) => new Promise((resolve) => { w.posted.push(input); w.finish.push(resolve); }),
+      } as unknown as SpawnedWorker['api'] & JobRunnerApi,
+      terminate: () => { w.ended = true; },
+      onFailure: (listener) => { w.crash = listener; },
+    };
+  };
+  return { spawn, workers };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+describe('worker pool: several jobs posted to one worker (jobsPerWorker)', () => {
+  it('posts up to jobsPerWorker jobs at once, in order, and the next as each settles', async () => {
+    const { spawn, workers } = postedTo();
+    const pool = createWorkerPool(spawn, 1, { jobsPerWorker: 3 });
+    const results = [1, 2, 3, 4, 5].map((k) => pool.run<string>({ name: 'job', input: k }));
+    expect(workers).toHaveLength(1);
+    expect(workers[0].posted).toEqual([1, 2, 3]);
+    workers[0].finish[0]('one');
+    expect(await results[0]).toBe('one');
+    expect(workers[0].posted).toEqual([1, 2, 3, 4]);
+    const plain = postedTo();
+    const single = createWorkerPool(plain.spawn, 1);
+    void single.run({ name: 'job', input: 1 });
+    void single.run({ name: 'job', input: 2 });
+    expect(plain.workers[0].posted).toEqual([1]); // the default: one job at a time
+  });
+
+  it('cancelling a posted job ends its worker and posts the others again to the replacement, in order', async () => {
+    const { spawn, workers } = postedTo();
+    const pool = createWorkerPool(spawn, 1, { jobsPerWorker: 4 });
+    const ctl = new AbortController();
+    const results = [1, 2, 3].map((k) => pool.run<string>({ name: 'job', input: k }, undefined, k === 2 ? ctl.signal : undefined));
+    ctl.abort();
+    await expect(results[1]).rejects.toBeInstanceOf(JobCancelledError);
+    expect(workers[0].ended).toBe(true);
+    await tick();
+    expect(workers[1].posted).toEqual([1, 3]);
+    workers[1].finish[0]('a');
+    workers[1].finish[1]('c');
+    expect(await Promise.all([results[0], results[2]])).toEqual(['a', 'c']);
+  });
+
+  it('a crash fails the job the worker was running (the first posted) and runs the rest on the replacement', async () => {
+    const { spawn, workers } = postedTo();
+    const pool = createWorkerPool(spawn, 1, { jobsPerWorker: 4 });
+    const results = [1, 2, 3].map((k) => pool.run<string>({ name: 'job', input: k }));
+    workers[0].crash!('boom');
+    await expect(results[0]).rejects.toThrow(/crashed while running 'job': boom/);
+    await tick();
+    expect(workers[1].posted).toEqual([2, 3]);
+    workers[1].finish[0]('b');
+    expect(await results[1]).toBe('b');
+  });
+
+  it('refuses fewer than one job per worker', () => {
+    expect(() => createWorkerPool(postedTo().spawn, 1, { jobsPerWorker: 0 })).toThrow('jobs per worker must be at least 1, got 0');
+  });
+});

@@ -1,6 +1,7 @@
 /**
- * The pool's scheduling, shared by the Node and browser pools: a FIFO queue, one job per worker at a time,
- * cancellation by terminating the worker, and replacement of workers that die. The platform part is `spawn`.
+ * The pool's scheduling, shared by the Node and browser pools: a FIFO queue, one job per worker at a time (or up to
+ * `jobsPerWorker` posted ahead, which the worker runs in order: jobRunner.ts), cancellation by terminating the
+ * worker, and replacement of workers that die. The platform part is `spawn`.
  */
 import { proxy, type Remote } from 'comlink';
 import type { JobRunnerApi } from './jobRunner.ts';
@@ -59,11 +60,14 @@ interface Slot {
   readonly index: number;
   /** null between a cancel or crash and the start of its replacement. */
   worker: SpawnedWorker | null;
-  running: PendingJob | null;
+  /** Jobs posted to the worker, in the order it runs them: the first is running, the rest wait there. */
+  posted: PendingJob[];
 }
 
 export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: number, options: PoolOptions = {}): JobPool {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`worker pool size must be a positive integer, got ${size}`);
+  const perWorker = options.jobsPerWorker ?? 1;
+  if (!(perWorker >= 1)) throw new RangeError(`jobs per worker must be at least 1, got ${perWorker}`);
   const queue: PendingJob[] = [];
   const slots: Slot[] = [];
   let terminated = false;
@@ -77,9 +81,11 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
     worker.setBusy?.(false);
     worker.onFailure((detail) => {
       if (terminated || slot.worker !== worker) return;
-      const job = slot.running;
-      slot.running = null;
+      // The worker runs its posted jobs in order: the first was running; the others go back to the queue's front.
+      const [job, ...waiting] = slot.posted;
+      slot.posted = [];
       slot.worker = null;
+      queue.unshift(...waiting);
       options.onWorkerReplaced?.({ workerIndex: slot.index, reason: 'crashed', job: job?.job.name, message: detail });
       if (job) {
         settle(job);
@@ -107,10 +113,12 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
     if (queued >= 0) {
       queue.splice(queued, 1);
     } else {
-      const slot = slots.find((s) => s.running === pending);
+      const slot = slots.find((s) => s.posted.includes(pending));
       if (!slot) return; // already settled
-      // A running job (a WASM solve in particular) cannot be interrupted from outside: end its thread.
-      slot.running = null;
+      // A running job (a WASM solve in particular) cannot be interrupted from outside, nor a posted one taken back:
+      // end the thread; the other jobs posted to it go back to the queue's front, in their order.
+      queue.unshift(...slot.posted.filter((p) => p !== pending));
+      slot.posted = [];
       slot.worker?.terminate();
       slot.worker = null;
       options.onWorkerReplaced?.({ workerIndex: slot.index, reason: 'cancelled', job: pending.job.name, message: 'job cancelled' });
@@ -121,13 +129,13 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
   }
 
   function runOn(slot: Slot, pending: PendingJob): void {
-    slot.running = pending;
+    slot.posted.push(pending);
     const worker = (slot.worker ??= startWorker(slot));
     worker.setBusy?.(true);
     // Progress comes through its own MessagePort, not ordered with the result's: a job's last report can arrive after
     // the job settled (or was cancelled). Callers are told nothing about a job once it is over.
     const onProgress = pending.onProgress;
-    const progress = onProgress ? proxy((p: Parameters<JobProgressCallback>[0]) => { if (slot.running === pending) onProgress(p); }) : undefined;
+    const progress = onProgress ? proxy((p: Parameters<JobProgressCallback>[0]) => { if (slot.posted[0] === pending) onProgress(p); }) : undefined;
     worker.api.run(pending.job.name, pending.job.input, progress).then(
       (value) => finish(slot, worker, pending, () => pending.resolve(value)),
       (error: unknown) => finish(slot, worker, pending, () => pending.reject(error)),
@@ -135,9 +143,10 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
   }
 
   function finish(slot: Slot, worker: SpawnedWorker, pending: PendingJob, complete: () => void): void {
-    if (slot.running !== pending || slot.worker !== worker) return; // cancelled or crashed meanwhile
-    slot.running = null;
-    worker.setBusy?.(false);
+    const at = slot.posted.indexOf(pending);
+    if (at < 0 || slot.worker !== worker) return; // cancelled or crashed meanwhile
+    slot.posted.splice(at, 1);
+    if (slot.posted.length === 0) worker.setBusy?.(false);
     settle(pending);
     complete();
     dispatch();
@@ -146,12 +155,14 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
   function dispatch(): void {
     if (terminated) return;
     while (queue.length > 0) {
-      let slot = slots.find((s) => s.running === null);
+      // An idle worker first, then a new one, then the one with the fewest jobs posted (below jobsPerWorker).
+      let slot = slots.find((s) => s.posted.length === 0);
       if (!slot && slots.length < size) {
-        slot = { index: slots.length, worker: null, running: null };
+        slot = { index: slots.length, worker: null, posted: [] };
         slots.push(slot);
       }
-      if (!slot) return;
+      slot ??= slots.reduce((a, b) => (b.posted.length < a.posted.length ? b : a));
+      if (slot.posted.length >= perWorker) return;
       runOn(slot, queue.shift()!);
     }
   }
@@ -175,9 +186,9 @@ export function createWorkerPool(spawn: (index: number) => SpawnedWorker, size: 
     async terminate(): Promise<void> {
       if (terminated) return;
       terminated = true;
-      const dropped = [...queue.splice(0), ...slots.flatMap((s) => (s.running ? [s.running] : []))];
+      const dropped = [...queue.splice(0), ...slots.flatMap((s) => s.posted)];
       for (const s of slots) {
-        s.running = null;
+        s.posted = [];
         s.worker?.terminate();
       }
       for (const p of dropped) {
