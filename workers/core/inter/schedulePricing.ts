@@ -1,21 +1,36 @@
 /**
  * Each pipeline schedule's own bubble and memory in the stage DP (issue 14), priced from the same per-stage costs
- * (forward f, forward + backward t, boundary send d, gradient sync) with Alpa's shape T = Σ sum_i + W · t_max:
- * - 1F1B, GPipe, eager 1F1B: sum = t + 2d (+ the first stage's gradient sync; every stage's under syncEveryStage,
- *   plan/searched.ts), W = B - 1 (alpa.md §3); on uniform
- *   stages without sends (B + S - 1) t, the simulated step. In flight: min(s, B); GPipe B; eager min(2s - 1, B).
+ * (forward f, forward + backward t, boundary send d, gradient sync) with Alpa's shape T = Σ sum_i + W · t_max.
+ * A send occupies the link between two stages, not a compute stream (schedule/): it lengthens the fill and drain
+ * once per crossing, and the period only where the schedule's in-flight limit puts it on a cycle.
+ * - 1F1B (and eager 1F1B, GPipe): sum = t + 2d (+ the first stage's gradient sync; every stage's under
+ *   syncEveryStage, plan/searched.ts), W = B - 1 (alpa.md §3). In flight: min(s, B); GPipe B; eager min(2s - 1, B).
+ *   1F1B's stage i holds S - i micro-batches, so F(i, m + S - i) waits for B(i, m), which waited for the micro-batch's
+ *   trip down and back: a window of stages j..j+k repeats every k + 1 micro-batches, and the period is the largest
+ *   window mean (Σ t + 2 Σ inner d) / (k + 1). The DP prices one stage (t) and all S (the round trip Σ sum / S:
+ *   stageConstruction.ts roundTrip); the windows in between need the neighbours' options. On uniform stages every
+ *   send lengthens the period by 2 (S - 1) d / S: step B (t + 2 (S - 1) d / S) + (S - 1) t + 2 (S - 2) d for d <= f,
+ *   which the DP over-prices by exactly 2d / S. Eager 1F1B's deeper warm-up hides sends up to t / 2:
+ *   (B + S - 1) t + 2 (S - 1) d, exact; GPipe runs the forwards and then the backwards as two flow shops, each as
+ *   slow as its slowest stage or link: max = max(f, d) + max(t - f, d), exact on uniform stages for every d. Neither
+ *   has 1F1B's round trip.
  * - Interleaved 1F1B with v chunks per device (schedule/interleaved.ts): a chunk takes t / v and a micro-batch
  *   crosses every boundary v times (device S-1 -> 0 v - 1 times, at the first stage's send), so
  *   sum = t / v + 2 v d (first stage: + 2 (v - 1) d), max = max(t, v d), W = B - 1/v: on uniform stages
- *   B t + (S - 1) t / v, the simulated step. Device i holds (Megatron's warm-up + 1) chunks of 1/v of its
- *   activations: min(B v, 2 (S - i - 1) + (v - 1) S + 1) / v micro-batches, which depends on S itself, so the DP
- *   runs once per stage count S (a divisor of B: Megatron's requirement) with solutions of exactly S stages.
+ *   B t + (S - 1) t / v (+ the sends' fill), the simulated step while d <= f / v. Device i holds (Megatron's warm-up
+ *   + 1) chunks of 1/v of its activations: min(B v, 2 (S - i - 1) + (v - 1) S + 1) / v micro-batches, which depends
+ *   on S itself, so the DP runs once per stage count S (a divisor of B: Megatron's requirement) with solutions of
+ *   exactly S stages.
  * - ZB-H1 (schedule/zeroBubble.ts, Qi et al. ICLR'24 §2.1): the backward splits into the input gradient bi and the
  *   weight gradient w (half each unless the stage says). The fill/drain path passes each stage's c =
- *   max(f, bi, f + bi - w) and the last stage's whole t: sum = c + 2d (last stage: t + 2d), W = B - 1; on uniform
- *   stages B t + (S - 1) max(F, B, F + B - W), the simulated step for B >= S (the paper's (S-1)(F+B-W) when
- *   W <= F, B). Every stage holds min(S, B) micro-batches (F to W), 1F1B's first stage: it depends on the stage
- *   count S, which the DP does not know inside a pipeline (solvePriced below).
+ *   max(f + 3d, bi + 2d, f + bi - w + 4d) (each boundary's send on the F chain down, the B chain up and the drain)
+ *   and the last stage's whole t: sum = c (last stage: t), W = B - 1. In the steady state a stage's W hides 2d of the
+ *   round trip; the rest, x = max(0, 2d - w), lengthens the period by (S - 1) x / S and shortens the drain:
+ *   sum = c - x, max = t + (S - 1) x / S. On uniform stages with B >= 2S and d <= min(f, 1.5 w) the step is
+ *   B t + B (S - 1) x / S + (S - 1) c - S x, which the DP prices exactly when 2d <= w and x / S above it otherwise
+ *   (without sends B t + (S - 1) max(F, B, F + B - W), the paper's (S-1)(F+B-W) when W <= F, B). Every
+ *   stage holds min(S, B) micro-batches (F to W), 1F1B's first stage: it depends on the stage count S, which the DP
+ *   does not know inside a pipeline (solvePriced below); S in the period is the most stages the problem allows.
  * - ZB-V (schedule/zeroBubbleV.ts, the paper's §6): 2S chunks of half a stage, in a V. Device S-1 starts after
  *   S - 1 half forwards and the rest of the fill is filled, so sum = f / 2 + 4d (first stage: t + 4d, each boundary
  *   is crossed twice each way), W = B - 1: on uniform stages B t + (S - 1) F / 2, the simulated step when F = B = W
@@ -23,11 +38,12 @@
  *   device holds S + 1 micro-batches (F to W). Offered for B >= 2S and stages of 2 units or more.
  * Exactness (inter/dpExactness.test.ts, against every slicing of small chains): the DP always finds the least of
  * these objectives; the objective equals the simulated step on uniform stages without sends (every schedule; ZB-H1
- * and interleaved from B >= S); it is an upper bound for 1F1B and eager 1F1B without sends (up to 19% above on
- * uneven stages), and an estimate otherwise: GPipe with stages of unequal backward / forward ratios, ZB-H1 and
- * interleaved on uneven stages, and every schedule with sends (stages wait on transfers the separable price does
- * not see) price down to 0.74-0.84 of the simulated step. Its pick simulated within 25% of the best slicing there;
- * the simulated step of the assembled plan decides among candidates.
+ * and interleaved from B >= S) and with the sends above (closed forms tested to 1e-9); it is an upper bound for
+ * 1F1B and eager 1F1B without sends (up to 24% above on uneven stages), and an estimate otherwise: GPipe with
+ * stages of unequal backward / forward ratios (two maxima, one priced), ZB-H1 and interleaved on uneven stages,
+ * and 1F1B / interleaved with sends on uneven stages (windows of neighbours) price down to 0.72-0.84 of the
+ * simulated step. Its pick simulated within 25% of the best slicing there; the simulated step of the assembled plan
+ * decides among candidates.
  */
 import type { ScheduleKind } from '../schedule/types.ts';
 import { solveStageDp, type StageDpOptions, type StageDpProblem, type StageDpResult } from './stageConstruction.ts';
@@ -98,8 +114,8 @@ export function periodWeight(c: PipelineChoice, B: number): number {
   return c.schedule === 'interleaved' ? B - 1 / c.virtualStages : B - 1;
 }
 
-/** The choice's fill/drain cost and period of option o. */
-export function optionPrice(c: PipelineChoice, x: OptionParts, o: number): { sum: number; max: number } {
+/** The choice's fill/drain cost and period of option o in a pipeline of at most S stages. */
+export function optionPrice(c: PipelineChoice, x: OptionParts, o: number, S = 2): { sum: number; max: number } {
   const t = x.total[o];
   const d = x.send[o];
   const v = c.virtualStages;
@@ -111,16 +127,21 @@ export function optionPrice(c: PipelineChoice, x: OptionParts, o: number): { sum
     const given = x.weight?.[o];
     const w = given !== undefined && Number.isFinite(given) ? Math.min(given, t - f) : (t - f) / 2;
     const bi = t - f - w;
+    if (x.last[o]) return { sum: t + x.sync[o], max: t };
     // The fill/drain chain passes each stage's forward or its input gradient, whichever is longer, or both less
-    // the weight gradients that fill behind them.
-    const chain = Math.max(f, bi, f + bi - w);
-    return { sum: chain + 2 * d + x.sync[o] + (x.last[o] ? t - chain : 0), max: Math.max(t, d) };
+    // the weight gradients that fill behind them, with the boundary's send 3, 2 or 4 times. The weight gradient
+    // hides 2d of the steady state's round trip; what it cannot hide lengthens the period by (S - 1) / S of it.
+    const chain = Math.max(f + 3 * d, bi + 2 * d, f + bi - w + 4 * d);
+    const late = Math.max(0, 2 * d - w);
+    return { sum: chain - late + x.sync[o], max: Math.max(t + ((S - 1) / S) * late, d) };
   }
   if (c.schedule === 'zb-v') {
     const half = x.forward[o] / 2;
     return { sum: half + 4 * d + x.sync[o] + (x.first[o] ? t - half : 0), max: Math.max(t, 2 * d) };
   }
-  return { sum: t + 2 * d + x.sync[o], max: Math.max(t, d) };
+  // GPipe runs two flow shops, forwards then backwards, each as slow as its slowest stage or link.
+  const max = c.schedule === 'gpipe' ? Math.max(x.forward[o], d) + Math.max(t - x.forward[o], d) : Math.max(t, d);
+  return { sum: t + 2 * d + x.sync[o], max };
 }
 
 /**
@@ -130,8 +151,10 @@ export function optionPrice(c: PipelineChoice, x: OptionParts, o: number): { sum
 export function pricedProblem(base: StageDpProblem, x: OptionParts, c: PipelineChoice, baseSchedule: ScheduleKind, B: number): StageDpProblem {
   const zb = c.schedule === 'zb-h1' || c.schedule === 'zb-v';
   const plain = c.virtualStages === 1 && !zb;
+  // Only 1F1B's in-flight limit makes a micro-batch's round trip bound the period (module comment).
+  const oneF1B = c.schedule === '1f1b' || (c.schedule === 'interleaved' && c.virtualStages === 1);
   const sameMemory = baseSchedule === c.schedule || (c.schedule === 'interleaved' && c.virtualStages === 1 && baseSchedule === '1f1b');
-  if (plain && sameMemory) return base;
+  if (plain && sameMemory && c.schedule !== 'gpipe' && (oneF1B || !base.roundTrip)) return base;
   const n = base.optSum.length;
   // The zero-bubble closed forms hold for B >= S (ZB-H1) and B >= 2S (ZB-V).
   const S = Math.min(c.stages ?? base.maxStages, c.schedule === 'zb-h1' ? B : c.schedule === 'zb-v' ? Math.floor(B / 2) : Infinity);
@@ -140,7 +163,7 @@ export function pricedProblem(base: StageDpProblem, x: OptionParts, c: PipelineC
   const optMaxStages = new Int32Array(n);
   let ratio = 1;
   for (let o = 0; o < n; o++) {
-    const p = optionPrice(c, x, o);
+    const p = optionPrice(c, x, o, S);
     optSum[o] = p.sum;
     optMax[o] = p.max;
     if (p.max > 0) ratio = Math.min(ratio, p.sum / p.max);
@@ -159,7 +182,7 @@ export function pricedProblem(base: StageDpProblem, x: OptionParts, c: PipelineC
     maxWeight: periodWeight(c, B),
     sumOverMax: ratio,
     // The round-trip bound is 1F1B's (S micro-batches in flight, a round trip of Σ sum).
-    roundTrip: base.roundTrip && plain,
+    roundTrip: base.roundTrip && oneF1B,
   };
 }
 
