@@ -1,11 +1,12 @@
 #!/bin/bash
 # The device call (README.md "Device runs"), from the repo root on the GPU machine:
-#   bash .devwork/bridge/device-run.sh A|B
+#   bash .devwork/bridge/device-run.sh A|B|C|L
 # A: the issue's six one-GPU runs (with a kernel-class trace of one step), the profile, then the memory limit by
 #    mechanism: each no-remat run again with XLA_PYTHON_CLIENT_MEM_FRACTION set so that bytes_limit is 3% under /
 #    over the step's argument + temp (XLA's memory_analysis from the first run), synchronous and back to back
 #    (--async), the H100's default arena emulated, larger programs for the OOM side.
 # V: after the export fix, the main runs again (fewer steps), one back to back, the fold run.
+# C: after the export fix, everything in one call (below); L: the Llama rows after the grouped-query fix.
 # B: allocator variants (PREALLOCATE=false, the platform allocator) and the fold / CPU-mesh scripts.
 # Every script prints one JSON line; lines are appended under $OUT. A persistent compilation cache makes reruns of
 # one program under other allocator settings cheap (compilation does not depend on them).
@@ -60,6 +61,37 @@ if [ "${1:-A}" = A ]; then
   done
   run 90 memory.jsonl gpt-1.3B_b8_remat-off XLA_PYTHON_CLIENT_PREALLOCATE=false -- --steps 3 --warmup 1
   run 90 memory.jsonl gpt-1.3B_b8_remat-off XLA_PYTHON_CLIENT_MEM_FRACTION=0.95 -- --steps 3 --warmup 1
+elif [ "$1" = C ]; then
+  # After the export fix (multi-head attention scored as the calibration's program), in one call: the rows the last
+  # session measured (what the fix was derived from), each with a kernel trace; then rows the cost model has not
+  # seen (other sizes, micro-batch counts, fp16 / bf16 with master weights, a GQA Llama), two steps back to back,
+  # the out-of-memory side, the fold run and the CPU meshes not yet run under JAX on this machine.
+  for s in gpt-350M_b8_remat-on gpt-350M_b8_remat-off gpt-350M_b16_remat-on gpt-1.3B_b8_remat-on gpt-760M_b8_remat-off; do
+    run 90 runs-c.jsonl $s -- --steps 5 --warmup 2 --trace /tmp/trace-$s
+  done
+  for s in gpt-760M_b8_remat-on gpt-2.6B_b8_remat-on gpt-350M_b8_remat-on_mb2 gpt-350M_b8_remat-on_fp16-mixed \
+    tinyllama-1.1B_b8_remat-on gpt-350M_b8_remat-off_fp16-mixed gpt-1.3B_b8_remat-on_bf16-mixed gpt-350M_b16_remat-off_mb4 \
+    tinyllama-1.1B_b4_remat-off gpt-1.3B_b16_remat-on gpt-1.3B_b8_remat-on_fp16-mixed gpt-760M_b16_remat-on; do
+    run 90 runs-c.jsonl $s -- --steps 5 --warmup 2 --trace /tmp/trace-$s
+  done
+  # two steps dispatched back to back: time, and whether a second step's temporaries are held at once
+  run 60 memory-c.jsonl gpt-350M_b8_remat-on -- --steps 8 --warmup 2 --async
+  run 60 memory-c.jsonl gpt-350M_b8_remat-off -- --steps 6 --warmup 2 --async
+  for s in gpt-350M_b16_remat-off gpt-1.3B_b8_remat-off; do run 60 runs-c.jsonl $s -- --steps 3 --warmup 1; done
+  echo "== fold"; timeout 90 python3 scripts/fold_gpt-350M_b8_pp2.py --fold --steps 5 --warmup 2 --out "$OUT/fold-c.jsonl" 2>&1 | tail -2 | cut -c1-600
+  for f in scripts/cpu_gpt-tiny_zero3x4.py scripts/cpu_llama-tiny_searched4.py scripts/cpu_llama-tiny_dp2tp2pp2.py; do
+    [ "$(left "$BUDGET")" -lt 40 ] && break
+    echo "== $f"; JAX_PLATFORMS=cpu XLA_FLAGS=--xla_force_host_platform_device_count=8 timeout 60 python3 "$f" --steps 2 --warmup 1 --out "$OUT/cpu-c.jsonl" 2>&1 | tail -1 | cut -c1-300
+  done
+elif [ "$1" = L ]; then
+  # After the grouped-query fix (scores in the dot's own order, scaled before the fp32 convert): the two Llama rows
+  # of C again, and the Llama CPU mesh C had no time for.
+  for s in tinyllama-1.1B_b8_remat-on tinyllama-1.1B_b4_remat-off; do
+    run 60 runs-l.jsonl $s -- --steps 5 --warmup 2 --trace /tmp/trace-$s
+  done
+  [ "$(left "$BUDGET")" -lt 30 ] && exit 0
+  f=scripts/cpu_llama-tiny_dp2tp2pp2.py; echo "== $f"; JAX_PLATFORMS=cpu XLA_FLAGS=--xla_force_host_platform_device_count=8 \
+    timeout "$(left "$BUDGET")" python3 "$f" --steps 2 --warmup 1 --out "$OUT/cpu-l.jsonl" 2>&1 | tail -1 | cut -c1-300
 elif [ "$1" = V ]; then
   # After the export fix (multi-head attention as the calibration's program): the runs again, fewer steps, and one
   # no-remat run dispatched back to back (two steps' temporaries would not fit 59.4 GiB: 2 x 45 GiB + arguments).

@@ -14,6 +14,16 @@ for m in gpt-350M:8 gpt-350M:16 gpt-1.3B:8 gpt-760M:8 gpt-760M:16 gpt-2.6B:8 gpt
     x --model zoo:$n --batch $b --remat $r $one -o "$DIR/scripts/${n}_b${b}_remat-${r}.py"
   done
 done
+# Rows the cost model was not fitted on (device-run.sh C): other sizes, micro-batch counts, precisions, a GQA family.
+# Named MODEL_bB_remat-R[_mbM][_PRECISION] (bf16-adam32 and one micro-batch left out of the name).
+for e in gpt-760M:8:on:1:bf16-adam32 gpt-760M:16:on:1:bf16-adam32 gpt-2.6B:8:on:1:bf16-adam32 gpt-1.3B:16:on:1:bf16-adam32 \
+  gpt-350M:8:on:2:bf16-adam32 gpt-350M:16:off:4:bf16-adam32 gpt-350M:8:on:1:fp16-mixed gpt-350M:8:off:1:fp16-mixed \
+  gpt-1.3B:8:on:1:bf16-mixed gpt-1.3B:8:on:1:fp16-mixed tinyllama-1.1B:8:on:1:bf16-adam32 tinyllama-1.1B:4:off:1:bf16-adam32; do
+  IFS=: read -r n b r mb p <<<"$e"
+  name=${n}_b${b}_remat-${r}; [ "$mb" != 1 ] && name=${name}_mb$mb; [ "$p" != bf16-adam32 ] && name=${name}_$p
+  x --model zoo:$n --batch $b --remat $r --cluster dgx-h100:1x1 --baseline dp --microbatches $mb --precision $p --runtime xla --seq 1024 \
+    -o "$DIR/scripts/$name.py"
+done
 # Two pipeline stages on one GPU (--fold puts both stage meshes on device 0).
 x --model zoo:gpt-350M --cluster dgx-h100:1x2 --baseline megatron --dp 1 --tp 1 --pp 2 --remat on --microbatches 2 --batch 8 \
   --precision bf16-adam32 --runtime xla --seq 1024 -o "$DIR/scripts/fold_gpt-350M_b8_pp2.py"

@@ -177,14 +177,19 @@ def attention(q, k, v, c, softmax_name):
     """Causal attention with materialised scores, softmax in fp32; q [b,s,h,d], k/v [b,s,kv,d] (GQA: h = kv*g)."""
     b, s, h, d = q.shape
     kv = k.shape[2]
-    q = q.reshape(b, s, kv, h // kv, d)
-    scores = jnp.einsum('bqkgd,bskd->bkgqs', q, k).astype(jnp.float32) / math.sqrt(d)
     mask = jnp.tril(jnp.ones((s, s), bool))
-    probs = jax.nn.softmax(jnp.where(mask, scores, -1e9), axis=-1).astype(q.dtype)
-    if kv == h:  # the plan's [b, heads, q, k] scores (grouped-query scores keep XLA's own layout)
-        probs = c(softmax_name, probs.reshape(b, h, s, s)).reshape(b, kv, 1, s, s)
-    ctx = jnp.einsum('bkgqs,bskd->bqkgd', probs, v)
-    return ctx.reshape(b, s, h * d)
+    if kv == h:  # multi-head: scores [b, heads, q, k] straight from the einsum, scaled in the activation dtype
+        scores = jnp.einsum('bqhd,bkhd->bhqk', q, k) / jnp.sqrt(d).astype(q.dtype)
+        probs = jax.nn.softmax(jnp.where(mask, scores.astype(jnp.float32), -1e9), axis=-1).astype(q.dtype)
+        probs = c(softmax_name, probs)
+        return jnp.einsum('bhqk,bkhd->bqhd', probs, v).reshape(b, s, h * d)
+    # grouped: q as [b, kv, g, q, d] so the scores come out [b, kv, g, q, k] in the dot's own order (from
+    # 'bqkgd' they came out [b, kv, q, g, k] and were transposed, score-sized, forward and backward)
+    qg = q.reshape(b, s, kv, h // kv, d).transpose(0, 2, 3, 1, 4)
+    scores = jnp.einsum('bkgqd,bskd->bkgqs', qg, k) / jnp.sqrt(d).astype(q.dtype)
+    probs = jax.nn.softmax(jnp.where(mask, scores.astype(jnp.float32), -1e9), axis=-1).astype(q.dtype)
+    ctx = jnp.einsum('bkgqs,bskd->bkgqd', probs, v)
+    return ctx.transpose(0, 3, 1, 2, 4).reshape(b, s, h * d)
 
 
 def gpt_block(x, p, c):

@@ -216,7 +216,7 @@ def main(argv):
     used = sorted({d for st in PLAN['stages'] for d in st['devices']})
     devices = jax.devices()
     result = {'plan': PLAN['label'], 'model': CFG['name'], 'globalBatch': B, 'microbatches': M, 'stages': len(PLAN['stages']),
-              'remat': [st['remat'] for st in PLAN['stages']], 'predicted': PLAN['predicted'],
+              'remat': [st['remat'] for st in PLAN['stages']], 'precision': PLAN['precision'], 'predicted': PLAN['predicted'],
               'device': devices[0].device_kind, 'jax': jax.__version__,
               'env': {k: v for k, v in os.environ.items() if k.startswith('XLA_PYTHON_CLIENT_')}}
     if len(devices) <= used[-1] and not FOLD['on']:
