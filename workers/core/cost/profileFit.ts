@@ -103,7 +103,11 @@ export function fitMatmul(base: GpuSpec, rows: readonly ProfileMatmul[]): GpuSpe
   const half = bf16.length ? bf16 : used.filter((r) => r.dtype === 'float16');
   if (half.length === 0) return base;
   const xs = half.map((r) => Math.log10(2 * r.m * r.n * r.k));
-  const lo = Math.floor(Math.min(...xs) * 2) / 2, hi = Math.ceil(Math.max(...xs) * 2) / 2;
+  // Knots inside the measured range only; outside it the curve holds its end value (curveValue clamps). A knot
+  // below the smallest held GEMM was set by the few points just above it and priced every smaller GEMM: on the
+  // lent H100 it came out 0.20 at 10 GFLOP (8.6 GFLOP GEMMs at 470 TFLOP/s measured, 68 us priced) and GPT-350M
+  // with two micro-batches was predicted 26% slow (bench/bridge/README.md).
+  const lo = Math.ceil(Math.min(...xs) * 2) / 2, hi = Math.max(Math.floor(Math.max(...xs) * 2) / 2, lo + 0.5);
   const knots: number[] = [];
   for (let x = lo; x <= hi + 1e-9; x += 0.5) knots.push(x);
   // values: the knots' efficiencies, then the per-tile K overhead in elements.
