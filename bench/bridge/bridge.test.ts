@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { FRAGMENTATION_OOM_ROWS } from '../fidelity/rows.ts';
 import {
-  calibrationRowsOnProfile, GPU_RUNS, measuredLines, measuredRuns, MEMORY_RUNS_FILE, OOM_SIDE_RUNS, predict, PROFILE_FILES, profiled, runFlags, runKey,
-  xlaStepBytes,
+  ASYNC_RUNS_FILE, calibrationRowsOnProfile, FIXED_RUNS, FIXED_RUNS_FILES, FOLD_RUN_FILE, GPU_RUNS, lineRun, type MeasuredRun, measuredLines, measuredRuns,
+  MEMORY_RUNS_FILE, OOM_SIDE_RUNS, predict, PROFILE_FILES, profiled, runFlags, runKey, stepPieces, xlaStepBytes,
 } from './rows.ts';
 
 const GiB = 2 ** 30;
@@ -19,7 +19,7 @@ describe('bench/bridge on the lent H100', () => {
     const worst = (kind: (p: (typeof held)[number]) => boolean) => Math.max(...held.filter(kind).map((p) => Math.abs(p.error)));
     const bf16 = (p: (typeof held)[number]) => p.kind === 'matmul' && p.label.startsWith('bfloat16');
     expect(held.filter(bf16)).toHaveLength(36);
-    expect(worst(bf16)).toBeCloseTo(0.109, 2); // 32768x12288x4096: 0.9 points over the issue's 10%
+    expect(worst(bf16)).toBeCloseTo(0.111, 3); // 1.1 points over the issue's 10% (knots inside the measured range)
     expect(worst((p) => p.kind === 'bandwidth')).toBeLessThan(0.05);
     // profile.py timed its XLA fusions one synchronised call at a time (64 MiB copies at 0.7 TB/s): left out
     expect(fit.notes.join('\n')).toMatch(/15 XLA rows were timed one synchronised call at a time/);
@@ -49,24 +49,120 @@ describe('bench/bridge on the lent H100', () => {
     });
   }, 120_000);
 
-  it('measured step time and peak memory against the prediction: the misses as measured', async () => {
-    const measured = measuredRuns();
-    const errors: Record<string, [number, number]> = {};
-    for (const r of GPU_RUNS.filter((x) => !measured.get(runKey(x))!.oom)) {
+  it('the attention fix, by kernel: the score-sized converts and transposes are gone, steps and temporaries smaller', () => {
+    const before = measuredRuns();
+    const after = measuredRuns(FIXED_RUNS_FILES.c, FIXED_RUNS_FILES.l);
+    const llamaBefore = measuredRuns(FIXED_RUNS_FILES.c);
+    const kernel = (m: MeasuredRun, name: string) => m.kernels!.top!.find((k) => k.name === name);
+    const k350 = 'gpt-350M b8 remat=on';
+    // MHA: scored through the 5-D grouped einsum and converted to fp32 before scaling: 96 score-sized converts
+    expect(kernel(before.get(k350)!, 'loop_convert_fusion')).toMatchObject({ count: 96 });
+    expect(kernel(before.get(k350)!, 'loop_convert_fusion')!.ms).toBeCloseTo(23.2, 1);
+    expect(kernel(after.get(k350)!, 'loop_convert_fusion')).toMatchObject({ count: 24 });
+    expect(kernel(after.get(k350)!, 'loop_convert_fusion')!.ms).toBeLessThan(1.3);
+    expect(before.get(k350)!.stepSeconds! * 1e3).toBeCloseTo(129.4, 1);
+    expect(after.get(k350)!.stepSeconds! * 1e3).toBeCloseTo(115.1, 1);
+    expect(before.get('gpt-1.3B b8 remat=on')!.stepSeconds! * 1e3).toBeCloseTo(296.9, 1);
+    expect(after.get('gpt-1.3B b8 remat=on')!.stepSeconds! * 1e3).toBeCloseTo(250.8, 1);
+    // ~3.2 bytes per score element less: 350M b8 without remat 48.57 -> 38.88 GiB; 760M b8 over the limit -> ran
+    expect(xlaStepBytes(before.get('gpt-350M b8 remat=off')!)! / GiB).toBeCloseTo(48.57, 2);
+    expect(xlaStepBytes(after.get('gpt-350M b8 remat=off')!)! / GiB).toBeCloseTo(38.88, 2);
+    expect(before.get('gpt-760M b8 remat=off')).toBeUndefined(); // run only under the H100 arena emulation: OOM at 59.46 GiB
+    expect(after.get('gpt-760M b8 remat=off')).toMatchObject({ oom: false });
+    // GQA: scores came out [b, kv, q, g, k] and were transposed, forward and backward
+    const ll = 'tinyllama-1.1B b8 remat=on';
+    expect(kernel(llamaBefore.get(ll)!, 'input_transpose_fusion')).toMatchObject({ count: 418 });
+    expect(kernel(llamaBefore.get(ll)!, 'input_transpose_fusion')!.ms).toBeCloseTo(121.3, 1);
+    expect(kernel(after.get(ll)!, 'input_transpose_fusion')).toMatchObject({ count: 198 }); // q and context: [b, s, h, d] sized
+    expect(kernel(after.get(ll)!, 'input_transpose_fusion')!.ms).toBeCloseTo(8.7, 1);
+    expect([llamaBefore.get(ll)!.stepSeconds! * 1e3, after.get(ll)!.stepSeconds! * 1e3].map((x) => +x.toFixed(1))).toEqual([315.9, 219.4]);
+    const lb4 = 'tinyllama-1.1B b4 remat=off';
+    expect([xlaStepBytes(llamaBefore.get(lb4)!)!, xlaStepBytes(after.get(lb4)!)!].map((x) => +(x / GiB).toFixed(2))).toEqual([49.33, 41.28]);
+  });
+
+  it('after the fix, every row against the prediction: derived rows and rows the model had not seen', async () => {
+    const measured = measuredRuns(FIXED_RUNS_FILES.c, FIXED_RUNS_FILES.l);
+    const got: Record<string, string> = {};
+    for (const r of FIXED_RUNS) {
       const p = (await predict(runFlags(r, PROFILE_FILES.single))).p;
       const m = measured.get(runKey(r))!;
-      errors[runKey(r)] = [p.stepSeconds / m.stepSeconds! - 1, p.memoryBytes / m.memory!.peakBytesInUse - 1];
+      const held = m.stepSeconds ? m.memory!.peakBytesInUse : xlaStepBytes(m)!;
+      expect(m.device).toBe('NVIDIA H100 80GB HBM3');
+      const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+      got[runKey(r)] = `${r.sample} ${m.stepSeconds ? pct(p.stepSeconds / m.stepSeconds - 1) : 'OOM'} ${pct(p.memoryBytes / held - 1)} ${p.feasible ? 'fits' : 'OOM'}/${m.oom ? 'OOM' : 'ran'}`;
     }
-    const expected: Record<string, [number, number]> = {
-      'gpt-350M b8 remat=on': [-0.149, -0.034], 'gpt-350M b8 remat=off': [-0.080, -0.205],
-      'gpt-350M b16 remat=on': [-0.222, -0.109], 'gpt-1.3B b8 remat=on': [-0.166, 0.001],
-    };
-    expect(Object.keys(errors)).toEqual(Object.keys(expected));
-    for (const [k, [time, memory]] of Object.entries(expected)) {
-      expect(errors[k][0], `${k} time`).toBeCloseTo(time, 2);
-      expect(errors[k][1], `${k} memory`).toBeCloseTo(memory, 2);
+    // step error, memory error (against the peak where it ran, else XLA's argument + temp), predicted / measured
+    expect(got).toEqual({
+      'gpt-350M b8 remat=on': 'derived -12.5% -3.4% fits/ran',
+      'gpt-350M b8 remat=off': 'derived +0.0% -0.8% fits/ran',
+      'gpt-350M b16 remat=on': 'derived -5.5% -10.9% fits/ran',
+      'gpt-1.3B b8 remat=on': 'derived -2.5% +2.2% fits/ran',
+      'gpt-760M b8 remat=off': 'derived +0.6% -0.6% fits/ran',
+      'gpt-350M b16 remat=off': 'derived OOM -1.6% OOM/OOM',
+      'gpt-1.3B b8 remat=off': 'derived OOM +2.1% OOM/OOM',
+      'gpt-760M b8 remat=on': 'check -7.7% +4.5% fits/ran',
+      'gpt-760M b16 remat=on': 'check -1.6% +1.4% fits/ran',
+      'gpt-1.3B b16 remat=on': 'check -3.0% +3.1% fits/ran',
+      'gpt-2.6B b8 remat=on': 'check -2.8% +4.1% fits/ran',
+      'gpt-350M b8 remat=on mb2': 'check -11.3% -7.8% fits/ran',
+      'gpt-350M b16 remat=off mb4': 'check -9.5% -2.2% fits/ran',
+      'gpt-350M b8 remat=on fp16-mixed': 'check -10.1% -2.9% fits/ran',
+      'gpt-350M b8 remat=off fp16-mixed': 'check +0.7% -0.8% fits/ran',
+      'gpt-1.3B b8 remat=on fp16-mixed': 'check -0.3% +2.4% fits/ran',
+      'gpt-1.3B b8 remat=on bf16-mixed': 'check -2.1% +2.4% fits/ran',
+      'tinyllama-1.1B b8 remat=on': 'check -5.0% +0.4% fits/ran',
+      'tinyllama-1.1B b4 remat=off': 'check -3.5% -4.8% fits/ran',
+    });
+  }, 180_000);
+
+  it('the step in pieces: GEMMs priced 11-23% slow, the rest of a remat step 23-34% fast (12 score-sized fusions a layer)', async () => {
+    const measured = measuredRuns(FIXED_RUNS_FILES.c, FIXED_RUNS_FILES.l);
+    const gpu = profiled(PROFILE_FILES.single).gpu;
+    const gemm: number[] = [], remat: number[] = [], plain: number[] = [];
+    for (const r of FIXED_RUNS.filter((x) => measured.get(runKey(x))!.stepSeconds)) {
+      const m = measured.get(runKey(r))!;
+      const pc = stepPieces(r, m, (await predict(runFlags(r, PROFILE_FILES.single))).p.stepSeconds, gpu)!;
+      gemm.push(pc.gemm.predicted / pc.gemm.measured - 1);
+      (r.remat ? remat : plain).push(pc.rest.predicted / pc.rest.measured - 1);
     }
-  }, 120_000);
+    expect(gemm).toHaveLength(17);
+    expect(Math.min(...gemm)).toBeGreaterThan(0.10);
+    expect(Math.max(...gemm)).toBeLessThan(0.24);
+    expect(remat).toHaveLength(12);
+    expect(Math.max(...remat)).toBeLessThan(-0.22);
+    expect(Math.min(...remat)).toBeGreaterThan(-0.35);
+    expect(plain.map((x) => +x.toFixed(2))).toEqual([-0.04, -0.05, -0.17, -0.04, -0.12]);
+    // the remat programs' kernels named plain 'fusion': 12 a layer (24 layers + 3), each as long as the score
+    // tensor is large (b x heads x s^2: 128, 256, 256, 512 x 2^20 elements)
+    const fusion = (k: string) => measured.get(k)!.kernels!.top!.find((x) => x.name === 'fusion')!;
+    for (const k of ['gpt-350M b8 remat=on', 'gpt-350M b16 remat=on', 'gpt-1.3B b8 remat=on', 'gpt-1.3B b16 remat=on']) expect(fusion(k).count).toBe(291);
+    expect(['gpt-350M b8 remat=on', 'gpt-350M b16 remat=on', 'gpt-1.3B b8 remat=on', 'gpt-1.3B b16 remat=on'].map((k) => +(fusion(k).ms / fusion(k).count).toFixed(3)))
+      .toEqual([0.149, 0.227, 0.227, 0.453]);
+  }, 180_000);
+
+  it('two steps back to back hold one step (the same peak) and run 1.4-2% faster; the fold run matches one stage with two micro-batches', () => {
+    const sync = measuredRuns(FIXED_RUNS_FILES.c);
+    const b2b = measuredLines(ASYNC_RUNS_FILE);
+    expect(b2b.map((m) => m.async)).toEqual([true, true]);
+    for (const m of b2b) {
+      const s = sync.get(runKey(lineRun(m)))!;
+      expect(Math.abs(m.memory!.peakBytesInUse - s.memory!.peakBytesInUse)).toBeLessThan(2 ** 20);
+      expect(1 - m.stepSeconds! / s.stepSeconds!).toBeGreaterThan(0.013);
+      expect(1 - m.stepSeconds! / s.stepSeconds!).toBeLessThan(0.021);
+    }
+    const [fold] = measuredLines(FOLD_RUN_FILE);
+    expect(fold.error).toBeUndefined();
+    expect(fold.remat).toEqual([true, true]);
+    expect(fold.stepSeconds! / sync.get('gpt-350M b8 remat=on mb2')!.stepSeconds!).toBeCloseTo(1, 2);
+  });
+
+  it('the ZeRO-3 and Llama scripts run under JAX on 8 virtual CPU devices: loss at ln(vocab 512), their collectives', () => {
+    const lines = measuredLines(new URL('h100x1-c-cpu-meshes.jsonl', import.meta.url).pathname) as (MeasuredRun & { collectives: Record<string, number> })[];
+    expect(lines.map((m) => m.plan)).toEqual(['ZeRO-3', 'Meshplan', 'Megatron dp=2 tp=2 pp=2']);
+    for (const m of lines) expect(Math.abs(m.loss! - Math.log(512))).toBeLessThan(0.05);
+    expect(lines[0].collectives['all-gather']).toBe(26);
+    expect(lines[2].collectives).toMatchObject({ 'all-reduce': 20, 'all-gather': 24, 'collective-permute': 4 });
+  });
 
   it('XLA is given 75% of HBM by default and holds one step: argument + temp', () => {
     const runs = measuredLines(MEMORY_RUNS_FILE).concat(measuredLines(new URL('h100x1-runs.jsonl', import.meta.url).pathname));

@@ -6,8 +6,8 @@
  */
 import { E2E_ROWS, planPrediction, rowGraphs, rowKey, rowPlanFlags, summarise } from '../fidelity/rows.ts';
 import {
-  calibrationRowsOnProfile, GPU_RUNS, measuredLines, measuredRuns, MEASURED_RUNS_FILE, MEMORY_RUNS_FILE, OOM_SIDE_RUNS, predict, PROFILE_FILES, profiled,
-  runFlags, runKey, xlaStepBytes,
+  ASYNC_RUNS_FILE, calibrationRowsOnProfile, FIXED_RUNS, FIXED_RUNS_FILES, FOLD_RUN_FILE, GPU_RUNS, lineRun, measuredLines, measuredRuns, MEASURED_RUNS_FILE,
+  MEMORY_RUNS_FILE, OOM_SIDE_RUNS, predict, PROFILE_FILES, profiled, runFlags, runKey, stepPieces, xlaStepBytes,
 } from './rows.ts';
 import { parseArgs } from '../../workers/cli/args.ts';
 import { loadPlanArgs, PLAN_KEYS } from '../../workers/cli/plan.ts';
@@ -68,6 +68,30 @@ for (const r of [...GPU_RUNS, ...OOM_SIDE_RUNS]) {
   });
 }
 
+/** After the attention fix: every row, derived or check, with its two pieces where a trace was taken. */
+const fixed = measuredRuns(FIXED_RUNS_FILES.c, FIXED_RUNS_FILES.l);
+const afterFix = [];
+for (const r of FIXED_RUNS) {
+  const { p } = await predict(runFlags(r, PROFILE_FILES.single));
+  const m = fixed.get(runKey(r))!;
+  const held = m.stepSeconds ? m.memory!.peakBytesInUse : xlaStepBytes(m)!;
+  const pieces = stepPieces(r, m, p.stepSeconds, fit.gpu);
+  afterFix.push({
+    run: runKey(r), sample: r.sample, export: `meshplan export --format jax ${runFlags(r, 'bench/bridge/h100x1-profile.json').join(' ')}`,
+    predicted: { stepSeconds: p.stepSeconds, memoryGiB: p.memoryBytes / GiB, feasible: p.feasible },
+    measured: { stepSeconds: m.stepSeconds ?? null, heldGiB: held / GiB, oom: m.oom, kernelMs: m.kernels?.byClassMs ?? null },
+    error: { step: m.stepSeconds ? p.stepSeconds / m.stepSeconds - 1 : null, memory: p.memoryBytes / held - 1, oomAgrees: m.oom === !p.feasible },
+    ...(pieces ? { pieces: { ...pieces, gemmError: pieces.gemm.predicted / pieces.gemm.measured - 1, restError: pieces.rest.predicted / pieces.rest.measured - 1 } } : {}),
+  });
+}
+const ran = afterFix.filter((x) => x.error.step !== null);
+const within = (xs: readonly (number | null)[]) => `${xs.filter((e) => e !== null && Math.abs(e) <= 0.15).length}/${xs.length}`;
+const backToBack = measuredLines(ASYNC_RUNS_FILE).map((m) => {
+  const sync = fixed.get(runKey(lineRun(m)))!;
+  return { run: runKey(lineRun(m)), stepSeconds: m.stepSeconds, synchronousStepSeconds: sync.stepSeconds, peakGiB: m.memory!.peakBytesInUse / GiB, synchronousPeakGiB: sync.memory!.peakBytesInUse / GiB };
+});
+const fold = measuredLines(FOLD_RUN_FILE).map((m) => ({ plan: m.plan, stages: m.remat.length, microbatches: m.microbatches, stepSeconds: m.stepSeconds, error: m.error ?? null }));
+
 /** The memory mechanism runs: what XLA was given (bytes_limit) and held, per allocator setting. */
 const memoryRuns = measuredLines(MEMORY_RUNS_FILE).map((m) => ({
   run: runKey({ model: m.model, batch: m.globalBatch, remat: m.remat[0] }), env: m.env ?? {}, backToBack: m.async ?? false,
@@ -90,4 +114,12 @@ process.stdout.write(JSON.stringify({
     measured: runs.filter((r) => r.measured).length, of: runs.length, runs,
   },
   memoryMechanism: { file: 'bench/bridge/h100x1-memory.jsonl', runs: memoryRuns },
+  afterAttentionFix: {
+    measuredFiles: ['bench/bridge/h100x1-c-runs.jsonl', 'bench/bridge/h100x1-l-runs.jsonl (the two Llama rows after the grouped-query fix)'],
+    device: 'NVIDIA H100 80GB HBM3 (nvidia-h100-x1), JAX 0.11.2, 2026-12-06, device-run.sh C and L; predictions on bench/bridge/h100x1-profile.json',
+    stepWithin15: { derived: within(ran.filter((x) => x.sample === 'derived').map((x) => x.error.step)), check: within(ran.filter((x) => x.sample === 'check').map((x) => x.error.step)) },
+    memoryWithin15: { derived: within(afterFix.filter((x) => x.sample === 'derived').map((x) => x.error.memory)), check: within(afterFix.filter((x) => x.sample === 'check').map((x) => x.error.memory)) },
+    oomAgree: `${afterFix.filter((x) => x.error.oomAgrees).length}/${afterFix.length}`,
+    runs: afterFix, backToBack, fold,
+  },
 }, null, 1) + '\n');
