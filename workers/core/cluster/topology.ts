@@ -1,7 +1,14 @@
 /** Where devices sit: GPU specs by name, sub-mesh device lists, and the link each logical mesh axis runs over. */
+import { ownValue } from '../boundary/lookup.ts';
 import { spannedLink } from './fabric.ts';
-import { lookupGpuSpec } from './validate.ts';
+import { GPU_PRESETS } from './presets.ts';
 import type { Cluster, GpuSpec, Link, LogicalMesh, SubMesh } from './types.ts';
+
+/** A GPU type by name: the cluster's own specs first, then the presets (validate.ts refuses names in neither). Kept
+ * apart from validate.ts, whose schemas load zod: the intra-op pass needs this alone (pool/ilpThread.ts). */
+export function lookupGpuSpec(c: Pick<Cluster, 'gpuSpecs'>, name: string): GpuSpec | undefined {
+  return ownValue(c.gpuSpecs, name) ?? ownValue(GPU_PRESETS, name);
+}
 
 export function gpuSpec(cluster: Cluster, name: string): GpuSpec {
   const spec = lookupGpuSpec(cluster, name);

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { LIMITS, rangeProblem, type Range } from '../boundary/limits.ts';
-import { ownValue } from '../boundary/lookup.ts';
 import { echo, summarise } from '../boundary/text.ts';
 import { GPU_PRESETS } from './presets.ts';
+import { lookupGpuSpec } from './topology.ts';
 import type { Cluster, GpuSpec, Link } from './types.ts';
 
 const COLLECTIVES = ['all-reduce', 'all-gather', 'reduce-scatter', 'all-to-all', 'send-recv'] as const;
@@ -108,10 +108,6 @@ function checkGpuSpec(where: string, g: GpuSpec, out: string[]): void {
 }
 
 /** The GPU spec a node names: the cluster's own (own keys only), else a preset; undefined when neither has it. */
-export function lookupGpuSpec(c: Pick<Cluster, 'gpuSpecs'>, name: string): GpuSpec | undefined {
-  return ownValue(c.gpuSpecs, name) ?? ownValue(GPU_PRESETS, name);
-}
-
 /** Problems of a cluster, one message each naming the node or field; empty when the cluster is usable. */
 export function validateCluster(c: Cluster): string[] {
   const out: string[] = [];

@@ -3,7 +3,7 @@
  * and reused (loading costs 35-70 ms and the first solves run slower until V8 tiers the wasm up); after an
  * "Aborted()" it is treated as poisoned and loaded again on the next solve (tooling.md §1).
  */
-import loadHighs from 'highs';
+import type loadHighs from 'highs';
 import { nonFiniteProblem } from './finite.ts';
 import type { MilpModel, MilpOptions, MilpResult, MilpSolver, MilpStatus } from './types.ts';
 
@@ -77,8 +77,10 @@ function runModel(highs: HighsModule, model: MilpModel, options: HighsOptions): 
 
 /** A HiGHS-backed MilpSolver. Solves run one at a time (the wasm call blocks the thread anyway). */
 export function createHighsSolver(options: HighsSolverOptions = {}): MilpSolver {
+  // The package is imported when first loaded: a program that never solves (the CLI's main thread, whose solves run
+  // on its ILP thread) does not load its JavaScript either.
   const loader: HighsLoader = options.loader
-    ?? (() => loadHighs(options.locateFile ? { locateFile: options.locateFile } : undefined));
+    ?? (async () => (await import('highs')).default(options.locateFile ? { locateFile: options.locateFile } : undefined));
   let module: Promise<HighsModule> | undefined;
 
   async function solve(model: MilpModel, opts: MilpOptions = {}): Promise<MilpResult> {
