@@ -50,7 +50,7 @@ export interface FusedOpTraffic {
  * Per memory-bound op: its share of its fusion's HBM traffic. Ops outside the returned map are GEMMs or free.
  * `opIds` restricts to a stage (tensors from ops outside it count as inputs).
  */
-export function fusionTraffic(graph: ModelGraph, precision: Precision, opIds?: readonly string[]): ReadonlyMap<string, FusedOpTraffic> {
+export function fusionTraffic(graph: Pick<ModelGraph, 'ops' | 'tensors'>, precision: Precision, opIds?: readonly string[]): ReadonlyMap<string, FusedOpTraffic> {
   const inStage = opIds ? new Set(opIds) : undefined;
   const ops = graph.ops.filter((o) => !inStage || inStage.has(o.id));
   const tensor = new Map(graph.tensors.map((t) => [t.id, t]));

@@ -123,7 +123,7 @@ export function attentionCoreOpsOf(graph: ModelGraph): Set<number> {
 export function pricingGraph(ctx: CostContext, batch: number): PricingGraph {
   let g = ctx.rebatched.get(batch);
   if (!g) {
-    const graph = rebatch(ctx.graph, batch);
+    const graph = rebatch(ctx.graph, batch, true);
     g = { graph, tensors: tensorLookup(graph), fused: new Map() };
     ctx.rebatched.set(batch, g);
   }

@@ -154,7 +154,10 @@ function fusedFor(p: UnitProfile, at: PricingGraph, precision: Precision): Reado
   const key = `${p.kernels[0]?.op ?? -1}:${p.kernels.length}`;
   let m = at.fused.get(key);
   if (!m) {
-    m = fusionTraffic(at.graph, precision, p.kernels.map((k) => at.graph.ops[k.op].id));
+    // The profile's ops in graph order, read one by one: a rebatched graph rescales only the ops that are read
+    // (ir/rebatch.ts lazyOps), and a search prices a few units' ops of the whole graph.
+    const ops = [...new Set(p.kernels.map((k) => k.op))].sort((a, b) => a - b).map((k) => at.graph.ops[k]);
+    m = fusionTraffic({ ops, tensors: at.graph.tensors }, precision);
     at.fused.set(key, m);
   }
   return m;

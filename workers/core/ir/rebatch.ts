@@ -11,12 +11,14 @@ import { opBytesRead, opBytesWritten, opFlops, type TensorShape } from './flops.
 
 export class RebatchError extends Error {}
 
-export function rebatch(graph: ModelGraph, batch: number): ModelGraph {
+/** `lazyOps`: each op is rescaled when first read (lazyArray), for a graph only priced, of which a search reads the
+ * ops of a few units; a graph that is kept, cloned or serialised is rebatched eagerly (the default). */
+export function rebatch(graph: ModelGraph, batch: number, lazyOps = false): ModelGraph {
   if (!Number.isInteger(batch) || batch <= 0) throw new RebatchError(`batch must be a positive integer, got ${batch}`);
   if (batch === graph.batch) return graph;
   const scale = batch / graph.batch;
   const exact = new Map<string, TensorShape>();
-  const carries = batchDimsOf(graph);
+  const { carries, old } = graphFacts(graph);
   const tensors: Tensor[] = graph.tensors.map((t) => {
     const dims = carries.get(t.id);
     if (t.batchDim === undefined || !dims?.length) return t;
@@ -25,8 +27,7 @@ export function rebatch(graph: ModelGraph, batch: number): ModelGraph {
     const batchDim = dims.includes(t.batchDim) ? t.batchDim : dims[0];
     return { ...t, shape: shape.map((d) => (Number.isInteger(d) ? d : Math.max(1, Math.round(d)))), ...(batchDim === undefined ? {} : { batchDim }) };
   });
-  const old = new Map<string, Tensor>(graph.tensors.map((t) => [t.id, t]));
-  const ops: Op[] = graph.ops.map((op) => {
+  const rescaled = (op: Op): Op => {
     const touches = op.inputs.some((i) => exact.has(i)) || op.outputs.some((o) => exact.has(o));
     if (!touches) return op;
     const before = (ids: readonly string[]) => ids.map((i) => old.get(i)).filter((t): t is Tensor => t !== undefined);
@@ -38,9 +39,40 @@ export function rebatch(graph: ModelGraph, batch: number): ModelGraph {
       bytesRead: rescale(op.bytesRead, opBytesRead(op.kind, inOld, outOld), opBytesRead(op.kind, inNew, outNew), scale),
       bytesWritten: rescale(op.bytesWritten, opBytesWritten(op.kind, outOld), opBytesWritten(op.kind, outNew), scale),
     };
-  });
+  };
   const config = graph.config && 'batch' in graph.config ? { ...graph.config, batch } : graph.config;
-  return { ...graph, batch, tensors, ops, ...(config ? { config } : {}) };
+  return { ...graph, batch, tensors, ops: lazyOps ? lazyArray(graph.ops, rescaled) : graph.ops.map(rescaled), ...(config ? { config } : {}) };
+}
+
+/** What rebatch reads of a graph whatever the batch: which dims carry it (ir/batchDims.ts) and the tensors by id;
+ * computed once per graph (a search rebatches one graph to every micro-batch size it tries). */
+const factsMemo = new WeakMap<ModelGraph, { carries: Map<string, readonly number[]>; old: Map<string, Tensor> }>();
+
+function graphFacts(graph: ModelGraph) {
+  let facts = factsMemo.get(graph);
+  if (!facts) factsMemo.set(graph, (facts = { carries: batchDimsOf(graph), old: new Map(graph.tensors.map((t) => [t.id, t])) }));
+  return facts;
+}
+
+/**
+ * `source.map(f)`, each element computed when first read: a search prices the ops of a few distinct units (one
+ * transformer block of 48) at each micro-batch size, so rescaling every op of the graph up front was most of a
+ * rebatch's work. Reading, iterating, mapping and spreading the array behave as on the mapped array (the elements
+ * are own, enumerable accessor properties that turn into plain values once read); it is not meant to be written.
+ */
+function lazyArray<T, U>(source: readonly T[], f: (x: T) => U): U[] {
+  const out = new Array<U>(source.length);
+  for (let i = 0; i < source.length; i++) {
+    Object.defineProperty(out, i, {
+      configurable: true, enumerable: true,
+      get() {
+        const value = f(source[i]);
+        Object.defineProperty(out, i, { value, configurable: true, enumerable: true, writable: true });
+        return value;
+      },
+    });
+  }
+  return out;
 }
 
 /** value x (formula after / formula before); when the formula gives 0 (unknown op) scale linearly. */
