@@ -17,6 +17,7 @@ import { sendEstimate } from './sends.ts';
 export { sendEstimate, sendSeconds } from './sends.ts';
 import type { ZeroLevel } from './zeroStages.ts';
 import { dataParallelOf } from './seqParallel.ts';
+import { lazyArray } from '../lazy.ts';
 import { CellOptions, copyCore, eachZeroOption, scratchCore, stageSums, writeCore, zeroOptions, StageSums } from './stageSums.ts';
 
 export { eachZeroOption, zeroOptions } from './stageSums.ts';
@@ -136,7 +137,8 @@ export interface StageProblemInput {
  * The stage DP's options: for every layer range, sub-mesh shape, logical mesh, recomputation and ZeRO level, the
  * option's fill/drain cost, period and most stages after it; options that do not fit in memory or that another
  * option of the same cell beats in every part are left out. Each option is priced from running sums over its
- * layers (stageSums.ts) in one reused object; a StageCore is built only for the options kept.
+ * layers (stageSums.ts) in one reused object; a StageCore is built only for a kept option the caller reads (`meta`
+ * is a lazyArray: the DP's answer reads a few of ~1e4).
  */
 export function buildStageProblem(x: StageProblemInput): { problem: StageDpProblem; meta: OptionMeta[]; parts: OptionParts } {
   const L = x.layers;
@@ -146,7 +148,9 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
   const once: number[] = [];
   const max: number[] = [];
   const maxS: number[] = [];
-  const meta: OptionMeta[] = [];
+  // The kept options' mesh, recomputation, ZeRO position and layers: their StageCores are built when read (the DP
+  // reads a few: its answer's stages).
+  const kept = { mesh: [] as number[], remat: [] as number[], zero: [] as number[], start: [] as number[], end: [] as number[] };
   const part = { forward: [] as number[], total: [] as number[], weight: [] as number[], send: [] as number[], sync: [] as number[], first: [] as number[], last: [] as number[], capacity: [] as number[], cap: [] as number[], units: [] as number[] };
   const perPart = x.unitsPerLayer !== undefined;
   // Per mesh id: running sums over the layers from l, or undefined where the DP may not use the mesh (no table, or a
@@ -202,6 +206,7 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
           cell.f[k] = core.forwardSeconds;
           cell.t[k] = t;
           cell.capacity[k] = capacity;
+          cell.w[k] = core.weightGradientSeconds;
           cell.mesh[k] = mesh;
           cell.remat[k] = remat;
           cell.zero[k] = zero;
@@ -220,16 +225,20 @@ export function buildStageProblem(x: StageProblemInput): { problem: StageDpProbl
           let beaten = false;
           for (let b = 0; b < cell.n && !beaten; b++) beaten = b !== a && cell.beats(b, a, perPart);
           if (beaten) continue;
-          const table = sums[cell.mesh[a]]!.table;
-          const core = zeroOptions(table, stageCore(table, cell.mesh[a], l, i + 1, x.remat[cell.remat[a]]), levels, x.microbatches)[cell.zero[a]];
-          sum.push(cell.s[a]); once.push(cell.once[a]); max.push(cell.mx[a]); maxS.push(cell.ms[a]); meta.push({ core, sendSeconds: send });
-          part.forward.push(cell.f[a]); part.total.push(cell.t[a]); part.weight.push(core.weightGradientSeconds); part.send.push(send);
+          sum.push(cell.s[a]); once.push(cell.once[a]); max.push(cell.mx[a]); maxS.push(cell.ms[a]);
+          kept.mesh.push(cell.mesh[a]); kept.remat.push(cell.remat[a]); kept.zero.push(cell.zero[a]); kept.start.push(l); kept.end.push(i + 1);
+          part.forward.push(cell.f[a]); part.total.push(cell.t[a]); part.weight.push(cell.w[a]); part.send.push(send);
           part.sync.push(cell.once[a]); part.first.push(l === 0 ? 1 : 0); part.last.push(i === L - 1 ? 1 : 0); part.capacity.push(cell.capacity[a]); part.cap.push(cap); part.units.push(x.unitsPerLayer ? units : 1);
         }
         optStart[idx + 1] = sum.length;
       }
     }
   }
+  const meta = lazyArray<OptionMeta>(sum.length, (o) => {
+    const table = sums[kept.mesh[o]]!.table;
+    const core = stageCore(table, kept.mesh[o], kept.start[o], kept.end[o], x.remat[kept.remat[o]]);
+    return { core: zeroOptions(table, core, levels, x.microbatches)[kept.zero[o]], sendSeconds: part.send[o] };
+  });
   const throughput = x.objective === 'throughput';
   return {
     problem: {

@@ -228,7 +228,7 @@ export class CellOptions {
   n = 0;
   constructor(size: number, readonly s = new Float64Array(size), readonly mx = new Float64Array(size), readonly ms = new Int32Array(size),
     readonly once = new Float64Array(size), readonly f = new Float64Array(size), readonly t = new Float64Array(size),
-    readonly capacity = new Float64Array(size), readonly mesh = new Int32Array(size), readonly remat = new Int32Array(size),
+    readonly capacity = new Float64Array(size), readonly w = new Float64Array(size), readonly mesh = new Int32Array(size), readonly remat = new Int32Array(size),
     /** Position among the mesh and recomputation's ZeRO options (stageOptions.ts eachZeroOption). */
     readonly zero = new Int32Array(size)) {}
 

@@ -8,6 +8,7 @@
 import type { ModelGraph, Op, Tensor } from './types.ts';
 import { batchDimsOf } from './batchDims.ts';
 import { opBytesRead, opBytesWritten, opFlops, type TensorShape } from './flops.ts';
+import { lazyArray } from '../lazy.ts';
 
 export class RebatchError extends Error {}
 
@@ -41,7 +42,7 @@ export function rebatch(graph: ModelGraph, batch: number, lazyOps = false): Mode
     };
   };
   const config = graph.config && 'batch' in graph.config ? { ...graph.config, batch } : graph.config;
-  return { ...graph, batch, tensors, ops: lazyOps ? lazyArray(graph.ops, rescaled) : graph.ops.map(rescaled), ...(config ? { config } : {}) };
+  return { ...graph, batch, tensors, ops: lazyOps ? lazyArray(graph.ops.length, (k) => rescaled(graph.ops[k])) : graph.ops.map(rescaled), ...(config ? { config } : {}) };
 }
 
 /** What rebatch reads of a graph whatever the batch: which dims carry it (ir/batchDims.ts) and the tensors by id;
@@ -52,27 +53,6 @@ function graphFacts(graph: ModelGraph) {
   let facts = factsMemo.get(graph);
   if (!facts) factsMemo.set(graph, (facts = { carries: batchDimsOf(graph), old: new Map(graph.tensors.map((t) => [t.id, t])) }));
   return facts;
-}
-
-/**
- * `source.map(f)`, each element computed when first read: a search prices the ops of a few distinct units (one
- * transformer block of 48) at each micro-batch size, so rescaling every op of the graph up front was most of a
- * rebatch's work. Reading, iterating, mapping and spreading the array behave as on the mapped array (the elements
- * are own, enumerable accessor properties that turn into plain values once read); it is not meant to be written.
- */
-function lazyArray<T, U>(source: readonly T[], f: (x: T) => U): U[] {
-  const out = new Array<U>(source.length);
-  for (let i = 0; i < source.length; i++) {
-    Object.defineProperty(out, i, {
-      configurable: true, enumerable: true,
-      get() {
-        const value = f(source[i]);
-        Object.defineProperty(out, i, { value, configurable: true, enumerable: true, writable: true });
-        return value;
-      },
-    });
-  }
-  return out;
 }
 
 /** value x (formula after / formula before); when the formula gives 0 (unknown op) scale linearly. */
