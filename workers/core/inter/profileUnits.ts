@@ -24,10 +24,12 @@ export type ProfileTable = ReadonlyMap<string, UnitProfile>;
 
 /**
  * Profiles every distinct unit on every mesh, at most `concurrency` jobs at once (a pool-backed ProfileFn runs
- * them on several workers), checking `signal` before each job and reporting progress at most every 100 ms.
+ * them on several workers), checking `signal` before each job and reporting progress at most every 100 ms;
+ * `profiled` hears each key as its profile is stored.
  */
 export async function profileUnits(units: readonly Unit[], space: MeshSpace, profile: ProfileFn,
-  progress?: ProgressCallback, signal?: CancelSignal, into: Map<string, UnitProfile> = new Map(), concurrency = 1): Promise<Map<string, UnitProfile>> {
+  progress?: ProgressCallback, signal?: CancelSignal, into: Map<string, UnitProfile> = new Map(), concurrency = 1,
+  profiled?: (key: string) => void): Promise<Map<string, UnitProfile>> {
   const jobs: { unit: Unit; mesh: MeshChoice; sub: SubmeshChoice; key: string }[] = [];
   const queued = new Set<string>();
   for (const sub of space.submeshes) for (const mesh of sub.meshes) for (const unit of units) {
@@ -45,6 +47,7 @@ export async function profileUnits(units: readonly Unit[], space: MeshSpace, pro
       const j = jobs[next++];
       await cancellationPoint(signal);
       into.set(j.key, await profile(j.unit, j.mesh, j.sub));
+      profiled?.(j.key);
       done++;
       const now = Date.now();
       if (progress && (now - last >= 100 || done === jobs.length)) { last = now; progress({ phase: 'stage costs', done, total: jobs.length }); }

@@ -11,13 +11,14 @@ import type { ProgressCallback } from '../progress.ts';
 import type { ScheduleKind } from '../schedule/types.ts';
 import { pipelineChoices, solvePriced, type ScheduleChoice } from './schedulePricing.ts';
 import type { LayerClustering } from './layerConstruction.ts';
-import { layerCostTable, type CostContext } from './stageCosts.ts';
+import type { CostContext } from './stageCosts.ts';
+import { searchTables } from './meshTables.ts';
 import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 import { cancellationPoint, type CancelSignal } from '../progress.ts';
-import { buildStageProblem, type Recompute, type StageCore } from './stageOptions.ts';
+import type { Recompute, StageCore } from './stageOptions.ts';
+import { buildStageProblem } from './stageProblem.ts';
 import { inputBytesOfRange } from './units.ts';
 import type { ZeroLevel } from './zeroStages.ts';
-import { dataParallelOf } from './seqParallel.ts';
 
 export interface CandidateStage {
   readonly core: StageCore;
@@ -103,7 +104,7 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
     const b = x.globalBatch / B;
     const label = `B=${B} (micro-batch ${b})`;
     // Meshes whose data-parallel axis does not divide the micro-batch offer the DP no option (stageOptions.ts).
-    const tables = layerCostTable(cost, b, (mesh) => b % dataParallelOf(mesh.logical, mesh.variant) === 0);
+    const tables = searchTables(cost, b);
     const r = b / cost.graph.batch;
     const maxStages = Math.min(x.maxStages ?? L, L, totalDevices(cost.space));
     const baseSchedule: ScheduleKind = x.schedule === 'auto' || x.schedule === 'interleaved' ? '1f1b' : x.schedule;

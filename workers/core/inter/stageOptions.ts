@@ -8,17 +8,12 @@
 import type { Cluster } from '../cluster/types.ts';
 import type { MemoryBreakdown } from '../cost/memory.ts';
 import type { ScheduleKind } from '../schedule/types.ts';
-import type { StageDpProblem } from './stageConstruction.ts';
-import type { OptionParts } from './schedulePricing.ts';
 import type { LayerCosts } from './stageCosts.ts';
 import type { MeshSpace } from './meshSpace.ts';
-import { sendEstimate } from './sends.ts';
 
 export { sendEstimate, sendSeconds } from './sends.ts';
 import type { ZeroLevel } from './zeroStages.ts';
-import { dataParallelOf } from './seqParallel.ts';
-import { lazyArray } from '../lazy.ts';
-import { CellOptions, copyCore, eachZeroOption, scratchCore, stageSums, writeCore, zeroOptions, StageSums } from './stageSums.ts';
+import { scratchCore, stageSums, writeCore } from './stageSums.ts';
 
 export { eachZeroOption, zeroOptions } from './stageSums.ts';
 
@@ -131,136 +126,4 @@ export interface StageProblemInput {
   /** Price every stage's gradient sync in its sum, not the first stage's alone: an upper bound on the sync the step
    * exposes, for a micro-batch count whose later syncs the usual pricing missed (plan/searched.ts). */
   readonly syncEveryStage?: boolean;
-}
-
-/**
- * The stage DP's options: for every layer range, sub-mesh shape, logical mesh, recomputation and ZeRO level, the
- * option's fill/drain cost, period and most stages after it; options that do not fit in memory or that another
- * option of the same cell beats in every part are left out. Each option is priced from running sums over its
- * layers (stageSums.ts) in one reused object; a StageCore is built only for a kept option the caller reads (`meta`
- * is a lazyArray: the DP's answer reads a few of ~1e4).
- */
-export function buildStageProblem(x: StageProblemInput): { problem: StageDpProblem; meta: OptionMeta[]; parts: OptionParts } {
-  const L = x.layers;
-  const M = x.space.submeshes.length;
-  const optStart = new Int32Array(L * L * M + 1);
-  const sum: number[] = [];
-  const once: number[] = [];
-  const max: number[] = [];
-  const maxS: number[] = [];
-  // The kept options' mesh, recomputation, ZeRO position and layers: their StageCores are built when read (the DP
-  // reads a few: its answer's stages).
-  const kept = { mesh: [] as number[], remat: [] as number[], zero: [] as number[], start: [] as number[], end: [] as number[] };
-  const part = { forward: [] as number[], total: [] as number[], weight: [] as number[], send: [] as number[], sync: [] as number[], first: [] as number[], last: [] as number[], capacity: [] as number[], cap: [] as number[], units: [] as number[] };
-  const perPart = x.unitsPerLayer !== undefined;
-  // Per mesh id: running sums over the layers from l, or undefined where the DP may not use the mesh (no table, or a
-  // data-parallel axis that does not divide the micro-batch).
-  const sums = x.space.meshes.map((mesh) => {
-    const table = x.tables[mesh.id];
-    return table && x.microbatch % dataParallelOf(mesh.logical, mesh.variant) === 0 ? new StageSums(table, 0, true) : undefined;
-  });
-  const levels = x.zeroLevels;
-  const cell = new CellOptions(Math.max(0, ...x.space.submeshes.map((sub) => sub.meshes.length)) * x.remat.length * (levels?.length ?? 1));
-  // The option being priced, and its ZeRO re-pricing.
-  const scratch = scratchCore();
-  const zeroScratch = scratchCore();
-  for (let l = 0; l < L; l++) {
-    for (const r of sums) r?.reset(l);
-    let units = 0;
-    for (let i = 0; i < L; i++) {
-      if (i >= l) {
-        for (const r of sums) r?.extend();
-        units += x.unitsPerLayer ? x.unitsPerLayer[i] : 0;
-      }
-      for (let m = 0; m < M; m++) {
-        const idx = (l * L + i) * M + m;
-        optStart[idx] = sum.length;
-        if (i < l) { optStart[idx + 1] = sum.length; continue; }
-        const sub = x.space.submeshes[m];
-        const group = x.space.groups[sub.group];
-        const bytes = i + 1 < L ? x.boundaryBytes[i + 1] : 0;
-        const send = sendEstimate(x.cluster, sub, bytes, group.gpusPerNode);
-        const cap = Math.min(x.maxStages, L - l);
-        const limit = x.memoryLimitBytes[sub.group];
-        cell.n = 0;
-        // The mesh and recomputation being priced, and the position among their ZeRO options (eachZeroOption).
-        let mesh = 0;
-        let remat = 0;
-        let position = 0;
-        const add = (core: StageCore): void => {
-          const zero = position++;
-          const capacity = activationCapacity(core, limit);
-          const ms = maxStagesThatFit(core, x.schedule, x.microbatches, limit, cap);
-          if (ms === 0 && !(perPart && capacity >= 1)) return;
-          const t = core.forwardSeconds + (x.training ? core.backwardSeconds : 0);
-          // Gradient sync runs after a stage's last backward; only the first stage's (which finishes last) lies
-          // on the step's critical path, the others overlap the drain of the stages before them. It is paid once
-          // per step, so it stays out of the micro-batch round trip (stageConstruction.ts). syncEveryStage counts
-          // every stage's: stage j's is exposed by what exceeds the backwards and sends of the stages before it.
-          const sync = x.training && (l === 0 || x.syncEveryStage) ? core.gradientSyncSeconds : 0;
-          const k = cell.n++;
-          cell.s[k] = x.training ? t + 2 * send + sync : t + send;
-          cell.mx[k] = Math.max(t, send);
-          cell.ms[k] = ms;
-          cell.once[k] = sync;
-          cell.f[k] = core.forwardSeconds;
-          cell.t[k] = t;
-          cell.capacity[k] = capacity;
-          cell.w[k] = core.weightGradientSeconds;
-          cell.mesh[k] = mesh;
-          cell.remat[k] = remat;
-          cell.zero[k] = zero;
-        };
-        for (const choice of sub.meshes) {
-          const r = sums[choice.id];
-          if (!r) continue;
-          mesh = choice.id;
-          for (remat = 0; remat < x.remat.length; remat++) {
-            position = 0;
-            writeCore(scratch, r, mesh, x.remat[remat]);
-            eachZeroOption(r.table, scratch, levels, x.microbatches, add, copyCore(zeroScratch, scratch), r.zero);
-          }
-        }
-        for (let a = 0; a < cell.n; a++) {
-          let beaten = false;
-          for (let b = 0; b < cell.n && !beaten; b++) beaten = b !== a && cell.beats(b, a, perPart);
-          if (beaten) continue;
-          sum.push(cell.s[a]); once.push(cell.once[a]); max.push(cell.mx[a]); maxS.push(cell.ms[a]);
-          kept.mesh.push(cell.mesh[a]); kept.remat.push(cell.remat[a]); kept.zero.push(cell.zero[a]); kept.start.push(l); kept.end.push(i + 1);
-          part.forward.push(cell.f[a]); part.total.push(cell.t[a]); part.weight.push(cell.w[a]); part.send.push(send);
-          part.sync.push(cell.once[a]); part.first.push(l === 0 ? 1 : 0); part.last.push(i === L - 1 ? 1 : 0); part.capacity.push(cell.capacity[a]); part.cap.push(cap); part.units.push(x.unitsPerLayer ? units : 1);
-        }
-        optStart[idx + 1] = sum.length;
-      }
-    }
-  }
-  const meta = lazyArray<OptionMeta>(sum.length, (o) => {
-    const table = sums[kept.mesh[o]]!.table;
-    const core = stageCore(table, kept.mesh[o], kept.start[o], kept.end[o], x.remat[kept.remat[o]]);
-    return { core: zeroOptions(table, core, levels, x.microbatches)[kept.zero[o]], sendSeconds: part.send[o] };
-  });
-  const throughput = x.objective === 'throughput';
-  return {
-    problem: {
-      layers: L,
-      meshes: x.space.submeshes.map((s) => ({ group: s.group, devices: s.devices })),
-      groupDevices: x.space.groups.map((g) => g.devices),
-      maxStages: Math.min(x.maxStages, L),
-      optStart, optSum: Float64Array.from(sum), optMax: Float64Array.from(max), optMaxStages: Int32Array.from(maxS),
-      optOnce: Float64Array.from(once),
-      // Throughput: the steady-state period decides; the fill only breaks ties.
-      sumWeight: throughput ? 1e-6 : 1,
-      maxWeight: throughput ? x.microbatches : x.microbatches - 1,
-      // 1F1B keeps at most S micro-batches in flight, so the period is also bounded by a micro-batch's round trip
-      // (every stage's compute and transfers: the sum) over S.
-      roundTrip: x.training && x.schedule !== 'gpipe',
-    },
-    meta,
-    parts: {
-      forward: Float64Array.from(part.forward), total: Float64Array.from(part.total), send: Float64Array.from(part.send),
-      ...(x.training ? { weight: Float64Array.from(part.weight) } : {}),
-      sync: Float64Array.from(part.sync), first: Uint8Array.from(part.first), last: Uint8Array.from(part.last),
-      capacity: Float64Array.from(part.capacity), cap: Int32Array.from(part.cap), units: Int32Array.from(part.units),
-    },
-  };
 }

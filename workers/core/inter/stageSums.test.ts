@@ -6,7 +6,8 @@ import { zooModel } from '../zoo/index.ts';
 import { layerCostTable, type LayerCosts } from './stageCosts.ts';
 import { buildMeshSpace } from './meshSpace.ts';
 import { profileUnits } from './profileUnits.ts';
-import { activationCapacity, buildStageProblem, maxStagesThatFit, RECOMPUTES, sendEstimate, stageCore, zeroOptions,
+import { buildStageProblem } from './stageProblem.ts';
+import { activationCapacity, maxStagesThatFit, RECOMPUTES, sendEstimate, stageCore, zeroOptions,
   type OptionMeta, type StageProblemInput } from './stageOptions.ts';
 import { boundaryBytesOf } from './search.ts';
 import { dataParallelOf } from './seqParallel.ts';

@@ -7,6 +7,7 @@ import { plainSchedule } from '../inter/schedulePricing.ts';
 import { pricingGraph, type CostContext } from '../inter/stageCosts.ts';
 import { buildMeshSpace, type MeshFilter } from '../inter/meshSpace.ts';
 import { profileUnits, type ProfileFn } from '../inter/profileUnits.ts';
+import { tablesAhead } from '../inter/meshTables.ts';
 import type { CancelSignal } from '../progress.ts';
 import { searchStages, type Candidate, type SearchInput } from '../inter/search.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
@@ -90,8 +91,14 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
   if (space.meshes.length === 0) return { plans: [], trace: [{ label, stepSeconds: Infinity, feasible: false, note: 'no sub-mesh fits the filter' }], profiles: 0, dpRuns: 0 };
   const tooLarge = searchBudgetProblem(ctx, space);
   if (tooLarge) throw new SearchTooLarge(tooLarge);
-  await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo, ctx.concurrency);
   const cost = costContext(ctx, space, memo);
+  // Each mesh's cost tables are built while the other meshes' intra-op solves run (inter/meshTables.ts).
+  const ahead = tablesAhead(cost, ctx.clustering.unitGraph.units, ctx.microbatchCounts.map((B) => ctx.options.globalBatch / B), signal);
+  try {
+    await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo, ctx.concurrency, ahead.profiled);
+  } finally {
+    ahead.stop();
+  }
   const input: SearchInput = {
     cost,
     globalBatch: ctx.options.globalBatch,
