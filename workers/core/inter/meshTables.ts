@@ -39,47 +39,51 @@ export function searchTables(ctx: CostContext, batch: number): (LayerCosts | und
   return ctx.space.meshes.map((m) => (usableAt(batch, m) ? have.get(m.id) : undefined));
 }
 
-/**
- * Builds each mesh's tables at every micro-batch size as soon as the profiles of all its units are in: `profiled`
- * is called with each profile key as it is stored; the tables are built one mesh at a time, yielding in between
- * (cancellationPoint), so that the caller's solves are posted first and its other work interleaves; `stop` ends it
- * (the search builds whatever is left).
- */
-export function tablesAhead(ctx: CostContext, units: readonly Unit[], batches: readonly number[], signal?: CancelSignal):
-  { profiled: (key: string) => void; stop: () => void } {
-  const meshesOf = new Map<string, number[]>();
-  const pending = new Map<number, number>();
-  for (const mesh of ctx.space.meshes) {
-    const sub = ctx.space.submeshes[mesh.shape];
-    const keys = new Set(units.map((u) => profileKey(u, mesh, sub)).filter((k) => !ctx.profiles.has(k)));
-    pending.set(mesh.id, keys.size);
-    for (const k of keys) meshesOf.set(k, [...(meshesOf.get(k) ?? []), mesh.id]);
+/** The tables of meshes `ids` the DP may use at `batch` (built now where missing), the others as built so far. */
+export function meshTables(ctx: CostContext, batch: number, ids: readonly number[]): (LayerCosts | undefined)[] {
+  const have = tablesOf(ctx, batch);
+  const missing = new Set(ids.filter((id) => usableAt(batch, ctx.space.meshes[id]) && !have.has(id)));
+  if (missing.size) {
+    const fresh = layerCostTable(ctx, batch, (m) => missing.has(m.id));
+    for (const id of missing) have.set(id, fresh[id]!);
   }
-  const ready: number[] = [];
+  return ctx.space.meshes.map((m) => have.get(m.id));
+}
+
+/**
+ * Calls `ready(g)` for each group of meshes (a sub-mesh's logical meshes) once every unit is profiled on all of
+ * them: `profiled` is to hear each profile key as it is stored. The groups' work runs one at a time, yielding in
+ * between (cancellationPoint), so that the caller's solves are posted first and its other work interleaves; `stop`
+ * ends it (the search builds whatever is left).
+ */
+export function aheadOfProfiles(ctx: CostContext, units: readonly Unit[], groups: readonly (readonly number[])[],
+  ready: (group: number) => void, signal?: CancelSignal): { profiled: (key: string) => void; stop: () => void } {
+  const groupsOf = new Map<string, number[]>();
+  const pending = groups.map((ids, g) => {
+    const keys = new Set(ids.flatMap((id) => {
+      const mesh = ctx.space.meshes[id];
+      return units.map((u) => profileKey(u, mesh, ctx.space.submeshes[mesh.shape]));
+    }).filter((k) => !ctx.profiles.has(k)));
+    for (const k of keys) groupsOf.set(k, [...(groupsOf.get(k) ?? []), g]);
+    return keys.size;
+  });
+  const queue: number[] = [];
   let stopped = false;
   let running = false;
-  const build = async (): Promise<void> => {
+  const run = async (): Promise<void> => {
     running = true;
-    while (ready.length) {
+    while (queue.length) {
       await cancellationPoint(signal);
       if (stopped) break;
-      const id = ready.shift()!;
-      for (const b of batches) {
-        const have = tablesOf(ctx, b);
-        if (usableAt(b, ctx.space.meshes[id]) && !have.has(id)) have.set(id, layerCostTable(ctx, b, (m) => m.id === id)[id]!);
-      }
+      ready(queue.shift()!);
     }
     running = false;
   };
   return {
     profiled: (key) => {
-      for (const id of meshesOf.get(key) ?? []) {
-        const left = pending.get(id)! - 1;
-        pending.set(id, left);
-        if (left === 0) ready.push(id);
-      }
-      // A failure (cancelled) leaves the tables to the search, which is then not run.
-      if (ready.length && !running && !stopped) build().catch(() => { stopped = true; });
+      for (const g of groupsOf.get(key) ?? []) if (--pending[g] === 0) queue.push(g);
+      // A failure (cancelled) leaves the work to the search, which is then not run.
+      if (queue.length && !running && !stopped) run().catch(() => { stopped = true; });
     },
     stop: () => { stopped = true; },
   };

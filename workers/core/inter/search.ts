@@ -11,12 +11,12 @@ import type { ProgressCallback } from '../progress.ts';
 import type { ScheduleKind } from '../schedule/types.ts';
 import { pipelineChoices, solvePriced, type ScheduleChoice } from './schedulePricing.ts';
 import type { LayerClustering } from './layerConstruction.ts';
-import type { CostContext } from './stageCosts.ts';
-import { searchTables } from './meshTables.ts';
+import type { CostContext, LayerCosts } from './stageCosts.ts';
+import { meshTables, searchTables } from './meshTables.ts';
 import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
 import { cancellationPoint, type CancelSignal } from '../progress.ts';
-import type { Recompute, StageCore } from './stageOptions.ts';
-import { buildStageProblem } from './stageProblem.ts';
+import type { Recompute, StageCore, StageProblemInput } from './stageOptions.ts';
+import { assembleStageProblem, buildStageProblem, submeshCells, type SubmeshCells } from './stageProblem.ts';
 import { inputBytesOfRange } from './units.ts';
 import type { ZeroLevel } from './zeroStages.ts';
 
@@ -88,10 +88,53 @@ export function totalDevices(space: MeshSpace): number {
   return space.groups.reduce((s, g) => s + g.devices, 0);
 }
 
-export async function searchStages(x: SearchInput, progress?: ProgressCallback, signal?: CancelSignal): Promise<SearchResult> {
+/** The stage problem's input for B micro-batches, from the layer cost tables at G / B samples per micro-batch. */
+function problemInput(x: SearchInput, B: number, tables: readonly (LayerCosts | undefined)[]): StageProblemInput {
   const { cost } = x;
   const L = cost.clustering.layers.length;
-  const boundary = boundaryBytesOf(cost.clustering);
+  const b = x.globalBatch / B;
+  const r = b / cost.graph.batch;
+  const baseSchedule: ScheduleKind = x.schedule === 'auto' || x.schedule === 'interleaved' ? '1f1b' : x.schedule;
+  return {
+    cluster: cost.cluster, space: cost.space, tables, layers: L,
+    boundaryBytes: boundaryBytesOf(cost.clustering).map((v) => v * r), microbatch: b, microbatches: B, schedule: baseSchedule,
+    remat: x.remat, memoryLimitBytes: x.memoryLimitBytes, training: cost.training, objective: x.objective,
+    maxStages: Math.min(x.maxStages ?? L, L, totalDevices(cost.space)),
+    ...(x.zeroLevels ? { zeroLevels: x.zeroLevels } : {}),
+    ...(x.syncEveryStage ? { syncEveryStage: true } : {}),
+    ...(baseSchedule !== x.schedule || x.schedule === 'zb-h1' || x.schedule === 'zb-v' ? { unitsPerLayer: cost.clustering.layers.map((l) => l.unitEnd - l.unitStart) } : {}),
+  };
+}
+
+/**
+ * A search's stage problems built ahead: per micro-batch count, each sub-mesh's options (stageProblem.ts
+ * submeshCells) built once its meshes are profiled (searchedPlans calls `prepare` while the other sub-meshes'
+ * intra-op solves run); searchStages builds whatever was not.
+ */
+export class SearchPrep {
+  private readonly built: (SubmeshCells | undefined)[][];
+
+  constructor(private readonly x: SearchInput) {
+    this.built = x.microbatchCounts.map(() => []);
+  }
+
+  /** Sub-mesh m's tables and options at every micro-batch count. */
+  prepare(m: number): void {
+    const { cost } = this.x;
+    const ids = cost.space.submeshes[m].meshes.map((mesh) => mesh.id);
+    this.x.microbatchCounts.forEach((B, k) => {
+      this.built[k][m] ??= submeshCells(problemInput(this.x, B, meshTables(cost, this.x.globalBatch / B, ids)), m);
+    });
+  }
+
+  /** Every sub-mesh's options at microbatchCounts[k]: those built ahead, the others now. */
+  cells(k: number, input: StageProblemInput): SubmeshCells[] {
+    return this.x.cost.space.submeshes.map((_, m) => this.built[k][m] ?? submeshCells(input, m));
+  }
+}
+
+export async function searchStages(x: SearchInput, progress?: ProgressCallback, signal?: CancelSignal, prep?: SearchPrep): Promise<SearchResult> {
+  const { cost } = x;
   const candidates: Candidate[] = [];
   const trace: SearchTraceEntry[] = [];
   let best = Infinity;
@@ -104,18 +147,10 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
     const b = x.globalBatch / B;
     const label = `B=${B} (micro-batch ${b})`;
     // Meshes whose data-parallel axis does not divide the micro-batch offer the DP no option (stageOptions.ts).
-    const tables = searchTables(cost, b);
-    const r = b / cost.graph.batch;
-    const maxStages = Math.min(x.maxStages ?? L, L, totalDevices(cost.space));
-    const baseSchedule: ScheduleKind = x.schedule === 'auto' || x.schedule === 'interleaved' ? '1f1b' : x.schedule;
-    const { problem, meta, parts } = buildStageProblem({
-      cluster: cost.cluster, space: cost.space, tables, layers: L,
-      boundaryBytes: boundary.map((v) => v * r), microbatch: b, microbatches: B, schedule: baseSchedule,
-      remat: x.remat, memoryLimitBytes: x.memoryLimitBytes, training: cost.training, objective: x.objective, maxStages,
-      ...(x.zeroLevels ? { zeroLevels: x.zeroLevels } : {}),
-      ...(x.syncEveryStage ? { syncEveryStage: true } : {}),
-      ...(baseSchedule !== x.schedule || x.schedule === 'zb-h1' || x.schedule === 'zb-v' ? { unitsPerLayer: cost.clustering.layers.map((l) => l.unitEnd - l.unitStart) } : {}),
-    });
+    const input = problemInput(x, B, searchTables(cost, b));
+    const { maxStages } = input;
+    const baseSchedule = input.schedule;
+    const { problem, meta, parts } = prep ? assembleStageProblem(input, prep.cells(k, input)) : buildStageProblem(input);
     for (const choice of pipelineChoices(x.schedule, B, maxStages)) {
       const named = choice.schedule === 'interleaved' ? `${label}, interleaved v=${choice.virtualStages}${choice.stages ? ` S=${choice.stages}` : ''}`
         : x.schedule === 'auto' ? `${label}, ${choice.schedule}` : label;

@@ -7,9 +7,9 @@ import { plainSchedule } from '../inter/schedulePricing.ts';
 import { pricingGraph, type CostContext } from '../inter/stageCosts.ts';
 import { buildMeshSpace, type MeshFilter } from '../inter/meshSpace.ts';
 import { profileUnits, type ProfileFn } from '../inter/profileUnits.ts';
-import { tablesAhead } from '../inter/meshTables.ts';
+import { aheadOfProfiles } from '../inter/meshTables.ts';
 import type { CancelSignal } from '../progress.ts';
-import { searchStages, type Candidate, type SearchInput } from '../inter/search.ts';
+import { SearchPrep, searchStages, type Candidate, type SearchInput } from '../inter/search.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import { assemblePlan, type AssembleInput } from './assemble.ts';
 import { PlacementError } from '../inter/placement.ts';
@@ -92,13 +92,6 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
   const tooLarge = searchBudgetProblem(ctx, space);
   if (tooLarge) throw new SearchTooLarge(tooLarge);
   const cost = costContext(ctx, space, memo);
-  // Each mesh's cost tables are built while the other meshes' intra-op solves run (inter/meshTables.ts).
-  const ahead = tablesAhead(cost, ctx.clustering.unitGraph.units, ctx.microbatchCounts.map((B) => ctx.options.globalBatch / B), signal);
-  try {
-    await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo, ctx.concurrency, ahead.profiled);
-  } finally {
-    ahead.stop();
-  }
   const input: SearchInput = {
     cost,
     globalBatch: ctx.options.globalBatch,
@@ -112,7 +105,16 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     // The searched plan chooses a ZeRO stage per stage; the searched baselines keep their strategy's.
     ...(kind === 'searched' && ctx.training ? { zeroLevels: searchZeroLevels(ctx.options.zero) } : {}),
   };
-  const res = await searchStages(input, progress, signal);
+  // Each sub-mesh's cost tables and stage options are built once its meshes are profiled, while the other meshes'
+  // intra-op solves run (inter/search.ts SearchPrep).
+  const prep = new SearchPrep(input);
+  const ahead = aheadOfProfiles(cost, ctx.clustering.unitGraph.units, space.submeshes.map((s) => s.meshes.map((m) => m.id)), (m) => prep.prepare(m), signal);
+  try {
+    await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo, ctx.concurrency, ahead.profiled);
+  } finally {
+    ahead.stop();
+  }
+  const res = await searchStages(input, progress, signal, prep);
   let dpRuns = res.dpRuns;
   const unplaced: SearchTraceEntry[] = [];
   const plans: Plan[] = [];
