@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FRAGMENTATION_OOM_ROWS } from '../fidelity/rows.ts';
 import {
   ASYNC_RUNS_FILE, calibrationRowsOnProfile, FIXED_RUNS, FIXED_RUNS_FILES, FOLD_RUN_FILE, GPU_RUNS, lineRun, type MeasuredRun, measuredLines, measuredRuns,
-  MEMORY_RUNS_FILE, OOM_SIDE_RUNS, predict, PROFILE_FILES, profiled, runFlags, runKey, stepPieces, xlaStepBytes,
+  MEMORY_RUNS_FILE, OOM_SIDE_RUNS, predict, PROFILE_FILES, profiled, runFlags, runKey, scoreOpSeconds, stepPieces, xlaStepBytes,
 } from './rows.ts';
 
 const GiB = 2 ** 30;
@@ -138,6 +138,27 @@ describe('bench/bridge on the lent H100', () => {
     for (const k of ['gpt-350M b8 remat=on', 'gpt-350M b16 remat=on', 'gpt-1.3B b8 remat=on', 'gpt-1.3B b16 remat=on']) expect(fusion(k).count).toBe(291);
     expect(['gpt-350M b8 remat=on', 'gpt-350M b16 remat=on', 'gpt-1.3B b8 remat=on', 'gpt-1.3B b16 remat=on'].map((k) => +(fusion(k).ms / fusion(k).count).toFixed(3)))
       .toEqual([0.149, 0.227, 0.227, 0.453]);
+  }, 180_000);
+
+  it("a remat step's missing rest is its plain 'fusion' kernels beyond what the model prices for the score-sized ops", async () => {
+    const measured = measuredRuns(FIXED_RUNS_FILES.c, FIXED_RUNS_FILES.l);
+    const gpu = profiled(PROFILE_FILES.single).gpu;
+    const got: Record<string, [number, number, number]> = {};
+    for (const r of FIXED_RUNS.filter((x) => x.remat && measured.get(runKey(x))!.stepSeconds)) {
+      const m = measured.get(runKey(r))!;
+      const pc = stepPieces(r, m, (await predict(runFlags(r, PROFILE_FILES.single))).p.stepSeconds, gpu)!;
+      const fusionMs = m.kernels!.top!.find((k) => k.name === 'fusion')!.ms;
+      const scoreMs = scoreOpSeconds(r, gpu) * 1e3;
+      // [priced score-sized ops, plain 'fusion' kernels beyond them, the rest's gap], ms
+      got[runKey(r)] = [+scoreMs.toFixed(1), +(fusionMs - scoreMs).toFixed(1), +((pc.rest.measured - pc.rest.predicted) * 1e3).toFixed(1)];
+    }
+    expect(got).toEqual({
+      'gpt-350M b8 remat=on': [19.9, 23.5, 22.4], 'gpt-350M b16 remat=on': [38.9, 27.0, 25.2], 'gpt-1.3B b8 remat=on': [38.9, 27.0, 27.8],
+      'gpt-760M b8 remat=on': [19.9, 26.2, 28.4], 'gpt-760M b16 remat=on': [38.9, 34.4, 36.4], 'gpt-1.3B b16 remat=on': [77.0, 54.8, 54.7],
+      'gpt-2.6B b8 remat=on': [51.9, 40.8, 56.9], 'gpt-350M b8 remat=on mb2': [20.7, 23.9, 25.6],
+      'gpt-350M b8 remat=on fp16-mixed': [19.9, 22.2, 20.3], 'gpt-1.3B b8 remat=on fp16-mixed': [38.9, 25.9, 26.6],
+      'gpt-1.3B b8 remat=on bf16-mixed': [38.9, 26.8, 27.7], 'tinyllama-1.1B b8 remat=on': [35.7, 18.1, 30.5],
+    });
   }, 180_000);
 
   it('two steps back to back hold one step (the same peak) and run 1.4-2% faster; the fold run matches one stage with two micro-batches', () => {

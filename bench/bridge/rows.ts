@@ -12,6 +12,7 @@ import { parseArgs } from '../../workers/cli/args.ts';
 import { loadPlanArgs, PLAN_KEYS } from '../../workers/cli/plan.ts';
 import { clusterFromProfile, type ClusterProfile } from '../../workers/core/cost/clusterProfile.ts';
 import type { GpuSpec } from '../../workers/core/cluster/types.ts';
+import { fusionTraffic } from '../../workers/core/cost/fusion.ts';
 import { opSeconds, tensorLookup } from '../../workers/core/cost/opCost.ts';
 import type { Precision } from '../../workers/core/cost/precision.ts';
 import { zooModel } from '../../workers/core/zoo/index.ts';
@@ -165,6 +166,26 @@ export interface Pieces {
   readonly rest: { readonly predicted: number; readonly measured: number };
 }
 
+/** A block's op (GPT `gpt/h.N/`, Llama `llama/layers.N/`): recomputed under remat. */
+const BLOCK_OP = /\/(h|layers)\.\d+\//;
+
+/** The model's seconds for a step's score-sized memory-bound ops (each block's attention scale_mask and softmax,
+ * priced fused): forward, recomputed forward under remat, backward; per micro-batch. */
+export function scoreOpSeconds(r: Run, gpu: GpuSpec): number {
+  const mb = r.microbatches ?? 1;
+  const g = zooModel(r.model, { batch: r.batch / mb, seq: 1024 });
+  const t = tensorLookup(g);
+  const precision = r.precision ?? 'bf16-adam32';
+  const fused = fusionTraffic(g, precision);
+  let s = 0;
+  for (const op of g.ops.filter((o) => /\/(scale_mask|softmax)$/.test(o.name) && BLOCK_OP.test(o.name))) {
+    const f = fused.get(op.id);
+    const c = opSeconds(op, t, gpu, precision, 1, f ? { fused: f } : {});
+    s += (c.forwardSeconds * (r.remat ? 2 : 1) + c.backwardSeconds) * mb;
+  }
+  return s;
+}
+
 export function stepPieces(r: Run, m: MeasuredRun, predictedStepSeconds: number, gpu: GpuSpec): Pieces | undefined {
   const gemmMs = m.kernels?.byClassMs?.gemm;
   if (gemmMs === undefined || !m.stepSeconds) return undefined;
@@ -174,7 +195,7 @@ export function stepPieces(r: Run, m: MeasuredRun, predictedStepSeconds: number,
   let gemm = 0;
   for (const op of g.ops.filter((o) => o.kind === 'dot')) {
     const c = opSeconds(op, t, gpu, r.precision ?? 'bf16-adam32');
-    const recomputed = r.remat && /\/(h|layers)\.\d+\//.test(op.name);
+    const recomputed = r.remat && BLOCK_OP.test(op.name);
     gemm += (c.forwardSeconds * (recomputed ? 2 : 1) + c.backwardSeconds) * mb;
   }
   return { gemm: { predicted: gemm, measured: gemmMs / 1e3 }, rest: { predicted: predictedStepSeconds - gemm, measured: m.stepSeconds - gemmMs / 1e3 } };
