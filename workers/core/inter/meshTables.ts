@@ -7,7 +7,7 @@
  */
 import type { Unit } from './units.ts';
 import type { MeshChoice } from './meshSpace.ts';
-import { profileKey } from './profileUnits.ts';
+import { profileKey, type ProfileHooks } from './profileUnits.ts';
 import { cancellationPoint, type CancelSignal } from '../progress.ts';
 import { dataParallelOf } from './seqParallel.ts';
 import { layerCostTable, type CostContext, type LayerCosts } from './stageCosts.ts';
@@ -52,12 +52,12 @@ export function meshTables(ctx: CostContext, batch: number, ids: readonly number
 
 /**
  * Calls `ready(g)` for each group of meshes (a sub-mesh's logical meshes) once every unit is profiled on all of
- * them: `profiled` is to hear each profile key as it is stored. The groups' work runs one at a time, yielding in
- * between (cancellationPoint), so that the caller's solves are posted first and its other work interleaves; `stop`
- * ends it (the search builds whatever is left).
+ * them; `hooks` are to be given to profileUnits. Nothing runs before every profile job has been handed out (the
+ * intra-op solves posted to their thread), then the groups' work runs one at a time, yielding in between
+ * (cancellationPoint) so that the caller's other work interleaves; `stop` ends it (the search builds what is left).
  */
 export function aheadOfProfiles(ctx: CostContext, units: readonly Unit[], groups: readonly (readonly number[])[],
-  ready: (group: number) => void, signal?: CancelSignal): { profiled: (key: string) => void; stop: () => void } {
+  ready: (group: number) => void, signal?: CancelSignal): { hooks: ProfileHooks; stop: () => void } {
   const groupsOf = new Map<string, number[]>();
   const pending = groups.map((ids, g) => {
     const keys = new Set(ids.flatMap((id) => {
@@ -69,6 +69,7 @@ export function aheadOfProfiles(ctx: CostContext, units: readonly Unit[], groups
   });
   const queue: number[] = [];
   let stopped = false;
+  let started = false;
   let running = false;
   const run = async (): Promise<void> => {
     running = true;
@@ -79,11 +80,15 @@ export function aheadOfProfiles(ctx: CostContext, units: readonly Unit[], groups
     }
     running = false;
   };
+  // A failure (cancelled) leaves the work to the search, which is then not run.
+  const kick = (): void => { if (started && queue.length && !running && !stopped) run().catch(() => { stopped = true; }); };
   return {
-    profiled: (key) => {
-      for (const g of groupsOf.get(key) ?? []) if (--pending[g] === 0) queue.push(g);
-      // A failure (cancelled) leaves the work to the search, which is then not run.
-      if (queue.length && !running && !stopped) run().catch(() => { stopped = true; });
+    hooks: {
+      profiled: (key) => {
+        for (const g of groupsOf.get(key) ?? []) if (--pending[g] === 0) queue.push(g);
+        kick();
+      },
+      allStarted: () => { started = true; kick(); },
     },
     stop: () => { stopped = true; },
   };

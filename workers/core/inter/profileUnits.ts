@@ -22,14 +22,20 @@ export function profileKey(unit: Unit, mesh: MeshChoice, submesh: SubmeshChoice)
 /** Memoised profiles: key -> profile. Plain object so that it serialises. */
 export type ProfileTable = ReadonlyMap<string, UnitProfile>;
 
+/** What a caller hears while units are profiled: each key as its profile is stored, and when the last job has been
+ * handed to the ProfileFn (an intra-op solve posted to its thread). */
+export interface ProfileHooks {
+  readonly profiled?: (key: string) => void;
+  readonly allStarted?: () => void;
+}
+
 /**
  * Profiles every distinct unit on every mesh, at most `concurrency` jobs at once (a pool-backed ProfileFn runs
- * them on several workers), checking `signal` before each job and reporting progress at most every 100 ms;
- * `profiled` hears each key as its profile is stored.
+ * them on several workers), checking `signal` before each job and reporting progress at most every 100 ms.
  */
 export async function profileUnits(units: readonly Unit[], space: MeshSpace, profile: ProfileFn,
   progress?: ProgressCallback, signal?: CancelSignal, into: Map<string, UnitProfile> = new Map(), concurrency = 1,
-  profiled?: (key: string) => void): Promise<Map<string, UnitProfile>> {
+  hooks: ProfileHooks = {}): Promise<Map<string, UnitProfile>> {
   const jobs: { unit: Unit; mesh: MeshChoice; sub: SubmeshChoice; key: string }[] = [];
   const queued = new Set<string>();
   for (const sub of space.submeshes) for (const mesh of sub.meshes) for (const unit of units) {
@@ -41,13 +47,16 @@ export async function profileUnits(units: readonly Unit[], space: MeshSpace, pro
   let last = 0;
   let next = 0;
   let done = 0;
+  let started = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
       // Taken before the cancellation point yields: another worker may take the last jobs meanwhile.
       const j = jobs[next++];
       await cancellationPoint(signal);
-      into.set(j.key, await profile(j.unit, j.mesh, j.sub));
-      profiled?.(j.key);
+      const answer = profile(j.unit, j.mesh, j.sub);
+      if (++started === jobs.length) hooks.allStarted?.();
+      into.set(j.key, await answer);
+      hooks.profiled?.(j.key);
       done++;
       const now = Date.now();
       if (progress && (now - last >= 100 || done === jobs.length)) { last = now; progress({ phase: 'stage costs', done, total: jobs.length }); }

@@ -28,24 +28,40 @@ function setup() {
 }
 
 describe('the stage search built ahead of its profiles', () => {
-  it('calls ready(g) once per sub-mesh, only after every unit is profiled on all its meshes, and not after stop', async () => {
+  it('calls ready(g) once per sub-mesh, after every job was handed out and every unit is profiled on all its meshes, and not after stop', async () => {
     const { ctx, space, memo, cost } = setup();
     const units = ctx.clustering.unitGraph.units;
     const groups = space.submeshes.map((s) => s.meshes.map((m) => m.id));
     const seen: number[] = [];
+    // Yields as the CLI's Ctrl-C signal does (cli/interrupt.ts): to the event loop at most every 50 ms, else at once.
+    let last = 0;
+    const signal = {
+      aborted: false,
+      yieldToHost: () => (Date.now() - last < 50 ? Promise.resolve() : new Promise<void>((r) => setImmediate(() => { last = Date.now(); r(); }))),
+    };
     const ahead = aheadOfProfiles(cost, units, groups, (g) => {
       // Every profile of the group's meshes is there when it is called.
       for (const id of groups[g]) {
         const mesh = space.meshes[id];
         for (const u of units) expect(memo.has(profileKey(u, mesh, space.submeshes[mesh.shape]))).toBe(true);
       }
+      // Every solve was posted before any of the work ahead (it would delay the solver's thread).
+      expect(handed).toBe(jobs);
       seen.push(g);
-    });
+    }, signal);
     // Profiles answered one sub-mesh at a time, the last sub-mesh last.
     const base = manualProfileFn(ctx, strategy);
+    const jobs = new Set(space.meshes.flatMap((m) => units.map((u) => profileKey(u, m, space.submeshes[m.shape])))).size;
+    let handed = 0;
     let answered = 0;
-    const slow: ProfileFn = async (unit, mesh, sub) => { await new Promise((r) => setTimeout(r, 1)); answered++; return base(unit, mesh, sub); };
-    await profileUnits(units, space, slow, undefined, undefined, memo, 1, ahead.profiled);
+    // The first jobs answer at once (template profiles), the others later (solves on another thread).
+    const slow: ProfileFn = async (unit, mesh, sub) => {
+      handed++;
+      if (handed > 3) await new Promise((r) => setTimeout(r, 1 + (handed % 3)));
+      answered++;
+      return base(unit, mesh, sub);
+    };
+    await profileUnits(units, space, slow, undefined, signal, memo, Infinity, ahead.hooks);
     await new Promise((r) => setTimeout(r, 5));
     expect(answered).toBe(memo.size);
     expect([...seen].sort((a, b) => a - b)).toEqual(groups.map((_, g) => g));
@@ -54,7 +70,7 @@ describe('the stage search built ahead of its profiles', () => {
     const lateSeen: number[] = [];
     const stopped = aheadOfProfiles(late.cost, units, groups, (g) => lateSeen.push(g));
     stopped.stop();
-    await profileUnits(units, late.space, base, undefined, undefined, late.memo, 1, stopped.profiled);
+    await profileUnits(units, late.space, base, undefined, undefined, late.memo, 1, stopped.hooks);
     await new Promise((r) => setTimeout(r, 5));
     expect(lateSeen).toEqual([]);
   });

@@ -110,7 +110,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
   const prep = new SearchPrep(input);
   const ahead = aheadOfProfiles(cost, ctx.clustering.unitGraph.units, space.submeshes.map((s) => s.meshes.map((m) => m.id)), (m) => prep.prepare(m), signal);
   try {
-    await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo, ctx.concurrency, ahead.profiled);
+    await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo, ctx.concurrency, ahead.hooks);
   } finally {
     ahead.stop();
   }
