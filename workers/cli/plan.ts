@@ -165,12 +165,14 @@ export async function run(argv: string[]): Promise<number> {
   const { model, cluster, options, deps, dispose } = await loadPlanArgs(args);
   const progress = terminalProgress();
   const stop = interruptOnSigint();
-  const result = await plan(model, cluster, options, progress.onProgress, stop.signal, deps).finally(() => { progress.done(); stop.dispose(); dispose(); });
+  // Each stage's per-operator sharding is described only when printed (8 candidates' worth of work otherwise).
+  const withSharding = args.flags.has('sharding');
+  const result = await plan(model, cluster, options, progress.onProgress, stop.signal, { ...deps, describeSharding: withSharding }).finally(() => { progress.done(); stop.dispose(); dispose(); });
   if (!result.ok) throw new CliError(oneLine(result.reason));
   const p = result.plan;
   if (trace !== undefined) await writeAtomic(trace, JSON.stringify(chromeTrace(p)), '--trace');
   if (args.flags.has('json')) {
-    process.stdout.write(JSON.stringify(printablePlan(p, args.flags.has('timeline'), args.flags.has('sharding'))) + '\n');
+    process.stdout.write(JSON.stringify(printablePlan(p, args.flags.has('timeline'), withSharding)) + '\n');
   } else {
     process.stdout.write(`${p.explanation.summary}\n` + p.stages.map((s) =>
       `  stage ${s.index}: layers ${s.layers[0]}..${s.layers[1] - 1} on ${s.submeshShape.join('x')} (${s.gpu}) as ${s.logicalMesh.join('x')}` +

@@ -86,6 +86,17 @@ describe('plan()', () => {
     expect(proj.communicationSeconds).toBeGreaterThan(0);
   });
 
+  it('describeSharding: false leaves the stages\' per-operator sharding out, and nothing else', async () => {
+    const options = { ...base, baseline: undefined, microbatches: 4, remat: 'off' } as const;
+    const withIt = await plan(gpt, p3(1, 4), options, undefined, undefined, deps);
+    const without = await plan(gpt, p3(1, 4), options, undefined, undefined, { ...deps, describeSharding: false });
+    if (!withIt.ok || !without.ok) throw new Error('no plan');
+    expect(withIt.plan.stages.every((s) => s.sharding !== undefined)).toBe(true);
+    expect(without.plan.stages.every((s) => s.sharding === undefined)).toBe(true);
+    const strip = (p: typeof withIt.plan) => ({ ...p, searchSeconds: 0, stages: p.stages.map(({ sharding: _s, ...s }) => s) });
+    expect(strip(without.plan)).toEqual(strip(withIt.plan));
+  });
+
   it('is deterministic', async () => {
     const a = await ok();
     const b = await ok();

@@ -41,6 +41,8 @@ export interface PlanDeps {
   readonly intra?: IntraFn | 'manual';
   /** Intra-op solves in flight at once: the size of the pool behind `intra` (default 1, in process). */
   readonly concurrency?: number;
+  /** false: the plans come without each stage's per-operator sharding (a caller that prints none; default true). */
+  readonly describeSharding?: boolean;
 }
 
 /** The search's fixed strategy when no intra-op pass is used: DP x TP (+ experts), weight-update sharding. */
@@ -142,6 +144,7 @@ export async function plan(model: ModelGraph, cluster: Cluster, options: PlanOpt
   let ctx: PlanContext;
   try {
     ctx = createContext(model, cluster, options, deps.concurrency ?? 1);
+    if (deps.describeSharding === false) ctx = { ...ctx, describeSharding: false };
   } catch (err) {
     if (err instanceof PlanOptionError) return { ok: false, reason: err.message };
     throw err;
