@@ -150,7 +150,7 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
     const input = problemInput(x, B, searchTables(cost, b));
     const { maxStages } = input;
     const baseSchedule = input.schedule;
-    const { problem, meta, parts } = prep ? assembleStageProblem(input, prep.cells(k, input)) : buildStageProblem(input);
+    const { problem, metaOf, parts } = prep ? assembleStageProblem(input, prep.cells(k, input)) : buildStageProblem(input);
     for (const choice of pipelineChoices(x.schedule, B, maxStages)) {
       const named = choice.schedule === 'interleaved' ? `${label}, interleaved v=${choice.virtualStages}${choice.stages ? ` S=${choice.stages}` : ''}`
         : x.schedule === 'auto' ? `${label}, ${choice.schedule}` : label;
@@ -163,7 +163,7 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
         if (!choice.stages) trace.push({ label: named, stepSeconds: res.lowerBoundSeconds, feasible: true, note: `pruned: at least ${res.lowerBoundSeconds.toPrecision(4)} s` });
       } else {
         best = Math.min(best, res.objectiveSeconds);
-        const stages = res.stages.map((s) => ({ core: meta[s.option].core, submesh: cost.space.submeshes[s.mesh] }));
+        const stages = res.stages.map((s) => ({ core: metaOf(s.option).core, submesh: cost.space.submeshes[s.mesh] }));
         candidates.push({
           microbatches: B, microbatch: b, objectiveSeconds: res.objectiveSeconds, stages,
           // One stage has no pipeline: every schedule is the same, named 1F1B under auto.

@@ -10,8 +10,15 @@ import type { OptionParts } from './schedulePricing.ts';
 import { activationCapacity, maxStagesThatFit, sendEstimate, stageCore, type OptionMeta, type StageProblemInput } from './stageOptions.ts';
 import type { StageCore } from './stageCore.ts';
 import { dataParallelOf } from './seqParallel.ts';
-import { lazyArray } from '../lazy.ts';
 import { CellOptions, copyCore, eachZeroOption, scratchCore, writeCore, zeroOptions, StageSums } from './stageSums.ts';
+
+/** The DP's problem, each option's StageCore (built when asked: the DP's answer reads a few of ~1e4 options) and
+ * the parts each schedule prices it from. */
+export interface StageProblem {
+  readonly problem: StageDpProblem;
+  readonly metaOf: (option: number) => OptionMeta;
+  readonly parts: OptionParts;
+}
 
 /** The options one sub-mesh offers every layer range, range by range ((l, i) in order), one entry per field. */
 export interface SubmeshCells {
@@ -111,7 +118,7 @@ export function submeshCells(x: StageProblemInput, m: number): SubmeshCells {
 }
 
 /** The DP's problem from every sub-mesh's options (cells[m] for sub-mesh m), in (l, i, m) order. */
-export function assembleStageProblem(x: StageProblemInput, cells: readonly SubmeshCells[]): { problem: StageDpProblem; meta: OptionMeta[]; parts: OptionParts } {
+export function assembleStageProblem(x: StageProblemInput, cells: readonly SubmeshCells[]): StageProblem {
   const L = x.layers;
   const M = x.space.submeshes.length;
   const n = cells.reduce((a, c) => a + c.s.length, 0);
@@ -120,7 +127,7 @@ export function assembleStageProblem(x: StageProblemInput, cells: readonly Subme
   const forward = new Float64Array(n), total = new Float64Array(n), weight = new Float64Array(n), send = new Float64Array(n);
   const capacity = new Float64Array(n), cap = new Int32Array(n), units = new Int32Array(n);
   const first = new Uint8Array(n), last = new Uint8Array(n);
-  // Where option o came from: its sub-mesh's cells and index there, and its layers (its StageCore is built when read).
+  // Where option o came from: its sub-mesh's cells and index there, and its layers (for metaOf).
   const from = new Int32Array(n), at = new Int32Array(n), start = new Int32Array(n), end = new Int32Array(n);
   let o = 0;
   for (let l = 0; l < L; l++) {
@@ -140,13 +147,13 @@ export function assembleStageProblem(x: StageProblemInput, cells: readonly Subme
       }
     }
   }
-  const meta = lazyArray<OptionMeta>(n, (p) => {
+  const metaOf = (p: number): OptionMeta => {
     const c = cells[from[p]];
     const k = at[p];
     const table = x.tables[c.mesh[k]]!;
     const core = stageCore(table, c.mesh[k], start[p], end[p], x.remat[c.remat[k]]);
     return { core: zeroOptions(table, core, x.zeroLevels, x.microbatches)[c.zero[k]], sendSeconds: send[p] };
-  });
+  };
   const throughput = x.objective === 'throughput';
   return {
     problem: {
@@ -162,12 +169,12 @@ export function assembleStageProblem(x: StageProblemInput, cells: readonly Subme
       // (every stage's compute and transfers: the sum) over S.
       roundTrip: x.training && x.schedule !== 'gpipe',
     },
-    meta,
+    metaOf,
     parts: { forward, total, send, ...(x.training ? { weight } : {}), sync: optOnce.slice(), first, last, capacity, cap, units },
   };
 }
 
 /** The stage DP's options for every layer range, sub-mesh shape, logical mesh, recomputation and ZeRO level. */
-export function buildStageProblem(x: StageProblemInput): { problem: StageDpProblem; meta: OptionMeta[]; parts: OptionParts } {
+export function buildStageProblem(x: StageProblemInput): StageProblem {
   return assembleStageProblem(x, x.space.submeshes.map((_, m) => submeshCells(x, m)));
 }

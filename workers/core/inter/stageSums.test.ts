@@ -104,7 +104,8 @@ describe('stage options from running sums', () => {
         schedule: '1f1b', remat: RECOMPUTES, memoryLimitBytes: [whole * 4], training: true, objective: 'step', maxStages: 4,
         zeroLevels: [1, 2, 3], ...(perPart ? { unitsPerLayer: [1, 1, 1, 1] } : {}),
       };
-      const got = buildStageProblem(input);
+      const built = buildStageProblem(input);
+      const got = { ...built, meta: Array.from({ length: built.problem.optSum.length }, (_, o): OptionMeta => built.metaOf(o)) };
       const want = reference(input);
       expect(Array.from(got.problem.optStart)).toEqual(want.optStart);
       expect(Array.from(got.problem.optSum)).toEqual(want.opts.map((o) => o.s));
