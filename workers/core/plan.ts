@@ -56,8 +56,8 @@ export { defaultPlanOptions } from './plan/defaults.ts';
  * Strategy sources of the search, one mesh variant each; the DP picks per stage. 'template': Megatron-style
  * DP x TP with weight-update sharding (memory-lean; ZeRO levels re-priced per stage, inter/zeroStages.ts), experts
  * spread over all of axis 0 when the model has them; for MoE models also 'template-dense' (experts replicated over
- * axis 0 and split by TP: no all-to-all) and 'template-ep<e>' (expert groups of e devices of axis 0: one node's
- * share); 'ilp': the intra-op pass (fastest sharding, memory-unaware), on meshes with a model-parallel axis 1 only:
+ * axis 0 and split by TP: no all-to-all) and 'template-ep<e>' (expert groups of e devices of axis 0, every e that
+ * divides axis 0 and the experts: inter/expertChoice.ts); 'ilp': the intra-op pass (fastest sharding, memory-unaware), on meshes with a model-parallel axis 1 only:
  * on (n, 1) it has nothing to add; 'ilp+sp' the same answer with SP where it is Megatron-shaped (ZeRO levels are
  * re-priced on both, from the weights the answer keeps replicated). Forcing a ZeRO level or an EP degree keeps the templates only.
  */
@@ -66,7 +66,6 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
   const dense = manualProfileFn(ctx, { ...searchStrategy(ctx), expertParallel: false });
   const grouped = new Map<string, ProfileFn>();
   const experts = ctx.hasExperts ? expertCount(ctx.graph, ctx.tensors) : 0;
-  const gpusPerNode = ctx.cluster.nodes[0]?.gpus ?? 1;
   // A template variant with sequence or context parallelism ('template+sp+cp2-ring', inter/seqParallel.ts).
   const seqFns = new Map<string, ProfileFn>();
   let intra = deps.intra;
@@ -112,7 +111,7 @@ function profileSource(ctx: PlanContext, deps: PlanDeps): { profile: ProfileFn; 
       variantsOf: (l) => [
         // The ILP with and without SP / CP on its answer (inter/ilpSeqParallel.ts; one solve serves them all).
         ...(ilp && l[1] > 1 && !forced ? seqVariants('ilp', l, ctx.graph, ctx.options) : []),
-        ...(ctx.hasExperts ? expertVariants(l, gpusPerNode, experts, ctx.options.ep) : ['template']).flatMap((t) => seqVariants(t, l, ctx.graph, ctx.options)),
+        ...(ctx.hasExperts ? expertVariants(l, experts, ctx.options.ep) : ['template']).flatMap((t) => seqVariants(t, l, ctx.graph, ctx.options)),
       ],
     },
   };

@@ -63,11 +63,12 @@ describe('expert parallelism on one MoE layer (hand-computed)', () => {
     expect(profile(4, 2).collectives.find((c) => c.kind === 'all-to-all')!.bytes).toBe(tokenBytes * 2);
   });
 
-  it('degrees offered: the whole axis, one node\'s share, 1; a forced degree only where it divides axis 0', () => {
-    expect(expertVariants([32, 1], 8, 64)).toEqual(['template', 'template-ep8', 'template-dense']);
-    expect(expertVariants([4, 2], 8, 64)).toEqual(['template', 'template-dense']);
-    expect(expertVariants([16, 1], 8, 8)).toEqual(['template-ep8', 'template-dense']);
-    expect(expertVariants([16, 1], 8, 64, 4)).toEqual(['template-ep4']);
-    expect(expertVariants([2, 4], 8, 64, 4)).toEqual([]);
+  it('degrees offered: every divisor of axis 0 that divides the experts, largest first; a forced degree only where it divides axis 0', () => {
+    expect(expertVariants([32, 1], 64)).toEqual(['template', 'template-ep16', 'template-ep8', 'template-ep4', 'template-ep2', 'template-dense']);
+    expect(expertVariants([4, 2], 64)).toEqual(['template', 'template-ep2', 'template-dense']);
+    expect(expertVariants([16, 1], 8)).toEqual(['template-ep8', 'template-ep4', 'template-ep2', 'template-dense']);
+    expect(expertVariants([12, 1], 8)).toEqual(['template-ep4', 'template-ep2', 'template-dense']);
+    expect(expertVariants([16, 1], 64, 4)).toEqual(['template-ep4']);
+    expect(expertVariants([2, 4], 64, 4)).toEqual([]);
   });
 });

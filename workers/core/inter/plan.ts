@@ -141,7 +141,7 @@ export interface PlanOptions {
    * fastest level per grid point. */
   readonly zero?: ZeroLevel | 'auto';
   /** MoE models, search: every stage's expert-parallel degree (1: experts tensor-parallel); absent: the search
-   * chooses per stage among the whole data-parallel axis, one node's share of it, and 1. */
+   * chooses per stage among every degree that divides the data-parallel axis and the experts. */
   readonly ep?: number;
   /** MoE models: expert capacity over tokens x top_k / experts (default 1.25): the dispatch and combine
    * all-to-alls move capacityFactor x tokens x top_k x hidden elements each way. */
