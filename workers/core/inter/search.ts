@@ -13,7 +13,7 @@ import { pipelineChoices, solvePriced, type ScheduleChoice } from './schedulePri
 import type { LayerClustering } from './layerConstruction.ts';
 import type { CostContext, LayerCosts } from './stageCosts.ts';
 import { meshTables, searchTables } from './meshTables.ts';
-import type { MeshSpace, SubmeshChoice } from './meshSpace.ts';
+import type { MeshChoice, MeshSpace, SubmeshChoice } from './meshSpace.ts';
 import { cancellationPoint, type CancelSignal } from '../progress.ts';
 import type { Recompute, StageCore, StageProblemInput } from './stageOptions.ts';
 import { assembleStageProblem, buildStageProblem, submeshCells, type SubmeshCells } from './stageProblem.ts';
@@ -51,6 +51,8 @@ export interface SearchInput {
   readonly zeroLevels?: readonly ZeroLevel[];
   /** StageProblemInput.syncEveryStage: every stage's gradient sync priced, an upper bound on what the step exposes. */
   readonly syncEveryStage?: boolean;
+  /** Logical meshes (strategy variants) the DP may use; absent: all (plan/alternatives.ts narrows it). */
+  readonly keepMesh?: (mesh: MeshChoice) => boolean;
 }
 
 export interface SearchResult {
@@ -147,7 +149,8 @@ export async function searchStages(x: SearchInput, progress?: ProgressCallback, 
     const b = x.globalBatch / B;
     const label = `B=${B} (micro-batch ${b})`;
     // Meshes whose data-parallel axis does not divide the micro-batch offer the DP no option (stageOptions.ts).
-    const input = problemInput(x, B, searchTables(cost, b));
+    const tables = searchTables(cost, b);
+    const input = problemInput(x, B, x.keepMesh ? tables.map((t, id) => (x.keepMesh!(cost.space.meshes[id]) ? t : undefined)) : tables);
     const { maxStages } = input;
     const baseSchedule = input.schedule;
     const { problem, metaOf, parts } = prep ? assembleStageProblem(input, prep.cells(k, input)) : buildStageProblem(input);

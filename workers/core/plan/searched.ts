@@ -12,6 +12,7 @@ import type { CancelSignal } from '../progress.ts';
 import { SearchPrep, searchStages, type Candidate, type SearchInput } from '../inter/search.ts';
 import type { UnitProfile } from '../inter/unitProfile.ts';
 import { assemblePlan, type AssembleInput } from './assemble.ts';
+import { narrowedPlans } from './alternatives.ts';
 import { PlacementError } from '../inter/placement.ts';
 import { gpuSpec } from '../cluster/topology.ts';
 import { opSeconds } from '../cost/opCost.ts';
@@ -156,11 +157,14 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
     resync.push({ label: `B=${candidate.microbatches}, every stage's sync priced`, stepSeconds: safer?.objectiveSeconds ?? Infinity, feasible: safer !== undefined,
       note: `the DP's ${candidate.objectiveSeconds.toPrecision(4)} s simulated ${p.stepSeconds.toPrecision(4)} s${q ? `; this slicing simulates ${q.stepSeconds.toPrecision(4)} s` : ''}` });
   }
+  // The DP's pick measurably mispriced: the same count under each narrowing a user could force (plan/alternatives.ts).
+  const narrowed = kind === 'searched' ? await narrowedPlans(input, simulatedOf, ctx.hasExperts, assemble, signal) : undefined;
+  if (narrowed) { plans.push(...narrowed.plans); dpRuns += narrowed.dpRuns; }
   const simulated: SearchTraceEntry[] = plans.map((p) => ({
     label: `simulated: B=${p.microbatches}, ${p.stages.length} stages${ctx.options.schedule === 'auto' || p.virtualStages ? `, ${p.schedule}${p.virtualStages ? ` v=${p.virtualStages}` : ''}` : ''}`,
     stepSeconds: p.stepSeconds,
     feasible: p.feasible,
     note: p.stages.map((s) => `${s.layers[0]}-${s.layers[1] - 1}@${s.submeshShape.join('x')}/${s.logicalMesh.join('x')}${s.remat ? 'r' : s.recompute === 'selective' ? 's' : ''}`).join(' '),
   }));
-  return { plans: rankPlans(plans), trace: [...res.trace, ...resync, ...unplaced, ...simulated], profiles: memo.size, dpRuns };
+  return { plans: rankPlans(plans), trace: [...res.trace, ...resync, ...(narrowed?.trace ?? []), ...unplaced, ...simulated], profiles: memo.size, dpRuns };
 }
