@@ -103,8 +103,9 @@ export async function narrowedPlans(input: SearchInput, simulated: ReadonlyMap<C
   const plans: Plan[] = [];
   const trace: SearchTraceEntry[] = [];
   let dpRuns = 0;
+  // The step objective only: under the throughput objective the DP's figure is not a step to compare with.
   const feasible = [...simulated].filter(([, p]) => p.feasible).sort(([, p], [, q]) => p.stepSeconds - q.stepSeconds);
-  if (!feasible.length || !worthAlternatives(feasible[0][0], feasible[0][1].stepSeconds)) return { plans, trace, dpRuns };
+  if (input.objective !== 'step' || !feasible.length || !worthAlternatives(feasible[0][0], feasible[0][1].stepSeconds)) return { plans, trace, dpRuns };
   const [candidate, p] = feasible[0];
   let top: { flag: string; plan: Plan } | undefined;
   const narrowings = narrowingsFor(candidate, input.cost.space, input, hasExperts);
