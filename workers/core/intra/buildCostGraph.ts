@@ -85,6 +85,9 @@ export function stageEnv(input: IntraInput, ops: readonly Op[]): { env: StageEnv
   return { env, nodes, nodeOfTensor, training };
 }
 
+/** Spec numbers of a stage stay far below this: (from, to) -> from x span + to is one exact double per pair. */
+const SPEC_KEY_SPAN = 2 ** 26;
+
 function groupBy<T>(items: readonly T[], key: (x: T) => string): { group: number[]; reps: T[] } {
   const index = new Map<string, number>();
   const reps: T[] = [];
@@ -104,7 +107,16 @@ export function buildStageCostGraph(input: IntraInput): StageCostGraph {
   const choices = nodes.map((n) => expandNode(n, env));
   const microbatches = Math.max(1, input.microbatches ?? 1);
   const edges: EdgeDetail[] = [];
-  const memo = new Map<string, number>(); // resharding seconds by (bytes, from, to, direction): edges repeat them
+  const mesh = env.ctx.mesh;
+  // Resharding seconds by (bytes, direction), then (from spec, to spec): edges repeat them. Specs are numbered by
+  // their text (formatSpec), so a price is found by two numbers rather than by a string built for each cell.
+  const memo = new Map<string, Map<number, number>>();
+  const specIds = new Map<string, number>();
+  const specId = (text: string): number => {
+    let id = specIds.get(text);
+    if (id === undefined) specIds.set(text, (id = specIds.size));
+    return id;
+  };
   nodes.forEach((_, to) => {
     const consumed = [...choices[to][0].consumes.keys()];
     for (const t of consumed) {
@@ -113,23 +125,32 @@ export function buildStageCostGraph(input: IntraInput): StageCostGraph {
       const toSide = groupBy(choices[to].map((c) => c.consumes.get(t) as readonly Spec[]), (r) => r.map(formatSpec).join('|'));
       const bytes = env.ctx.bytes(t);
       const grad = env.gradient(t);
-      const mesh = env.ctx.mesh;
-      const price = (src: Spec, r: Spec, backward: boolean): number => {
-        if (backward && grad === 'none') return 0;
-        const key = `${bytes}|${formatSpec(src)}|${formatSpec(r)}|${backward ? grad : 'fwd'}`;
-        let v = memo.get(key);
-        if (v === undefined) {
-          v = backward ? stepsSeconds(backwardReshardSteps(bytes, src, r, mesh, grad === 'parameter'), mesh) : reshardSeconds(bytes, src, r, mesh);
-          memo.set(key, v);
-        }
-        return v;
+      const fromIds = fromSide.reps.map((src) => specId(formatSpec(src)));
+      const toIds = toSide.reps.map((reqs) => reqs.map((r) => specId(formatSpec(r))));
+      const priced = (backward: boolean): (readonly number[])[] => {
+        if (backward && grad === 'none') return fromSide.reps.map(() => toSide.reps.map(() => 0));
+        const direction = `${bytes}|${backward ? grad : 'fwd'}`;
+        let prices = memo.get(direction);
+        if (!prices) memo.set(direction, (prices = new Map()));
+        return fromSide.reps.map((src, i) => toSide.reps.map((reqs, j) => {
+          let sum = 0;
+          reqs.forEach((r, k) => {
+            const key = fromIds[i] * SPEC_KEY_SPAN + toIds[j][k];
+            let v = prices.get(key);
+            if (v === undefined) {
+              v = backward ? stepsSeconds(backwardReshardSteps(bytes, src, r, mesh, grad === 'parameter'), mesh) : reshardSeconds(bytes, src, r, mesh);
+              prices.set(key, v);
+            }
+            sum += v;
+          });
+          return sum;
+        }));
       };
-      const cell = (src: Spec, reqs: readonly Spec[], backward: boolean): number => reqs.reduce((s, r) => s + price(src, r, backward), 0);
       edges.push({
         tensor: t, from, to,
         fromSpecs: fromSide.reps, toSpecs: toSide.reps, fromGroup: fromSide.group, toGroup: toSide.group,
-        forwardSeconds: fromSide.reps.map((src) => toSide.reps.map((reqs) => cell(src, reqs, false))),
-        backwardSeconds: fromSide.reps.map((src) => toSide.reps.map((reqs) => cell(src, reqs, true))),
+        forwardSeconds: priced(false),
+        backwardSeconds: priced(true),
       });
     }
   });
