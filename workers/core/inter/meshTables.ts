@@ -51,13 +51,14 @@ export function meshTables(ctx: CostContext, batch: number, ids: readonly number
 }
 
 /**
- * Calls `ready(g)` for each group of meshes (a sub-mesh's logical meshes) once every unit is profiled on all of
- * them; `hooks` are to be given to profileUnits. Nothing runs before every profile job has been handed out (the
- * intra-op solves posted to their thread), then the groups' work runs one at a time, yielding in between
- * (cancellationPoint) so that the caller's other work interleaves; `stop` ends it (the search builds what is left).
+ * Runs `work(g)`'s steps for each group of meshes (a sub-mesh's logical meshes) once every unit is profiled on all
+ * of them; `hooks` are to be given to profileUnits. Nothing runs before every profile job has been handed out (the
+ * intra-op solves posted to their thread); then the steps run one at a time, each after a cancellationPoint, so that
+ * a cancel is heard within one step and the caller's other work interleaves; `stop` ends it (the search builds what
+ * is left).
  */
 export function aheadOfProfiles(ctx: CostContext, units: readonly Unit[], groups: readonly (readonly number[])[],
-  ready: (group: number) => void, signal?: CancelSignal): { hooks: ProfileHooks; stop: () => void } {
+  work: (group: number) => readonly (() => void)[], signal?: CancelSignal): { hooks: ProfileHooks; stop: () => void } {
   const groupsOf = new Map<string, number[]>();
   const pending = groups.map((ids, g) => {
     const keys = new Set(ids.flatMap((id) => {
@@ -67,7 +68,7 @@ export function aheadOfProfiles(ctx: CostContext, units: readonly Unit[], groups
     for (const k of keys) groupsOf.set(k, [...(groupsOf.get(k) ?? []), g]);
     return keys.size;
   });
-  const queue: number[] = [];
+  const queue: (() => void)[] = [];
   let stopped = false;
   let started = false;
   let running = false;
@@ -76,7 +77,7 @@ export function aheadOfProfiles(ctx: CostContext, units: readonly Unit[], groups
     while (queue.length) {
       await cancellationPoint(signal);
       if (stopped) break;
-      ready(queue.shift()!);
+      queue.shift()!();
     }
     running = false;
   };
@@ -85,7 +86,7 @@ export function aheadOfProfiles(ctx: CostContext, units: readonly Unit[], groups
   return {
     hooks: {
       profiled: (key) => {
-        for (const g of groupsOf.get(key) ?? []) if (--pending[g] === 0) queue.push(g);
+        for (const g of groupsOf.get(key) ?? []) if (--pending[g] === 0) queue.push(...work(g));
         kick();
       },
       allStarted: () => { started = true; kick(); },

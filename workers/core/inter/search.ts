@@ -110,7 +110,7 @@ function problemInput(x: SearchInput, B: number, tables: readonly (LayerCosts | 
 
 /**
  * A search's stage problems built ahead: per micro-batch count, each sub-mesh's options (stageProblem.ts
- * submeshCells) built once its meshes are profiled (searchedPlans calls `prepare` while the other sub-meshes'
+ * submeshCells) built once its meshes are profiled (searchedPlans runs `steps` while the other sub-meshes'
  * intra-op solves run); searchStages builds whatever was not.
  */
 export class SearchPrep {
@@ -120,11 +120,11 @@ export class SearchPrep {
     this.built = x.microbatchCounts.map(() => []);
   }
 
-  /** Sub-mesh m's tables and options at every micro-batch count. */
-  prepare(m: number): void {
+  /** Sub-mesh m's tables and options at every micro-batch count, one step per count. */
+  steps(m: number): (() => void)[] {
     const { cost } = this.x;
     const ids = cost.space.submeshes[m].meshes.map((mesh) => mesh.id);
-    this.x.microbatchCounts.forEach((B, k) => {
+    return this.x.microbatchCounts.map((B, k) => () => {
       this.built[k][m] ??= submeshCells(problemInput(this.x, B, meshTables(cost, this.x.globalBatch / B, ids)), m);
     });
   }

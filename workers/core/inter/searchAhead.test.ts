@@ -28,7 +28,7 @@ function setup() {
 }
 
 describe('the stage search built ahead of its profiles', () => {
-  it('calls ready(g) once per sub-mesh, after every job was handed out and every unit is profiled on all its meshes, and not after stop', async () => {
+  it('runs the steps of each sub-mesh once all its meshes are profiled and every job was handed out, not after stop, and hears a cancel between steps', async () => {
     const { ctx, space, memo, cost } = setup();
     const units = ctx.clustering.unitGraph.units;
     const groups = space.submeshes.map((s) => s.meshes.map((m) => m.id));
@@ -40,15 +40,18 @@ describe('the stage search built ahead of its profiles', () => {
       yieldToHost: () => (Date.now() - last < 50 ? Promise.resolve() : new Promise<void>((r) => setImmediate(() => { last = Date.now(); r(); }))),
     };
     const ahead = aheadOfProfiles(cost, units, groups, (g) => {
-      // Every profile of the group's meshes is there when it is called.
+      // Every profile of the group's meshes is there when its work is asked for.
       for (const id of groups[g]) {
         const mesh = space.meshes[id];
         for (const u of units) expect(memo.has(profileKey(u, mesh, space.submeshes[mesh.shape]))).toBe(true);
       }
-      // Every solve was posted before any of the work ahead (it would delay the solver's thread).
-      expect(handed).toBe(jobs);
-      seen.push(g);
+      return [() => {
+        // Every solve was posted before any of the work ahead (it would delay the solver's thread).
+        expect(handed).toBe(jobs);
+        seen.push(g);
+      }, () => { steps++; }];
     }, signal);
+    let steps = 0;
     // Profiles answered one sub-mesh at a time, the last sub-mesh last.
     const base = manualProfileFn(ctx, strategy);
     const jobs = new Set(space.meshes.flatMap((m) => units.map((u) => profileKey(u, m, space.submeshes[m.shape])))).size;
@@ -65,14 +68,23 @@ describe('the stage search built ahead of its profiles', () => {
     await new Promise((r) => setTimeout(r, 5));
     expect(answered).toBe(memo.size);
     expect([...seen].sort((a, b) => a - b)).toEqual(groups.map((_, g) => g));
+    expect(steps).toBe(groups.length);
     // After stop, newly completed groups are not built.
     const late = setup();
     const lateSeen: number[] = [];
-    const stopped = aheadOfProfiles(late.cost, units, groups, (g) => lateSeen.push(g));
+    const stopped = aheadOfProfiles(late.cost, units, groups, (g) => [() => { lateSeen.push(g); }]);
     stopped.stop();
     await profileUnits(units, late.space, base, undefined, undefined, late.memo, 1, stopped.hooks);
     await new Promise((r) => setTimeout(r, 5));
     expect(lateSeen).toEqual([]);
+    // A cancel is heard between steps: the step that aborts is the last to run.
+    const cancelled = setup();
+    const ran: number[] = [];
+    const abort = { aborted: false, reason: new Error('cancelled') };
+    const ahead2 = aheadOfProfiles(cancelled.cost, units, groups, (g) => [0, 1, 2].map((k) => () => { ran.push(g * 10 + k); if (ran.length === 2) abort.aborted = true; }), abort);
+    await profileUnits(units, cancelled.space, base, undefined, undefined, cancelled.memo, 1, ahead2.hooks);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ran).toHaveLength(2);
   });
 
   it('tables built mesh by mesh equal the table built for all meshes at once', async () => {
@@ -97,7 +109,7 @@ describe('the stage search built ahead of its profiles', () => {
     const b = setup();
     for (const s of [a, b]) await profileUnits(s.ctx.clustering.unitGraph.units, s.space, manualProfileFn(s.ctx, strategy), undefined, undefined, s.memo);
     const prep = new SearchPrep(b.input);
-    for (let m = 0; m < b.space.submeshes.length; m += 2) prep.prepare(m);
+    for (let m = 0; m < b.space.submeshes.length; m += 2) for (const step of prep.steps(m)) step();
     const plain = await searchStages(a.input);
     const ahead = await searchStages(b.input, undefined, undefined, prep);
     expect(ahead.trace).toEqual(plain.trace);

@@ -109,7 +109,7 @@ export async function searchedPlans(ctx: PlanContext, kind: PlanKind, label: str
   // Each sub-mesh's cost tables and stage options are built once its meshes are profiled, while the other meshes'
   // intra-op solves run (inter/search.ts SearchPrep).
   const prep = new SearchPrep(input);
-  const ahead = aheadOfProfiles(cost, ctx.clustering.unitGraph.units, space.submeshes.map((s) => s.meshes.map((m) => m.id)), (m) => prep.prepare(m), signal);
+  const ahead = aheadOfProfiles(cost, ctx.clustering.unitGraph.units, space.submeshes.map((s) => s.meshes.map((m) => m.id)), (m) => prep.steps(m), signal);
   try {
     await profileUnits(ctx.clustering.unitGraph.units, space, profile, progress, signal, memo, ctx.concurrency, ahead.hooks);
   } finally {
