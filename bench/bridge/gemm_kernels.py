@@ -8,7 +8,6 @@ import glob, gzip, io, json, re, sys, tarfile, os
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCORE = 8 * 16 * 1024 * 1024
 BYTES = {'pred': 1, 'bf16': 2, 'f16': 2, 'f32': 4, 's32': 4}
 
 
@@ -19,7 +18,7 @@ def elements(shape):
     return n
 
 
-def score_bytes(shapes):
+def score_bytes(shapes, SCORE, layers):
     """Bytes per score element of the score-sized tensors among `shapes` ('bf16[128,1024,1024]', ...); a stacked
     [layers, ...] residual counts one layer's slice (what one call touches)."""
     total = 0
@@ -31,12 +30,13 @@ def score_bytes(shapes):
         dims = [int(d) for d in m.group(2).split(',') if d]
         if n == SCORE:
             total += BYTES.get(m.group(1), 0)
-        elif dims and dims[0] == 24 and n == 24 * SCORE:
+        elif dims and dims[0] == layers and n == layers * SCORE:
             total += BYTES.get(m.group(1), 0)
     return total
 
 
-def program(tgz):
+def program(tgz, score, layers=24):
+    SCORE = score
     tf = tarfile.open(tgz)
     hlo = next(m for m in tf.getmembers() if 'jit_step' in m.name and m.name.endswith('after_optimizations.txt'))
     txt = tf.extractfile(hlo).read().decode()
@@ -60,7 +60,7 @@ def program(tgz):
             if not m:
                 continue
             params = [re.match(r'%?[\w.\-]+ = (\S+) parameter', il).group(1) for il in comps.get(m.group(3), []) if ' parameter(' in il]
-            b = score_bytes(params + [m.group(2)])
+            b = score_bytes(params + [m.group(2)], SCORE, layers)
             if b:
                 fusions[m.group(1).replace('.', '_')] = {'loop': loops.get(c, 'step'), 'bytesPerScoreElement': b,
                                                          'output': m.group(2).split('{')[0], 'operands': [p.split('{')[0] for p in params]}
@@ -82,12 +82,20 @@ def program(tgz):
 
 
 def main(out):
+    E = 1024 * 1024  # seq 1024: a score tensor is batch x heads x 2^20 elements
     res = {'what': 'GPT-350M b8 seq 1024 bf16-adam32 on one H100 (gemm-run.sh): the score-sized fusions per program',
-           'rematOn': program(os.path.join(HERE, 'h100x1-gemm-hlo-remat-on.tgz')),
-           'rematOff': program(os.path.join(HERE, 'h100x1-gemm-hlo-remat-off.tgz'))}
+           'rematOn': program(os.path.join(HERE, 'h100x1-gemm-hlo-remat-on.tgz'), 8 * 16 * E),
+           'rematOff': program(os.path.join(HERE, 'h100x1-gemm-hlo-remat-off.tgz'), 8 * 16 * E),
+           # gemm-run.sh T: three more remat rows (batch x heads: 16 x 16, 8 x 16, 8 x 32)
+           'gpt-350M b16 remat=on': program(os.path.join(HERE, 'h100x1-gemm-hlo-gpt-350M_b16_remat-on.tgz'), 16 * 16 * E),
+           'gpt-760M b8 remat=on': program(os.path.join(HERE, 'h100x1-gemm-hlo-gpt-760M_b8_remat-on.tgz'), 8 * 16 * E),
+           'gpt-1.3B b8 remat=on': program(os.path.join(HERE, 'h100x1-gemm-hlo-gpt-1.3B_b8_remat-on.tgz'), 8 * 32 * E)}
     with open(out, 'w') as f:
         json.dump(res, f, indent=1)
-    for k in ('rematOn', 'rematOff'):
+    for k in res:
+        if k == 'what':
+            continue
+        print(k, res[k]['gemmCalls'], res[k]['gemmMs'], res[k]['kernelMs'])
         for x in res[k]['scoreKernels']:
             print(k, x['name'], x['loop'], x['calls'], x['msPerCall'], x['bytesPerScoreElement'], x['output'], x['operands'])
 
