@@ -127,24 +127,34 @@ export function buildStageCostGraph(input: IntraInput): StageCostGraph {
       const grad = env.gradient(t);
       const fromIds = fromSide.reps.map((src) => specId(formatSpec(src)));
       const toIds = toSide.reps.map((reqs) => reqs.map((r) => specId(formatSpec(r))));
+      // Plain loops: this runs cold (a CLI's ILP thread builds each graph once), where closures per cell cost most.
       const priced = (backward: boolean): (readonly number[])[] => {
-        if (backward && grad === 'none') return fromSide.reps.map(() => toSide.reps.map(() => 0));
+        const none = backward && grad === 'none';
         const direction = `${bytes}|${backward ? grad : 'fwd'}`;
         let prices = memo.get(direction);
         if (!prices) memo.set(direction, (prices = new Map()));
-        return fromSide.reps.map((src, i) => toSide.reps.map((reqs, j) => {
-          let sum = 0;
-          reqs.forEach((r, k) => {
-            const key = fromIds[i] * SPEC_KEY_SPAN + toIds[j][k];
-            let v = prices.get(key);
-            if (v === undefined) {
-              v = backward ? stepsSeconds(backwardReshardSteps(bytes, src, r, mesh, grad === 'parameter'), mesh) : reshardSeconds(bytes, src, r, mesh);
-              prices.set(key, v);
+        const rows: number[][] = [];
+        for (let i = 0; i < fromSide.reps.length; i++) {
+          const src = fromSide.reps[i];
+          const row: number[] = [];
+          for (let j = 0; j < toSide.reps.length; j++) {
+            const reqs = toSide.reps[j];
+            let sum = 0;
+            for (let k = 0; !none && k < reqs.length; k++) {
+              const key = fromIds[i] * SPEC_KEY_SPAN + toIds[j][k];
+              let v = prices.get(key);
+              if (v === undefined) {
+                const r = reqs[k];
+                v = backward ? stepsSeconds(backwardReshardSteps(bytes, src, r, mesh, grad === 'parameter'), mesh) : reshardSeconds(bytes, src, r, mesh);
+                prices.set(key, v);
+              }
+              sum += v;
             }
-            sum += v;
-          });
-          return sum;
-        }));
+            row.push(sum);
+          }
+          rows.push(row);
+        }
+        return rows;
       };
       edges.push({
         tensor: t, from, to,
