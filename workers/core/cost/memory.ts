@@ -78,8 +78,9 @@ export function modelStateBytes(paramCount: number, p: Precision, sharding: Stat
   };
 }
 
-/** Elementwise functions whose backward needs none of their inputs. */
-const LINEAR_ELEMENTWISE = new Set(['add', 'sub', 'neg', 'convert', 'copy', 'bias', 'residual']);
+/** Elementwise functions whose backward needs none of their activation inputs. Rotary position embedding,
+ * x cos + rotate(x) sin, is linear in x: its backward reads only the cos/sin tables (constants). */
+const LINEAR_ELEMENTWISE = new Set(['add', 'sub', 'neg', 'convert', 'copy', 'bias', 'residual', 'rotary']);
 
 /** Activation tensors the backward of `op` reads (its saved inputs or output). */
 export function savedForBackward(op: Op, tensor: (id: string) => Tensor | undefined): Tensor[] {
@@ -95,12 +96,20 @@ export function savedForBackward(op: Op, tensor: (id: string) => Tensor | undefi
 
 
 /**
- * What a framework keeps for the backward. 'minimal': the inputs (or output) each op's backward reads, as a
- * hand-written backward (Megatron) keeps. 'autodiff': what JAX's autodiff of the composed primitives keeps
- * (the rows of calibration/h100-e2e-steps.json): a layer norm keeps its centred input and normalised output, GELU
- * (tanh form) four input-sized intermediates, a masked score its broadcast predicate (1 byte an element).
+ * What a framework keeps for the backward. 'minimal': the inputs (or output) each op's backward reads.
+ * 'autodiff': what JAX's autodiff of the composed primitives keeps (the rows of calibration/h100-e2e-steps.json):
+ * a layer norm keeps its centred input and normalised output, GELU (tanh form) four input-sized intermediates, a
+ * masked score its broadcast predicate (1 byte an element). 'fused': Megatron-Core / Transformer Engine's fused
+ * kernels: a layer / RMS norm keeps its input and fp32 statistics per row (mean and 1/sigma; RMS: 1/rms only),
+ * its output being kept by the linear after it (TE LayerNormLinear, apex FusedLayerNorm / FusedRMSNorm); bias-GeLU
+ * keeps its input (Megatron's bias_gelu fusion), bias-SwiGLU its input [gate, up] (bias_swiglu); scale, causal mask
+ * and softmax are one kernel keeping the softmax's output (ScaledUpperTriangMaskedSoftmax). Measured on the H100
+ * (calibration/h100-llama-block-memory.json: Llama and GPT blocks, to the byte).
  */
-export type ResidualPolicy = 'minimal' | 'autodiff';
+export type ResidualPolicy = 'minimal' | 'autodiff' | 'fused';
+
+/** Bytes of a fused norm's fp32 statistics per row. */
+const NORM_STAT_BYTES = 4;
 
 export interface ActivationOptions {
   readonly opIds?: readonly string[];
@@ -143,19 +152,32 @@ export function opResiduals(op: Op, tensor: (id: string) => Tensor | undefined, 
   const first = tensor(op.inputs[0]);
   if (policy === 'minimal' || !first) return plain;
   switch (op.kind) {
-    case 'layernorm': return ['centred', 'normalised'].map((k) => ({ key: `${op.id}:${k}`, bytes: bytes(first, normWidth(first)) }));
+    case 'layernorm':
+      if (policy === 'fused') return [{ key: first.id, bytes: bytes(first) }, { key: `${op.id}:stats`, bytes: normStatBytes(op, first) / divisor(first) }];
+      return ['centred', 'normalised'].map((k) => ({ key: `${op.id}:${k}`, bytes: bytes(first, normWidth(first)) }));
     case 'softmax': {
       const out = tensor(op.outputs[0]);
       return out ? [{ key: out.id, bytes: bytes(out, normWidth(out)) }] : plain;
     }
     case 'elementwise': {
       const fn = op.attrs.kind === 'elementwise' ? op.attrs.fn : '';
+      // Megatron's fused bias-GeLU keeps its input only (recomputing tanh's pieces); its fused scale-mask-softmax
+      // keeps the softmax's output only, so the masking keeps nothing.
+      if (policy === 'fused') return fn.includes('mask') ? [] : plain;
       if (fn === 'gelu') return [0, 1, 2, 3].map((i) => ({ key: `${op.id}:gelu${i}`, bytes: bytes(first) }));
       if (fn.includes('mask')) return [...plain, { key: `${op.id}:predicate`, bytes: bytes(first, 1) }];
       return plain;
     }
     default: return plain;
   }
+}
+
+/** A fused norm's statistics over all rows (whole tensor): one fp32 1/rms per row, or a mean and a 1/sigma. */
+function normStatBytes(op: Op, input: Tensor): number {
+  const axes = op.attrs.kind === 'norm' ? op.attrs.axes : [input.shape.length - 1];
+  const rows = numel(input) / axes.reduce((s, a) => s * input.shape[a], 1);
+  const rms = op.attrs.kind === 'norm' && op.attrs.rms === true;
+  return rows * NORM_STAT_BYTES * (rms ? 1 : 2);
 }
 
 /**

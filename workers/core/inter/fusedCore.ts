@@ -7,6 +7,7 @@ import { CAUSAL_FLOP_FRACTION, fusedAttentionSeconds, LOGSUMEXP_BYTES } from '..
 import { computeDType, type Precision } from '../cost/precision.ts';
 import type { TensorLookup } from '../cost/opCost.ts';
 import type { ModelGraph, Op } from '../ir/types.ts';
+import type { ResidualPolicy } from '../cost/memory.ts';
 
 /** A profiled kernel as read here (unitProfile.ts ProfiledKernel): its op and the devices its work is split over. */
 interface Kernel { readonly op: number; readonly tiles: number }
@@ -25,6 +26,8 @@ export function causalImbalance(cp: number): number {
 export interface AttentionCore {
   readonly ops: ReadonlySet<number>;
   readonly normsInFp32: boolean;
+  /** What the runtime's kernels keep (cost/memory.ts ResidualPolicy), as the unit profiles counted it. */
+  readonly residuals: ResidualPolicy;
   /** The cores run as fused kernels (cost/fusedAttention.ts): priced by their dots' FLOPs at the fused kernel's
    * efficiency, the backward 2.5x, nothing s x s kept; absent: naive (each op priced, its residuals kept). */
   readonly fused?: boolean;

@@ -16,6 +16,7 @@ import { specReplicatedAxes, specTiles } from './specStrings.ts';
 
 export { specReplicatedAxes, specTiles } from './specStrings.ts';
 import { elementFractions, keptActivationBytes, type ProfiledCollective, type ProfiledKernel, type UnitProfile, type ZeroGroup } from './unitProfile.ts';
+import type { RuntimeTraits } from './runtime.ts';
 
 export function countParams(graph: ModelGraph, unit: Unit, tensors: ReadonlyMap<string, Tensor>): number {
   const seen = new Set<string>();
@@ -66,7 +67,8 @@ export function ilpZeroGroups(graph: ModelGraph, unit: Unit, plan: ShardingPlan,
 
 /** The profile of the intra-op pass's answer for one unit (ops' tiles from their specs; its collectives). */
 export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: ShardingPlan,
-  tensors: ReadonlyMap<string, Tensor>, training: boolean, precision: Precision, normsInFp32 = false,
+  tensors: ReadonlyMap<string, Tensor>, training: boolean, precision: Precision,
+  keeps: Pick<RuntimeTraits, 'normsInFp32' | 'residuals'> = { normsInFp32: false, residuals: 'autodiff' },
   sequenceParallel?: { readonly attentionOps: ReadonlySet<number> },
   contextParallel?: { readonly degree: number; readonly kind: CpKind; readonly link?: Link; readonly split?: CpSplit }): UnitProfile {
   const mesh = plan.meshShape;
@@ -82,7 +84,7 @@ export function profileFromSharding(graph: ModelGraph, unit: Unit, plan: Shardin
     const s = byId.get(op.id);
     const tiles = (s ? Math.max(1, ...[...s.outputSpecs, ...s.inputSpecs].map((x) => specTiles(x, mesh))) : 1) * (sp?.ops.has(i) ? mesh[1] : 1);
     kernels.push({ op: i, tiles, split: 'm', phase: op.phase === 'forward' ? 'forward' : 'backward' });
-    if (op.phase === 'forward') activationBytes += keptActivationBytes(op, tensors, tiles, seen, width, normsInFp32);
+    if (op.phase === 'forward') activationBytes += keptActivationBytes(op, tensors, tiles, seen, width, keeps.normsInFp32, keeps.residuals);
   }
   const collectives: ProfiledCollective[] = [];
   const zero = training ? ilpZeroGroups(graph, unit, plan, tensors, precisionBytes(precision).gradBytes) : undefined;

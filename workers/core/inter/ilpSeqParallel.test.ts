@@ -76,7 +76,7 @@ describe('sequence parallelism on an ILP answer (one GPT block, Megatron-shaped 
 
   it('the SP profile: those ops on twice the tiles, less activation memory, the same ring bytes forward', () => {
     const plain = profileFromSharding(graph, unit, plan, tensors, true, 'fp16-mixed');
-    const sp = profileFromSharding(graph, unit, plan, tensors, true, 'fp16-mixed', false, { attentionOps: attention });
+    const sp = profileFromSharding(graph, unit, plan, tensors, true, 'fp16-mixed', undefined, { attentionOps: attention });
     const tilesOf = (p: typeof plain, name: string) => p.kernels.find((k) => k.op === at(name))!.tiles;
     expect([tilesOf(plain, 'ln_1'), tilesOf(sp, 'ln_1')]).toEqual([1, 2]);
     expect([tilesOf(plain, 'mlp/fc1'), tilesOf(sp, 'mlp/fc1')]).toEqual([2, 2]);
@@ -124,7 +124,7 @@ describe('sequence parallelism on an ILP answer (one GPT block, Megatron-shaped 
     } as ShardingPlan;
     // K is [2, 4, 16, 16] split over the 2 devices of axis 0: a device holds half of it.
     expect(ilpContextParallelSplit(graph, unit, dp, tensors)).toBe(2);
-    const p = profileFromSharding(graph, unit, dp, tensors, true, 'fp16-mixed', false, undefined, { degree: 2, kind: 'ring' });
+    const p = profileFromSharding(graph, unit, dp, tensors, true, 'fp16-mixed', undefined, undefined, { degree: 2, kind: 'ring' });
     // Exactly the template's CP on (2, 1) (split n0 x tp = 2): forward (cp - 1) (K + V) / 2 = 4,096 B, backward twice.
     const want = contextParallelCollectives(graph, unit, tensors, 2, 2, 'ring');
     expect(p.collectives).toEqual(want.collectives);

@@ -53,7 +53,7 @@ function paramOperand(op: Op, tensors: ReadonlyMap<string, Tensor>): number {
 export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [number, number], precision: Precision,
   strategy: ManualStrategy, links: readonly [Link, Link], tensors: ReadonlyMap<string, Tensor>, training: boolean,
   runtime: RuntimeTraits = runtimeTraits()): UnitProfile {
-  const { normsInFp32 } = runtime;
+  const { normsInFp32, residuals } = runtime;
   const [n0, n1] = mesh;
   const tp = strategy.tensorParallel ? n1 : 1;
   if (!strategy.tensorParallel && n1 !== 1) throw new RangeError(`manualProfile: mesh ${n0}x${n1} without tensor parallelism`);
@@ -166,7 +166,10 @@ export function manualProfile(graph: ModelGraph, unit: Unit, mesh: readonly [num
         role = 'sequence';
         tiles = batchTiles * tp;
       }
-      activationBytes += keptActivationBytes(op, tensors, tiles, savedSeen, width, normsInFp32);
+      // A column-parallel op reads its input whole on every tensor-parallel rank and keeps it so for the weight
+      // gradient; under SP it keeps its sequence shard and gathers it again in backward (Korthikanti et al. 2022).
+      const whole = role === 'column' && !(sp && onSequence(op.inputs)) ? activationInput(op) : undefined;
+      activationBytes += keptActivationBytes(op, tensors, whole ? (t) => (t.id === whole ? batchTiles : tiles) : tiles, savedSeen, width, normsInFp32, residuals);
     }
     kernels.push({ op: i, tiles, split, phase: op.phase === 'forward' ? 'forward' : 'backward', role });
   }

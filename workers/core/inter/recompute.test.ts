@@ -44,7 +44,7 @@ describe('attention cores (selective recomputation, ir/attention.ts)', () => {
 });
 
 describe('recompute per stage: none, selective, full on one GPT layer (hand-computed)', () => {
-  it("selective drops the attention core's 5·a·s²·b bytes and recomputes its FLOPs; full keeps the layer input", async () => {
+  it("selective drops the attention core's 2·a·s²·b bytes and recomputes its FLOPs; full keeps the layer input", async () => {
     // One block: hidden h = 64, a = 4 heads, s = 32, micro-batch b = 8, fp16 activations, one V100.
     const h = 64, a = 4, s = 32, b = 8;
     const graph = zooModel('gpt-tiny', { dims: { layers: 1 } });
@@ -57,11 +57,12 @@ describe('recompute per stage: none, selective, full on one GPT layer (hand-comp
     const k = ctx.clustering.layers.findIndex((l) => ctx.clustering.unitGraph.units[l.unitStart].name === 'layer 0');
     expect(k).toBeGreaterThanOrEqual(0);
     const [none, selective, full] = (['none', 'selective', 'full'] as const).map((r) => stageCore(t, 0, k, k + 1, r));
-    // Scores (2 bytes), the mask's predicate (1 byte) and the probabilities (2 bytes) per element of [b, a, s, s].
-    expect(t.attentionActivationBytes[k]).toBe(5 * a * s * s * b);
-    expect(none.perMicrobatchBytes - selective.perMicrobatchBytes).toBe(5 * a * s * s * b);
+    // Megatron's fused scale-mask-softmax keeps only the probabilities (2 bytes per element of [b, a, s, s]); JAX's
+    // autodiff would keep the scores (2) and the mask's predicate (1) too, 5 a s^2 b (cost/memory.ts policies).
+    expect(t.attentionActivationBytes[k]).toBe(2 * a * s * s * b);
+    expect(none.perMicrobatchBytes - selective.perMicrobatchBytes).toBe(2 * a * s * s * b);
     expect(full.perMicrobatchBytes).toBe(2 * s * b * h); // the block's input
-    expect(selective.transientBytes).toBe(5 * a * s * s * b); // one layer's attention core live again in its backward
+    expect(selective.transientBytes).toBe(2 * a * s * s * b); // one layer's attention core live again in its backward
     // Recompute time: nothing, the attention core's forward, the whole forward.
     expect(none.recomputeSeconds).toBe(0);
     expect(selective.recomputeSeconds).toBeGreaterThan(0);
@@ -77,21 +78,21 @@ describe('recompute per stage: none, selective, full on one GPT layer (hand-comp
 });
 
 describe('the search chooses recomputation per stage', () => {
-  it('picks selective for GPT-760M at seq 1024 on one V100: it fits a micro-batch twice as large as no recompute, and recomputes less than full', async () => {
+  it('picks selective for GPT-760M at seq 2048 on one V100: no sequence fits without recompute, and it recomputes less than full', async () => {
+    // (At seq 1024 a micro-batch of 2 sequences fits without recompute since Megatron's fused softmax keeps only the
+    // probabilities, 2 a s^2 b, not 5 a s^2 b: cost/memory.ts 'fused'.)
     const { parseClusterSpec } = await import('../cluster/spec.ts');
     const { plan } = await import('../plan.ts');
-    const model = zooModel('gpt-760M', { batch: 2, seq: 1024 });
+    const model = zooModel('gpt-760M', { batch: 2, seq: 2048 });
     const cluster = parseClusterSpec('p3.16xlarge:1x1');
     const run = async (remat: 'auto' | 'on' | 'off' | 'selective') => plan(model, cluster, { ...defaultPlanOptions(model), remat }, undefined, undefined, { intra: 'manual' });
     const auto = await run('auto');
     const full = await run('on');
     const off = await run('off');
     if (!auto.ok || !full.ok) throw new Error('expected plans');
-    if (!off.ok) throw new Error('expected a plan without recomputation');
+    expect(off.ok).toBe(false); // one sequence of 2,048 tokens does not fit without recomputation
     expect(auto.plan.stages.map((s) => s.recompute)).toEqual(['selective']);
-    expect(auto.plan.microbatches).toBe(1);
-    expect(off.plan.microbatches).toBe(2); // a micro-batch of 2 sequences does not fit without recomputation
-    expect(auto.plan.stepSeconds).toBeLessThan(off.plan.stepSeconds);
+    expect(auto.plan.microbatches).toBe(2);
     expect(auto.plan.stages[0].remat).toBe(false);
     expect(full.plan.stages.every((s) => s.recompute === 'full')).toBe(true);
     expect(auto.plan.stepSeconds).toBeLessThan(full.plan.stepSeconds);

@@ -24,12 +24,12 @@ describe('runtime traits', () => {
     expect(runtimeTraits('megatron')).toEqual({
       rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3ForwardAllToAlls: 0, zero3RematAllToAlls: 0,
       noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false, fusedAttention: true, asyncColumnBackward: true,
-      memoryFraction: 1, gradientReduceOverlap: true,
+      memoryFraction: 1, gradientReduceOverlap: true, residuals: 'fused',
     });
     expect(runtimeTraits('xla')).toEqual({
       rematBlocksOnly: true, scanResidualPasses: 4, scanResidualCopyPasses: 1, copyEngineCollectiveSlowdown: 0.6, normsInFp32: true, stepsInFlight: 1, zero3ForwardAllToAlls: 1, zero3RematAllToAlls: 3,
       noRematGradientSyncFactor: 0.915 / 0.585, zero3LogitsAllToAll: true, fusedAttention: false, asyncColumnBackward: false,
-      memoryFraction: 0.75, gradientReduceOverlap: false,
+      memoryFraction: 0.75, gradientReduceOverlap: false, residuals: 'autodiff',
     });
     expect(isRepeatedBlock({ name: 'layer 3' })).toBe(true);
     expect(isRepeatedBlock({ name: 'post' })).toBe(false);

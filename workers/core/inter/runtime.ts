@@ -28,6 +28,7 @@ import {
 import type { Unit } from './units.ts';
 import type { GpuSpec } from '../cluster/types.ts';
 import type { Precision } from '../cost/precision.ts';
+import type { ResidualPolicy } from '../cost/memory.ts';
 import { fusedAttentionSupported } from '../cost/fusedAttention.ts';
 import type { UnitCost, UnitProfile } from './unitProfile.ts';
 
@@ -72,6 +73,9 @@ export interface RuntimeTraits {
    * --overlap-grad-reduce, PyTorch DDP's buckets (Li et al., VLDB'20), FSDP; on GPUs of that stack's era only
    * (overlapsGradientReduce). XLA's rows price their own overlap (GRADIENT_SYNC_NO_REMAT_FACTOR). */
   readonly gradientReduceOverlap: boolean;
+  /** What the backward keeps (cost/memory.ts ResidualPolicy): Megatron-Core / Transformer Engine's fused kernels
+   * ('fused': a norm keeps its input and fp32 statistics), JAX autodiff's composed primitives ('autodiff'). */
+  readonly residuals: ResidualPolicy;
 }
 
 /**
@@ -109,13 +113,14 @@ export function usesFusedAttention(choice: AttentionChoice | undefined, traits: 
 const TRAITS: Record<Runtime, RuntimeTraits> = {
   megatron: { rematBlocksOnly: false, scanResidualPasses: 0, scanResidualCopyPasses: 0, copyEngineCollectiveSlowdown: 0, normsInFp32: false, stepsInFlight: 1, zero3ForwardAllToAlls: 0, zero3RematAllToAlls: 0,
     noRematGradientSyncFactor: 1, zero3LogitsAllToAll: false, fusedAttention: true, asyncColumnBackward: true,
-    memoryFraction: 1, gradientReduceOverlap: true },
+    memoryFraction: 1, gradientReduceOverlap: true, residuals: 'fused' },
   xla: { rematBlocksOnly: true, scanResidualPasses: SCAN_RESIDUAL_PASSES, scanResidualCopyPasses: SCAN_RESIDUAL_COPY_PASSES,
     copyEngineCollectiveSlowdown: COPY_ENGINE_COLLECTIVE_SLOWDOWN, normsInFp32: true, stepsInFlight: ASYNC_STEPS_IN_FLIGHT,
     memoryFraction: XLA_ARENA_FRACTION,
     zero3ForwardAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
     zero3RematAllToAlls: ZERO3_ALL_TO_ALLS_PER_LAYER.remat - 2 * ZERO3_ALL_TO_ALLS_PER_LAYER.noRemat,
-    noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true, fusedAttention: false, asyncColumnBackward: false, gradientReduceOverlap: false },
+    noRematGradientSyncFactor: GRADIENT_SYNC_NO_REMAT_FACTOR, zero3LogitsAllToAll: true, fusedAttention: false, asyncColumnBackward: false, gradientReduceOverlap: false,
+    residuals: 'autodiff' },
 };
 
 export function runtimeTraits(runtime: Runtime = 'megatron'): RuntimeTraits {

@@ -104,11 +104,13 @@ describe('sequence parallelism, one GPT block on a (1, 2) mesh', () => {
     expect(on.cost.communicationSeconds).toBeCloseTo(seconds(on.p, 'forward') + 2 * half, 12);
   });
 
-  it('activation memory: the layer norms keep half (their two fp16 [S, H] residuals each, ln_1 and ln_2)', () => {
-    // A layer norm keeps its centred input and normalised output (cost/memory.ts 'autodiff'): 2 X per norm,
-    // 4 X for the block; SP over tp = 2 keeps 2 X of them: 8,388,608 bytes less. Everything else is unchanged
-    // (the residual adds keep nothing; the tensor-parallel region was already split).
-    expect(off.p.activationBytes - on.p.activationBytes).toBe(2 * X);
+  it('activation memory: SP halves the norms\' kept input and the column GEMMs\' kept input (2 X + 16 KiB less)', () => {
+    // Megatron's fused layer norm keeps its input X and an fp32 mean and 1/sigma per row (cost/memory.ts 'fused':
+    // 2,048 rows x 8 B = 16,384 B); the column GEMMs after ln_1 and ln_2 keep their input (the norm's output) whole on
+    // every tensor-parallel rank without SP, X each. With SP over tp = 2 all four are sequence shards: (2 X + 2 X +
+    // 2 x 16,384) / 2 = 8,404,992 bytes less. Everything else is unchanged (the residual adds keep nothing; the
+    // tensor-parallel region was already split).
+    expect(off.p.activationBytes - on.p.activationBytes).toBe(2 * X + 16_384);
     expect(on.p.kernels.filter((k) => k.role === 'sequence').length).toBeGreaterThanOrEqual(2);
   });
 });

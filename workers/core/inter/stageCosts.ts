@@ -183,7 +183,7 @@ export function layerCostTable(ctx: CostContext, batch: number, usable?: (mesh: 
   const gpus = new Map<string, GpuSpec>();
   const traits = runtimeTraits(ctx.runtime);
   const pb = precisionBytes(ctx.precision);
-  const cores = { ...attentionCoresOf(ctx.graph), normsInFp32: traits.normsInFp32 };
+  const cores = { ...attentionCoresOf(ctx.graph), normsInFp32: traits.normsInFp32, residuals: traits.residuals };
   return space.meshes.map((mesh) => {
     if (usable && !usable(mesh)) return undefined;
     const sub = space.submeshes[mesh.shape];

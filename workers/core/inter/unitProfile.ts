@@ -12,7 +12,7 @@ import { collectiveSeconds, type CollectiveKind } from '../cost/collectives.ts';
 import type { Precision } from '../cost/precision.ts';
 import type { ShardingPlan } from '../intra/types.ts';
 import type { ModelGraph, Op, Tensor } from '../ir/types.ts';
-import { opResiduals } from '../cost/memory.ts';
+import { opResiduals, type ResidualPolicy } from '../cost/memory.ts';
 import { causalImbalance, fusedCoreSeconds, logsumexpBytes, type AttentionCore } from './fusedCore.ts';
 
 export interface ProfiledKernel {
@@ -201,7 +201,7 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
   const forwardSeconds = fwdCompute + fwdComm;
   const backwardSeconds = training ? bwdCompute + bwdComm : 0;
   // Fused cores keep no scores or probabilities, only the log-sum-exp beside O (kept by the next op anyway).
-  const fusedSaving = fusedCore.length ? attentionResidualBytes(at, fusedCore, precision, attention!.normsInFp32) - logsumexpBytes(at, fusedCore) : 0;
+  const fusedSaving = fusedCore.length ? attentionResidualBytes(at, fusedCore, precision, attention!.normsInFp32, attention!.residuals) - logsumexpBytes(at, fusedCore) : 0;
   return {
     forwardSeconds,
     backwardSeconds,
@@ -211,7 +211,7 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
     computeSeconds: fwdCompute + (training ? bwdCompute : 0),
     communicationSeconds: fwdComm + (training ? bwdComm : 0),
     attentionRecomputeSeconds: attentionSeconds,
-    attentionActivationBytes: attentionKernels.length ? attentionResidualBytes(at, attentionKernels, precision, attention!.normsInFp32) : 0,
+    attentionActivationBytes: attentionKernels.length ? attentionResidualBytes(at, attentionKernels, precision, attention!.normsInFp32, attention!.residuals) : 0,
     weightGradientSeconds: !training ? 0 : p.explicitBackward ? Number.NaN : weightGradient,
   };
 }
@@ -220,7 +220,8 @@ export function evaluateProfile(p: UnitProfile, at: PricingGraph, gpu: GpuSpec, 
  * Residual bytes (per device, as keptActivationBytes counts them) the attention-core kernels keep for tensors they
  * make themselves: the scores, probabilities, dropout mask and output; not their inputs Q, K, V.
  */
-export function attentionResidualBytes(at: PricingGraph, kernels: readonly ProfiledKernel[], precision: Precision, normsInFp32: boolean): number {
+export function attentionResidualBytes(at: PricingGraph, kernels: readonly ProfiledKernel[], precision: Precision, normsInFp32: boolean,
+  policy: ResidualPolicy = 'autodiff'): number {
   const made = new Set<string>();
   for (const k of kernels) for (const t of at.graph.ops[k.op].outputs) made.add(t);
   const width = elementWidth(at.graph, precision);
@@ -228,7 +229,7 @@ export function attentionResidualBytes(at: PricingGraph, kernels: readonly Profi
   let bytes = 0;
   for (const k of kernels) {
     const op = at.graph.ops[k.op];
-    for (const r of opResiduals(op, at.tensors, width, (t) => (t.batchDim === undefined ? Infinity : k.tiles), 'autodiff', normsInFp32)) {
+    for (const r of opResiduals(op, at.tensors, width, (t) => (t.batchDim === undefined ? Infinity : k.tiles), policy, normsInFp32)) {
       if (seen.has(r.key) || !Number.isFinite(r.bytes) || (at.tensors(r.key) && !made.has(r.key))) continue;
       seen.add(r.key);
       bytes += r.bytes;
@@ -242,13 +243,16 @@ export function scalesWithBatch(op: { inputs: readonly string[]; outputs: readon
 }
 
 /**
- * Activation bytes the backward of `op` keeps (cost/memory.ts opResiduals, JAX autodiff residuals: a layer norm
- * keeps two tensors, a GELU four), per device, counting each residual once per unit (`seen`).
+ * Activation bytes the backward of `op` keeps (cost/memory.ts opResiduals under the runtime's policy: JAX autodiff
+ * keeps two tensors per layer norm and four per GELU; Megatron's fused norm its input and fp32 statistics), per
+ * device, counting each residual once per unit (`seen`). `tiles`: the ways the op splits its tensors, or per tensor
+ * (a column-parallel input is whole on every tensor-parallel rank).
  */
-export function keptActivationBytes(op: Op, tensors: ReadonlyMap<string, Tensor>, tiles: number, seen: Set<string>,
-  width: ElementWidth, normsInFp32 = false): number {
+export function keptActivationBytes(op: Op, tensors: ReadonlyMap<string, Tensor>, tiles: number | ((t: Tensor) => number), seen: Set<string>,
+  width: ElementWidth, normsInFp32 = false, policy: ResidualPolicy = 'autodiff'): number {
   let b = 0;
-  for (const r of opResiduals(op, (id) => tensors.get(id), width, (t) => (t.batchDim === undefined ? Infinity : tiles), 'autodiff', normsInFp32)) {
+  const divisor = typeof tiles === 'number' ? () => tiles : tiles;
+  for (const r of opResiduals(op, (id) => tensors.get(id), width, (t) => (t.batchDim === undefined ? Infinity : divisor(t)), policy, normsInFp32)) {
     if (seen.has(r.key) || !Number.isFinite(r.bytes) || r.bytes === 0) continue;
     seen.add(r.key);
     b += r.bytes;

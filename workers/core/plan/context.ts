@@ -143,6 +143,6 @@ export function intraProfileFn(ctx: PlanContext, intra: IntraFn, fallback: Profi
       degree: c.cp, kind: c.cpKind, link: expertGroupLink(ctx.cluster, mesh.canonical, mesh.logical, c.cp), ...(ctx.options.cpSplit ? { split: ctx.options.cpSplit } : {}),
     } : undefined;
     return profileFromSharding(ctx.graph, unit, plan, ctx.tensors, ctx.training, ctx.options.precision,
-      runtimeTraits(ctx.options.runtime).normsInFp32, c.sp ? { attentionOps } : undefined, cp);
+      runtimeTraits(ctx.options.runtime), c.sp ? { attentionOps } : undefined, cp);
   };
 }

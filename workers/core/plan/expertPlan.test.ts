@@ -10,7 +10,7 @@ describe('expert parallelism chosen by the search', () => {
   const cluster = parseClusterSpec('p3.16xlarge:2x8');
   const options = { ...defaultPlanOptions(model), precision: 'fp16-adafactor' as const };
 
-  it('spreads the experts (EP > 1 on most stages) and beats tensor-parallel experts by more than 3%', async () => {
+  it('spreads the experts (EP > 1 on most stages) and beats tensor-parallel experts by more than 1%', async () => {
     const auto = await plan(model, cluster, options, undefined, undefined, { intra: 'manual' });
     const tp = await plan(model, cluster, { ...options, ep: 1 }, undefined, undefined, { intra: 'manual' });
     if (!auto.ok || !tp.ok) throw new Error('expected plans');
@@ -18,13 +18,16 @@ describe('expert parallelism chosen by the search', () => {
     // Measured 9.31 s (two stages of EP 8) against 9.76 s (five stages, TP or replicated experts on 2-4 devices:
     // each holds more expert weights, so the pipeline is deeper). Before expert state was divided by its replicas
     // only (issue 14) and under Adam's 16 B: 9.30 s against 10.07 s; the honest state narrows the gap from 8% to 5%.
+    // With Megatron's fused kernels' residuals (mem405: a norm keeps its input, bias-GeLU its input, the fused
+    // softmax only its output) the activations shrink and TP experts need a shallower pipeline: 9.23 s (5 stages,
+    // EP 2, 4, 4 on three) against 9.35 s, 1.3%.
     const spread = auto.plan.stages.filter((s) => (s.expertParallel ?? 0) > 1).length;
     expect(spread).toBeGreaterThanOrEqual(auto.plan.stages.length / 2);
     expect(tp.plan.stages.every((s) => s.expertParallel === undefined || s.expertParallel === 1)).toBe(true);
-    expect(auto.plan.stepSeconds).toBeLessThan(tp.plan.stepSeconds / 1.03);
+    expect(auto.plan.stepSeconds).toBeLessThan(tp.plan.stepSeconds / 1.01);
   }, 180_000);
 
-  it('MoE-27B on 4 nodes of 8 V100s (the paper\'s 32-GPU case): expert groups inside nodes beat TP experts and node-spanning groups', async () => {
+  it('MoE-27B on 4 nodes of 8 V100s (the paper\'s 32-GPU case): expert groups inside nodes level with TP experts, both beat node-spanning groups', async () => {
     const big = zooModel('moe-27B', { batch: 1024 });
     const four = parseClusterSpec('p3.16xlarge:4x8');
     const run = async (ep?: number) => {
@@ -42,10 +45,13 @@ describe('expert parallelism chosen by the search', () => {
     // the drain: inter/stageOptions.ts). After V100 Megatron lost the backward overlap (4891c68) and NCCL's
     // start-ups (2358e59): auto 9.32 s (the 7-stage EP 4 layout), EP 4 forced 9.29 s; the counts whose later
     // syncs the DP still misprices (B=64, 32) are re-solved with every sync priced (plan/searched.ts, lateSync.test).
+    // With Megatron's fused kernels' residuals (mem405) the activations shrink: TP experts on 8 stages of 1 x 4 fit
+    // without data parallelism, 9.279 s, and EP 4 forced takes 9.295 s; the search's own pick is the TP layout
+    // (9.279 s); EP 16 across nodes 12.63 s. In-node expert groups and TP experts are now level (0.2%).
     const [auto, tp, wide, inNode] = [await run(), await run(1), await run(16), await run(4)];
-    expect(auto.stages.every((s) => (s.expertParallel ?? 0) > 1 && s.expertParallel! <= 8)).toBe(true);
-    expect(inNode.stepSeconds).toBeLessThan(tp.stepSeconds / 1.01);
-    expect(auto.stepSeconds).toBeLessThan(1.03 * inNode.stepSeconds);
+    expect(inNode.stages.every((s) => s.expertParallel === 4)).toBe(true);
+    expect(Math.abs(inNode.stepSeconds / tp.stepSeconds - 1)).toBeLessThan(0.01);
+    expect(auto.stepSeconds).toBeLessThanOrEqual(Math.min(inNode.stepSeconds, tp.stepSeconds) * (1 + 1e-9));
     expect(auto.stepSeconds).toBeLessThan(wide.stepSeconds / 1.1);
     expect(new Set(wide.stages.map((s) => s.expertParallel))).toEqual(new Set([16]));
   }, 240_000);
@@ -56,12 +62,13 @@ describe('expert parallelism chosen by the search', () => {
     expect(new Set(r.plan.stages.map((s) => s.expertParallel))).toEqual(new Set([8]));
   }, 180_000);
 
-  it('--ep 4 on 8-device stages: the DP shards the experts\' gradients over their 2 replicas (ZeRO-2)', async () => {
-    const r = await plan(model, cluster, { ...options, ep: 4 }, undefined, undefined, { intra: 'manual' });
+  it('--ep 4 --zero 2 on 8-device stages: the experts\' gradients are sharded over their 2 replicas', async () => {
+    // (The DP chose ZeRO-2 itself, 9.42 s, until Megatron's fused kernels' residuals were priced (mem405): with the
+    // smaller activations ZeRO-1 fits, 9.28 s; forced here, 9.34 s.)
+    const r = await plan(model, cluster, { ...options, ep: 4, zero: 2 }, undefined, undefined, { intra: 'manual' });
     if (!r.ok) throw new Error(r.reason);
-    // Measured: two stages of 8x1 at ZeRO-2, 9.42 s (9.45 s held to ZeRO-1, on a 4x2 and an 8x1 stage). At ZeRO-1 a
-    // device holds as many gradient bytes as parameter bytes (2 B each); at ZeRO-2 the experts' (most of the weights)
-    // are split over their 2 replicas and the rest over all 8: 1.27 GB of gradients beside 2.88 GB of parameters.
+    // At ZeRO-1 a device holds as many gradient bytes as parameter bytes (2 B each); at ZeRO-2 the experts' (most of
+    // the weights) are split over their 2 replicas and the rest over all 8: under half the parameter bytes.
     const wide = r.plan.stages.filter((s) => s.logicalMesh[0] === 8);
     expect(wide.length).toBeGreaterThan(0);
     for (const s of wide) {
