@@ -37,12 +37,16 @@ const SCHEDULES = ['1f1b', 'gpipe', 'eager-1f1b', 'interleaved', 'zb-h1', 'zb-v'
 
 describe('the searched plan is never slower than a plan a user can force', () => {
   // [zoo, global batch, cluster, precision, expert-parallel degrees that divide the experts, searched step (s)]
+  // Steps since Megatron's fused kernels' residuals are priced (mem405; smaller activations): MoE-10B 9.6095 ->
+  // 9.5824 s (--zero 0's layout at 64 micro-batches, found by re-solving that count: its DP price 9.07 s promised
+  // better than the best simulated 9.60 s, plan/alternatives.ts), MoE-2.4B 9.0675 -> 9.0119, GPT-2.6B 37.6623 -> 34.9842 (one ZeRO-3 stage of 8 without recompute),
+  // Llama-3-8B unchanged (fused attention, SP); MoE-70B's templates 10.5608 -> 10.3851.
   const cases: readonly [string, number, string, Precision, readonly number[], number][] = [
     // The brief's case: before, 10.36 s (EP 2 on 4-GPU stages was never offered; then the DP's pick at 128
     // micro-batches, priced 9.6188 s, simulated 10.36 s: three of its sends cross nodes once placed).
-    ['moe-10B', 1024, 'p3.16xlarge:2x8', 'fp16-mixed', [1, 2, 4, 8, 16], 9.6095],
-    ['moe-2.4B', 1024, 'p3.16xlarge:1x8', 'fp16-adafactor', [1, 2, 4, 8], 9.0675],
-    ['gpt-2.6B', 1024, 'p3.16xlarge:1x8', 'fp16-mixed', [], 37.6623],
+    ['moe-10B', 1024, 'p3.16xlarge:2x8', 'fp16-mixed', [1, 2, 4, 8, 16], 9.5824],
+    ['moe-2.4B', 1024, 'p3.16xlarge:1x8', 'fp16-adafactor', [1, 2, 4, 8], 9.0119],
+    ['gpt-2.6B', 1024, 'p3.16xlarge:1x8', 'fp16-mixed', [], 34.9842],
     ['llama-3-8B', 64, 'dgx-h100:2x8', 'bf16-mixed', [], 2.7240],
   ];
   for (const [name, batch, spec, precision, experts, expected] of cases) {
@@ -75,7 +79,7 @@ describe('the searched plan is never slower than a plan a user can force', () =>
     const templates = await step('moe-70B', 1024, 'p3.16xlarge:8x8', { precision: 'fp16-adafactor' }, manual);
     // Before: the DP kept 15 ILP stages at 256 micro-batches (priced 10.36 s, simulated 11.11 s); solved again
     // with template strategies only, 16 stages of EP 4 / EP 2 simulate 10.56 s.
-    expect(templates).toBeCloseTo(10.5608, 3);
+    expect(templates).toBeCloseTo(10.3851, 3);
     expect(ilp).toBeLessThanOrEqual(templates * (1 + 1e-9));
   }, 600_000);
 });
