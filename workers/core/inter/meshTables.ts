@@ -27,19 +27,8 @@ function tablesOf(ctx: CostContext, batch: number): Map<number, LayerCosts> {
   return byMesh;
 }
 
-/** layerCostTable(ctx, batch, mesh => usableAt(batch, mesh)), each mesh's table built once per context. */
-export function searchTables(ctx: CostContext, batch: number): (LayerCosts | undefined)[] {
-  const have = tablesOf(ctx, batch);
-  const missing = ctx.space.meshes.filter((m) => usableAt(batch, m) && !have.has(m.id));
-  if (missing.length) {
-    const ids = new Set(missing.map((m) => m.id));
-    const fresh = layerCostTable(ctx, batch, (m) => ids.has(m.id));
-    for (const id of ids) have.set(id, fresh[id]!);
-  }
-  return ctx.space.meshes.map((m) => (usableAt(batch, m) ? have.get(m.id) : undefined));
-}
-
-/** The tables of meshes `ids` the DP may use at `batch` (built now where missing), the others as built so far. */
+/** The tables of meshes `ids` the DP may use at `batch` (built now where missing), the others as built so far
+ * (undefined where not built, and always where the DP may not use the mesh). */
 export function meshTables(ctx: CostContext, batch: number, ids: readonly number[]): (LayerCosts | undefined)[] {
   const have = tablesOf(ctx, batch);
   const missing = new Set(ids.filter((id) => usableAt(batch, ctx.space.meshes[id]) && !have.has(id)));
@@ -48,6 +37,11 @@ export function meshTables(ctx: CostContext, batch: number, ids: readonly number
     for (const id of missing) have.set(id, fresh[id]!);
   }
   return ctx.space.meshes.map((m) => have.get(m.id));
+}
+
+/** layerCostTable(ctx, batch, mesh => usableAt(batch, mesh)), each mesh's table built once per context. */
+export function searchTables(ctx: CostContext, batch: number): (LayerCosts | undefined)[] {
+  return meshTables(ctx, batch, ctx.space.meshes.map((m) => m.id));
 }
 
 /**
