@@ -10,13 +10,13 @@ const MICROBATCHES = 8;
 
 interface Drawn { forward: number; backward: number; weightGradient: number; send: number; chunks: number[] }
 
-async function pickScenario(page: Page, model: string): Promise<void> {
+async function pickScenario(page: Page, model: string, globalBatch = 32): Promise<void> {
   await page.goto('/');
   await waitForPlan(page);
   await page.getByLabel('Zoo model').selectOption(model);
   await expect(page.getByTestId('model-name')).toHaveText(new RegExp(model.replace('.', '\\.')), { timeout: PLAN_TIMEOUT_MS });
   await page.getByLabel('Cluster preset').selectOption('p3.16xlarge x1');
-  await page.getByLabel('global batch').fill('32');
+  await page.getByLabel('global batch').fill(String(globalBatch));
   await page.getByLabel('micro-batch mode').selectOption('fixed');
   await page.getByLabel('micro-batches', { exact: true }).fill(String(MICROBATCHES));
 }
@@ -101,9 +101,10 @@ test('interleaved 1F1B: the Timeline draws S x B x v forward and backward chunks
 
 test('ZB-H1 with ZeRO-1 and SP forced: W passes drawn apart, and every stage names ZeRO-1 (and SP where TP > 1)', async ({ page }, info) => {
   test.setTimeout(300_000);
-  // GPT-2.6B: ZB-H1 holds min(S, B) micro-batches (1F1B's first stage), so GPT-1.3B fits on data-parallel stages
-  // alone; GPT-2.6B needs a tensor-parallel stage, where SP shows.
-  await pickScenario(page, 'gpt-2.6B');
+  // GPT-2.6B at a global batch of 16 on 8 V100s: ZB-H1 holds min(S, B) micro-batches (1F1B's first stage); the search
+  // picks data-parallel stages (ZeRO-1 shows) beside tensor-parallel ones (SP shows): 1x2 / 2x2 / 2x1 (CLI, this
+  // session's measured activation memory; at a batch of 32 it now fits on two data-parallel stages alone).
+  await pickScenario(page, 'gpt-2.6B', 16);
   await page.getByLabel('schedule', { exact: true }).selectOption('zb-h1');
   await page.getByLabel('ZeRO', { exact: true }).selectOption('1');
   await page.getByLabel('sequence parallel').selectOption('on');
