@@ -6,16 +6,10 @@
  * then done ahead). A table does not depend on the other meshes', so building it early or late gives the same one.
  */
 import type { Unit } from './units.ts';
-import type { MeshChoice } from './meshSpace.ts';
 import { profileKey, type ProfileHooks } from './profileUnits.ts';
 import { cancellationPoint, type CancelSignal } from '../progress.ts';
-import { dataParallelOf } from './seqParallel.ts';
+import { usableAt } from './seqParallel.ts';
 import { layerCostTable, type CostContext, type LayerCosts } from './stageCosts.ts';
-
-/** Whether the DP may use a mesh for micro-batches of b samples: its data-parallel axis divides them. */
-export function usableAt(b: number, mesh: MeshChoice): boolean {
-  return b % dataParallelOf(mesh.logical, mesh.variant) === 0;
-}
 
 const built = new WeakMap<CostContext, Map<number, Map<number, LayerCosts>>>();
 

@@ -81,10 +81,18 @@ export function divisorsDescending(n: number): number[] {
 }
 
 /** Activation bytes crossing into layers >= k from layers < k for the graph's batch (index 0 unused). */
-export function boundaryBytesOf(clustering: LayerClustering): number[] {
-  const K = clustering.unitGraph.units.length;
-  return clustering.layers.map((l) => (l.index === 0 ? 0 : inputBytesOfRange(clustering.crossings, l.unitStart, K)));
+export function boundaryBytesOf(clustering: LayerClustering): readonly number[] {
+  let bytes = boundaryMemo.get(clustering);
+  if (!bytes) {
+    const K = clustering.unitGraph.units.length;
+    bytes = clustering.layers.map((l) => (l.index === 0 ? 0 : inputBytesOfRange(clustering.crossings, l.unitStart, K)));
+    boundaryMemo.set(clustering, bytes);
+  }
+  return bytes;
 }
+
+/** Per clustering: every micro-batch count's stage problem (and each sub-mesh's, built ahead) scales the same bytes. */
+const boundaryMemo = new WeakMap<LayerClustering, readonly number[]>();
 
 export function totalDevices(space: MeshSpace): number {
   return space.groups.reduce((s, g) => s + g.devices, 0);

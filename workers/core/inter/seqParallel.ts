@@ -56,6 +56,12 @@ export function seqChoiceOf(variant: string): SeqChoice & { readonly base: strin
 }
 
 /** Devices a micro-batch's samples are split over on this mesh: axis 0 over its CP degree. */
+/** Whether a stage on this mesh can take micro-batches of b samples: its data-parallel axis divides them (the DP offers
+ * no option on a mesh that fails this). */
+export function usableAt(b: number, mesh: { readonly logical: readonly [number, number]; readonly variant: string }): boolean {
+  return b % dataParallelOf(mesh.logical, mesh.variant) === 0;
+}
+
 export function dataParallelOf(logical: readonly [number, number], variant: string): number {
   return logical[0] / seqChoiceOf(variant).cp;
 }

@@ -9,7 +9,7 @@ import type { StageDpProblem } from './stageConstruction.ts';
 import type { OptionParts } from './schedulePricing.ts';
 import { activationCapacity, maxStagesThatFit, sendEstimate, stageCore, type OptionMeta, type StageProblemInput } from './stageOptions.ts';
 import type { StageCore } from './stageCore.ts';
-import { dataParallelOf } from './seqParallel.ts';
+import { usableAt } from './seqParallel.ts';
 import { CellOptions, copyCore, eachZeroOption, scratchCore, writeCore, zeroOptions, StageSums } from './stageSums.ts';
 
 /** The DP's problem, each option's StageCore (built when asked: the DP's answer reads a few of ~1e4 options) and
@@ -47,7 +47,7 @@ export function submeshCells(x: StageProblemInput, m: number): SubmeshCells {
   // divides the micro-batch).
   const meshes = sub.meshes.flatMap((choice) => {
     const table = x.tables[choice.id];
-    return table && x.microbatch % dataParallelOf(choice.logical, choice.variant) === 0 ? [{ id: choice.id, r: new StageSums(table, 0, true) }] : [];
+    return table && usableAt(x.microbatch, choice) ? [{ id: choice.id, r: new StageSums(table, 0, true) }] : [];
   });
   const out: SubmeshCells = { rangeStart: new Int32Array(L * L + 1), s: [], once: [], mx: [], ms: [], f: [], t: [], w: [], send: [], capacity: [], cap: [], units: [], mesh: [], remat: [], zero: [] };
   const cell = new CellOptions(sub.meshes.length * x.remat.length * (levels?.length ?? 1));
